@@ -1,0 +1,288 @@
+"""The Indonesian analyzer: one chain of Whoosh tokenizer and filters, used at index and
+query time alike.
+
+Chain: :class:`IndonesianTokenizer` (Unicode words, hyphenated reduplication folded)
+→ lowercase → :class:`CompoundFilter` (spacing variants such as "kerja sama" joined)
+→ Tala stopwords → :class:`IndonesianStemFilter` (Snowball plus repairs, see
+:mod:`bnptsearch.stemming`).
+
+>>> analyze("Praktik-praktik kerja sama BNPT")
+['praktik', 'kerjasama', 'bnpt']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenizer
+
+from .stemming import STEMMER_VERSION, stem
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "AnalyzedToken",
+    "CompoundFilter",
+    "IndonesianStemFilter",
+    "IndonesianTokenizer",
+    "analyze",
+    "analyze_tokens",
+    "indonesian_analyzer",
+    "join_compounds",
+]
+
+# Bump when the chain changes in a way that alters indexed terms; the index records it and
+# refuses to mix terms from two analyzer versions.
+ANALYZER_VERSION = f"1+{STEMMER_VERSION}"
+
+# A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
+# so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
+_WORD = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
+_APOSTROPHES = re.compile(r"['\u2019]")
+# Scraped text often writes a reduplicated plural with a spaced dash: "praktik – praktik".
+_SPACED_DASH = re.compile(r"\s*[-\u2013\u2014]\s*")
+
+
+def _load_word_list(name: str) -> list[str]:
+    text = resources.files("bnptsearch.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """The Tala stopword list shipped in ``bnptsearch/data/stopwords.txt``."""
+    return frozenset(_load_word_list("stopwords.txt"))
+
+
+@cache
+def compounds() -> dict[tuple[str, ...], str]:
+    """Open compounds written both split and joined, as ``(parts...) -> joined``."""
+    return {tuple(line.split()): "".join(line.split()) for line in _load_word_list("compounds.txt")}
+
+
+def _fold_reduplication(word: str) -> list[str]:
+    """Split a hyphenated word into its index words.
+
+    Full reduplication marks a plural or intensity, not a new word, so it folds to the base:
+    "praktik-praktik" → ["praktik"], "bersama-sama" → ["bersama"]. Other hyphenated
+    words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
+    """
+    parts = [_APOSTROPHES.sub("", p) for p in _HYPHENS.split(word)]
+    if len(parts) == 2:
+        first, second = (p.lower() for p in parts)
+        if first == second or (len(second) > 2 and first.endswith(second)):
+            return [parts[0]]
+    return [p for p in parts if p]
+
+
+class IndonesianTokenizer(Tokenizer):
+    """Unicode word tokenizer that folds reduplicated words into one token.
+
+    The token's character span covers the whole reduplicated form, so highlights mark
+    "praktik-praktik" (and "praktik – praktik") entirely.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndonesianTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def _words(self, value: str, start_char: int):
+        previous: list = []  # [text, startchar, endchar] of the last word emitted
+        for match in _WORD.finditer(value):
+            pieces = _fold_reduplication(match.group())
+            if len(pieces) == 1 and previous and pieces[0].lower() == previous[0].lower():
+                gap = value[previous[2] - start_char : match.start()]
+                if _SPACED_DASH.fullmatch(gap) and gap.strip():
+                    previous[2] = match.end() + start_char
+                    continue
+            if previous:
+                yield previous
+            if len(pieces) == 1:
+                previous = [pieces[0], match.start() + start_char, match.end() + start_char]
+                continue
+            offset = match.start()
+            for piece in pieces[:-1]:
+                where = value.index(piece, offset)
+                yield [piece, where + start_char, where + len(piece) + start_char]
+                offset = where + len(piece)
+            where = value.index(pieces[-1], offset)
+            previous = [pieces[-1], where + start_char, where + len(pieces[-1]) + start_char]
+        if previous:
+            yield previous
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        for pos, (text, startchar, endchar) in enumerate(self._words(value, start_char), start_pos):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = startchar
+                token.endchar = endchar
+            yield token
+
+
+class CompoundFilter(Filter):
+    """Joins open compounds written with a space into their closed form.
+
+    Indonesian writes many compounds both ways ("kerja sama"/"kerjasama", "wali
+    kota"/"walikota", "Densus 88"/"Densus88"); joining them makes both spellings one term.
+    It must run before stopword removal: "sama" alone is a Tala stopword.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompoundFilter)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens):
+        table = compounds()
+        firsts = {parts[0] for parts in table}
+        pending = None  # a copy of a token that may start a compound
+        for token in tokens:
+            if pending is not None:
+                joined = table.get((pending.text, token.text))
+                if joined is not None:
+                    token.text = joined
+                    if hasattr(pending, "startchar"):
+                        token.startchar = pending.startchar
+                    if hasattr(pending, "pos"):
+                        token.pos = pending.pos
+                    pending = None
+                    yield token
+                    continue
+                held = pending
+                pending = None
+                yield held
+            if token.text in firsts:
+                pending = token.copy()
+                continue
+            yield token
+        if pending is not None:
+            yield pending
+
+
+class IndonesianStemFilter(Filter):
+    """Reduces each word to its root with :func:`bnptsearch.stemming.stem`.
+
+    The stemmer is a module-level function so the analyzer pickles into the Whoosh schema
+    (a bound ``Stemmer.stemWord`` cannot be pickled).
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndonesianStemFilter)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+def indonesian_analyzer():
+    """The analyzer chain used for passage text and titles.
+
+    >>> [t.text for t in indonesian_analyzer()("Penangkapan teroris")]
+    ['tangkap', 'teroris']
+    """
+    return (
+        IndonesianTokenizer()
+        | LowercaseFilter()
+        | CompoundFilter()
+        | StopFilter(stoplist=stopwords(), minsize=1)
+        | IndonesianStemFilter()
+    )
+
+
+@dataclass(frozen=True)
+class AnalyzedToken:
+    """One surface word and what it becomes in the index (``term`` is None for a stopword)."""
+
+    surface: str
+    term: str | None
+    start: int
+    end: int
+
+
+@cache
+def _shared_analyzer():
+    return indonesian_analyzer()
+
+
+def analyze_tokens(text: str) -> list[AnalyzedToken]:
+    """Every word of ``text`` with its character span and analyzed term.
+
+    >>> analyze_tokens("yang ditangkap")[1]
+    AnalyzedToken(surface='ditangkap', term='tangkap', start=5, end=14)
+    """
+    return [
+        AnalyzedToken(
+            surface=text[t.startchar : t.endchar],
+            term=None if t.stopped else t.text,
+            start=t.startchar,
+            end=t.endchar,
+        )
+        for t in _shared_analyzer()(text, chars=True, removestops=False)
+    ]
+
+
+def analyze(text: str) -> list[str]:
+    """The analyzed terms of ``text``, in order, as they are indexed and searched.
+
+    >>> analyze("Penangkapan terduga teroris di Tangerang")
+    ['tangkap', 'duga', 'teroris', 'tangerang']
+    """
+    return [t.text for t in _shared_analyzer()(text)]
+
+
+def join_compounds(query: str) -> str:
+    """Rewrites split compounds in a raw query string to their joined form.
+
+    The query parser analyzes each word on its own, so "kerja sama" would reach the
+    analyzer as two words and never be joined by :class:`CompoundFilter`.
+
+    >>> join_compounds("kerja  sama internasional")
+    'kerjasama internasional'
+    """
+    return _compound_pattern().sub(lambda m: "".join(m.group().split()), query)
+
+
+@cache
+def _compound_pattern() -> re.Pattern[str]:
+    alternatives = sorted((r"\s+".join(map(re.escape, parts)) for parts in compounds()), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)

@@ -1,0 +1,243 @@
+"""The ``bnptsearch`` command: a thin Click skin over the Python API.
+
+Each command parses its options, calls the API, formats the answer, and turns a
+:class:`~bnptsearch.errors.BnptSearchError` into a one-line message with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+import shutil
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .analysis import analyze_tokens
+from .errors import BnptSearchError, QueryError
+from .highlight import ANSI_MARKERS, PLAIN_MARKERS, render
+from .index import Index, UpdateReport
+from .search import SearchResults
+
+INDEX_OPTION = click.option(
+    "--index",
+    "index_dir",
+    default="index",
+    show_default=True,
+    envvar="BNPTSEARCH_INDEX",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index folder (env BNPTSEARCH_INDEX).",
+)
+CORPUS_OPTION = click.option(
+    "--corpus",
+    "corpus_dir",
+    default="corpus",
+    show_default=True,
+    envvar="BNPTSEARCH_CORPUS",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of .txt/.jsonl articles (env BNPTSEARCH_CORPUS).",
+)
+
+
+@contextmanager
+def _errors_as_messages() -> Iterator[None]:
+    """Library errors become ``Error: <message>`` and exit 1, never a traceback."""
+    try:
+        yield
+    except BnptSearchError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_report(report: UpdateReport, verb: str) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"{verb}: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.unchanged} unchanged; {report.articles} articles, {report.passages} passages "
+        f"in {report.seconds:.2f} s"
+        + (f"; {len(report.warnings)} warnings" if report.warnings else "")
+    )
+
+
+def _open_or_build(index_dir: Path, corpus_dir: Path) -> Index:
+    """Opens the index; on a fresh clone with none yet, builds it from the corpus first."""
+    if Index.exists(index_dir):
+        return Index.open(index_dir)
+    if not corpus_dir.is_dir():
+        raise click.ClickException(
+            f"no index at {index_dir} and no corpus folder at {corpus_dir}; pass --corpus DIR or run `bnptsearch index`"
+        )
+    click.echo(f"No index at {index_dir} yet: building it from {corpus_dir}/ …", err=True)
+    index, report = Index.build(corpus_dir, index_dir)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"Indexed {report.articles} articles, {report.passages} passages in {report.seconds:.2f} s.", err=True)
+    return index
+
+
+def _print_hits(results: SearchResults) -> None:
+    if not results.hits:
+        click.echo(f"No passages match {results.query!r}.")
+        return
+    markers = ANSI_MARKERS if sys.stdout.isatty() else PLAIN_MARKERS
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    for hit in results.hits:
+        meta = " · ".join(part for part in (hit.source, hit.date, hit.doc_id, f"score {hit.score:.2f}") if part)
+        click.echo(click.style(f"{hit.rank}. {hit.title or hit.doc_id}", bold=True))
+        click.echo(f"   {meta}")
+        text = " ".join(render(hit.passage, hit.spans, markers).split())
+        click.echo(textwrap.fill(text, width=width, initial_indent="   ", subsequent_indent="   "))
+        click.echo()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bnptsearch")
+def cli() -> None:
+    """Indonesian passage search over news and policy articles.
+
+    \b
+    Example:
+      bnptsearch query "RAN PE Banten"
+    """
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@INDEX_OPTION
+@CORPUS_OPTION
+def query(query: str, limit: int, as_json: bool, index_dir: Path, corpus_dir: Path) -> None:
+    """Search for QUERY and print the best passages, matched words highlighted.
+
+    \b
+    Examples:
+      bnptsearch query "RAN PE Banten"
+      bnptsearch query "Siapa yang menandatangani nota kesepahaman dengan BNPT?" -n 3
+      bnptsearch query '"kerja sama" AND title:Surakarta' --json
+    """
+    with _errors_as_messages():
+        with _open_or_build(index_dir, corpus_dir) as index:
+            results = index.search(query, limit=limit)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_hits(results)
+
+
+@cli.command("index")
+@INDEX_OPTION
+@CORPUS_OPTION
+@click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
+def index_command(index_dir: Path, corpus_dir: Path, rebuild: bool) -> None:
+    """Bring the index up to date with the corpus folder.
+
+    Incremental by default: new articles are added, changed ones re-indexed, removed ones
+    deleted (compared by content hash).
+
+    \b
+    Example:
+      bnptsearch index --corpus corpus --index index
+    """
+    with _errors_as_messages():
+        if rebuild or not Index.exists(index_dir):
+            index, report = Index.build(corpus_dir, index_dir)
+            index.close()
+            _print_report(report, "Built")
+        else:
+            with Index.open(index_dir) as index:
+                _print_report(index.update(corpus_dir), "Updated")
+
+
+def _read_queries(path: Path) -> Iterator[tuple[str, str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        qid, tab, text = line.partition("\t")
+        if not tab or not qid.strip():
+            raise click.ClickException(f"{path}:{number}: expected 'qid<TAB>query'")
+        yield qid.strip(), text
+
+
+@cli.command()
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@INDEX_OPTION
+@click.option("-n", "--limit", default=100, show_default=True, type=click.IntRange(min=1), help="Results per query.")
+@click.option("--format", "output_format", type=click.Choice(["trec", "jsonl"]), default="trec", show_default=True)
+def batch(queries: Path, index_dir: Path, limit: int, output_format: str) -> None:
+    """Run every query of QUERIES (lines of 'qid<TAB>query').
+
+    trec prints run lines 'qid Q0 doc_id rank score bnptsearch', one per article (its best
+    passage); jsonl prints one object per query with its passage hits.
+
+    \b
+    Example:
+      bnptsearch batch queries.tsv --format trec > run.txt
+    """
+    with _errors_as_messages(), Index.open(index_dir) as index:
+        for qid, text in _read_queries(queries):
+            try:
+                results = index.search(text, limit=limit, per_article=1 if output_format == "trec" else None)
+            except QueryError as error:
+                click.echo(f"warning: query {qid}: {error}", err=True)
+                continue
+            if output_format == "jsonl":
+                click.echo(json.dumps({"qid": qid, **results.to_dict()}, ensure_ascii=False))
+                continue
+            for hit in results.hits:
+                click.echo(f"{qid} Q0 {hit.doc_id} {hit.rank} {hit.score:.4f} bnptsearch")
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def analyze(text: str, as_json: bool) -> None:
+    """Show how TEXT is analyzed: each word and the term it is indexed as.
+
+    \b
+    Example:
+      bnptsearch analyze "Penangkapan teroris di Tangerang"
+    """
+    tokens = analyze_tokens(text)
+    if as_json:
+        payload = {
+            "text": text,
+            "terms": [t.term for t in tokens if t.term is not None],
+            "tokens": [{"surface": t.surface, "term": t.term, "start": t.start, "end": t.end} for t in tokens],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    width = max((len(t.surface) for t in tokens), default=0)
+    for t in tokens:
+        click.echo(f"{t.surface:<{width}}  → {t.term if t.term is not None else '(stopword)'}")
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def info(index_dir: Path, as_json: bool) -> None:
+    """Print the index location, article and passage counts, and analyzer settings."""
+    with _errors_as_messages(), Index.open(index_dir) as index:
+        details = index.info()
+    if as_json:
+        click.echo(json.dumps(asdict(details), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"index:     {Path(details.path).resolve()}")
+    click.echo(f"articles:  {details.articles}")
+    click.echo(f"passages:  {details.passages}")
+    click.echo(f"format:    {details.format_version}")
+    click.echo(f"analyzer:  {details.analyzer_version}: {details.analyzer}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="bnptsearch")

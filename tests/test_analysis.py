@@ -1,0 +1,72 @@
+"""Golden cases for the analyzer chain (tokenizer, reduplication, compounds, stopwords)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from bnptsearch import analyze, analyze_tokens
+from bnptsearch.analysis import indonesian_analyzer, join_compounds
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Full reduplication is a plural: one term, and the same term as the single word.
+        ("praktik-praktik", ["praktik"]),
+        ("Praktik-Praktik", ["praktik"]),
+        ("sel-sel jaringan", ["sel", "jaring"]),
+        # Scraped text writes reduplication with a spaced dash too.
+        ("praktik – praktik baik", ["praktik", "baik"]),
+        # Hyphenated words that are not reduplication stay separate words.
+        ("Swiss-Bellin", ["swiss", "bellin"]),
+        ("2020-2024", ["2020", "2024"]),
+        # Open compounds are one term whichever way they are written.
+        ("kerja sama", ["kerjasama"]),
+        ("kerjasama", ["kerjasama"]),
+        ("wali kota", analyze("walikota")),
+        ("Densus 88", analyze("Densus88")),
+        # Tala stopwords go; content words stay, in order.
+        ("yang dan di dengan", []),
+        ("BNPT dengan Belanda", ["bnpt", "belanda"]),
+    ],
+)
+def test_golden_terms(text: str, expected: list[str]) -> None:
+    assert analyze(text) == expected
+
+
+def test_stemming_joins_inflections_at_index_and_query_time() -> None:
+    assert analyze("penangkapan")[0] == analyze("ditangkap")[0] == analyze("tangkap")[0]
+
+
+def test_tokens_carry_surface_and_spans() -> None:
+    text = "Praktik-praktik yang baik"
+    tokens = analyze_tokens(text)
+    assert [(t.surface, t.term) for t in tokens] == [
+        ("Praktik-praktik", "praktik"),
+        ("yang", None),
+        ("baik", "baik"),
+    ]
+    for token in tokens:
+        assert text[token.start : token.end] == token.surface
+
+
+def test_compound_span_covers_both_words() -> None:
+    (token,) = analyze_tokens("kerja sama")
+    assert (token.start, token.end, token.term) == (0, 10, "kerjasama")
+
+
+def test_analyzer_pickles_into_a_schema() -> None:
+    analyzer = pickle.loads(pickle.dumps(indonesian_analyzer()))
+    assert [t.text for t in analyzer("Penangkapan teroris")] == analyze("Penangkapan teroris")
+
+
+def test_join_compounds_in_query_strings() -> None:
+    assert join_compounds('"Kerja  Sama" internasional') == '"KerjaSama" internasional'
+    assert join_compounds("pekerja samarinda") == "pekerja samarinda"
+
+
+def test_empty_and_punctuation_only_text() -> None:
+    assert analyze("") == []
+    assert analyze("?!… —") == []

@@ -1,0 +1,136 @@
+"""The command line, through Click's CliRunner: output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bnptsearch.cli import cli
+
+
+@pytest.fixture
+def run(corpus_copy: Path, tmp_path: Path):
+    """Runs bnptsearch with --index/--corpus pointing at private copies."""
+    runner = CliRunner()
+    index = tmp_path / "index"
+
+    def invoke(*args: str, with_corpus: bool = True):
+        extra = ["--index", str(index)]
+        if with_corpus and args[0] in {"query", "index"}:
+            extra += ["--corpus", str(corpus_copy)]
+        return runner.invoke(cli, [*args, *extra])
+
+    return invoke
+
+
+def test_first_query_builds_the_index(run) -> None:
+    result = run("query", "RAN PE Banten")
+    assert result.exit_code == 0, result.output
+    assert "building it from" in result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("1. Pemprov Banten")
+    assert "**RAN PE**" in result.stdout
+    again = run("query", "RAN PE Banten")
+    assert "building" not in again.stderr
+    assert again.stdout == result.stdout
+
+
+def test_query_json(run) -> None:
+    result = run("query", "Strong Cities Network", "--json", "-n", "2")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["query"] == "Strong Cities Network"
+    assert len(payload["hits"]) <= 2
+    hit = payload["hits"][0]
+    assert set(hit) == {"rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "spans"}
+    assert hit["doc_id"] == "001_b906f770b361ad8d"
+    for start, end in hit["spans"]:
+        assert hit["passage"][start:end].lower() in {"strong cities network", "strong", "cities", "network"}
+
+
+def test_zero_hits_is_success(run) -> None:
+    result = run("query", "Nikita Mirzani")
+    assert result.exit_code == 0
+    assert "No passages match" in result.stdout
+
+
+@pytest.mark.parametrize("query", ["", '"unbalanced', "(((", "AND"])
+def test_bad_queries_exit_cleanly(run, query: str) -> None:
+    run("index")
+    result = run("query", query)
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+def test_usage_errors_exit_2(run) -> None:
+    assert run("query").exit_code == 2
+    assert run("query", "x", "-n", "0").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_missing_index_without_corpus_exits_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["info", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no index at")
+
+
+def test_index_is_incremental(run, corpus_copy: Path) -> None:
+    first = run("index")
+    assert first.exit_code == 0
+    assert "5 added" in first.stdout
+    (corpus_copy / "002_c1e97dfba439882a.txt").unlink()
+    second = run("index")
+    assert "0 added, 0 updated, 1 deleted, 4 unchanged" in second.stdout
+    rebuilt = run("index", "--rebuild")
+    assert "4 added" in rebuilt.stdout and "4 articles" in rebuilt.stdout
+
+
+def test_batch_trec_and_jsonl(run, tmp_path: Path) -> None:
+    run("index")
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tRAN PE Banten\nq2\tBali Work Plan\n\nq3\t   \n", encoding="utf-8")
+    result = run("batch", str(queries), "-n", "3")
+    assert result.exit_code == 0
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert lines[0] == ["q1", "Q0", "004_712c4dcd13143a1e", "1", lines[0][4], "bnptsearch"]
+    q1_docs = [line[2] for line in lines if line[0] == "q1"]
+    assert len(q1_docs) == len(set(q1_docs))  # one line per article
+    assert [line for line in lines if line[0] == "q2"][0][2] == "002_c1e97dfba439882a"
+    assert "query q3" in result.stderr
+    jsonl = run("batch", str(queries), "--format", "jsonl", "-n", "2")
+    objects = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert [o["qid"] for o in objects] == ["q1", "q2"]
+    assert objects[0]["hits"][0]["doc_id"] == "004_712c4dcd13143a1e"
+
+
+def test_batch_rejects_malformed_lines(run, tmp_path: Path) -> None:
+    run("index")
+    queries = tmp_path / "q.tsv"
+    queries.write_text("no tab here\n", encoding="utf-8")
+    result = run("batch", str(queries))
+    assert result.exit_code == 1
+    assert "q.tsv:1" in result.stderr
+
+
+def test_analyze(run) -> None:
+    result = CliRunner().invoke(cli, ["analyze", "Penangkapan yang praktik-praktik"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["yang", "→", "(stopword)"]
+    assert lines[2].split()[0] == "praktik-praktik"
+    payload = json.loads(CliRunner().invoke(cli, ["analyze", "kerja sama", "--json"]).stdout)
+    assert payload["terms"] == ["kerjasama"]
+
+
+def test_info(run) -> None:
+    run("index")
+    result = run("info")
+    assert result.exit_code == 0
+    assert "articles:  5" in result.stdout
+    payload = json.loads(run("info", "--json").stdout)
+    assert payload["articles"] == 5

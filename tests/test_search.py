@@ -1,0 +1,117 @@
+"""Ranking, highlights and query handling on the seed corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bnptsearch import Index, QueryError
+
+RAN_PE = "004_712c4dcd13143a1e"
+SCN = "001_b906f770b361ad8d"
+BALI = "002_c1e97dfba439882a"
+SOLO = "003_219fc8fa0a90b567"
+BELANDA = "000_d9719fe4b4a867df"
+
+
+@pytest.mark.parametrize(
+    ("query", "best"),
+    [
+        ("RAN PE Banten", RAN_PE),
+        ("Strong Cities Network", SCN),
+        ("Bali Work Plan", BALI),
+        ("kerja sama BNPT dengan Belanda", BELANDA),
+        ("penangkapan teroris Tangerang", RAN_PE),
+        ("Siapa yang menandatangani nota kesepahaman dengan BNPT?", SOLO),
+        ("Gibran walikota Surakarta", SOLO),
+    ],
+)
+def test_best_article(seed_index: Index, query: str, best: str) -> None:
+    assert seed_index.search(query).hits[0].doc_id == best
+
+
+def test_ran_pe_passage_mentions_ran_pe(seed_index: Index) -> None:
+    hit = seed_index.search("RAN PE Banten").hits[0]
+    assert "RAN PE" in hit.passage
+    assert "**RAN PE**" in hit.highlighted
+
+
+def test_hits_are_ranked_and_carry_metadata(seed_index: Index) -> None:
+    hits = seed_index.search("terorisme", limit=5).hits
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    ran_pe = seed_index.search("RAN PE Banten").hits[0]
+    assert (ran_pe.source, ran_pe.date) == ("CNNBanten.id", "2022-03-23")
+
+
+def test_highlights_point_at_real_text_including_stem_matches(seed_index: Index) -> None:
+    hit = seed_index.search("penangkapan teroris Tangerang").hits[0]
+    marked = {hit.passage[s:e] for s, e in hit.spans}
+    assert "penangkapan" in marked
+    assert "tertangkap" in marked  # matched only through the stem
+    for start, end in hit.spans:
+        assert 0 <= start < end <= len(hit.passage)
+        assert hit.passage[start:end].strip() == hit.passage[start:end]
+
+
+def test_negated_terms_are_not_highlighted(seed_index: Index) -> None:
+    for hit in seed_index.search("terorisme NOT Banten").hits:
+        assert hit.doc_id != RAN_PE
+        assert all("banten" not in hit.passage[s:e].lower() for s, e in hit.spans)
+
+
+def test_passage_offsets_locate_it_in_the_article(seed_index: Index) -> None:
+    from bnptsearch import load_corpus
+
+    from .conftest import SEED_CORPUS
+
+    bodies = {a.doc_id: a.body for a in load_corpus(SEED_CORPUS).articles}
+    for hit in seed_index.search("ekstremisme berbasis kekerasan", limit=10).hits:
+        assert bodies[hit.doc_id][hit.start : hit.end] == hit.passage
+
+
+def test_query_syntax_still_works(seed_index: Index) -> None:
+    phrase = seed_index.search('"Bali Work Plan"').hits
+    assert phrase and all(h.doc_id == BALI for h in phrase)
+    by_title = seed_index.search("title:Surakarta").hits
+    assert by_title and {h.doc_id for h in by_title} == {SOLO}
+    by_source = seed_index.search("source:cnnbanten").hits
+    assert by_source and {h.doc_id for h in by_source} == {RAN_PE}
+    both = seed_index.search("BNPT AND Belanda").hits
+    assert both and all("belanda" in h.passage.lower() or "Belanda" in h.title for h in both)
+
+
+def test_question_marks_and_stars_are_not_wildcards(seed_index: Index) -> None:
+    assert seed_index.search("Bali?").hits[0].doc_id == BALI
+    assert seed_index.search("Bali*").hits[0].doc_id == BALI
+
+
+def test_compounds_match_both_spellings(seed_index: Index) -> None:
+    joined = {h.doc_id for h in seed_index.search("kerjasama internasional", limit=20).hits}
+    split = {h.doc_id for h in seed_index.search("kerja sama internasional", limit=20).hits}
+    assert joined == split
+    assert SCN in split and BELANDA in split
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(kerja sama", "AND", "OR NOT", "title:", ")", '"', "a^", "[2022 TO"])
+def test_malformed_queries_do_not_raise(seed_index: Index, query: str) -> None:
+    seed_index.search(query)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "x" * 5000])
+def test_unusable_queries_raise_query_error(seed_index: Index, query: str) -> None:
+    with pytest.raises(QueryError):
+        seed_index.search(query)
+
+
+def test_stopword_only_query_finds_nothing(seed_index: Index) -> None:
+    assert seed_index.search("yang dan di").hits == ()
+
+
+def test_boilerplate_is_not_searchable(seed_index: Index) -> None:
+    for query in ("Nikita Mirzani", "Adib Miftahul", "Tinggalkan Balasan", "Content is protected"):
+        assert seed_index.search(query).hits == (), query
+
+
+def test_per_article_caps_passages(seed_index: Index) -> None:
+    hits = seed_index.search("terorisme", limit=10, per_article=1).hits
+    assert len({h.doc_id for h in hits}) == len(hits) == 5
