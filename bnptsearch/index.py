@@ -33,6 +33,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 from whoosh.writing import CLEAR
 
+from .acronyms import Acronym, AcronymTable, glossary, mine_acronyms
 from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords
 from .corpus import Article, load_corpus
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
@@ -43,6 +44,7 @@ __all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "UpdateReport"]
 
 FORMAT_VERSION = 1
 META_FILE = "bnptsearch.json"
+ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
 _LOCK_TIMEOUT = 10.0
 
@@ -69,6 +71,7 @@ def passage_schema() -> Schema:
         number=STORED,
         content_hash=ID(stored=True),
         path=STORED,
+        acronyms=STORED,
     )
 
 
@@ -143,6 +146,7 @@ def _article_documents(article: Article) -> Iterator[dict]:
         "article_id": article.doc_id,
         "content_hash": article.content_hash,
         "path": article.path,
+        "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
     for passage in split_passages(article.body):
         yield {
@@ -176,6 +180,7 @@ class Index:
         self._indexname = indexname
         self._ix = whoosh_index.open_dir(str(path), indexname=indexname)
         self._searcher: Searcher | None = None
+        self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -348,15 +353,49 @@ class Index:
             self._searcher.refresh()
         return self._searcher
 
-    def search(self, query: str, *, limit: int = 10, per_article: int | None = None) -> SearchResults:
+    def acronyms(self) -> AcronymTable:
+        """Acronyms mined from the indexed articles plus the curated glossary.
+
+        Kept in a cache file keyed by the index generation, so a cold start does not read
+        every article document; recomputed whenever the index has moved on.
+        """
+        key = (self._indexname, self._ix.latest_generation())
+        if self._acronyms is not None and self._acronyms[0] == key:
+            return self._acronyms[1]
+        cache_file = self.path / ACRONYM_CACHE
+        try:
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            pairs = cached["acronyms"] if cached["key"] == list(key) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            pairs = None
+        if pairs is None:
+            with self._ix.searcher() as searcher:
+                found = {tuple(pair) for fields in searcher.documents(kind="article") for pair in fields.get("acronyms", ())}
+            pairs = sorted(found)
+            try:
+                tmp = self.path / f".{ACRONYM_CACHE}.{os.getpid()}.tmp"
+                tmp.write_text(json.dumps({"key": list(key), "acronyms": pairs}, ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, cache_file)
+            except OSError:
+                pass  # a read-only index still works; it just recomputes next time
+        table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
+        self._acronyms = (key, table)
+        return table
+
+    def search(
+        self, query: str, *, limit: int = 10, per_article: int | None = None, expand: bool = True
+    ) -> SearchResults:
         """Ranked passages for ``query``, best first, with highlights.
 
-        ``per_article`` caps how many passages of one article are returned.
+        ``per_article`` caps how many passages of one article are returned; ``expand=False``
+        turns off acronym expansion (``results.expansions`` lists what was added).
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'
         """
-        return self.searcher().search(query, limit=limit, per_article=per_article)
+        searcher = self.searcher()
+        acronyms = self.acronyms() if expand else None
+        return searcher.search(query, limit=limit, per_article=per_article, acronyms=acronyms)
 
     def counts(self) -> tuple[int, int]:
         """(articles, passages) in the index."""

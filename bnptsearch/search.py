@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
-from whoosh.qparser import MultifieldParser, OrGroup, WildcardPlugin
+from whoosh.qparser import OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
+from .acronyms import AcronymTable
 from .analysis import analyze_tokens, join_compounds
 from .errors import QueryError
 from .highlight import merge_spans, render
@@ -75,33 +76,57 @@ class SearchResults:
     query: str
     hits: tuple[Hit, ...]
     terms: tuple[str, ...] = field(default=())
+    expansions: tuple[str, ...] = field(default=())
+    parsed: str = ""
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "hits": [hit.to_dict() for hit in self.hits]}
+        return {
+            "query": self.query,
+            "expansions": list(self.expansions),
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
 
 
-def _parser(schema) -> MultifieldParser:
-    parser = MultifieldParser(
-        ["title", "text"],
-        schema,
-        fieldboosts={"title": TITLE_BOOST, "text": 1.0},
-        group=OrGroup.factory(COORDINATION),
-    )
+def _parser(schema) -> QueryParser:
+    # Parsed against "text" only; :func:`_across_fields` then searches each word in the title
+    # too. Parsing per field directly would flatten the fields into one OR, so a word would
+    # count twice for the coordination bonus and acronym runs could not be recognised.
+    parser = QueryParser("text", schema, group=OrGroup.factory(COORDINATION) if COORDINATION else OrGroup)
     parser.remove_plugin_class(WildcardPlugin)
     return parser
 
 
-def parse_query(text: str, schema) -> wq.Query:
-    """Parses a user's query leniently; raises :class:`QueryError` with a one-line reason."""
+def parse_query(text: str, schema, acronyms: AcronymTable | None = None) -> tuple[wq.Query, list[str]]:
+    """Parses a user's query leniently, expanding acronyms when a table is given.
+
+    Returns the query and the expansions made; raises :class:`QueryError` with a one-line
+    reason for an empty, overlong or unparseable query.
+    """
     if not text.strip():
         raise QueryError("empty query: type some words to search for")
     if len(text) > MAX_QUERY_CHARS:
         # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
         raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     try:
-        return _exclude_negations(_parser(schema).parse(join_compounds(text)))
+        parsed = _exclude_negations(_parser(schema).parse(join_compounds(text)))
     except Exception as error:  # noqa: BLE001 - the parser has no single error type
         raise QueryError(f"cannot parse query {text!r}: {error}") from None
+    expansions: list[str] = []
+    if acronyms is not None:
+        parsed, expansions = expand_acronyms(parsed, acronyms)
+    return _across_fields(parsed), expansions
+
+
+def _across_fields(node: wq.Query) -> wq.Query:
+    """Searches every plain word and phrase of the text field in the title as well."""
+    if type(node) in (wq.Term, wq.Phrase) and node.fieldname == "text":
+        title = node.copy()
+        title.fieldname = "title"
+        title.boost = node.boost * TITLE_BOOST
+        # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
+        # none of its subqueries in whoosh 2.7.
+        return wq.Or([node, title])
+    return node.apply(_across_fields)
 
 
 def _exclude_negations(query: wq.Query) -> wq.Query:
@@ -121,6 +146,68 @@ def _exclude_negations(query: wq.Query) -> wq.Query:
     wanted = positive[0] if len(positive) == 1 else query
     unwanted = negated[0] if len(negated) == 1 else wq.Or(negated)
     return wq.AndNot(wanted, unwanted)
+
+
+def _word_of(query: wq.Query) -> str | None:
+    """The analyzed word a parsed node stands for, if it is one plain word of the text."""
+    if type(query) is wq.Term and query.fieldname == "text":
+        return query.text
+    return None
+
+
+def _words_query(words: tuple[str, ...]) -> wq.Query:
+    return wq.Term("text", words[0]) if len(words) == 1 else wq.Phrase("text", list(words))
+
+
+def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, list[str]]:
+    """Adds the other form of every acronym or long form the query contains.
+
+    A run of query words that spells a rule's trigger becomes one clause "the words OR the
+    alternative as a phrase", so "Rencana Aksi Nasional" also finds passages that only say
+    "RAN PE", and the run counts once for the coordination bonus. Phrases and negated parts are left
+    alone: the user asked for exactly those words.
+    """
+    notes: list[str] = []
+
+    def expand(node: wq.Query) -> wq.Query:
+        if isinstance(node, (wq.Not, wq.Phrase)) or not isinstance(node, wq.CompoundQuery):
+            return node
+        if isinstance(node, wq.AndNot):
+            return wq.AndNot(expand(node.a), node.b)
+        children = [expand(child) for child in node.subqueries]
+        words = [_word_of(child) for child in children]
+        rebuilt = []
+        position = 0
+        while position < len(children):
+            rule = next(
+                (
+                    r
+                    for r in table.rules_starting_with(words[position] or "")
+                    if tuple(words[position : position + len(r.trigger)]) == r.trigger
+                ),
+                None,
+            )
+            if rule is None:
+                rebuilt.append(children[position])
+                position += 1
+                continue
+            run = children[position : position + len(rule.trigger)]
+            alternative = _words_query(rule.alternative)
+            # A phrase scores about the sum of its words: weigh the alternative like the
+            # words it stands for, so a four-word long form does not outweigh one acronym.
+            alternative.boost = min(1.0, len(rule.trigger) / len(rule.alternative))
+            rebuilt.append(wq.Or([*run, alternative]))
+            notes.append(rule.description)
+            position += len(rule.trigger)
+        expanded = node.copy()
+        expanded.subqueries = rebuilt
+        return expanded
+
+    if _word_of(query) is not None:
+        # A one-word query is a bare Term, not a group of words.
+        expanded = expand(wq.And([query]))
+        return (expanded.subqueries[0] if len(expanded.subqueries) == 1 else expanded), notes
+    return expand(query), notes
 
 
 def positive_terms(query: wq.Query) -> set[str]:
@@ -163,10 +250,17 @@ class Searcher:
     def close(self) -> None:
         self._searcher.close()
 
-    def search(self, query: str, *, limit: int = 10, per_article: int | None = None) -> SearchResults:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        per_article: int | None = None,
+        acronyms: AcronymTable | None = None,
+    ) -> SearchResults:
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
-        parsed = parse_query(query, self._searcher.schema)
+        parsed, expansions = parse_query(query, self._searcher.schema, acronyms)
         terms = positive_terms(parsed)
         # Scoring parameters live here, not in the schema, so tuning them needs no rebuild.
         self._searcher.weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
@@ -191,4 +285,10 @@ class Searcher:
                     end=fields["end"],
                 )
             )
-        return SearchResults(query=query, hits=tuple(hits), terms=tuple(sorted(terms)))
+        return SearchResults(
+            query=query,
+            hits=tuple(hits),
+            terms=tuple(sorted(terms)),
+            expansions=tuple(expansions),
+            parsed=str(parsed),
+        )

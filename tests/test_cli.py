@@ -48,7 +48,9 @@ def test_query_json(run) -> None:
     assert set(hit) == {"rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "spans"}
     assert hit["doc_id"] == "001_b906f770b361ad8d"
     for start, end in hit["spans"]:
-        assert hit["passage"][start:end].lower() in {"strong cities network", "strong", "cities", "network"}
+        # "SCN" is marked too: the article defines it, so the query is expanded to it.
+        assert hit["passage"][start:end].lower() in {"strong cities network", "strong", "cities", "network", "scn"}
+    assert payload["expansions"] == ["Strong Cities Network → SCN"]
 
 
 def test_zero_hits_is_success(run) -> None:
