@@ -40,8 +40,11 @@ ANALYZER_VERSION = f"1+{STEMMER_VERSION}"
 # A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
 # so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
 _WORD = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
-_HYPHENS = re.compile(r"[-\u2010\u2011]")
+_HYPHENATED_PART = re.compile(r"[^-\u2010\u2011]+")
 _APOSTROPHES = re.compile(r"['\u2019]")
+# Letters and digits glued together are separate words, so "Densus88" and "Densus 88"
+# (and "COVID-19"/"COVID19") index alike; an apostrophe stays inside a word ("Jum'at").
+_LETTERS_OR_DIGITS = re.compile(r"\d+|[^\W\d]+(?:['\u2019][^\W\d]+)*")
 # Scraped text often writes a reduplicated plural with a spaced dash: "praktik – praktik".
 _SPACED_DASH = re.compile(r"\s*[-\u2013\u2014]\s*")
 
@@ -63,19 +66,23 @@ def compounds() -> dict[tuple[str, ...], str]:
     return {tuple(line.split()): "".join(line.split()) for line in _load_word_list("compounds.txt")}
 
 
-def _fold_reduplication(word: str) -> list[str]:
-    """Split a hyphenated word into its index words.
+def _split_word(word: str) -> list[tuple[str, int, int]]:
+    """The index words of one tokenizer match, with their spans inside ``word``.
 
-    Full reduplication marks a plural or intensity, not a new word, so it folds to the base:
-    "praktik-praktik" → ["praktik"], "bersama-sama" → ["bersama"]. Other hyphenated
-    words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
+    Full reduplication marks a plural or intensity, not a new word, so it folds to the base
+    and keeps the whole span: "praktik-praktik" → praktik, "bersama-sama" → bersama. Other
+    hyphenated words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
     """
-    parts = [_APOSTROPHES.sub("", p) for p in _HYPHENS.split(word)]
+    parts = list(_HYPHENATED_PART.finditer(word))
     if len(parts) == 2:
-        first, second = (p.lower() for p in parts)
+        first, second = (_APOSTROPHES.sub("", p.group()).lower() for p in parts)
         if first == second or (len(second) > 2 and first.endswith(second)):
-            return [parts[0]]
-    return [p for p in parts if p]
+            return [(_APOSTROPHES.sub("", parts[0].group()), 0, len(word))]
+    return [
+        (_APOSTROPHES.sub("", piece.group()), part.start() + piece.start(), part.start() + piece.end())
+        for part in parts
+        for piece in _LETTERS_OR_DIGITS.finditer(part.group())
+    ]
 
 
 class IndonesianTokenizer(Tokenizer):
@@ -92,26 +99,18 @@ class IndonesianTokenizer(Tokenizer):
         return hash(type(self))
 
     def _words(self, value: str, start_char: int):
-        previous: list = []  # [text, startchar, endchar] of the last word emitted
+        previous: list | None = None  # [text, startchar, endchar] of the word not yet emitted
         for match in _WORD.finditer(value):
-            pieces = _fold_reduplication(match.group())
-            if len(pieces) == 1 and previous and pieces[0].lower() == previous[0].lower():
-                gap = value[previous[2] - start_char : match.start()]
-                if _SPACED_DASH.fullmatch(gap) and gap.strip():
-                    previous[2] = match.end() + start_char
-                    continue
-            if previous:
-                yield previous
-            if len(pieces) == 1:
-                previous = [pieces[0], match.start() + start_char, match.end() + start_char]
-                continue
-            offset = match.start()
-            for piece in pieces[:-1]:
-                where = value.index(piece, offset)
-                yield [piece, where + start_char, where + len(piece) + start_char]
-                offset = where + len(piece)
-            where = value.index(pieces[-1], offset)
-            previous = [pieces[-1], where + start_char, where + len(pieces[-1]) + start_char]
+            for text, start, end in _split_word(match.group()):
+                start, end = start + match.start() + start_char, end + match.start() + start_char
+                if previous and text.lower() == previous[0].lower():
+                    gap = value[previous[2] - start_char : start - start_char]
+                    if gap.strip() and _SPACED_DASH.fullmatch(gap):
+                        previous[2] = end
+                        continue
+                if previous:
+                    yield previous
+                previous = [text, start, end]
         if previous:
             yield previous
 

@@ -80,7 +80,11 @@ def _open_or_build(index_dir: Path, corpus_dir: Path) -> Index:
     return index
 
 
-def _print_hits(results: SearchResults) -> None:
+def _print_hits(results: SearchResults, explain: bool) -> None:
+    if explain:
+        click.echo(f"query:      {results.parsed}", err=True)
+    for expansion in results.expansions:
+        click.echo(f"also searched: {expansion}", err=True)
     if not results.hits:
         click.echo(f"No passages match {results.query!r}.")
         return
@@ -110,9 +114,13 @@ def cli() -> None:
 @click.argument("query")
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Passages to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
+@click.option("--explain", is_flag=True, help="Show the query as searched (on stderr).")
 @INDEX_OPTION
 @CORPUS_OPTION
-def query(query: str, limit: int, as_json: bool, index_dir: Path, corpus_dir: Path) -> None:
+def query(
+    query: str, limit: int, as_json: bool, no_expand: bool, explain: bool, index_dir: Path, corpus_dir: Path
+) -> None:
     """Search for QUERY and print the best passages, matched words highlighted.
 
     \b
@@ -120,14 +128,20 @@ def query(query: str, limit: int, as_json: bool, index_dir: Path, corpus_dir: Pa
       bnptsearch query "RAN PE Banten"
       bnptsearch query "Siapa yang menandatangani nota kesepahaman dengan BNPT?" -n 3
       bnptsearch query '"kerja sama" AND title:Surakarta' --json
+
+    Acronyms and their long forms find each other ("Rencana Aksi Nasional" also finds
+    "RAN PE"); the expansions are listed on stderr (and under "expansions" in JSON).
     """
     with _errors_as_messages():
         with _open_or_build(index_dir, corpus_dir) as index:
-            results = index.search(query, limit=limit)
+            results = index.search(query, limit=limit, expand=not no_expand)
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        payload = results.to_dict()
+        if explain:
+            payload["parsed"] = results.parsed
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_hits(results)
+        _print_hits(results, explain)
 
 
 @cli.command("index")
@@ -173,7 +187,8 @@ def _read_queries(path: Path) -> Iterator[tuple[str, str]]:
 @INDEX_OPTION
 @click.option("-n", "--limit", default=100, show_default=True, type=click.IntRange(min=1), help="Results per query.")
 @click.option("--format", "output_format", type=click.Choice(["trec", "jsonl"]), default="trec", show_default=True)
-def batch(queries: Path, index_dir: Path, limit: int, output_format: str) -> None:
+@click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
+def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_expand: bool) -> None:
     """Run every query of QUERIES (lines of 'qid<TAB>query').
 
     trec prints run lines 'qid Q0 doc_id rank score bnptsearch', one per article (its best
@@ -186,7 +201,9 @@ def batch(queries: Path, index_dir: Path, limit: int, output_format: str) -> Non
     with _errors_as_messages(), Index.open(index_dir) as index:
         for qid, text in _read_queries(queries):
             try:
-                results = index.search(text, limit=limit, per_article=1 if output_format == "trec" else None)
+                results = index.search(
+                    text, limit=limit, per_article=1 if output_format == "trec" else None, expand=not no_expand
+                )
             except QueryError as error:
                 click.echo(f"warning: query {qid}: {error}", err=True)
                 continue
