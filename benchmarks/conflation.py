@@ -1,0 +1,161 @@
+"""Stemming benchmark: conflation and root accuracy, and throughput, Snowball vs bnptsearch.
+
+Usage::
+
+    python benchmarks/conflation.py \\
+        --conflation ../shared/eval/stemming/conflation-dev.tsv \\
+        --sastrawi ../shared/eval/stemming/sastrawi-dev.tsv \\
+        [--throughput-text ../shared/eval/kumparan-sentences/sentences.jsonl] [--verbose]
+
+The evaluation files are third-party data read by path; nothing of them is copied here.
+
+* conflation: ``same<TAB>w1 w2 ...`` lines are right when every word gets one key;
+  ``distinct<TAB>a b`` lines are right when the keys differ.
+* sastrawi: ``word<TAB>expected_stem<TAB>suite<TAB>status<TAB>comment`` pairs are right when
+  ``stem(word) == expected_stem`` (all rows; the rows upstream marks as failing too).
+* throughput: tokens/s stemming the lowercase word tokens of a JSON-lines file with a
+  ``text`` field, cold (empty caches) and warm (second pass), for both stemmers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import Stemmer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bnptsearch import stemming  # noqa: E402
+
+DEFAULT_TEXT = Path(__file__).resolve().parents[2] / "shared/eval/kumparan-sentences/sentences.jsonl"
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def read_conflation(path: Path) -> list[tuple[str, list[str]]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, words = line.split("\t", 1)
+        rows.append((kind.strip(), words.split()))
+    return rows
+
+
+def read_sastrawi(path: Path) -> list[tuple[str, str, str]]:
+    rows = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        rows.append((fields[0], fields[1], fields[3] if len(fields) > 3 else ""))
+    return rows
+
+
+def conflation_score(rows, fn: Callable[[str], str]) -> tuple[int, list[str]]:
+    right, failures = 0, []
+    for kind, words in rows:
+        keys = [fn(w) for w in words]
+        ok = len(set(keys)) == 1 if kind == "same" else len(set(keys)) == len(keys)
+        right += ok
+        if not ok:
+            failures.append(f"{kind}: " + ", ".join(f"{w}->{k}" for w, k in zip(words, keys)))
+    return right, failures
+
+
+def sastrawi_score(rows, fn: Callable[[str], str]) -> tuple[int, list[str]]:
+    right, failures = 0, []
+    for word, expected, status in rows:
+        got = fn(word)
+        if got == expected:
+            right += 1
+        else:
+            failures.append(f"{word}: got {got}, expected {expected} ({status})")
+    return right, failures
+
+
+def tokens_of(path: Path, limit: int | None) -> list[str]:
+    out: list[str] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            out.extend(_TOKEN.findall(json.loads(line)["text"].lower()))
+            if limit and len(out) >= limit:
+                break
+    return out
+
+
+def _rate(fn: Callable[[str], str], tokens: Iterable[str], n: int) -> float:
+    start = time.perf_counter()
+    for t in tokens:
+        fn(t)
+    return n / (time.perf_counter() - start)
+
+
+def throughput(tokens: list[str]) -> dict[str, float]:
+    n = len(tokens)
+    snow = Stemmer.Stemmer("indonesian")
+    res = {"snowball_cold": _rate(snow.stemWord, tokens, n)}
+    res["snowball_warm"] = _rate(snow.stemWord, tokens, n)
+    stemming.stem.cache_clear()
+    res["bnpt_cold"] = _rate(stemming.stem, tokens, n)
+    res["bnpt_warm"] = _rate(stemming.stem, tokens, n)
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--conflation", type=Path, required=True)
+    ap.add_argument("--sastrawi", type=Path, required=True)
+    ap.add_argument("--throughput-text", type=Path, default=DEFAULT_TEXT)
+    ap.add_argument("--max-tokens", type=int, default=None, help="cap the token stream")
+    ap.add_argument("--verbose", action="store_true", help="print failing lines")
+    args = ap.parse_args(argv)
+
+    snow = Stemmer.Stemmer("indonesian")
+    systems = {"PyStemmer (Snowball indonesian)": snow.stemWord, "bnptsearch stem": stemming.stem}
+    conf_rows = read_conflation(args.conflation)
+    sas_rows = read_sastrawi(args.sastrawi)
+
+    print(f"stemmer version: {stemming.STEMMER_VERSION}\n")
+    print("| system | conflation lines right | sastrawi pairs right |")
+    print("| --- | --- | --- |")
+    fails: dict[str, tuple[list[str], list[str]]] = {}
+    for name, fn in systems.items():
+        c_ok, c_fail = conflation_score(conf_rows, fn)
+        s_ok, s_fail = sastrawi_score(sas_rows, fn)
+        fails[name] = (c_fail, s_fail)
+        print(
+            f"| {name} | {c_ok}/{len(conf_rows)} ({100 * c_ok / len(conf_rows):.1f} %) "
+            f"| {s_ok}/{len(sas_rows)} ({100 * s_ok / len(sas_rows):.1f} %) |"
+        )
+
+    if args.throughput_text and args.throughput_text.is_file():
+        tokens = tokens_of(args.throughput_text, args.max_tokens)
+        r = throughput(tokens)
+        print(f"\nthroughput on {len(tokens):,} tokens ({len(set(tokens)):,} distinct) "
+              f"from {args.throughput_text.name}:\n")
+        print("| system | cold tokens/s | warm tokens/s |")
+        print("| --- | --- | --- |")
+        print(f"| PyStemmer | {r['snowball_cold']:,.0f} | {r['snowball_warm']:,.0f} |")
+        print(f"| bnptsearch stem | {r['bnpt_cold']:,.0f} | {r['bnpt_warm']:,.0f} |")
+        print(f"| ratio bnpt/PyStemmer | {r['bnpt_cold'] / r['snowball_cold']:.2f} "
+              f"| {r['bnpt_warm'] / r['snowball_warm']:.2f} |")
+    else:
+        print(f"\n(throughput skipped: {args.throughput_text} not found)")
+
+    if args.verbose:
+        for name, (c_fail, s_fail) in fails.items():
+            print(f"\n## failures: {name}\n")
+            for line in c_fail + s_fail:
+                print(f"- {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

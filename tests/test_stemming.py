@@ -1,0 +1,125 @@
+"""Tests of bnptsearch.stemming: golden cases, purity, pickling, threads."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bnptsearch import stemming
+from bnptsearch.stemming import STEMMER_VERSION, stem
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "stemming_golden.tsv"
+
+
+def _golden() -> list[tuple[str, list[str], str, str]]:
+    rows = []
+    for line in GOLDEN.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, words, expected, rule = line.split("\t")
+        rows.append((kind, words.split(), expected, rule))
+    return rows
+
+
+GOLDEN_ROWS = _golden()
+
+
+@pytest.mark.parametrize(
+    ("kind", "words", "expected", "rule"),
+    GOLDEN_ROWS,
+    ids=[f"{k}:{'/'.join(w)}" for k, w, _, _ in GOLDEN_ROWS],
+)
+def test_golden(kind: str, words: list[str], expected: str, rule: str) -> None:
+    keys = {w: stem(w) for w in words}
+    if kind == "stem":
+        assert keys[words[0]] == expected, rule
+    elif kind == "same":
+        assert len(set(keys.values())) == 1, f"{rule}: {keys}"
+    elif kind == "distinct":
+        assert len(set(keys.values())) == len(words), f"{rule}: {keys}"
+    else:  # pragma: no cover
+        pytest.fail(f"unknown kind {kind}")
+
+
+def test_golden_file_covers_every_kind() -> None:
+    kinds = {k for k, *_ in GOLDEN_ROWS}
+    assert kinds == {"stem", "same", "distinct"}
+    assert len(GOLDEN_ROWS) >= 60
+
+
+def test_version_is_a_nonempty_string() -> None:
+    assert isinstance(STEMMER_VERSION, str) and STEMMER_VERSION
+
+
+def test_exceptions_file_is_well_formed() -> None:
+    from importlib import resources
+
+    text = resources.files("bnptsearch").joinpath("data/stem_exceptions.tsv").read_text("utf-8")
+    assert text.startswith("#")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        word, kind, note = line.split("\t")
+        assert word == word.lower() and word.isalpha(), line
+        assert kind in ("root", "keep"), line
+        assert note.strip(), f"entry without explanation: {line}"
+
+
+def test_stem_pickles_by_reference() -> None:
+    restored = pickle.loads(pickle.dumps(stem))
+    assert restored is stem
+    assert restored("penangkapan") == "tangkap"
+
+
+def test_stem_is_cached() -> None:
+    stem.cache_clear()
+    stem("pengiriman")
+    stem("pengiriman")
+    info = stem.cache_info()
+    assert info.hits >= 1 and info.maxsize >= 2**16
+
+
+def test_stemmer_objects_are_per_thread() -> None:
+    seen = []
+
+    def grab() -> None:
+        stemming._snowball("perkuat")
+        seen.append(id(stemming._local.stemmer))
+
+    threads = [threading.Thread(target=grab) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(seen)) == 4
+
+
+def test_thread_safety_smoke() -> None:
+    words = [w for _, ws, _, _ in GOLDEN_ROWS for w in ws] * 20
+    expected = [stem(w) for w in words]
+    stem.cache_clear()  # make the threads do the work, not the cache
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(stem, words, chunksize=7))
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeghijklmnoprstuwyz0123456789-", min_size=0, max_size=18))
+def test_total_and_deterministic(word: str) -> None:
+    key = stem(word)
+    assert isinstance(key, str)
+    assert stemming._stem_simple(word) == key or "-" in word
+    if word.isalpha() and word:
+        assert key  # never empties a word
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["tangkap", "pukul", "kirim", "serang", "ambil", "tulis", "bom"]))
+def test_key_of_a_key_is_stable(root: str) -> None:
+    assert stem(stem(root)) == stem(root)
