@@ -31,11 +31,12 @@ __all__ = [
     "analyze_tokens",
     "indonesian_analyzer",
     "join_compounds",
+    "surface_analyzer",
 ]
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
 # refuses to mix terms from two analyzer versions.
-ANALYZER_VERSION = f"1+{STEMMER_VERSION}"
+ANALYZER_VERSION = f"2+{STEMMER_VERSION}"
 
 # A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
 # so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
@@ -226,6 +227,15 @@ def indonesian_analyzer():
         | StopFilter(stoplist=stopwords(), minsize=1)
         | IndonesianStemFilter()
     )
+
+
+def surface_analyzer():
+    """The chain without stemming: the words as written, lowercased, stopwords dropped.
+
+    >>> [t.text for t in surface_analyzer()("Penangkapan teroris")]
+    ['penangkapan', 'teroris']
+    """
+    return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=stopwords(), minsize=1)
 
 
 @dataclass(frozen=True)

@@ -21,24 +21,25 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from datetime import datetime
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import RegexTokenizer, LowercaseFilter
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary, mine_acronyms
-from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords
+from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer
 from .corpus import Article, load_corpus
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from .passages import split_passages
-from .search import SearchResults, Searcher
+from .search import SearchRequest, SearchResults, Searcher
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "UpdateReport"]
 
@@ -61,10 +62,18 @@ def passage_schema() -> Schema:
         article_id=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),
+        # The passage's words unstemmed, for did-you-mean suggestions (correcting stems would
+        # propose non-words). Not Whoosh's spelling=True: with it, fuzzy terms on the
+        # stemmed field are looked up among the unstemmed words and never match.
+        words=TEXT(analyzer=surface_analyzer(), phrase=False),
         # Publisher names are searched as words ("source:cnnbanten" finds "CNNBanten.id"),
         # not stemmed: they are names.
         source=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), stored=True),
-        date=ID(stored=True),
+        # Columns (sortable) make facet counting a lookup instead of a stored-field load.
+        source_name=ID(sortable=True),
+        year=ID(sortable=True),
+        date=DATETIME(),
+        date_text=STORED,
         place=STORED,
         start=STORED,
         end=STORED,
@@ -148,15 +157,19 @@ def _article_documents(article: Article) -> Iterator[dict]:
         "path": article.path,
         "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
+    published = _first_moment(article.date)
     for passage in split_passages(article.body):
-        yield {
+        yield ({"date": published} if published else {}) | {
             "pid": f"{article.doc_id}#{passage.number}",
             "kind": "passage",
             "doc_id": article.doc_id,
             "title": article.title,
             "text": passage.text,
+            "words": passage.text,
             "source": article.source or "",
-            "date": article.date or "",
+            "source_name": article.source or "",
+            "year": (article.date or "")[:4],
+            "date_text": article.date or "",
             "place": article.place,
             "start": passage.start,
             "end": passage.end,
@@ -383,19 +396,49 @@ class Index:
         return table
 
     def search(
-        self, query: str, *, limit: int = 10, per_article: int | None = None, expand: bool = True
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        per_article: int | None = 3,
+        expand: bool = True,
+        fuzzy: bool = False,
+        sources: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        doc_ids: Sequence[str] = (),
+        facets: bool = False,
+        explain: bool = False,
     ) -> SearchResults:
         """Ranked passages for ``query``, best first, with highlights.
 
-        ``per_article`` caps how many passages of one article are returned; ``expand=False``
-        turns off acronym expansion (``results.expansions`` lists what was added).
+        - ``limit``/``offset``: the page of hits to return (``results.total`` counts all);
+        - ``per_article``: at most this many passages of one article (None: no cap);
+        - ``expand``: also search the other form of acronyms and long forms;
+        - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
+        - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
+          filters; ``facets``: count matching articles per source and year;
+        - ``explain``: each hit lists its matched terms and their scores.
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'
         """
+        request = SearchRequest(
+            query=query,
+            limit=limit,
+            offset=offset,
+            per_article=per_article,
+            fuzzy=fuzzy,
+            sources=tuple(sources),
+            since=since,
+            until=until,
+            doc_ids=tuple(doc_ids),
+            facets=facets,
+            explain=explain,
+        )
         searcher = self.searcher()
-        acronyms = self.acronyms() if expand else None
-        return searcher.search(query, limit=limit, per_article=per_article, acronyms=acronyms)
+        return searcher.search(request, self.acronyms() if expand else None)
 
     def counts(self) -> tuple[int, int]:
         """(articles, passages) in the index."""
@@ -419,6 +462,14 @@ class Index:
                 "Snowball indonesian with repairs"
             ),
         )
+
+
+def _first_moment(date: str | None) -> datetime | None:
+    """The start of an ISO date, month or year ("2022-03" → 2022-03-01), for date ranges."""
+    if not date:
+        return None
+    parts = [int(p) for p in date.split("-")[:3]]
+    return datetime(*(parts + [1] * (3 - len(parts))))
 
 
 def _delete_article(writer, doc_id: str) -> None:

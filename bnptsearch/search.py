@@ -11,21 +11,29 @@ question, ``?`` and ``*`` are punctuation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import datetime
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
-from whoosh.qparser import OrGroup, QueryParser, WildcardPlugin
+from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import analyze_tokens, join_compounds
+from .analysis import analyze_tokens, join_compounds, stopwords
 from .errors import QueryError
 from .highlight import merge_spans, render
 
-__all__ = ["Hit", "SearchResults", "Searcher", "parse_query"]
+__all__ = ["ArticleHits", "Hit", "SearchRequest", "SearchResults", "Searcher", "TermScore", "parse_query"]
 
 MAX_QUERY_CHARS = 1000
+# Below this many matching passages a query may be misspelt: look for a suggestion.
+SUGGEST_BELOW = 3
+# The index field holding each passage's unstemmed words.
+_SPELLING_FIELD = "words"
+_SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 # Ranking parameters, chosen on the retrieval benchmark (benchmarks/retrieval.py).
 TITLE_BOOST = 2.0
 COORDINATION = 0.9
@@ -34,9 +42,19 @@ BM25_K1 = 1.2
 
 
 @dataclass(frozen=True)
+class TermScore:
+    """How much one matched query term added to a hit's score (before the coordination bonus)."""
+
+    field: str
+    term: str
+    score: float
+
+
+@dataclass(frozen=True)
 class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
-    ``start``/``end`` locate the passage in its article's clean body."""
+    ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
+    filled when the search was made with ``explain=True``."""
 
     rank: int
     doc_id: str
@@ -48,6 +66,7 @@ class Hit:
     spans: tuple[tuple[int, int], ...]
     start: int
     end: int
+    explanation: tuple[TermScore, ...] = ()
 
     @property
     def highlighted(self) -> str:
@@ -56,7 +75,7 @@ class Hit:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict, as ``bnptsearch query --json`` prints it."""
-        return {
+        data = {
             "rank": self.rank,
             "doc_id": self.doc_id,
             "title": self.title,
@@ -67,24 +86,66 @@ class Hit:
             "highlighted": self.highlighted,
             "spans": [list(span) for span in self.spans],
         }
+        if self.explanation:
+            data["explanation"] = [
+                {"field": t.field, "term": t.term, "score": round(t.score, 4)} for t in self.explanation
+            ]
+        return data
+
+
+@dataclass(frozen=True)
+class ArticleHits:
+    """One article of a result page with its passages that ranked, best first."""
+
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    hits: tuple[Hit, ...]
 
 
 @dataclass(frozen=True)
 class SearchResults:
-    """The answer to one query: ``hits`` best first; ``terms`` are the analyzed query terms."""
+    """The answer to one query.
+
+    ``hits`` are the page asked for, best first; ``total`` counts every matching passage;
+    ``expansions`` lists acronym expansions made; ``suggestion`` is a corrected query when
+    the words look misspelt and little was found; ``facets`` (on request) counts matching
+    articles per ``"source"`` and per ``"year"``.
+    """
 
     query: str
     hits: tuple[Hit, ...]
-    terms: tuple[str, ...] = field(default=())
-    expansions: tuple[str, ...] = field(default=())
+    total: int = 0
+    offset: int = 0
+    terms: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+    suggestion: str | None = None
+    facets: dict[str, dict[str, int]] | None = None
     parsed: str = ""
 
+    def by_article(self) -> list[ArticleHits]:
+        """The hits grouped per article, articles in the order of their best hit."""
+        groups: dict[str, list[Hit]] = {}
+        for hit in self.hits:
+            groups.setdefault(hit.doc_id, []).append(hit)
+        return [
+            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits))
+            for doc_id, hits in groups.items()
+        ]
+
     def to_dict(self) -> dict:
-        return {
+        data = {
             "query": self.query,
+            "total": self.total,
+            "offset": self.offset,
             "expansions": list(self.expansions),
+            "suggestion": self.suggestion,
             "hits": [hit.to_dict() for hit in self.hits],
         }
+        if self.facets is not None:
+            data["facets"] = self.facets
+        return data
 
 
 def _parser(schema) -> QueryParser:
@@ -93,11 +154,15 @@ def _parser(schema) -> QueryParser:
     # count twice for the coordination bonus and acronym runs could not be recognised.
     parser = QueryParser("text", schema, group=OrGroup.factory(COORDINATION) if COORDINATION else OrGroup)
     parser.remove_plugin_class(WildcardPlugin)
+    parser.add_plugin(FuzzyTermPlugin())
     return parser
 
 
-def parse_query(text: str, schema, acronyms: AcronymTable | None = None) -> tuple[wq.Query, list[str]]:
-    """Parses a user's query leniently, expanding acronyms when a table is given.
+def parse_query(
+    text: str, schema, acronyms: AcronymTable | None = None, *, fuzzy: bool = False
+) -> tuple[wq.Query, list[str]]:
+    """Parses a user's query leniently, expanding acronyms when a table is given and making
+    every plain word typo-tolerant with ``fuzzy``.
 
     Returns the query and the expansions made; raises :class:`QueryError` with a one-line
     reason for an empty, overlong or unparseable query.
@@ -108,13 +173,32 @@ def parse_query(text: str, schema, acronyms: AcronymTable | None = None) -> tupl
         # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
         raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     try:
-        parsed = _exclude_negations(_parser(schema).parse(join_compounds(text)))
+        parsed = _restrict_and_exclude(_parser(schema).parse(join_compounds(text)))
     except Exception as error:  # noqa: BLE001 - the parser has no single error type
         raise QueryError(f"cannot parse query {text!r}: {error}") from None
     expansions: list[str] = []
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms)
+    parsed = _fuzzy(parsed, every_word=fuzzy)
     return _across_fields(parsed), expansions
+
+
+def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
+    """Makes fuzzy words (``word~``, or with ``every_word`` all plain words) match one edit
+    away, two for long words.
+
+    Fuzzy matching runs on stems, whose first letter is often where a typo lands after
+    prefix stripping ("peyebaran" → "yebar" for "sebar"), so no prefix is fixed.
+    """
+    if every_word and type(node) is wq.Term and node.fieldname == "text":
+        maxdist = 2 if len(node.text) >= 8 else 1
+        return wq.FuzzyTerm("text", node.text, boost=node.boost, maxdist=maxdist, prefixlength=0)
+    if isinstance(node, wq.FuzzyTerm) and node.prefixlength == 1:
+        # Whoosh's `word~` syntax fixes the first letter; free it for the same reason.
+        node = node.copy()
+        node.prefixlength = 0
+        return node
+    return node.apply(lambda child: _fuzzy(child, every_word=every_word))
 
 
 def _across_fields(node: wq.Query) -> wq.Query:
@@ -129,23 +213,42 @@ def _across_fields(node: wq.Query) -> wq.Query:
     return node.apply(_across_fields)
 
 
-def _exclude_negations(query: wq.Query) -> wq.Query:
-    """Makes ``a b NOT c`` mean "a or b, but not c".
+# Clauses on these fields narrow the results rather than add alternatives to rank.
+_RESTRICTING_FIELDS = frozenset({"date", "source", "doc_id"})
 
-    With OR as the default group Whoosh reads it as ``a OR b OR (NOT c)``, which matches
-    nearly everything; analysts mean exclusion.
+
+def _is_restriction(query: wq.Query) -> bool:
+    fields = {term[0] for term in query.iter_all_terms()} if not isinstance(query, wq.RangeMixin) else set()
+    fieldname = getattr(query, "fieldname", None)
+    return (fieldname in _RESTRICTING_FIELDS) or bool(fields) and fields <= _RESTRICTING_FIELDS
+
+
+def _restrict_and_exclude(query: wq.Query) -> wq.Query:
+    """Makes ``a b NOT c date:[2022 TO 2023]`` mean "a or b, but not c, and from 2022–2023".
+
+    With OR as the default group Whoosh reads it as ``a OR b OR (NOT c) OR date:[...]``,
+    which matches nearly everything; analysts mean exclusion and filtering.
     """
     if not isinstance(query, wq.CompoundQuery):
         return query
-    query = query.apply(_exclude_negations)
-    negated = [child.query for child in query.subqueries if isinstance(child, wq.Not)]
-    positive = [child for child in query.subqueries if not isinstance(child, wq.Not)]
-    if not isinstance(query, wq.Or) or not negated or not positive:
+    query = query.apply(_restrict_and_exclude)
+    if not isinstance(query, wq.Or):
         return query
-    query.subqueries = positive
-    wanted = positive[0] if len(positive) == 1 else query
-    unwanted = negated[0] if len(negated) == 1 else wq.Or(negated)
-    return wq.AndNot(wanted, unwanted)
+    negated = [child.query for child in query.subqueries if isinstance(child, wq.Not)]
+    required = [child for child in query.subqueries if not isinstance(child, wq.Not) and _is_restriction(child)]
+    ranked = [child for child in query.subqueries if not isinstance(child, wq.Not) and not _is_restriction(child)]
+    if not ranked or not (negated or required):
+        return query
+    query.subqueries = ranked
+    wanted = ranked[0] if len(ranked) == 1 else query
+    if required:
+        wanted = wq.And([wanted, *required])
+    if negated:
+        wanted = wq.AndNot(wanted, negated[0] if len(negated) == 1 else wq.Or(negated))
+    return wanted
+
+
+_TEXT_FIELDS = ("text", "title")
 
 
 def _word_of(query: wq.Query) -> str | None:
@@ -210,19 +313,22 @@ def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, lis
     return expand(query), notes
 
 
-def positive_terms(query: wq.Query) -> set[str]:
-    """Analyzed words the query looks for in text or title (negated parts excluded)."""
+def positive_terms(query: wq.Query, reader) -> set[str]:
+    """Analyzed words the query looks for in text or title (negated parts excluded; a fuzzy
+    word stands for the indexed words it reaches)."""
     if isinstance(query, wq.Not):
         return set()
     if isinstance(query, wq.AndNot):
-        return positive_terms(query.a)
+        return positive_terms(query.a, reader)
     if isinstance(query, wq.Phrase):
-        return set(query.words) if query.fieldname in ("text", "title") else set()
+        return set(query.words) if query.fieldname in _TEXT_FIELDS else set()
+    if isinstance(query, wq.FuzzyTerm):
+        return {text for _, text in query.expanded_terms(reader)} if query.fieldname in _TEXT_FIELDS else set()
     if isinstance(query, wq.Term):
-        return {query.text} if query.fieldname in ("text", "title") else set()
+        return {query.text} if query.fieldname in _TEXT_FIELDS else set()
     terms: set[str] = set()
     for child in query.children():
-        terms |= positive_terms(child)
+        terms |= positive_terms(child, reader)
     return terms
 
 
@@ -233,7 +339,86 @@ def highlight_spans(passage: str, terms: set[str]) -> tuple[tuple[int, int], ...
     return tuple(merge_spans(spans, passage))
 
 
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything :meth:`bnptsearch.Index.search` was asked, checked and ready to run."""
+
+    query: str
+    limit: int = 10
+    offset: int = 0
+    per_article: int | None = 3
+    fuzzy: bool = False
+    sources: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    doc_ids: tuple[str, ...] = ()
+    facets: bool = False
+    explain: bool = False
+
+    def __post_init__(self) -> None:
+        if self.limit < 1:
+            raise QueryError(f"limit must be at least 1, not {self.limit}")
+        if self.offset < 0:
+            raise QueryError(f"offset cannot be negative ({self.offset})")
+        if self.per_article is not None and self.per_article < 1:
+            raise QueryError(f"per_article must be at least 1, not {self.per_article}")
+        since, until = _parse_day(self.since, "since", end=False), _parse_day(self.until, "until", end=True)
+        if since and until and since > until:
+            raise QueryError(f"since ({self.since}) is after until ({self.until})")
+
+
+_DAY = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def _parse_day(value: str | None, name: str, *, end: bool) -> datetime | None:
+    """``2022``, ``2022-03`` or ``2022-03-23`` as the first (or, with ``end``, last) moment
+    of that period."""
+    if value is None:
+        return None
+    match = _DAY.fullmatch(value.strip())
+    try:
+        if not match:
+            raise ValueError
+        year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
+        if not end:
+            return datetime(year, month or 1, day or 1)
+        if not month:
+            return datetime(year, 12, 31, 23, 59, 59)
+        if not day:
+            last = monthrange(year, month)[1]
+            return datetime(year, month, last, 23, 59, 59)
+        return datetime(year, month, day, 23, 59, 59)
+    except ValueError:
+        raise QueryError(f"{name} must be a date like 2022, 2022-03 or 2022-03-23, not {value!r}") from None
+
+
+def _filter_query(request: SearchRequest, schema) -> wq.Query | None:
+    clauses: list[wq.Query] = []
+    if request.sources:
+        analyzer = schema["source"].analyzer
+        per_source = []
+        for source in request.sources:
+            words = [t.text for t in analyzer(source)]
+            if words:
+                per_source.append(wq.Term("source", words[0]) if len(words) == 1 else wq.Phrase("source", words))
+        clauses.append(wq.Or(per_source) if per_source else wq.NullQuery)
+    if request.since or request.until:
+        clauses.append(
+            wq.DateRange(
+                "date",
+                _parse_day(request.since, "since", end=False),
+                _parse_day(request.until, "until", end=True),
+            )
+        )
+    if request.doc_ids:
+        clauses.append(wq.Or([wq.Term("doc_id", doc_id) for doc_id in request.doc_ids]))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
 class Searcher:
+
     """A Whoosh searcher with bnptsearch's ranking; :meth:`bnptsearch.Index.searcher` makes one."""
 
     def __init__(self, searcher: WhooshSearcher):
@@ -250,45 +435,104 @@ class Searcher:
     def close(self) -> None:
         self._searcher.close()
 
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        per_article: int | None = None,
-        acronyms: AcronymTable | None = None,
-    ) -> SearchResults:
-        if limit < 1:
-            raise QueryError(f"limit must be at least 1, not {limit}")
-        parsed, expansions = parse_query(query, self._searcher.schema, acronyms)
-        terms = positive_terms(parsed)
+    def search(self, request: SearchRequest, acronyms: AcronymTable | None = None) -> SearchResults:
+        """Runs ``request``; :meth:`bnptsearch.Index.search` is the public way in."""
+        searcher = self._searcher
+        parsed, expansions = parse_query(request.query, searcher.schema, acronyms, fuzzy=request.fuzzy)
+        terms = positive_terms(parsed, searcher.reader())
         # Scoring parameters live here, not in the schema, so tuning them needs no rebuild.
-        self._searcher.weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
-        collapse = {}
-        if per_article is not None:
-            collapse = {"collapse": sorting.FieldFacet("doc_id"), "collapse_limit": per_article}
-        results = self._searcher.search(parsed, limit=limit, **collapse)
-        hits = []
-        for rank, result in enumerate(results, 1):
-            fields = result.fields()
-            hits.append(
-                Hit(
-                    rank=rank,
-                    doc_id=fields["doc_id"],
-                    title=fields.get("title", ""),
-                    source=fields.get("source") or None,
-                    date=fields.get("date") or None,
-                    score=float(result.score),
-                    passage=fields["text"],
-                    spans=highlight_spans(fields["text"], terms),
-                    start=fields["start"],
-                    end=fields["end"],
-                )
-            )
+        searcher.weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+        options: dict = {"filter": _filter_query(request, searcher.schema), "terms": request.explain}
+        if request.per_article is not None:
+            options.update(collapse=sorting.FieldFacet("doc_id"), collapse_limit=request.per_article)
+        results = searcher.search(parsed, limit=request.offset + request.limit, **options)
+        matching = searcher.search(parsed, filter=options["filter"], limit=None, scored=False)
+        hits = [
+            self._hit(rank, result, terms, request.explain)
+            for rank, result in enumerate(results, 1)
+            if rank > request.offset
+        ]
         return SearchResults(
-            query=query,
+            query=request.query,
             hits=tuple(hits),
+            total=len(matching),
+            offset=request.offset,
             terms=tuple(sorted(terms)),
             expansions=tuple(expansions),
+            suggestion=self._suggestion(request.query) if len(matching) < SUGGEST_BELOW else None,
+            facets=self._facets(matching.docs()) if request.facets else None,
             parsed=str(parsed),
         )
+
+    def _hit(self, rank: int, result, terms: set[str], explain: bool) -> Hit:
+        fields = result.fields()
+        return Hit(
+            rank=rank,
+            doc_id=fields["doc_id"],
+            title=fields.get("title", ""),
+            source=fields.get("source") or None,
+            date=fields.get("date_text") or None,
+            score=float(result.score),
+            passage=fields["text"],
+            spans=highlight_spans(fields["text"], terms),
+            start=fields["start"],
+            end=fields["end"],
+            explanation=self._explain(result) if explain else (),
+        )
+
+    def _explain(self, result) -> tuple[TermScore, ...]:
+        """Each matched term's own BM25F score in this passage, title boost included."""
+        searcher = self._searcher
+        context = searcher.context(weighting=searcher.weighting)
+        scores = []
+        for fieldname, text in sorted(result.matched_terms() or ()):
+            if fieldname not in _TEXT_FIELDS:
+                continue
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
+            boost = TITLE_BOOST if fieldname == "title" else 1.0
+            matcher = wq.Term(fieldname, word, boost=boost).matcher(searcher, context)
+            if matcher.is_active():
+                matcher.skip_to(result.docnum)
+            if matcher.is_active() and matcher.id() == result.docnum:
+                scores.append(TermScore(fieldname, word, float(matcher.score())))
+        return tuple(sorted(scores, key=lambda t: -t.score))
+
+    def _suggestion(self, query: str) -> str | None:
+        """The query with likely misspellings replaced by frequent indexed words, if any.
+
+        Suggestions come from the unstemmed words of the passages: correcting stems would
+        propose non-words.
+        """
+        reader = self._searcher.reader()
+        corrected = query
+        changed = False
+        for match in _SUGGESTABLE_WORD.finditer(query):
+            word = match.group().lower()
+            if word in stopwords():
+                continue
+            seen = reader.doc_frequency(_SPELLING_FIELD, word)
+            candidates = [
+                c for c in self._searcher.suggest(_SPELLING_FIELD, word, limit=5, maxdist=2, prefix=1) if c != word
+            ]
+            best = max(candidates, key=lambda c: reader.doc_frequency(_SPELLING_FIELD, c), default=None)
+            # Only a clearly more common word is a correction: the corpus's own typos
+            # ("kemitraaan") are rare, the word meant ("kemitraan") is not.
+            if best is not None and reader.doc_frequency(_SPELLING_FIELD, best) > 2 * seen:
+                corrected = corrected.replace(match.group(), best, 1)
+                changed = True
+        return corrected if changed else None
+
+    def _facets(self, docnums) -> dict[str, dict[str, int]]:
+        """Matching articles per source and per year (each article counted once)."""
+        reader = self._searcher.reader()
+        doc_ids = reader.column_reader("doc_id")
+        sources = reader.column_reader("source_name")
+        years = reader.column_reader("year")
+        articles: dict[str, tuple[str, str]] = {}
+        for docnum in docnums:
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)"))
+        facets: dict[str, dict[str, int]] = {"source": {}, "year": {}}
+        for source, year in articles.values():
+            facets["source"][source] = facets["source"].get(source, 0) + 1
+            facets["year"][year] = facets["year"].get(year, 0) + 1
+        return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
