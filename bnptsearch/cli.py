@@ -10,7 +10,6 @@ import json
 from dataclasses import asdict
 import shutil
 import sys
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,9 +19,9 @@ import click
 from . import __version__
 from .analysis import analyze_tokens
 from .errors import BnptSearchError, QueryError
-from .highlight import ANSI_MARKERS, PLAIN_MARKERS, render
+from .formats import FORMATS, to_csv, to_html, to_json, to_jsonl, to_text, to_trec
+from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .search import SearchResults
 
 INDEX_OPTION = click.option(
     "--index",
@@ -80,25 +79,6 @@ def _open_or_build(index_dir: Path, corpus_dir: Path) -> Index:
     return index
 
 
-def _print_hits(results: SearchResults, explain: bool) -> None:
-    if explain:
-        click.echo(f"query:      {results.parsed}", err=True)
-    for expansion in results.expansions:
-        click.echo(f"also searched: {expansion}", err=True)
-    if not results.hits:
-        click.echo(f"No passages match {results.query!r}.")
-        return
-    markers = ANSI_MARKERS if sys.stdout.isatty() else PLAIN_MARKERS
-    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    for hit in results.hits:
-        meta = " · ".join(part for part in (hit.source, hit.date, hit.doc_id, f"score {hit.score:.2f}") if part)
-        click.echo(click.style(f"{hit.rank}. {hit.title or hit.doc_id}", bold=True))
-        click.echo(f"   {meta}")
-        text = " ".join(render(hit.passage, hit.spans, markers).split())
-        click.echo(textwrap.fill(text, width=width, initial_indent="   ", subsequent_indent="   "))
-        click.echo()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bnptsearch")
 def cli() -> None:
@@ -112,36 +92,108 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Passages to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Passages per page.")
+@click.option("--offset", default=0, type=click.IntRange(min=0), help="Skip this many passages.")
+@click.option("--page", type=click.IntRange(min=1), help="Page number (sets --offset from --limit).")
+@click.option(
+    "--per-article",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="At most N passages of one article (0: no cap).",
+)
+@click.option("--articles", "by_article", is_flag=True, help="Group hits per article (text output).")
+@click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
+@click.option("--since", help="Only articles dated on or after: 2022, 2022-03 or 2022-03-23.")
+@click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31.")
+@click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable).")
+@click.option("--facets", is_flag=True, help="Count matching articles per source and year.")
+@click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
-@click.option("--explain", is_flag=True, help="Show the query as searched (on stderr).")
+@click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @INDEX_OPTION
 @CORPUS_OPTION
 def query(
-    query: str, limit: int, as_json: bool, no_expand: bool, explain: bool, index_dir: Path, corpus_dir: Path
+    query: str,
+    limit: int,
+    offset: int,
+    page: int | None,
+    per_article: int,
+    by_article: bool,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    doc_ids: tuple[str, ...],
+    facets: bool,
+    fuzzy: bool,
+    no_expand: bool,
+    explain: bool,
+    output_format: str,
+    as_json: bool,
+    index_dir: Path,
+    corpus_dir: Path,
 ) -> None:
     """Search for QUERY and print the best passages, matched words highlighted.
+
+    Acronyms and their long forms find each other ("Rencana Aksi Nasional" also finds
+    "RAN PE"); the expansions are listed on stderr (and under "expansions" in JSON).
 
     \b
     Examples:
       bnptsearch query "RAN PE Banten"
       bnptsearch query "Siapa yang menandatangani nota kesepahaman dengan BNPT?" -n 3
       bnptsearch query '"kerja sama" AND title:Surakarta' --json
-
-    Acronyms and their long forms find each other ("Rencana Aksi Nasional" also finds
-    "RAN PE"); the expansions are listed on stderr (and under "expansions" in JSON).
+      bnptsearch query terorisme --since 2022 --until 2022-12 --facets
+      bnptsearch query "penyebaran khilafah" --fuzzy --format html > hasil.html
     """
+    if page is not None:
+        offset = (page - 1) * limit
+    output_format = "json" if as_json else output_format
     with _errors_as_messages():
         with _open_or_build(index_dir, corpus_dir) as index:
-            results = index.search(query, limit=limit, expand=not no_expand)
-    if as_json:
-        payload = results.to_dict()
+            results = index.search(
+                query,
+                limit=limit,
+                offset=offset,
+                per_article=per_article or None,
+                expand=not no_expand,
+                fuzzy=fuzzy,
+                sources=sources,
+                since=since,
+                until=until,
+                doc_ids=doc_ids,
+                facets=facets,
+                explain=explain,
+            )
+    if output_format != "json":
         if explain:
-            payload["parsed"] = results.parsed
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            click.echo(f"query: {results.parsed}", err=True)
+        for expansion in results.expansions:
+            click.echo(f"also searched: {expansion}", err=True)
+    if output_format == "text":
+        tty = sys.stdout.isatty()
+        click.echo(
+            to_text(
+                results,
+                markers=ANSI_MARKERS if tty else PLAIN_MARKERS,
+                width=min(shutil.get_terminal_size((100, 24)).columns, 100),
+                by_article=by_article,
+                bold=("\x1b[1m", "\x1b[0m") if tty else ("", ""),
+            ),
+            nl=False,
+        )
+    elif output_format == "json":
+        click.echo(to_json(results, parsed=explain), nl=False)
+    elif output_format == "jsonl":
+        click.echo(to_jsonl(results), nl=False)
+    elif output_format == "csv":
+        click.echo(to_csv(results), nl=False)
+    elif output_format == "html":
+        click.echo(to_html(results), nl=False)
     else:
-        _print_hits(results, explain)
+        click.echo(to_trec(results, "1"), nl=False)
 
 
 @cli.command("index")
@@ -210,8 +262,7 @@ def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_exp
             if output_format == "jsonl":
                 click.echo(json.dumps({"qid": qid, **results.to_dict()}, ensure_ascii=False))
                 continue
-            for hit in results.hits:
-                click.echo(f"{qid} Q0 {hit.doc_id} {hit.rank} {hit.score:.4f} bnptsearch")
+            click.echo(to_trec(results, qid), nl=False)
 
 
 @cli.command()

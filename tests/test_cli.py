@@ -30,8 +30,9 @@ def test_first_query_builds_the_index(run) -> None:
     result = run("query", "RAN PE Banten")
     assert result.exit_code == 0, result.output
     assert "building it from" in result.stderr
-    first = result.stdout.splitlines()[0]
-    assert first.startswith("1. Pemprov Banten")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Passages 1–")
+    assert lines[2].startswith("1. Pemprov Banten")
     assert "**RAN PE**" in result.stdout
     again = run("query", "RAN PE Banten")
     assert "building" not in again.stderr
