@@ -213,6 +213,7 @@ def _across_fields(node: wq.Query) -> wq.Query:
     return node.apply(_across_fields)
 
 
+_ALL_PASSAGES = wq.Term("kind", "passage")
 # Clauses on these fields narrow the results rather than add alternatives to rank.
 _RESTRICTING_FIELDS = frozenset({"date", "source", "doc_id"})
 
@@ -227,20 +228,29 @@ def _restrict_and_exclude(query: wq.Query) -> wq.Query:
     """Makes ``a b NOT c date:[2022 TO 2023]`` mean "a or b, but not c, and from 2022–2023".
 
     With OR as the default group Whoosh reads it as ``a OR b OR (NOT c) OR date:[...]``,
-    which matches nearly everything; analysts mean exclusion and filtering.
+    which matches nearly everything; analysts mean exclusion and filtering. Queries that
+    could match every document ("NOT c", ``*:*``) are held to passages: the article
+    documents that share the index must never match.
     """
+    query = _group_clauses(query)
+    return wq.AndNot(_ALL_PASSAGES, query.query) if isinstance(query, wq.Not) else query
+
+
+def _group_clauses(query: wq.Query) -> wq.Query:
+    if isinstance(query, wq.Every) and query.fieldname in (None, "*"):
+        return _ALL_PASSAGES
     if not isinstance(query, wq.CompoundQuery):
         return query
-    query = query.apply(_restrict_and_exclude)
+    query = query.apply(_group_clauses)
     if not isinstance(query, wq.Or):
         return query
     negated = [child.query for child in query.subqueries if isinstance(child, wq.Not)]
     required = [child for child in query.subqueries if not isinstance(child, wq.Not) and _is_restriction(child)]
     ranked = [child for child in query.subqueries if not isinstance(child, wq.Not) and not _is_restriction(child)]
-    if not ranked or not (negated or required):
+    if not (negated or required):
         return query
     query.subqueries = ranked
-    wanted = ranked[0] if len(ranked) == 1 else query
+    wanted = query if len(ranked) > 1 else ranked[0] if ranked else _ALL_PASSAGES
     if required:
         wanted = wq.And([wanted, *required])
     if negated:
