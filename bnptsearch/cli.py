@@ -7,6 +7,7 @@ Each command parses its options, calls the API, formats the answer, and turns a
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict
 import shutil
 import sys
@@ -18,6 +19,7 @@ import click
 
 from . import __version__
 from .analysis import analyze_tokens
+from .corpus import SUPPORTED_EXTENSIONS
 from .errors import BnptSearchError, QueryError
 from .formats import FORMATS, to_csv, to_html, to_json, to_jsonl, to_text, to_trec
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
@@ -196,28 +198,167 @@ def query(
         click.echo(to_trec(results, "1"), nl=False)
 
 
+WAIT_OPTION = click.option(
+    "--wait",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for another process that is writing the index.",
+)
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+STRICT_OPTION = click.option("--strict", is_flag=True, help="Exit 1 if any file gave a warning.")
+
+
+class _ProgressBar:
+    """A one-line progress display on stderr: stage, count, rate and time left."""
+
+    def __init__(self) -> None:
+        self._stage = ""
+        self._started = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self._stage:
+            self._stage, self._started = stage, now
+        elapsed = max(now - self._started, 1e-6)
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0
+        unit = "files" if stage == "reading" else "articles"
+        line = f"{stage} {done}/{total} {unit} · {rate:,.0f}/s · {left:,.0f} s left"
+        click.echo(f"\r{line:<70}", err=True, nl=done == total)
+
+
+def _progress(quiet: bool) -> _ProgressBar | None:
+    return None if quiet or not sys.stderr.isatty() else _ProgressBar()
+
+
+def _finish(report: UpdateReport, verb: str, strict: bool) -> None:
+    _print_report(report, verb)
+    if strict and report.warnings:
+        raise click.ClickException(f"{len(report.warnings)} warnings (--strict)")
+
+
 @cli.command("index")
 @INDEX_OPTION
 @CORPUS_OPTION
 @click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
-def index_command(index_dir: Path, corpus_dir: Path, rebuild: bool) -> None:
+@STRICT_OPTION
+@QUIET_OPTION
+@WAIT_OPTION
+def index_command(index_dir: Path, corpus_dir: Path, rebuild: bool, strict: bool, quiet: bool, wait: float) -> None:
     """Bring the index up to date with the corpus folder.
 
     Incremental by default: new articles are added, changed ones re-indexed, removed ones
-    deleted (compared by content hash).
+    deleted (files and articles compared by content hash). A rebuild is written beside the
+    old index and replaces it only when complete.
 
     \b
-    Example:
-      bnptsearch index --corpus corpus --index index
+    Examples:
+      bnptsearch index
+      bnptsearch index --corpus arsip/ --index arsip-index/ --strict
+      bnptsearch index --rebuild
     """
     with _errors_as_messages():
         if rebuild or not Index.exists(index_dir):
-            index, report = Index.build(corpus_dir, index_dir)
+            index, report = Index.build(corpus_dir, index_dir, progress=_progress(quiet), lock_timeout=wait)
             index.close()
-            _print_report(report, "Built")
+            _finish(report, "Built", strict)
         else:
-            with Index.open(index_dir) as index:
-                _print_report(index.update(corpus_dir), "Updated")
+            with Index.open(index_dir, lock_timeout=wait) as index:
+                _finish(index.update(corpus_dir, progress=_progress(quiet)), "Updated", strict)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-copy", is_flag=True, help="Index the files where they are, without copying them into the corpus.")
+@INDEX_OPTION
+@CORPUS_OPTION
+@STRICT_OPTION
+@QUIET_OPTION
+@WAIT_OPTION
+def add(
+    files: tuple[Path, ...], no_copy: bool, index_dir: Path, corpus_dir: Path, strict: bool, quiet: bool, wait: float
+) -> None:
+    """Add FILES (.txt or .jsonl articles) to the index, copying them into the corpus folder.
+
+    A file of the same name already in the corpus is replaced. With --no-copy the files are
+    indexed where they are and a later `bnptsearch index` of the corpus leaves them alone.
+
+    \b
+    Examples:
+      bnptsearch add ~/unduhan/berita-baru.txt
+      bnptsearch add scraped/*.jsonl --no-copy
+    """
+    with _errors_as_messages():
+        targets = list(files) if no_copy else [_copy_into(file, corpus_dir) for file in files]
+        with Index.open(index_dir, create=True, lock_timeout=wait) as index:
+            _finish(index.add(targets, progress=_progress(quiet)), "Added", strict)
+
+
+def _copy_into(file: Path, corpus_dir: Path) -> Path:
+    if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        raise click.ClickException(f"{file}: unsupported file type {file.suffix!r} (expected .txt or .jsonl)")
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    target = corpus_dir / file.name
+    if target.resolve() != file.resolve():
+        shutil.copyfile(file, target)
+    return target
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@INDEX_OPTION
+@WAIT_OPTION
+def remove(doc_ids: tuple[str, ...], index_dir: Path, wait: float) -> None:
+    """Remove articles DOC_IDS from the index (exit 1 if one is not there).
+
+    The files stay in the corpus: delete them too, or the next `bnptsearch index` adds
+    them back.
+
+    \b
+    Example:
+      bnptsearch remove 002_c1e97dfba439882a
+    """
+    with _errors_as_messages(), Index.open(index_dir, lock_timeout=wait) as index:
+        report = index.remove(doc_ids)
+    _print_report(report, "Removed")
+    if report.warnings:
+        raise click.ClickException(f"{len(report.warnings)} of {len(doc_ids)} articles were not in the index")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--raw", is_flag=True, help="Print the article as it is in its file, before cleaning.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@INDEX_OPTION
+def show(doc_id: str, raw: bool, as_json: bool, index_dir: Path) -> None:
+    """Print article DOC_ID: its metadata and clean text (or --raw, the original).
+
+    \b
+    Example:
+      bnptsearch show 004_712c4dcd13143a1e
+    """
+    with _errors_as_messages(), Index.open(index_dir) as index:
+        if raw:
+            click.echo(index.raw(doc_id))
+            return
+        article = index.article(doc_id)
+    if as_json:
+        click.echo(json.dumps(asdict(article), ensure_ascii=False, indent=2))
+        return
+    for label, value in (
+        ("id", article.doc_id),
+        ("title", article.title),
+        ("source", article.source),
+        ("place", article.place),
+        ("date", article.date),
+        ("url", article.url),
+        ("file", article.path),
+    ):
+        if value:
+            click.echo(f"{label + ':':<8}{value}")
+    click.echo()
+    click.echo(article.body)
 
 
 def _read_queries(path: Path) -> Iterator[tuple[str, str]]:
@@ -302,7 +443,7 @@ def info(index_dir: Path, as_json: bool) -> None:
     click.echo(f"index:     {Path(details.path).resolve()}")
     click.echo(f"articles:  {details.articles}")
     click.echo(f"passages:  {details.passages}")
-    click.echo(f"format:    {details.format_version}")
+    click.echo(f"format:    {details.format_version} (parser {details.parser_version})")
     click.echo(f"analyzer:  {details.analyzer_version}: {details.analyzer}")
 
 

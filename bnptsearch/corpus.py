@@ -29,16 +29,22 @@ from pathlib import Path
 from .errors import CorpusError
 
 __all__ = [
+    "PARSER_VERSION",
     "SUPPORTED_EXTENSIONS",
     "Article",
     "CorpusLoad",
     "CorpusWarning",
+    "corpus_files",
     "load_corpus",
     "parse_article",
+    "raw_text",
     "read_file",
 ]
 
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl")
+# Bump when cleaning or metadata rules change: an index records it, because an unchanged
+# file (same content hash) would otherwise keep the old cleaning until rebuilt.
+PARSER_VERSION = "1"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
@@ -538,6 +544,42 @@ def load_corpus(folder: str | os.PathLike) -> CorpusLoad:
     for path in _corpus_files(folder, warnings):
         articles.extend(_dedupe(_read(path, warnings), seen, warnings))
     return CorpusLoad(tuple(articles), tuple(warnings))
+
+
+def corpus_files(folder: str | os.PathLike) -> tuple[list[Path], list[CorpusWarning]]:
+    """The ``.txt``/``.jsonl`` files :func:`load_corpus` would read, sorted, and the folders
+    it could not list. Raises CorpusError if ``folder`` does not exist.
+
+    >>> corpus_files("corpus")[0][0].name                                  # doctest: +SKIP
+    '000_d9719fe4b4a867df.txt'
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise CorpusError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        return [folder], []
+    warnings: list[CorpusWarning] = []
+    return _corpus_files(folder, warnings), warnings
+
+
+def raw_text(path: str | os.PathLike, doc_id: str) -> str:
+    """The article ``doc_id`` of ``path`` as it was before cleaning: the whole ``.txt`` file,
+    or the JSONL record's ``"text"``. Raises CorpusError if it is not there any more."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() != ".jsonl":
+            return _decode(path.read_bytes())[0]
+        with path.open("rb") as file:
+            for raw_line in file:
+                try:
+                    record = json.loads(_decode(raw_line.rstrip(b"\r\n"))[0])
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and record.get("id") == doc_id and isinstance(record.get("text"), str):
+                    return record["text"]
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read file: {error.strerror or error}") from None
+    raise CorpusError(f"{path}: no article {doc_id!r} any more")
 
 
 def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:

@@ -2,33 +2,38 @@
 
 Layout of an index folder:
 
-- ``bnptsearch.json`` — format and analyzer versions, and the name of the live Whoosh index;
-  replaced atomically, so a rebuild switches over in one step or not at all.
+- ``bnptsearch.json`` — format, parser and analyzer versions, and the name of the live
+  Whoosh index; replaced atomically, so a rebuild switches over in one step or not at all.
 - the Whoosh files of that index (``_<name>_<gen>.toc``, ``<name>_*.seg``).
+- ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation.
 
-Every article has one ``kind=article`` document holding its content hash, committed in the
-same Whoosh transaction as its passages: the index never disagrees with itself about what it
-holds, and an update re-indexes exactly the articles whose content changed.
+Every article has one ``kind=article`` document holding its content hash, the file it came
+from and that file's hash, committed in the same Whoosh transaction as its passages: the
+index never disagrees with itself about what it holds. An update hashes each corpus file,
+parses only the files whose hash changed, and re-indexes only the articles whose content
+changed.
 
->>> index = Index.build("corpus", "index")            # doctest: +SKIP
+>>> index, report = Index.build("corpus", "index")    # doctest: +SKIP
 >>> index.search("RAN PE Banten").hits[0].doc_id       # doctest: +SKIP
 '004_712c4dcd13143a1e'
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import secrets
 import time
-from datetime import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import RegexTokenizer, LowercaseFilter
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
@@ -36,18 +41,24 @@ from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary, mine_acronyms
 from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer
-from .corpus import Article, load_corpus
+from .corpus import PARSER_VERSION, Article, CorpusWarning, corpus_files, raw_text, read_file
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from .passages import split_passages
 from .search import SearchRequest, SearchResults, Searcher
 
-__all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "UpdateReport"]
+__all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "Progress", "UpdateReport"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
-_LOCK_TIMEOUT = 10.0
+DEFAULT_LOCK_TIMEOUT = 10.0
+_WRITER_OPTIONS = {"limitmb": 256}
+_WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
+
+# Called as work advances with (stage, done, total): stage "reading" counts corpus files,
+# "indexing" counts the articles being analyzed and written.
+Progress = Callable[[str, int, int], None]
 
 
 def passage_schema() -> Schema:
@@ -59,7 +70,6 @@ def passage_schema() -> Schema:
         # Passages carry doc_id; the article's own document carries article_id instead, so
         # no user query (not even ``doc_id:...``) can ever match an article document.
         doc_id=ID(stored=True, sortable=True),
-        article_id=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),
         # The passage's words unstemmed, for did-you-mean suggestions (correcting stems would
@@ -69,7 +79,8 @@ def passage_schema() -> Schema:
         # Publisher names are searched as words ("source:cnnbanten" finds "CNNBanten.id"),
         # not stemmed: they are names.
         source=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), stored=True),
-        # Columns (sortable) make facet counting a lookup instead of a stored-field load.
+        # Columns (sortable) make facet counting and update planning lookups instead of
+        # stored-field loads.
         source_name=ID(sortable=True),
         year=ID(sortable=True),
         date=DATETIME(),
@@ -78,8 +89,10 @@ def passage_schema() -> Schema:
         start=STORED,
         end=STORED,
         number=STORED,
-        content_hash=ID(stored=True),
-        path=STORED,
+        article_id=ID(stored=True, sortable=True),
+        content_hash=ID(sortable=True),
+        path=ID(stored=True, sortable=True),
+        file_hash=ID(sortable=True),
         acronyms=STORED,
     )
 
@@ -110,8 +123,37 @@ class IndexInfo:
     articles: int
     passages: int
     format_version: int
+    parser_version: str
     analyzer_version: str
     analyzer: str
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """What the index knows of one article."""
+
+    content_hash: str
+    path: str
+    file_hash: str
+
+
+@dataclass
+class _Changes:
+    """The writes one update will make, and its counts."""
+
+    add: list[tuple[Article, str, bool]] = field(default_factory=list)  # article, file hash, replaces
+    retag: list[tuple[Article, str]] = field(default_factory=list)  # unchanged article, new file hash
+    delete: set[str] = field(default_factory=set)
+    unchanged: int = 0
+    warnings: list[CorpusWarning] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.add or self.retag or self.delete)
+
+
+def _versions() -> dict:
+    return {"format": FORMAT_VERSION, "parser": PARSER_VERSION, "analyzer": ANALYZER_VERSION}
 
 
 def _read_meta(path: Path) -> dict | None:
@@ -125,38 +167,38 @@ def _read_meta(path: Path) -> dict | None:
         ) from None
 
 
-def _write_meta(path: Path, indexname: str) -> None:
-    meta = {"format": FORMAT_VERSION, "analyzer": ANALYZER_VERSION, "indexname": indexname}
-    tmp = path / f".{META_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path / META_FILE)
+def _write_json(path: Path, data: dict) -> None:
+    """Writes ``data`` atomically: readers see the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _check_meta(path: Path, meta: dict) -> str:
-    if meta.get("format") != FORMAT_VERSION or meta.get("analyzer") != ANALYZER_VERSION:
+    found = {key: meta.get(key) for key in _versions()}
+    if found != _versions() or not isinstance(meta.get("indexname"), str):
         raise IndexOutdatedError(
-            f"index at {path} was built by another bnptsearch version "
-            f"(format {meta.get('format')}, analyzer {meta.get('analyzer')}; this version needs "
-            f"format {FORMAT_VERSION}, analyzer {ANALYZER_VERSION}); run `bnptsearch index --rebuild`"
+            f"index at {path} was built by another bnptsearch version ({found}; this version "
+            f"needs {_versions()}); run `bnptsearch index --rebuild`"
         )
     return meta["indexname"]
 
 
-def _remove_whoosh_files(path: Path, indexname: str) -> None:
+def _remove_other_indexes(path: Path, keep: str) -> None:
+    """Deletes the files of every Whoosh index but ``keep``: the one a rebuild replaced, or
+    a half-written one left by a rebuild that was killed."""
     for file in path.iterdir():
-        if file.name.startswith((f"_{indexname}_", f"{indexname}_")):
+        match = _WHOOSH_FILE.match(file.name)
+        if (match and match.group(1) != keep) or (file.name.startswith(".") and file.name.endswith(".tmp")):
             file.unlink(missing_ok=True)
 
 
-def _article_documents(article: Article) -> Iterator[dict]:
-    yield {
-        "pid": article.doc_id,
-        "kind": "article",
-        "article_id": article.doc_id,
-        "content_hash": article.content_hash,
-        "path": article.path,
-        "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
-    }
+def _file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
+    yield _article_document(article, file_hash)
     published = _first_moment(article.date)
     for passage in split_passages(article.body):
         yield ({"date": published} if published else {}) | {
@@ -177,6 +219,113 @@ def _article_documents(article: Article) -> Iterator[dict]:
         }
 
 
+def _article_document(article: Article, file_hash: str) -> dict:
+    return {
+        "pid": article.doc_id,
+        "kind": "article",
+        "article_id": article.doc_id,
+        "content_hash": article.content_hash,
+        "path": article.path,
+        "file_hash": file_hash,
+        "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
+    }
+
+
+def _indexed_articles(searcher) -> dict[str, _Indexed]:
+    """Every indexed article's hash and file, read from columns (no stored-field loads)."""
+    reader = searcher.reader()
+    ids, hashes, paths, file_hashes = (
+        reader.column_reader(name) for name in ("article_id", "content_hash", "path", "file_hash")
+    )
+    return {
+        ids[docnum]: _Indexed(hashes[docnum], paths[docnum], file_hashes[docnum])
+        for docnum in searcher.docs_for_query(Term("kind", "article"))
+    }
+
+
+def _plan_files(
+    files: Iterable[Path], indexed: dict[str, _Indexed], changes: _Changes, progress: Progress | None, total: int
+) -> set[str]:
+    """Compares ``files`` with what is indexed, filling ``changes``; returns the ids seen.
+
+    A file whose bytes hash as before is not even parsed. Of a changed file, only the
+    articles whose own content hash changed are re-indexed.
+    """
+    by_path: dict[str, tuple[str, list[str]]] = {}
+    for doc_id, known in indexed.items():
+        by_path.setdefault(known.path, (known.file_hash, []))[1].append(doc_id)
+    seen: dict[str, str] = {}
+    for done, file in enumerate(files, 1):
+        key = str(file.resolve())
+        known_file = by_path.get(key)
+        try:
+            file_hash = _file_hash(file.read_bytes())
+        except OSError as error:
+            changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}; kept as indexed"))
+            file_hash = known_file[0] if known_file else ""
+        if known_file and known_file[0] == file_hash:
+            for doc_id in known_file[1]:
+                seen.setdefault(doc_id, key)
+            changes.unchanged += len(known_file[1])
+        else:
+            load = read_file(file)
+            changes.warnings.extend(load.warnings)
+            for article in load.articles:
+                article = _with_path(article, key)
+                if article.doc_id in seen and seen[article.doc_id] != key:
+                    changes.warnings.append(
+                        CorpusWarning(str(file), f"duplicate doc_id {article.doc_id!r} (already read from {seen[article.doc_id]}); skipped")
+                    )
+                    continue
+                seen[article.doc_id] = key
+                previous = indexed.get(article.doc_id)
+                if previous and previous.content_hash == article.content_hash and previous.path == key:
+                    changes.unchanged += 1
+                    if previous.file_hash != file_hash:
+                        changes.retag.append((article, file_hash))
+                else:
+                    changes.add.append((article, file_hash, previous is not None))
+        if progress:
+            progress("reading", done, total)
+    return set(seen)
+
+
+def _with_path(article: Article, path: str) -> Article:
+    return article if article.path == path else replace(article, path=path)
+
+
+def _write(writer, changes: _Changes, progress: Progress | None = None) -> int:
+    """Applies ``changes`` to ``writer``; returns the number of passages written."""
+    for doc_id in changes.delete:
+        _delete_article(writer, doc_id)
+    for article, file_hash in changes.retag:
+        writer.update_document(**_article_document(article, file_hash))
+    passages = 0
+    for done, (article, file_hash, replaces) in enumerate(changes.add, 1):
+        if replaces:
+            _delete_article(writer, article.doc_id)
+        for document in _article_documents(article, file_hash):
+            writer.add_document(**document)
+            passages += document["kind"] == "passage"
+        if progress:
+            progress("indexing", done, len(changes.add))
+    return passages
+
+
+def _report(changes: _Changes, counts: tuple[int, int], started: float) -> UpdateReport:
+    replaced = sum(replaces for _, _, replaces in changes.add)
+    return UpdateReport(
+        added=len(changes.add) - replaced,
+        updated=replaced,
+        deleted=len(changes.delete),
+        unchanged=changes.unchanged,
+        articles=counts[0],
+        passages=counts[1],
+        warnings=tuple(str(w) for w in changes.warnings),
+        seconds=time.perf_counter() - started,
+    )
+
+
 class Index:
     """A passage index on disk. Open with :meth:`open`, fill with :meth:`build`/:meth:`update`.
 
@@ -188,10 +337,10 @@ class Index:
     ...     print(index.search("kerja sama BNPT dengan Belanda", limit=3))
     """
 
-    def __init__(self, path: Path, indexname: str):
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
         self.path = path
-        self._indexname = indexname
-        self._ix = whoosh_index.open_dir(str(path), indexname=indexname)
+        self.lock_timeout = lock_timeout
+        self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
 
@@ -203,11 +352,14 @@ class Index:
         return (Path(path) / META_FILE).is_file()
 
     @classmethod
-    def open(cls, path: str | os.PathLike = "index", *, create: bool = False) -> Index:
+    def open(
+        cls, path: str | os.PathLike = "index", *, create: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
         Raises :class:`IndexNotFoundError` if there is none, :class:`IndexOutdatedError` if it
-        was written by an incompatible version.
+        was written by an incompatible version. ``lock_timeout`` is how long writes wait for
+        another writer before :class:`IndexLockedError`.
         """
         path = Path(path)
         meta = _read_meta(path)
@@ -215,121 +367,171 @@ class Index:
             if not create:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
             path.mkdir(parents=True, exist_ok=True)
-            with _write_lock(path):
+            with _write_lock(path, lock_timeout):
                 meta = _read_meta(path)
                 if meta is None:
                     indexname = _new_indexname()
                     whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
-                    _write_meta(path, indexname)
+                    _write_json(path / META_FILE, _versions() | {"indexname": indexname})
                     meta = _read_meta(path)
-        indexname = _check_meta(path, meta)
+        _check_meta(path, meta)
         try:
-            return cls(path, indexname)
+            return cls(path, lock_timeout)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"
             ) from None
 
     @classmethod
-    def build(cls, corpus: str | os.PathLike, path: str | os.PathLike = "index") -> tuple[Index, UpdateReport]:
+    def build(
+        cls,
+        corpus: str | os.PathLike,
+        path: str | os.PathLike = "index",
+        *,
+        progress: Progress | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> tuple[Index, UpdateReport]:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
 
         The new index is written beside the old one and switched in atomically: if the build
-        fails, the previous index is still there and searchable.
+        fails or is killed, the previous index is still there and searchable.
+
+        >>> index, report = Index.build("corpus", "index")   # doctest: +SKIP
+        >>> report.added
+        5
         """
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        load = load_corpus(corpus)
-        with _write_lock(path):
-            old_meta = _read_meta(path)
+        files, folder_warnings = corpus_files(corpus)
+        path.mkdir(parents=True, exist_ok=True)
+        with _write_lock(path, lock_timeout):
+            old = _read_meta(path)
             indexname = _new_indexname()
+            changes = _Changes(warnings=list(folder_warnings))
+            _plan_files(files, {}, changes, progress, len(files))
             ix = whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
             try:
-                writer = ix.writer(limitmb=256)
-                passages = 0
-                for article in load.articles:
-                    for document in _article_documents(article):
-                        writer.add_document(**document)
-                        passages += document["kind"] == "passage"
-                writer.commit(mergetype=CLEAR)
+                writer = ix.writer(**_WRITER_OPTIONS)
+                try:
+                    passages = _write(writer, changes, progress)
+                    writer.commit(mergetype=CLEAR)
+                except BaseException:
+                    writer.cancel()
+                    raise
             except BaseException:
                 ix.close()
-                _remove_whoosh_files(path, indexname)
+                _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                 raise
             ix.close()
-            _write_meta(path, indexname)
-            if old_meta and old_meta.get("indexname"):
-                _remove_whoosh_files(path, old_meta["indexname"])
-        report = UpdateReport(
-            added=len(load.articles),
-            updated=0,
-            deleted=0,
-            unchanged=0,
-            articles=len(load.articles),
-            passages=passages,
-            warnings=tuple(str(w) for w in load.warnings),
-            seconds=time.perf_counter() - started,
-        )
-        return cls.open(path), report
+            _write_json(path / META_FILE, _versions() | {"indexname": indexname})
+            _remove_other_indexes(path, keep=indexname)
+        index = cls.open(path, lock_timeout=lock_timeout)
+        return index, _report(changes, (len(changes.add), passages), started)
 
-    def update(self, corpus: str | os.PathLike) -> UpdateReport:
+    def update(self, corpus: str | os.PathLike, *, progress: Progress | None = None) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
-        re-indexed, vanished ones deleted. Articles are compared by content hash.
+        re-indexed, articles whose file left the corpus folder deleted.
+
+        Files are compared by content hash (a touched file is not re-read) and so are
+        articles (one changed line of a JSONL file re-indexes that article only). Articles
+        indexed from outside ``corpus`` (``add`` without copying) are left alone.
 
         >>> index.update("corpus").added                      # doctest: +SKIP
         1
         """
         started = time.perf_counter()
-        load = load_corpus(corpus)
-        with _write_lock(self.path):
-            self._reopen_if_switched()
-            with self._ix.searcher() as searcher:
-                indexed = {
-                    fields["article_id"]: fields["content_hash"] for fields in searcher.documents(kind="article")
-                }
-            if indexed and not load.articles:
+        files, folder_warnings = corpus_files(corpus)
+        folder = Path(corpus).resolve()
+        with self._writing() as indexed:
+            changes = _Changes(warnings=list(folder_warnings))
+            seen = _plan_files(files, indexed, changes, progress, len(files))
+            changes.delete = {
+                doc_id
+                for doc_id, known in indexed.items()
+                if doc_id not in seen and Path(known.path).is_relative_to(folder)
+            }
+            if changes.delete and len(changes.delete) == len(indexed) and not seen:
                 # An empty or mistyped corpus folder would otherwise delete every article.
                 raise CorpusError(
                     f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
                     "articles (use `bnptsearch index --rebuild` to really empty the index)"
                 )
-            added = updated = unchanged = 0
-            writer = None
-            try:
-                for article in load.articles:
-                    previous = indexed.pop(article.doc_id, None)
-                    if previous == article.content_hash:
-                        unchanged += 1
-                        continue
-                    writer = writer or self._ix.writer(limitmb=256)
-                    if previous is None:
-                        added += 1
-                    else:
-                        _delete_article(writer, article.doc_id)
-                        updated += 1
-                    for document in _article_documents(article):
-                        writer.add_document(**document)
-                for doc_id in indexed:
-                    writer = writer or self._ix.writer(limitmb=256)
-                    _delete_article(writer, doc_id)
-                if writer is not None:
-                    writer.commit()
-            except BaseException:
-                if writer is not None:
-                    writer.cancel()
-                raise
-        counts = self.counts()
-        return UpdateReport(
-            added=added,
-            updated=updated,
-            deleted=len(indexed),
-            unchanged=unchanged,
-            articles=counts[0],
-            passages=counts[1],
-            warnings=tuple(str(w) for w in load.warnings),
-            seconds=time.perf_counter() - started,
-        )
+            self._commit(changes, progress)
+        return _report(changes, self.counts(), started)
+
+    def add(self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None) -> UpdateReport:
+        """Indexes the articles of ``files`` (``.txt``/``.jsonl``), adding new ones and
+        replacing changed ones; nothing is deleted.
+
+        >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
+        1
+        """
+        started = time.perf_counter()
+        paths = [Path(f) for f in files]
+        for path in paths:
+            if not path.is_file():
+                raise CorpusError(f"{path}: no such file")
+        with self._writing() as indexed:
+            changes = _Changes()
+            _plan_files(paths, indexed, changes, progress, len(paths))
+            self._commit(changes, progress)
+        return _report(changes, self.counts(), started)
+
+    def remove(self, doc_ids: Sequence[str]) -> UpdateReport:
+        """Deletes the articles ``doc_ids``; unknown ids become warnings.
+
+        >>> index.remove(["002_c1e97dfba439882a"]).deleted   # doctest: +SKIP
+        1
+        """
+        started = time.perf_counter()
+        with self._writing() as indexed:
+            changes = _Changes(delete={d for d in doc_ids if d in indexed})
+            changes.warnings = [CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed]
+            self._commit(changes, None)
+        return _report(changes, self.counts(), started)
+
+    @contextmanager
+    def _writing(self) -> Iterator[dict[str, _Indexed]]:
+        """Holds the write lock; yields what the index holds now."""
+        with _write_lock(self.path, self.lock_timeout):
+            self._reopen_if_switched()
+            _remove_other_indexes(self.path, keep=self._indexname)
+            with self._ix.searcher() as searcher:
+                yield _indexed_articles(searcher)
+
+    def _commit(self, changes: _Changes, progress: Progress | None) -> None:
+        if changes.empty:
+            return
+        writer = self._ix.writer(**_WRITER_OPTIONS)
+        try:
+            _write(writer, changes, progress)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def article(self, doc_id: str) -> Article:
+        """The indexed article ``doc_id``, read again from its file (clean text and metadata).
+
+        Raises :class:`CorpusError` if the file is gone or changed since it was indexed.
+        """
+        known = self._known(doc_id)
+        for article in read_file(known.path).articles:
+            if article.doc_id == doc_id:
+                if article.content_hash != known.content_hash:
+                    break
+                return article
+        raise CorpusError(f"article {doc_id!r} changed in {known.path} since it was indexed; run `bnptsearch index`")
+
+    def raw(self, doc_id: str) -> str:
+        """The indexed article ``doc_id`` as it is in its file, before cleaning."""
+        return raw_text(self._known(doc_id).path, doc_id)
+
+    def _known(self, doc_id: str) -> _Indexed:
+        known = _indexed_articles(self.searcher().whoosh).get(doc_id)
+        if known is None:
+            raise CorpusError(f"no article {doc_id!r} in the index at {self.path}")
+        return known
 
     def close(self) -> None:
         """Releases the searcher and the index's file handles."""
@@ -351,11 +553,9 @@ class Index:
         meta = _read_meta(self.path)
         if meta is None:
             raise IndexNotFoundError(f"index at {self.path} has been removed")
-        indexname = _check_meta(self.path, meta)
-        if indexname != self._indexname:
+        if _check_meta(self.path, meta) != self._indexname:
             self.close()
-            self._indexname = indexname
-            self._ix = whoosh_index.open_dir(str(self.path), indexname=indexname)
+            self._indexname, self._ix = _open_live(self.path)
 
     def searcher(self) -> Searcher:
         """The current searcher, refreshed if the index changed since the last call."""
@@ -363,7 +563,7 @@ class Index:
         if self._searcher is None:
             self._searcher = Searcher(self._ix.searcher())
         else:
-            self._searcher.refresh()
+            self._searcher.refresh(self._ix)
         return self._searcher
 
     def acronyms(self) -> AcronymTable:
@@ -372,6 +572,7 @@ class Index:
         Kept in a cache file keyed by the index generation, so a cold start does not read
         every article document; recomputed whenever the index has moved on.
         """
+        searcher = self.searcher().whoosh
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
@@ -382,8 +583,7 @@ class Index:
         except (OSError, ValueError, KeyError, TypeError):
             pairs = None
         if pairs is None:
-            with self._ix.searcher() as searcher:
-                found = {tuple(pair) for fields in searcher.documents(kind="article") for pair in fields.get("acronyms", ())}
+            found = {tuple(pair) for fields in searcher.documents(kind="article") for pair in fields.get("acronyms", ())}
             pairs = sorted(found)
             try:
                 tmp = self.path / f".{ACRONYM_CACHE}.{os.getpid()}.tmp"
@@ -442,10 +642,10 @@ class Index:
 
     def counts(self) -> tuple[int, int]:
         """(articles, passages) in the index."""
-        with self._ix.searcher() as searcher:
-            # doc_frequency() would still count deleted documents until their segment merges.
-            articles = sum(1 for _ in searcher.docs_for_query(Term("kind", "article")))
-            return articles, searcher.doc_count() - articles
+        searcher = self.searcher().whoosh
+        # doc_frequency() would still count deleted documents until their segment merges.
+        articles = sum(1 for _ in searcher.docs_for_query(Term("kind", "article")))
+        return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:
         """Location, counts and analyzer settings of this index."""
@@ -455,6 +655,7 @@ class Index:
             articles=articles,
             passages=passages,
             format_version=FORMAT_VERSION,
+            parser_version=PARSER_VERSION,
             analyzer_version=ANALYZER_VERSION,
             analyzer=(
                 "Unicode words, reduplication folded | lowercase | "
@@ -477,23 +678,38 @@ def _delete_article(writer, doc_id: str) -> None:
     writer.delete_by_term("doc_id", doc_id)
 
 
+def _open_live(path: Path):
+    """(name, Whoosh index) of the index the metadata names now.
+
+    A rebuild in another process may switch the metadata and delete the old files between
+    our reading the name and opening it: then the name is read again.
+    """
+    for _ in range(3):
+        indexname = _check_meta(path, _read_meta(path) or {})
+        try:
+            return indexname, whoosh_index.open_dir(str(path), indexname=indexname)
+        except whoosh_index.EmptyIndexError:
+            continue
+    raise IndexNotFoundError(f"index at {path} keeps changing under us; try again")
+
+
 def _new_indexname() -> str:
     return f"passages{secrets.token_hex(4)}"
 
 
 @contextmanager
-def _write_lock(path: Path) -> Iterator[None]:
-    """The index-wide write lock: one writer at a time, waiting at most ``_LOCK_TIMEOUT`` s.
+def _write_lock(path: Path, timeout: float) -> Iterator[None]:
+    """The index-wide write lock: one writer at a time, waiting at most ``timeout`` seconds.
 
     It is an OS file lock (``flock``), so the kernel releases it when a writer dies: a
     killed ``bnptsearch index`` leaves no stale lock behind.
     """
     lock = FileStorage(str(path)).lock(_LOCK_NAME)
-    deadline = time.monotonic() + _LOCK_TIMEOUT
+    deadline = time.monotonic() + timeout
     while not lock.acquire(blocking=False):
         if time.monotonic() > deadline:
             raise IndexLockedError(
-                f"index at {path} is being written by another process (waited {_LOCK_TIMEOUT:.0f} s); try again later"
+                f"index at {path} is being written by another process (waited {timeout:g} s); try again later"
             )
         time.sleep(0.1)
     try:

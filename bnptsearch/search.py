@@ -434,13 +434,20 @@ class Searcher:
     def __init__(self, searcher: WhooshSearcher):
         self._searcher = searcher
 
-    def refresh(self) -> None:
-        """Moves to the latest committed state if the index changed.
+    def refresh(self, index) -> None:
+        """Moves to the latest committed state of ``index`` if it changed.
 
-        Whoosh's ``refresh()`` reuses the unchanged segment readers and releases the rest, so
-        the old searcher must not be closed as well (that would close the shared readers).
+        Not Whoosh's ``Searcher.refresh()``: it reuses the readers of segments it believes
+        unchanged, and those keep reporting documents deleted since (measured here).
         """
-        self._searcher = self._searcher.refresh()
+        if not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = index.searcher()
+
+    @property
+    def whoosh(self) -> WhooshSearcher:
+        """The underlying Whoosh searcher."""
+        return self._searcher
 
     def close(self) -> None:
         self._searcher.close()

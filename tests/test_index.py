@@ -107,3 +107,105 @@ def test_missing_corpus_folder_keeps_the_index(corpus_copy: Path, tmp_path: Path
         with pytest.raises(CorpusError):
             index.update(corpus_copy)
         assert index.info().articles == 5
+
+
+def _jsonl(records: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+RECORDS = [
+    {"id": f"j{i}", "title": f"Berita {i}", "text": f"Densus 88 menangkap terduga teroris nomor {i} di Bekasi. " * 5}
+    for i in range(3)
+]
+
+
+def test_jsonl_line_change_reindexes_that_article_only(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    archive = corpus / "arsip.jsonl"
+    archive.write_text(_jsonl(RECORDS), encoding="utf-8")
+    index, report = Index.build(corpus, tmp_path / "index")
+    with index:
+        assert report.added == 3
+        changed = [dict(RECORDS[0]), RECORDS[1], dict(RECORDS[2])]
+        changed[0]["text"] = "Polisi menggagalkan penyelundupan senjata di Surabaya. " * 5
+        del changed[2]
+        archive.write_text(_jsonl(changed), encoding="utf-8")
+        report = index.update(corpus)
+        assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 1, 1)
+        assert {h.doc_id for h in index.search("senjata Surabaya").hits} == {"j0"}
+        # The unchanged article got the file's new hash: the next update reads nothing.
+        again = index.update(corpus)
+        assert (again.updated, again.unchanged) == (0, 2)
+
+
+def test_articles_added_from_outside_the_corpus_survive_updates(corpus_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text(NEW_ARTICLE, encoding="utf-8")
+    index, _ = Index.build(corpus_copy, tmp_path / "index")
+    with index:
+        assert index.add([outside]).added == 1
+        assert index.add([outside]).unchanged == 1
+        report = index.update(corpus_copy)
+        assert report.deleted == 0 and report.articles == 6
+        assert index.remove(["elsewhere", "nope"]).deleted == 1
+        assert index.info().articles == 5
+
+
+def test_duplicate_ids_across_files_keep_the_first(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(_jsonl(RECORDS[:1]), encoding="utf-8")
+    (corpus / "b.jsonl").write_text(_jsonl([{"id": "j0", "text": "Isi lain yang berbeda sama sekali. " * 5}]), encoding="utf-8")
+    index, report = Index.build(corpus, tmp_path / "index")
+    with index:
+        assert report.articles == 1
+        assert any("duplicate doc_id 'j0'" in w for w in report.warnings)
+        assert index.update(corpus).unchanged == 1
+
+
+def test_bad_files_are_warnings_and_the_rest_is_indexed(corpus_copy: Path, tmp_path: Path) -> None:
+    (corpus_copy / "biner.txt").write_bytes(b"\x00\x01\x02 data")
+    (corpus_copy / "kosong.txt").write_text("", encoding="utf-8")
+    (corpus_copy / "latin1.txt").write_bytes("Jakarta – Teroris ditangkap di Bekasi, kata Pak Andrés. Polisi menyita bahan peledak dari rumah terduga.".encode("cp1252"))
+    (corpus_copy / "rusak.jsonl").write_text('{"id": "ok", "text": "Berita baik tentang kerja sama BNPT."}\n{broken\n', encoding="utf-8")
+    index, report = Index.build(corpus_copy, tmp_path / "index")
+    with index:
+        text = "\n".join(report.warnings)
+        assert "biner.txt" in text and "kosong.txt" in text and "latin1.txt" in text and "rusak.jsonl:2" in text
+        assert report.articles == 7  # 5 seed articles, latin1 and the good JSONL line
+        assert "latin1" in {h.doc_id for h in index.search("Andrés").hits}
+
+
+def test_an_interrupted_rebuild_leaves_the_old_index(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    from bnptsearch import index as index_module
+
+    path = tmp_path / "index"
+    Index.build(corpus_copy, path)[0].close()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(index_module, "_write", explode)
+    with pytest.raises(RuntimeError):
+        Index.build(corpus_copy, path)
+    monkeypatch.undo()
+    with Index.open(path) as index:
+        assert index.info().articles == 5
+        assert index.search("RAN PE Banten").hits
+    live = {match.group(1) for f in path.iterdir() if (match := index_module._WHOOSH_FILE.match(f.name))}
+    assert len(live) == 1, "the half-written index's files are removed"
+
+
+def test_a_second_writer_waits_then_fails_clearly(corpus_copy: Path, tmp_path: Path) -> None:
+    from bnptsearch import IndexLockedError
+    from bnptsearch.index import _write_lock
+
+    index, _ = Index.build(corpus_copy, tmp_path / "index")
+    with index, _write_lock(tmp_path / "index", 1.0):
+        blocked = Index.open(tmp_path / "index", lock_timeout=0.3)
+        with pytest.raises(IndexLockedError, match="another process"):
+            blocked.update(corpus_copy)
+        # Readers are not blocked by a writer.
+        assert blocked.search("RAN PE").hits
+        blocked.close()

@@ -1,0 +1,102 @@
+"""Crashes and concurrency with real processes: SIGKILL mid-write, two writers, readers."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bnptsearch import Index, load_corpus
+
+from .conftest import SEED_CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+def _big_archive(folder: Path, articles: int = 400) -> None:
+    """A JSONL archive made from the seed articles' paragraphs, big enough to index slowly."""
+    paragraphs = [p for a in load_corpus(SEED_CORPUS).articles for p in a.body.split("\n\n") if len(p) > 80]
+    with (folder / "arsip.jsonl").open("w", encoding="utf-8") as out:
+        for number in range(articles):
+            picked = [paragraphs[(number * 7 + k * 3) % len(paragraphs)] for k in range(6)]
+            text = "\n\n".join(picked) + f"\n\nArsip nomor {number}."
+            out.write(json.dumps({"id": f"arsip-{number:04d}", "title": f"Arsip {number}", "text": text}) + "\n")
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bnptsearch", *args]
+
+
+def _start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(_cli(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+
+
+@pytest.fixture
+def archive(corpus_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+    index_dir = tmp_path / "index"
+    Index.build(corpus_copy, index_dir)[0].close()
+    _big_archive(corpus_copy)
+    return corpus_copy, index_dir
+
+
+@pytest.mark.parametrize("kill_after", [0.3, 0.8, 1.5, 2.5])
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_sigkill_leaves_the_last_committed_state(archive, kill_after: float, rebuild: bool) -> None:
+    corpus, index_dir = archive
+    args = ["index", "--corpus", str(corpus), "--index", str(index_dir)] + (["--rebuild"] if rebuild else [])
+    process = _start(*args)
+    time.sleep(kill_after)
+    _kill(process)
+    with Index.open(index_dir) as index:
+        articles = index.info().articles
+        assert articles in (5, 405), articles  # before or after the commit, never between
+        assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
+        report = index.update(corpus)
+        assert report.articles == 405
+        assert report.added == (400 if articles == 5 else 0)
+        assert index.search("Arsip nomor 399").hits
+
+
+def test_two_writers_and_a_reader(archive) -> None:
+    corpus, index_dir = archive
+    first = _start("index", "--rebuild", "--corpus", str(corpus), "--index", str(index_dir))
+    time.sleep(0.5)  # let it take the lock
+    second = subprocess.run(
+        _cli("index", "--corpus", str(corpus), "--index", str(index_dir), "--wait", "0.2"),
+        capture_output=True,
+        text=True,
+    )
+    with Index.open(index_dir) as reader:
+        during = reader.info().articles
+        assert reader.search("RAN PE Banten").hits
+        _, errors = first.communicate(timeout=120)
+        assert first.returncode == 0, errors
+        assert reader.info().articles == 405
+        assert reader.search("Arsip nomor 7").hits  # the long-lived reader sees the rebuild
+    assert during == 5
+    assert second.returncode == 1
+    assert second.stderr.strip().startswith("Error: index at") and "another process" in second.stderr
+    assert second.stderr.count("\n") == 1
+    third = subprocess.run(_cli("index", "--corpus", str(corpus), "--index", str(index_dir)), capture_output=True, text=True)
+    assert third.returncode == 0 and "405 unchanged" in third.stdout
+
+
+def test_a_killed_writer_leaves_no_stale_lock(archive) -> None:
+    corpus, index_dir = archive
+    process = _start("index", "--corpus", str(corpus), "--index", str(index_dir))
+    time.sleep(0.5)
+    _kill(process)
+    done = subprocess.run(
+        _cli("index", "--corpus", str(corpus), "--index", str(index_dir), "--wait", "0"), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
