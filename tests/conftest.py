@@ -26,3 +26,10 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(SEED_CORPUS, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch) -> None:
+    """Every test runs in its own folder, so a default ``corpus``/``index`` path can never
+    touch the repository's own."""
+    monkeypatch.chdir(tmp_path)

@@ -19,7 +19,7 @@ def run(corpus_copy: Path, tmp_path: Path):
 
     def invoke(*args: str, with_corpus: bool = True):
         extra = ["--index", str(index)]
-        if with_corpus and args[0] in {"query", "index"}:
+        if with_corpus and args[0] in {"query", "index", "add"}:
             extra += ["--corpus", str(corpus_copy)]
         return runner.invoke(cli, [*args, *extra])
 
@@ -137,3 +137,51 @@ def test_info(run) -> None:
     assert "articles:  5" in result.stdout
     payload = json.loads(run("info", "--json").stdout)
     assert payload["articles"] == 5
+
+
+def test_add_remove_show(run, corpus_copy: Path, tmp_path: Path) -> None:
+    run("index")
+    new = tmp_path / "berita baru é.txt"
+    new.write_text(
+        "Jakarta – Densus 88 menangkap dua terduga teroris di Bekasi pada 5 Juni 2023. "
+        "Penangkapan dilakukan setelah penyelidikan panjang terhadap jaringan tersebut.\n",
+        encoding="utf-8",
+    )
+    added = run("add", str(new))
+    assert added.exit_code == 0 and "1 added" in added.stdout
+    assert (corpus_copy / new.name).exists()
+    shown = run("show", "berita baru é")
+    assert shown.exit_code == 0 and "date:   2023-06-05" in shown.stdout and "Bekasi" in shown.stdout
+    raw = run("show", "004_712c4dcd13143a1e", "--raw")
+    assert "Tinggalkan Balasan" in raw.stdout  # the original, boilerplate and all
+    clean = run("show", "004_712c4dcd13143a1e")
+    assert "Tinggalkan Balasan" not in clean.stdout
+    removed = run("remove", "berita baru é", "nope")
+    assert removed.exit_code == 1 and "1 deleted" in removed.stdout and "nope" in removed.stderr
+    assert run("show", "nope").exit_code == 1
+
+
+def test_add_no_copy(run, corpus_copy: Path, tmp_path: Path) -> None:
+    run("index")
+    outside = tmp_path / "luar.jsonl"
+    outside.write_text(json.dumps({"id": "luar-1", "title": "Luar", "text": "Kerja sama BNPT dengan Australia diperkuat."}) + "\n", encoding="utf-8")
+    assert "1 added" in run("add", str(outside), "--no-copy").stdout
+    assert not (corpus_copy / "luar.jsonl").exists()
+    assert "0 deleted" in run("index").stdout
+
+
+def test_strict_turns_warnings_into_failure(run, corpus_copy: Path) -> None:
+    (corpus_copy / "kosong.txt").write_text("", encoding="utf-8")
+    lenient = run("index")
+    assert lenient.exit_code == 0 and "kosong.txt" in lenient.stderr and "1 warnings" in lenient.stdout
+    strict = run("index", "--rebuild", "--strict")
+    assert strict.exit_code == 1 and strict.stderr.strip().endswith("Error: 1 warnings (--strict)")
+
+
+def test_bad_files_for_add(run, tmp_path: Path) -> None:
+    run("index")
+    odd = tmp_path / "catatan.pdf"
+    odd.write_bytes(b"%PDF-1.4")
+    result = run("add", str(odd))
+    assert result.exit_code == 1 and "unsupported file type" in result.stderr
+    assert run("add", str(tmp_path / "missing.txt")).exit_code == 2
