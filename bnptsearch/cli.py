@@ -25,24 +25,20 @@ from .formats import FORMATS, to_csv, to_html, to_json, to_jsonl, to_text, to_tr
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
 
-INDEX_OPTION = click.option(
-    "--index",
-    "index_dir",
-    default="index",
-    show_default=True,
-    envvar="BNPTSEARCH_INDEX",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Index folder (env BNPTSEARCH_INDEX).",
-)
-CORPUS_OPTION = click.option(
-    "--corpus",
-    "corpus_dir",
-    default="corpus",
-    show_default=True,
-    envvar="BNPTSEARCH_CORPUS",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of .txt/.jsonl articles (env BNPTSEARCH_CORPUS).",
-)
+def _folder_option(name: str, default: str, envvar: str, help_text: str):
+    return click.option(
+        f"--{name}",
+        f"{name}_dir",
+        default=default,
+        show_default=True,
+        envvar=envvar,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=f"{help_text} (env {envvar}).",
+    )
+
+
+INDEX_OPTION = _folder_option("index", "index", "BNPTSEARCH_INDEX", "Index folder")
+CORPUS_OPTION = _folder_option("corpus", "corpus", "BNPTSEARCH_CORPUS", "Folder of .txt/.jsonl articles")
 
 
 @contextmanager
