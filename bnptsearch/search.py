@@ -323,30 +323,61 @@ def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, lis
     return expand(query), notes
 
 
-def positive_terms(query: wq.Query, reader) -> set[str]:
-    """Analyzed words the query looks for in text or title (negated parts excluded; a fuzzy
-    word stands for the indexed words it reaches)."""
-    if isinstance(query, wq.Not):
-        return set()
-    if isinstance(query, wq.AndNot):
-        return positive_terms(query.a, reader)
-    if isinstance(query, wq.Phrase):
-        return set(query.words) if query.fieldname in _TEXT_FIELDS else set()
-    if isinstance(query, wq.FuzzyTerm):
-        return {text for _, text in query.expanded_terms(reader)} if query.fieldname in _TEXT_FIELDS else set()
-    if isinstance(query, wq.Term):
-        return {query.text} if query.fieldname in _TEXT_FIELDS else set()
-    terms: set[str] = set()
-    for child in query.children():
-        terms |= positive_terms(child, reader)
-    return terms
+@dataclass(frozen=True)
+class Wanted:
+    """What a query looks for in text and title, for highlighting: single words, and exact
+    phrases (as analyzed terms) whose words count only where the whole phrase stands."""
+
+    words: frozenset[str]
+    phrases: frozenset[tuple[str, ...]]
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return self.words.union(*self.phrases)
 
 
-def highlight_spans(passage: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
-    """Spans of the words in ``passage`` whose analyzed form is one of ``terms``: a query for
-    "penangkapan" marks "ditangkap" because both become "tangkap"."""
-    spans = [(t.start, t.end) for t in analyze_tokens(passage) if t.term in terms]
-    return tuple(merge_spans(spans, passage))
+def wanted_terms(query: wq.Query, reader) -> Wanted:
+    """The positive words and phrases of ``query`` (negated parts excluded; a fuzzy word
+    stands for the indexed words it reaches; a sloppy phrase counts as its words)."""
+    words: set[str] = set()
+    phrases: set[tuple[str, ...]] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+        elif isinstance(node, wq.Phrase):
+            if node.fieldname in _TEXT_FIELDS and node.slop <= 1:
+                phrases.add(tuple(node.words))
+            elif node.fieldname in _TEXT_FIELDS:
+                words.update(node.words)
+        elif isinstance(node, wq.FuzzyTerm):
+            if node.fieldname in _TEXT_FIELDS:
+                words.update(text for _, text in node.expanded_terms(reader))
+        elif isinstance(node, wq.Term):
+            if node.fieldname in _TEXT_FIELDS:
+                words.add(node.text)
+        else:
+            for child in node.children():
+                walk(child)
+
+    walk(query)
+    return Wanted(frozenset(words), frozenset(phrases))
+
+
+def highlight_spans(passage: str, wanted: Wanted) -> tuple[tuple[int, int], ...]:
+    """Spans of the words in ``passage`` that the query matched: a query for "penangkapan"
+    marks "ditangkap" (both become "tangkap"); a phrase is marked only where it stands whole."""
+    tokens = [t for t in analyze_tokens(passage) if t.term is not None]
+    spans = [(t.start, t.end) for t in tokens if t.term in wanted.words]
+    terms = [t.term for t in tokens]
+    for phrase in wanted.phrases:
+        size = len(phrase)
+        for position in range(len(terms) - size + 1):
+            if tuple(terms[position : position + size]) == phrase:
+                spans.extend((t.start, t.end) for t in tokens[position : position + size])
+    return tuple(merge_spans(sorted(set(spans)), passage))
 
 
 @dataclass(frozen=True)
@@ -456,7 +487,7 @@ class Searcher:
         """Runs ``request``; :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
         parsed, expansions = parse_query(request.query, searcher.schema, acronyms, fuzzy=request.fuzzy)
-        terms = positive_terms(parsed, searcher.reader())
+        wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters live here, not in the schema, so tuning them needs no rebuild.
         searcher.weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
         options: dict = {"filter": _filter_query(request, searcher.schema), "terms": request.explain}
@@ -465,7 +496,7 @@ class Searcher:
         results = searcher.search(parsed, limit=request.offset + request.limit, **options)
         matching = searcher.search(parsed, filter=options["filter"], limit=None, scored=False)
         hits = [
-            self._hit(rank, result, terms, request.explain)
+            self._hit(rank, result, wanted, request.explain)
             for rank, result in enumerate(results, 1)
             if rank > request.offset
         ]
@@ -474,14 +505,14 @@ class Searcher:
             hits=tuple(hits),
             total=len(matching),
             offset=request.offset,
-            terms=tuple(sorted(terms)),
+            terms=tuple(sorted(wanted.terms)),
             expansions=tuple(expansions),
             suggestion=self._suggestion(request.query) if len(matching) < SUGGEST_BELOW else None,
             facets=self._facets(matching.docs()) if request.facets else None,
             parsed=str(parsed),
         )
 
-    def _hit(self, rank: int, result, terms: set[str], explain: bool) -> Hit:
+    def _hit(self, rank: int, result, wanted: Wanted, explain: bool) -> Hit:
         fields = result.fields()
         return Hit(
             rank=rank,
@@ -491,7 +522,7 @@ class Searcher:
             date=fields.get("date_text") or None,
             score=float(result.score),
             passage=fields["text"],
-            spans=highlight_spans(fields["text"], terms),
+            spans=highlight_spans(fields["text"], wanted),
             start=fields["start"],
             end=fields["end"],
             explanation=self._explain(result) if explain else (),

@@ -115,3 +115,13 @@ def test_boilerplate_is_not_searchable(seed_index: Index) -> None:
 def test_per_article_caps_passages(seed_index: Index) -> None:
     hits = seed_index.search("terorisme", limit=10, per_article=1).hits
     assert len({h.doc_id for h in hits}) == len(hits) == 5
+
+
+def test_phrase_words_are_marked_only_where_the_phrase_stands(seed_index: Index) -> None:
+    hit = seed_index.search('"Bali Work Plan" OR praktisi').hits[0]
+    marked = [hit.passage[s:e] for s, e in hit.spans]
+    assert "Bali Work Plan" in marked
+    # An expansion's long form is a phrase too: in 001 only "RAN PE" is marked, not the
+    # scattered words of "Rencana Aksi Nasional Pencegahan ... Ekstremisme".
+    hit_001 = next(h for h in seed_index.search("RAN PE", limit=20).hits if h.doc_id == SCN)
+    assert {hit_001.passage[s:e] for s, e in hit_001.spans} == {"RAN PE"}
