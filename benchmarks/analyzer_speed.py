@@ -1,0 +1,108 @@
+"""What the stemming repairs cost: analyzer throughput and index build speed, Snowball alone
+vs bnptsearch's repaired stemmer, measured in the same run on the same text.
+
+Usage (from the repository root)::
+
+    python -m benchmarks.analyzer_speed \\
+        --sentences ../shared/eval/kumparan-sentences/sentences.jsonl [--articles 2000] [--repeat 3]
+
+The sentences (third-party, read by path) are grouped ten to an article and written as a
+JSONL corpus in a temporary folder. For each stemmer, caches start empty: the analyzer's
+first pass over the text is what indexing pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+
+from bnptsearch import Index, analysis, stemming
+
+
+def _snowball() -> Callable[[str], str]:
+    stemmer = Stemmer.Stemmer("indonesian")
+    return lru_cache(maxsize=2**18)(stemmer.stemWord)
+
+
+def _repaired() -> Callable[[str], str]:
+    stemming.stem.cache_clear()
+    return stemming.stem
+
+
+STEMMERS = {"Snowball (PyStemmer) only": _snowball, "bnptsearch repaired": _repaired}
+
+
+def _write_corpus(sentences: Path, articles: int, folder: Path) -> list[str]:
+    texts = []
+    with sentences.open(encoding="utf-8") as lines:
+        batch: list[str] = []
+        for line in lines:
+            batch.append(json.loads(line)["text"])
+            if len(batch) == 10:
+                texts.append(" ".join(batch))
+                batch = []
+                if len(texts) == articles:
+                    break
+    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as out:
+        for number, text in enumerate(texts):
+            out.write(json.dumps({"id": f"a{number}", "title": f"Artikel {number}", "text": text}) + "\n")
+    return texts
+
+
+def _measure(make_stem: Callable[[], Callable[[str], str]], texts: list[str], corpus: Path, work: Path) -> tuple[float, float]:
+    """(analyzer tokens/s, index passages/s) with the stemmer ``make_stem`` makes."""
+    original = analysis.stem
+    analysis.stem = make_stem()
+    try:
+        analyzer = analysis.indonesian_analyzer()
+        started = time.perf_counter()
+        tokens = sum(1 for text in texts for _ in analyzer(text))
+        analyze_rate = tokens / (time.perf_counter() - started)
+        analysis.stem = make_stem()  # empty caches again for the build
+        index, report = Index.build(corpus, work / f"index-{time.monotonic_ns()}")
+        index.close()
+        return analyze_rate, report.passages / report.seconds
+    finally:
+        analysis.stem = original
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=Path, required=True)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        corpus = work / "corpus"
+        corpus.mkdir()
+        texts = _write_corpus(args.sentences, args.articles, corpus)
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in STEMMERS}
+        for _ in range(args.repeat):
+            for name, make in STEMMERS.items():  # interleaved, so drift hits both alike
+                runs[name].append(_measure(make, texts, corpus, work))
+    print(f"{len(texts)} articles, {args.repeat} runs each (median [min–max])\n")
+    print("| stemmer | analyzer tokens/s | index build passages/s |")
+    print("| --- | --- | --- |")
+    medians = {}
+    for name, values in runs.items():
+        analyze_rates, build_rates = zip(*values)
+        medians[name] = (statistics.median(analyze_rates), statistics.median(build_rates))
+        print(
+            f"| {name} | {medians[name][0]:,.0f} [{min(analyze_rates):,.0f}–{max(analyze_rates):,.0f}] "
+            f"| {medians[name][1]:,.0f} [{min(build_rates):,.0f}–{max(build_rates):,.0f}] |"
+        )
+    base, repaired = medians["Snowball (PyStemmer) only"], medians["bnptsearch repaired"]
+    print(f"| ratio repaired / Snowball | {repaired[0] / base[0]:.2f} | {repaired[1] / base[1]:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
