@@ -31,12 +31,13 @@ __all__ = [
     "analyze_tokens",
     "indonesian_analyzer",
     "join_compounds",
+    "search_stopwords",
     "surface_analyzer",
 ]
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
 # refuses to mix terms from two analyzer versions.
-ANALYZER_VERSION = f"2+{STEMMER_VERSION}"
+ANALYZER_VERSION = f"3+{STEMMER_VERSION}"
 
 # A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
 # so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
@@ -59,6 +60,23 @@ def _load_word_list(name: str) -> list[str]:
 def stopwords() -> frozenset[str]:
     """The Tala stopword list shipped in ``bnptsearch/data/stopwords.txt``."""
     return frozenset(_load_word_list("stopwords.txt"))
+
+
+# Question words with their particles and prepositions ("dimanakah", "darimana",
+# "siapakah"): they say what kind of answer is wanted, not what it is about, and most of
+# these forms are missing from the Tala list, so a question would rank on them.
+_QUESTION_WORDS = frozenset(
+    f"{before}{word}{after}"
+    for word in ("apa", "mana", "siapa", "kapan", "berapa", "bagaimana", "mengapa", "kenapa")
+    for before in ("", "di", "ke", "dari")
+    for after in ("", "kah", "tah", "pun", "lah")
+)
+
+
+@cache
+def search_stopwords() -> frozenset[str]:
+    """The words the analyzer drops: the Tala list plus question-word forms."""
+    return stopwords() | _QUESTION_WORDS
 
 
 @cache
@@ -224,7 +242,7 @@ def indonesian_analyzer():
         IndonesianTokenizer()
         | LowercaseFilter()
         | CompoundFilter()
-        | StopFilter(stoplist=stopwords(), minsize=1)
+        | StopFilter(stoplist=search_stopwords(), minsize=1)
         | IndonesianStemFilter()
     )
 
@@ -235,7 +253,7 @@ def surface_analyzer():
     >>> [t.text for t in surface_analyzer()("Penangkapan teroris")]
     ['penangkapan', 'teroris']
     """
-    return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=stopwords(), minsize=1)
+    return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=search_stopwords(), minsize=1)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ __all__ = [
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl")
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
 # file (same content hash) would otherwise keep the old cleaning until rebuilt.
-PARSER_VERSION = "1"
+PARSER_VERSION = "3"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
@@ -234,25 +234,28 @@ def parse_article(raw: str, doc_id: str, path: str = "", content_hash: str = "")
     >>> a.body
     'JAKARTA, KOMPAS.com – Polisi menangkap dua orang, Rabu (23/3/2022).'
     """
-    return _parse(raw, doc_id, path, content_hash, title_hint=None)
+    return _parse(raw, doc_id, path, content_hash, record_title=None)
 
 
-def _parse(raw: str, doc_id: str, path: str, content_hash: str, title_hint: str | None) -> Article | None:
-    """:func:`parse_article`, with a known title (from a JSONL record) when there is one."""
+def _parse(raw: str, doc_id: str, path: str, content_hash: str, record_title: str | None) -> Article | None:
+    """:func:`parse_article`; ``record_title`` is a JSONL record's title ("" when it has
+    none), None for a scraped page whose title must be found in the text."""
     paragraphs, header_dates, crumb_title = _strip_header(_paragraphs(_clean_lines(raw)))
     if not paragraphs:
         return None
 
-    if title_hint:
-        title = title_hint
-        paragraphs = _drop_leading_repeats(paragraphs, title)
+    if record_title is not None:
+        # A record says what its title is; one without a title keeps none rather than a
+        # title made from its first sentence, which would only count that sentence twice.
+        title = record_title
+        paragraphs = _drop_leading_repeats(paragraphs, title) if title else paragraphs
     else:
         title, paragraphs = _take_headline(paragraphs, crumb_title)
     if not paragraphs:
         return None
 
     place, source, lede = _dateline(paragraphs[0])
-    if not title:
+    if not title and record_title is None:
         title = crumb_title or _first_sentence(lede)
     body = "\n\n".join(paragraphs)
     date = _first_date(header_dates) or _first_date([title, body])
@@ -285,7 +288,7 @@ def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
     for i, line in enumerate(paragraphs):
         if len(line) > _HEADER_MAX_CHARS:
             break  # header items are short: this is the article
-        if _is_breadcrumb(line):
+        if _is_breadcrumb(line, last=i == len(paragraphs) - 1):
             tail = _BREADCRUMB_SEPARATOR.split(line)[-1]
             # The trail ends in the headline when it is long enough to be one.
             if len(tail.split()) >= 3:
@@ -304,13 +307,17 @@ def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
     return paragraphs[i:], dates, crumb_title
 
 
-def _is_breadcrumb(line: str) -> bool:
-    """ "Home / Hukrim / <title>", "Nasional » Hukum » <title>": short steps, then the page."""
+def _is_breadcrumb(line: str, *, last: bool) -> bool:
+    """ "Home / Hukrim / <title>", "Nasional » Hukum » <title>": short steps, then the page.
+
+    A trail that does not start at "Home" counts only when text follows it: a record that is
+    a single line such as "skor akhir (OSA / MAR / FER) ..." is content, not navigation.
+    """
     crumbs = _BREADCRUMB_SEPARATOR.split(line)
     steps = crumbs[:-1]
     if not steps or not all(0 < len(step.split()) <= _BREADCRUMB_STEP_MAX_WORDS for step in steps):
         return False
-    return bool(_BREADCRUMB_START.match(line)) or len(crumbs) >= 3
+    return bool(_BREADCRUMB_START.match(line)) or (len(crumbs) >= 3 and not last)
 
 
 def _is_date_line(line: str) -> bool:
@@ -711,7 +718,7 @@ def _record_article(record: object, path: str, content_hash: str, messages: list
         messages.append('"id" is empty; line skipped')
         return None
     fields = {key: (record.get(key) or "").strip() or None for key in _RECORD_OPTIONAL}
-    article = _parse(record["text"], doc_id, path, content_hash, title_hint=fields["title"])
+    article = _parse(record["text"], doc_id, path, content_hash, record_title=fields["title"] or "")
     if article is None:
         messages.append("record text is empty or nothing but site boilerplate; line skipped")
         return None

@@ -659,7 +659,7 @@ class Index:
             analyzer_version=ANALYZER_VERSION,
             analyzer=(
                 "Unicode words, reduplication folded | lowercase | "
-                f"{len(compounds())} joined compounds | Tala stopwords ({len(stopwords())}) | "
+                f"{len(compounds())} joined compounds | Tala stopwords ({len(stopwords())}) and question words | "
                 "Snowball indonesian with repairs"
             ),
         )

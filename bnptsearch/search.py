@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Callable
+from math import log
 from dataclasses import dataclass
 from datetime import datetime
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
+from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import analyze_tokens, join_compounds, stopwords
+from .analysis import analyze_tokens, join_compounds, search_stopwords
 from .errors import QueryError
 from .highlight import merge_spans, render
 
@@ -36,9 +39,75 @@ _SPELLING_FIELD = "words"
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 # Ranking parameters, chosen on the retrieval benchmark (benchmarks/retrieval.py).
 TITLE_BOOST = 2.0
+# A passage's score is multiplied by (query words it matches / query words) ** COORDINATION.
 COORDINATION = 0.9
+_WORD_GROUP = 0.999
 BM25_B = 0.75
 BM25_K1 = 1.2
+
+
+class CoordinatedOr(wq.Or):
+    """An OR of query words whose score is multiplied by (words matched / words) ** power.
+
+    Whoosh's own coordination (``Or(scale=...)``) adds a bonus of a few hundredths, counts
+    title and text of one word as two terms, and halves every one-word query; this counts
+    the user's words (with their field and acronym alternatives) instead.
+    """
+
+    def __init__(self, subqueries, boost: float = 1.0, power: float = 1.0):
+        super().__init__(subqueries, boost=boost)
+        self.power = power
+
+    def copy(self):
+        return CoordinatedOr([q.copy() for q in self.subqueries], boost=self.boost, power=self.power)
+
+    def _matcher(self, subs, searcher, context):
+        matcher = super()._matcher(subs, searcher, context)
+        clauses: dict[tuple[str, str], set[int]] = {}
+        for number, clause in enumerate(self.subqueries):
+            for fieldname, text in clause.iter_all_terms(phrases=True):
+                clauses.setdefault((fieldname, _as_text(text)), set()).add(number)
+        return _WordCoordMatcher(matcher, clauses, len(self.subqueries), self.power)
+
+
+def _as_text(text) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else text
+
+
+class _WordCoordMatcher(WrappingMatcher):
+    """Scales the child's score by the share of query words the current document matches.
+
+    The factor is at most 1, so the child's quality bounds stay valid upper bounds and
+    Whoosh can still skip blocks that cannot make the top results.
+    """
+
+    def __init__(self, child, clauses: dict[tuple[str, str], set[int]], words: int, power: float):
+        super().__init__(child)
+        self._clauses, self._words, self._power = clauses, words, power
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self._clauses, self._words, self._power)
+
+    def score(self) -> float:
+        matched: set[int] = set()
+        for fieldname, text in self.child.matching_terms(self.child.id()):
+            matched |= self._clauses.get((fieldname, _as_text(text)), set())
+        share = max(len(matched), 1) / self._words
+        return self.child.score() * share**self._power
+
+
+class LuceneBM25(scoring.BM25F):
+    """Whoosh's BM25F with the idf of Lucene's BM25, ``log(1 + (N - n + 0.5) / (n + 0.5))``.
+
+    Whoosh's own idf, ``log(N / (n + 1)) + 1``, adds 1 to every term: frequent words keep
+    too much weight next to the rare words a question turns on.
+    """
+
+    def idf(self, searcher, fieldname: str, text: str) -> float:
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count_all()
+        return log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 @dataclass(frozen=True)
@@ -152,7 +221,8 @@ def _parser(schema) -> QueryParser:
     # Parsed against "text" only; :func:`_across_fields` then searches each word in the title
     # too. Parsing per field directly would flatten the fields into one OR, so a word would
     # count twice for the coordination bonus and acronym runs could not be recognised.
-    parser = QueryParser("text", schema, group=OrGroup.factory(COORDINATION) if COORDINATION else OrGroup)
+    # The scale only marks the ORs the parser made from the user's words (see _coordinate).
+    parser = QueryParser("text", schema, group=OrGroup.factory(_WORD_GROUP))
     parser.remove_plugin_class(WildcardPlugin)
     parser.add_plugin(FuzzyTermPlugin())
     return parser
@@ -180,7 +250,18 @@ def parse_query(
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms)
     parsed = _fuzzy(parsed, every_word=fuzzy)
-    return _across_fields(parsed), expansions
+    return _coordinate(_across_fields(parsed)), expansions
+
+
+def _coordinate(node: wq.Query) -> wq.Query:
+    """Turns the ORs of the user's words into :class:`CoordinatedOr` (plain ORs when
+    COORDINATION is 0)."""
+    node = _map_children(node, _coordinate)
+    if type(node) is wq.Or and node.scale == _WORD_GROUP:
+        if not COORDINATION:
+            return wq.Or(node.subqueries, boost=node.boost)
+        return CoordinatedOr(node.subqueries, boost=node.boost, power=COORDINATION)
+    return node
 
 
 def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
@@ -198,7 +279,21 @@ def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
         node = node.copy()
         node.prefixlength = 0
         return node
-    return node.apply(lambda child: _fuzzy(child, every_word=every_word))
+    return _map_children(node, lambda child: _fuzzy(child, every_word=every_word))
+
+
+def _map_children(node: wq.Query, change: Callable[[wq.Query], wq.Query]) -> wq.Query:
+    """``node`` with ``change`` applied to its children, every other attribute kept.
+
+    Whoosh's own ``Query.apply`` rebuilds an OR from its children and boost only, which
+    silently drops its coordination ``scale``. Binary queries (AND NOT, AND MAYBE) keep their
+    parts in ``a`` and ``b``, which ``apply`` handles.
+    """
+    if isinstance(node, wq.CompoundQuery) and not isinstance(node, wq.BinaryQuery):
+        rebuilt = node.copy()
+        rebuilt.subqueries = [change(child) for child in node.subqueries]
+        return rebuilt
+    return node.apply(change)
 
 
 def _across_fields(node: wq.Query) -> wq.Query:
@@ -210,7 +305,7 @@ def _across_fields(node: wq.Query) -> wq.Query:
         # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
         # none of its subqueries in whoosh 2.7.
         return wq.Or([node, title])
-    return node.apply(_across_fields)
+    return _map_children(node, _across_fields)
 
 
 _ALL_PASSAGES = wq.Term("kind", "passage")
@@ -241,7 +336,7 @@ def _group_clauses(query: wq.Query) -> wq.Query:
         return _ALL_PASSAGES
     if not isinstance(query, wq.CompoundQuery):
         return query
-    query = query.apply(_group_clauses)
+    query = _map_children(query, _group_clauses)
     if not isinstance(query, wq.Or):
         return query
     negated = [child.query for child in query.subqueries if isinstance(child, wq.Not)]
@@ -489,7 +584,7 @@ class Searcher:
         parsed, expansions = parse_query(request.query, searcher.schema, acronyms, fuzzy=request.fuzzy)
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters live here, not in the schema, so tuning them needs no rebuild.
-        searcher.weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+        searcher.weighting = LuceneBM25(B=BM25_B, K1=BM25_K1)
         options: dict = {"filter": _filter_query(request, searcher.schema), "terms": request.explain}
         if request.per_article is not None:
             options.update(collapse=sorting.FieldFacet("doc_id"), collapse_limit=request.per_article)
@@ -556,7 +651,7 @@ class Searcher:
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
             word = match.group().lower()
-            if word in stopwords():
+            if word in search_stopwords():
                 continue
             seen = reader.doc_frequency(_SPELLING_FIELD, word)
             candidates = [

@@ -441,14 +441,15 @@ def test_jsonl_fields_win_over_the_text(tmp_path: Path) -> None:
     )
 
 
-def test_jsonl_without_title_or_with_a_bad_date_falls_back_to_the_text(tmp_path: Path) -> None:
+def test_jsonl_without_title_keeps_none_and_a_bad_date_falls_back_to_the_text(tmp_path: Path) -> None:
     file = write(
         tmp_path / "news.jsonl",
         jsonl({"id": "r1", "text": "Surabaya – Bom meledak, Rabu (23/3/2022). Lalu.", "date": "kemarin"}),
     )
     load = read_file(file)
     (article,) = load.articles
-    assert (article.title, article.place, article.date) == ("Bom meledak, Rabu (23/3/2022)", "Surabaya", "2022-03-23")
+    # No title is made up from the first sentence: it would only count that sentence twice.
+    assert (article.title, article.place, article.date) == ("", "Surabaya", "2022-03-23")
     assert messages(load.warnings) == [
         f"{file}:1: \"date\" 'kemarin' is not YYYY, YYYY-MM or YYYY-MM-DD; date taken from the text"
     ]
@@ -557,3 +558,12 @@ def test_big_inputs_stay_linear(tmp_path: Path) -> None:
     article = parse_article(wrapped + numbers, "x")
     assert article is not None and article.body.count("\n") == 2
     assert parse_article("Dr. " * 500_000, "x") is not None
+
+
+def test_a_single_line_with_slashes_is_content_not_a_breadcrumb(tmp_path: Path) -> None:
+    file = write(
+        tmp_path / "news.jsonl",
+        jsonl({"id": "s", "text": "Kepala bagian (KABAG / SEKDA / BUPATI) menyampaikan laporan kegiatan tahun ini."}),
+    )
+    (article,) = read_file(file).articles
+    assert article.body.startswith("Kepala bagian (KABAG / SEKDA / BUPATI)")
