@@ -92,6 +92,8 @@ def _split_word(word: str) -> list[tuple[str, int, int]]:
     and keeps the whole span: "praktik-praktik" → praktik, "bersama-sama" → bersama. Other
     hyphenated words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
     """
+    if word.isalpha() or word.isdigit():
+        return [(word, 0, len(word))]  # nearly every word: no regex work needed
     parts = list(_HYPHENATED_PART.finditer(word))
     if len(parts) == 2:
         first, second = (_APOSTROPHES.sub("", p.group()).lower() for p in parts)
@@ -102,6 +104,35 @@ def _split_word(word: str) -> list[tuple[str, int, int]]:
         for part in parts
         for piece in _LETTERS_OR_DIGITS.finditer(part.group())
     ]
+
+
+# The same passage string is analyzed for several fields (stemmed text, unstemmed words) and
+# an article's title for each of its passages: the last few results are kept, keyed by the
+# string object itself (held here, so its id cannot be reused while cached).
+_RECENT_SPANS: dict[int, tuple[str, list[tuple[str, int, int]]]] = {}
+_RECENT_LIMIT = 8
+
+
+def _word_spans(value: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each index word of ``value``, reduplication folded."""
+    cached = _RECENT_SPANS.get(id(value))
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    spans: list[tuple[str, int, int]] = []
+    for match in _WORD.finditer(value):
+        offset = match.start()
+        for text, start, end in _split_word(match.group()):
+            start, end = start + offset, end + offset
+            if spans and text.lower() == spans[-1][0].lower():
+                gap = value[spans[-1][2] : start]
+                if gap.strip() and _SPACED_DASH.fullmatch(gap):
+                    spans[-1] = (spans[-1][0], spans[-1][1], end)
+                    continue
+            spans.append((text, start, end))
+    if len(_RECENT_SPANS) >= _RECENT_LIMIT:
+        _RECENT_SPANS.clear()
+    _RECENT_SPANS[id(value)] = (value, spans)
+    return spans
 
 
 class IndonesianTokenizer(Tokenizer):
@@ -116,22 +147,6 @@ class IndonesianTokenizer(Tokenizer):
 
     def __hash__(self) -> int:
         return hash(type(self))
-
-    def _words(self, value: str, start_char: int):
-        previous: list | None = None  # [text, startchar, endchar] of the word not yet emitted
-        for match in _WORD.finditer(value):
-            for text, start, end in _split_word(match.group()):
-                start, end = start + match.start() + start_char, end + match.start() + start_char
-                if previous and text.lower() == previous[0].lower():
-                    gap = value[previous[2] - start_char : start - start_char]
-                    if gap.strip() and _SPACED_DASH.fullmatch(gap):
-                        previous[2] = end
-                        continue
-                if previous:
-                    yield previous
-                previous = [text, start, end]
-        if previous:
-            yield previous
 
     def __call__(
         self,
@@ -157,7 +172,7 @@ class IndonesianTokenizer(Tokenizer):
                 token.endchar = start_char + len(value)
             yield token
             return
-        for pos, (text, startchar, endchar) in enumerate(self._words(value, start_char), start_pos):
+        for pos, (text, startchar, endchar) in enumerate(_word_spans(value), start_pos):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -166,8 +181,8 @@ class IndonesianTokenizer(Tokenizer):
             if positions:
                 token.pos = pos
             if chars:
-                token.startchar = startchar
-                token.endchar = endchar
+                token.startchar = start_char + startchar
+                token.endchar = start_char + endchar
             yield token
 
 

@@ -164,6 +164,7 @@ def query(
                 doc_ids=doc_ids,
                 facets=facets,
                 explain=explain,
+                count=output_format != "trec",
             )
     if output_format != "json":
         if explain:

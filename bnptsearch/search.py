@@ -1,8 +1,10 @@
 """Query parsing, ranking and result objects.
 
-Ranking is BM25F over passage text and article title (title boosted), as an OR of the query
-terms with a coordination bonus: passages matching more of the terms rank higher, so a
-natural-language question works without the user writing AND. Whoosh's query syntax stays
+Ranking is BM25 (Lucene's idf, parameters chosen on the retrieval benchmark) over passage
+text and article title (title boosted), as an OR of the query words: a natural-language
+question works without the user writing AND, and a passage matching more of its rare words
+scores higher. A coordination factor (score × share of query words matched) was measured and
+left out: it lowered nDCG@10 on the benchmark's TyDi questions. Whoosh's query syntax stays
 available (AND/OR/NOT, "phrases", ``title:``, ``source:``), but wildcards are off: in a
 question, ``?`` and ``*`` are punctuation.
 
@@ -13,15 +15,14 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Callable
+from collections import Counter
 from math import log
 from dataclasses import dataclass
 from datetime import datetime
 
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import scoring
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
-from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
@@ -39,61 +40,8 @@ _SPELLING_FIELD = "words"
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 # Ranking parameters, chosen on the retrieval benchmark (benchmarks/retrieval.py).
 TITLE_BOOST = 2.0
-# A passage's score is multiplied by (query words it matches / query words) ** COORDINATION.
-COORDINATION = 0.9
-_WORD_GROUP = 0.999
-BM25_B = 0.75
-BM25_K1 = 1.2
-
-
-class CoordinatedOr(wq.Or):
-    """An OR of query words whose score is multiplied by (words matched / words) ** power.
-
-    Whoosh's own coordination (``Or(scale=...)``) adds a bonus of a few hundredths, counts
-    title and text of one word as two terms, and halves every one-word query; this counts
-    the user's words (with their field and acronym alternatives) instead.
-    """
-
-    def __init__(self, subqueries, boost: float = 1.0, power: float = 1.0):
-        super().__init__(subqueries, boost=boost)
-        self.power = power
-
-    def copy(self):
-        return CoordinatedOr([q.copy() for q in self.subqueries], boost=self.boost, power=self.power)
-
-    def _matcher(self, subs, searcher, context):
-        matcher = super()._matcher(subs, searcher, context)
-        clauses: dict[tuple[str, str], set[int]] = {}
-        for number, clause in enumerate(self.subqueries):
-            for fieldname, text in clause.iter_all_terms(phrases=True):
-                clauses.setdefault((fieldname, _as_text(text)), set()).add(number)
-        return _WordCoordMatcher(matcher, clauses, len(self.subqueries), self.power)
-
-
-def _as_text(text) -> str:
-    return text.decode("utf-8") if isinstance(text, bytes) else text
-
-
-class _WordCoordMatcher(WrappingMatcher):
-    """Scales the child's score by the share of query words the current document matches.
-
-    The factor is at most 1, so the child's quality bounds stay valid upper bounds and
-    Whoosh can still skip blocks that cannot make the top results.
-    """
-
-    def __init__(self, child, clauses: dict[tuple[str, str], set[int]], words: int, power: float):
-        super().__init__(child)
-        self._clauses, self._words, self._power = clauses, words, power
-
-    def _replacement(self, newchild):
-        return self.__class__(newchild, self._clauses, self._words, self._power)
-
-    def score(self) -> float:
-        matched: set[int] = set()
-        for fieldname, text in self.child.matching_terms(self.child.id()):
-            matched |= self._clauses.get((fieldname, _as_text(text)), set())
-        share = max(len(matched), 1) / self._words
-        return self.child.score() * share**self._power
+BM25_B = 0.2
+BM25_K1 = 0.6
 
 
 class LuceneBM25(scoring.BM25F):
@@ -177,7 +125,8 @@ class ArticleHits:
 class SearchResults:
     """The answer to one query.
 
-    ``hits`` are the page asked for, best first; ``total`` counts every matching passage;
+    ``hits`` are the page asked for, best first; ``total`` counts every matching passage
+    (when the search was asked to ``count``, or for facets; None otherwise);
     ``expansions`` lists acronym expansions made; ``suggestion`` is a corrected query when
     the words look misspelt and little was found; ``facets`` (on request) counts matching
     articles per ``"source"`` and per ``"year"``.
@@ -185,7 +134,7 @@ class SearchResults:
 
     query: str
     hits: tuple[Hit, ...]
-    total: int = 0
+    total: int | None = None
     offset: int = 0
     terms: tuple[str, ...] = ()
     expansions: tuple[str, ...] = ()
@@ -221,8 +170,7 @@ def _parser(schema) -> QueryParser:
     # Parsed against "text" only; :func:`_across_fields` then searches each word in the title
     # too. Parsing per field directly would flatten the fields into one OR, so a word would
     # count twice for the coordination bonus and acronym runs could not be recognised.
-    # The scale only marks the ORs the parser made from the user's words (see _coordinate).
-    parser = QueryParser("text", schema, group=OrGroup.factory(_WORD_GROUP))
+    parser = QueryParser("text", schema, group=OrGroup)
     parser.remove_plugin_class(WildcardPlugin)
     parser.add_plugin(FuzzyTermPlugin())
     return parser
@@ -250,18 +198,7 @@ def parse_query(
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms)
     parsed = _fuzzy(parsed, every_word=fuzzy)
-    return _coordinate(_across_fields(parsed)), expansions
-
-
-def _coordinate(node: wq.Query) -> wq.Query:
-    """Turns the ORs of the user's words into :class:`CoordinatedOr` (plain ORs when
-    COORDINATION is 0)."""
-    node = _map_children(node, _coordinate)
-    if type(node) is wq.Or and node.scale == _WORD_GROUP:
-        if not COORDINATION:
-            return wq.Or(node.subqueries, boost=node.boost)
-        return CoordinatedOr(node.subqueries, boost=node.boost, power=COORDINATION)
-    return node
+    return _across_fields(parsed), expansions
 
 
 def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
@@ -279,21 +216,7 @@ def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
         node = node.copy()
         node.prefixlength = 0
         return node
-    return _map_children(node, lambda child: _fuzzy(child, every_word=every_word))
-
-
-def _map_children(node: wq.Query, change: Callable[[wq.Query], wq.Query]) -> wq.Query:
-    """``node`` with ``change`` applied to its children, every other attribute kept.
-
-    Whoosh's own ``Query.apply`` rebuilds an OR from its children and boost only, which
-    silently drops its coordination ``scale``. Binary queries (AND NOT, AND MAYBE) keep their
-    parts in ``a`` and ``b``, which ``apply`` handles.
-    """
-    if isinstance(node, wq.CompoundQuery) and not isinstance(node, wq.BinaryQuery):
-        rebuilt = node.copy()
-        rebuilt.subqueries = [change(child) for child in node.subqueries]
-        return rebuilt
-    return node.apply(change)
+    return node.apply(lambda child: _fuzzy(child, every_word=every_word))
 
 
 def _across_fields(node: wq.Query) -> wq.Query:
@@ -305,7 +228,7 @@ def _across_fields(node: wq.Query) -> wq.Query:
         # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
         # none of its subqueries in whoosh 2.7.
         return wq.Or([node, title])
-    return _map_children(node, _across_fields)
+    return node.apply(_across_fields)
 
 
 _ALL_PASSAGES = wq.Term("kind", "passage")
@@ -336,7 +259,7 @@ def _group_clauses(query: wq.Query) -> wq.Query:
         return _ALL_PASSAGES
     if not isinstance(query, wq.CompoundQuery):
         return query
-    query = _map_children(query, _group_clauses)
+    query = query.apply(_group_clauses)
     if not isinstance(query, wq.Or):
         return query
     negated = [child.query for child in query.subqueries if isinstance(child, wq.Not)]
@@ -490,6 +413,7 @@ class SearchRequest:
     doc_ids: tuple[str, ...] = ()
     facets: bool = False
     explain: bool = False
+    count: bool = False
 
     def __post_init__(self) -> None:
         if self.limit < 1:
@@ -585,27 +509,53 @@ class Searcher:
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters live here, not in the schema, so tuning them needs no rebuild.
         searcher.weighting = LuceneBM25(B=BM25_B, K1=BM25_K1)
-        options: dict = {"filter": _filter_query(request, searcher.schema), "terms": request.explain}
-        if request.per_article is not None:
-            options.update(collapse=sorting.FieldFacet("doc_id"), collapse_limit=request.per_article)
-        results = searcher.search(parsed, limit=request.offset + request.limit, **options)
-        matching = searcher.search(parsed, filter=options["filter"], limit=None, scored=False)
+        filter_query = _filter_query(request, searcher.schema)
         hits = [
             self._hit(rank, result, wanted, request.explain)
-            for rank, result in enumerate(results, 1)
+            for rank, result in enumerate(self._ranked(parsed, filter_query, request), 1)
             if rank > request.offset
         ]
+        matching = None
+        if request.count or request.facets:
+            matching = searcher.search(parsed, filter=filter_query, limit=None, scored=False)
+        few = len(matching) < SUGGEST_BELOW if matching is not None else not request.offset and len(hits) < SUGGEST_BELOW
         return SearchResults(
             query=request.query,
             hits=tuple(hits),
-            total=len(matching),
+            total=len(matching) if matching is not None else None,
             offset=request.offset,
             terms=tuple(sorted(wanted.terms)),
             expansions=tuple(expansions),
-            suggestion=self._suggestion(request.query) if len(matching) < SUGGEST_BELOW else None,
+            suggestion=self._suggestion(request.query) if few else None,
             facets=self._facets(matching.docs()) if request.facets else None,
             parsed=str(parsed),
         )
+
+    def _ranked(self, parsed: wq.Query, filter_query: wq.Query | None, request: SearchRequest) -> list:
+        """The Whoosh hits up to the requested page, at most ``per_article`` per article.
+
+        The cap is applied here to an ordinary top-k result, fetched deeper while the cap
+        throws too many away, rather than with Whoosh's collapsing collector: that one
+        scores every matching passage, where top-k skips blocks that cannot rank.
+        """
+        needed = request.offset + request.limit
+        fetch = needed if request.per_article is None else 2 * needed
+        doc_ids = self._searcher.reader().column_reader("doc_id")
+        while True:
+            results = self._searcher.search(parsed, limit=fetch, filter=filter_query, terms=request.explain)
+            if request.per_article is None:
+                return list(results)
+            kept, seen = [], Counter()
+            for result in results:
+                doc_id = doc_ids[result.docnum]
+                if seen[doc_id] < request.per_article:
+                    seen[doc_id] += 1
+                    kept.append(result)
+                    if len(kept) == needed:
+                        return kept
+            if results.scored_length() < fetch:
+                return kept
+            fetch *= 4
 
     def _hit(self, rank: int, result, wanted: Wanted, explain: bool) -> Hit:
         fields = result.fields()

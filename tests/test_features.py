@@ -69,11 +69,12 @@ def test_per_article_grouping(seed_index: Index) -> None:
 
 
 def test_pagination_and_total(seed_index: Index) -> None:
-    everything = seed_index.search("terorisme", limit=30, per_article=None)
-    page2 = seed_index.search("terorisme", limit=5, offset=5, per_article=None)
+    everything = seed_index.search("terorisme", limit=30, per_article=None, count=True)
+    page2 = seed_index.search("terorisme", limit=5, offset=5, per_article=None, count=True)
     assert [h.rank for h in page2.hits] == [6, 7, 8, 9, 10]
     assert [h.passage for h in page2.hits] == [h.passage for h in everything.hits[5:10]]
     assert page2.total == everything.total == len(everything.hits)
+    assert seed_index.search("terorisme").total is None  # counting costs a pass: on request
 
 
 def test_corpus_typos_are_reachable_by_fuzzy_search(seed_index: Index) -> None:

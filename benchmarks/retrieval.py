@@ -1,0 +1,504 @@
+"""Retrieval quality of bnptsearch against plain Whoosh baselines, on Indonesian QA collections.
+
+Each collection's passages are padded with ~33k non-relevant news sentences (kumparan) and
+indexed by every system; the dev queries are run against that one pool and scored with
+``ir-measures`` (nDCG@10, MRR@10 = RR@10, Recall@100). The evaluation data is third-party:
+it is read by path and never copied into this repository (see /work/shared/eval/README.md).
+
+Run from the repository root (``pip install -e '.[bench]'`` or ``pip install 'ir-measures>=0.3.7,<0.5'``)::
+
+    python -m benchmarks.retrieval \\
+        --tydi ../shared/eval/tydiqa-id --facqa ../shared/eval/facqa-news \\
+        --padding ../shared/eval/kumparan-sentences/sentences.jsonl \\
+        --failures 20 --output /tmp/retrieval.md
+
+Quick run: add ``--limit-queries 300``; ``--via-cli`` also runs ``bnptsearch batch`` and adds
+its row (it must rank exactly like the API). Tune the ranking constants of ``bnptsearch.search``
+on one built index per collection (no rebuild: scoring is applied at search time)::
+
+    python -m benchmarks.retrieval --tydi ../shared/eval/tydiqa-id --facqa ../shared/eval/facqa-news \\
+        --padding ../shared/eval/kumparan-sentences/sentences.jsonl --sweep --sweep-queries 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ir_measures
+import Stemmer
+from ir_measures import RR, R, nDCG
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import OrGroup, QueryParser, WildcardPlugin
+
+import bnptsearch
+from bnptsearch import search as bnpt_search
+from bnptsearch.analysis import analyze, stopwords
+from bnptsearch.errors import QueryError
+
+LIMIT = 100
+MEASURES = (nDCG @ 10, RR @ 10, R @ 100)
+SYSTEMS = ("bnptsearch", "whoosh-snowball", "whoosh-standard")
+SWEEP_PARAMETERS = ("BM25_B", "BM25_K1", "TITLE_BOOST")
+REFERENCE = """\
+Reference, from the issue (measured elsewhere on the held-out halves; context only):
+Lucene Indonesian BM25 (Pyserini) nDCG@10 ≈ 0.78 TyDi, ≈ 0.80 FacQA;
+plain Whoosh+Snowball ≈ 0.53 / 0.72; tantivy without stemming ≈ 0.66 / 0.76."""
+
+Ranking = list[str]  # doc ids, best first
+Run = dict[str, Ranking]  # qid -> ranking
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Queries with their judgments, and the pool they are searched in."""
+
+    name: str
+    pool: dict[str, str]  # pid -> text: the collection's passages plus the padding
+    queries: dict[str, str]  # qid -> query
+    qrels: list[ir_measures.Qrel]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One system on one collection: mean scores over all judged queries, and timings."""
+
+    collection: str
+    system: str
+    scores: dict[str, float]  # str(measure) -> mean
+    per_query: dict[str, dict[str, float]]  # str(measure) -> qid -> value
+    run: Run
+    queries: int
+    build_seconds: float | None
+    query_seconds: float
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as file:
+        for line in file:
+            if line.strip():
+                yield json.loads(line)
+
+
+def subset(qids: list[str], size: int | None, seed: int) -> list[str]:
+    """``size`` qids drawn at random (seeded), in their original order; all when ``size`` is None."""
+    if size is None or size >= len(qids):
+        return qids
+    chosen = set(random.Random(seed).sample(qids, size))
+    return [qid for qid in qids if qid in chosen]
+
+
+def load_collection(name: str, folder: Path, padding: dict[str, str], size: int | None, seed: int) -> Collection:
+    passages = {record["pid"]: record["text"] for record in read_jsonl(folder / "passages.jsonl")}
+    clashes = passages.keys() & padding.keys()
+    if clashes:
+        raise SystemExit(f"{name}: padding ids clash with passage ids, e.g. {sorted(clashes)[0]!r}")
+    queries = {record["qid"]: record["query"] for record in read_jsonl(folder / "queries-dev.jsonl")}
+    qids = subset(list(queries), size, seed)
+    wanted = set(qids)
+    qrels = [qrel for qrel in ir_measures.read_trec_qrels(str(folder / "qrels-dev.tsv")) if qrel.query_id in wanted]
+    judged = {qrel.query_id for qrel in qrels}
+    return Collection(
+        name=name,
+        pool={**passages, **padding},
+        queries={qid: queries[qid] for qid in qids if qid in judged},
+        qrels=qrels,
+    )
+
+
+# --------------------------------------------------------------------------- systems
+
+Searcher = Callable[[str], Ranking]
+
+
+def build_bnptsearch(pool: dict[str, str], workdir: Path) -> bnptsearch.Index:
+    """The product path: a JSONL corpus folder, then ``bnptsearch.Index.build``."""
+    corpus = workdir / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    with (corpus / "pool.jsonl").open("w", encoding="utf-8") as file:
+        for pid, text in pool.items():
+            file.write(json.dumps({"id": pid, "title": "", "text": text}, ensure_ascii=False) + "\n")
+    index, report = bnptsearch.Index.build(corpus, workdir / "index")
+    for warning in report.warnings[:5]:
+        log(f"  warning: {warning}")
+    if report.articles != len(pool):
+        log(f"  note: {len(pool) - report.articles} of {len(pool)} pool passages were not indexed")
+    log(f"  bnptsearch: {report.articles} articles, {report.passages} passages")
+    return index
+
+
+def bnptsearch_searcher(index: bnptsearch.Index, limit: int = LIMIT) -> Searcher:
+    """Best passage per article (``per_article=1``), as ``bnptsearch batch --format trec`` ranks."""
+
+    def search(query: str) -> Ranking:
+        try:
+            return [hit.doc_id for hit in index.search(query, limit=limit, per_article=1).hits]
+        except QueryError as error:
+            log(f"  query error: {error}")
+            return []
+
+    return search
+
+
+def snowball_stem(word: str) -> str:
+    """PyStemmer's Snowball ``indonesian``; a module-level function so the schema pickles."""
+    return _snowball().stemWord(word)
+
+
+@cache
+def _snowball() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("indonesian")
+
+
+def whoosh_analyzer(system: str):
+    if system == "whoosh-standard":
+        return StandardAnalyzer()
+    return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stopwords()) | StemFilter(stemfn=snowball_stem)
+
+
+def build_whoosh(system: str, pool: dict[str, str], workdir: Path) -> Searcher:
+    """A plain Whoosh index of the pool: one document per passage, default BM25F, OR queries."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    schema = Schema(pid=ID(stored=True), text=TEXT(analyzer=whoosh_analyzer(system)))
+    ix = whoosh_index.create_in(str(workdir), schema)
+    writer = ix.writer(limitmb=256)
+    for pid, text in pool.items():
+        writer.add_document(pid=pid, text=text)
+    writer.commit()
+    searcher = ix.searcher()
+    parser = QueryParser("text", schema, group=OrGroup)
+    parser.remove_plugin_class(WildcardPlugin)
+
+    def search(query: str) -> Ranking:
+        return [hit["pid"] for hit in searcher.search(parser.parse(query), limit=LIMIT)]
+
+    return search
+
+
+def run_queries(search: Searcher, queries: dict[str, str], label: str) -> tuple[Run, float]:
+    run: Run = {}
+    started = time.perf_counter()
+    for number, (qid, query) in enumerate(queries.items(), 1):
+        run[qid] = search(query)
+        if number % 500 == 0:
+            log(f"  {label}: {number}/{len(queries)} queries, {time.perf_counter() - started:.0f} s")
+    return run, time.perf_counter() - started
+
+
+def run_cli(index: bnptsearch.Index, queries: dict[str, str], workdir: Path) -> tuple[Run, float]:
+    """``bnptsearch batch QUERIES.tsv --index DIR -n 100 --format trec``, run lines parsed."""
+    tsv = workdir / "queries.tsv"
+    tsv.write_text("".join(f"{qid}\t{' '.join(query.split())}\n" for qid, query in queries.items()), encoding="utf-8")
+    command = cli_command() + ["batch", str(tsv), "--index", str(index.path), "-n", str(LIMIT), "--format", "trec"]
+    log(f"[{workdir.parent.name}] $ {' '.join(command)}")
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=cli_environment())
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"`bnptsearch batch` failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
+    output = done.stdout
+    run: Run = {qid: [] for qid in queries}
+    for line in output.splitlines():
+        qid, _, doc_id, _rank, _score, _tag = line.split()
+        run[qid].append(doc_id)  # lines come best first
+    return run, seconds
+
+
+def cli_command() -> list[str]:
+    """The installed ``bnptsearch`` script, or the same entry point run by this interpreter."""
+    script = shutil.which("bnptsearch")
+    if script:
+        return [script]
+    return [sys.executable, "-c", "import sys; from bnptsearch.cli import main; sys.exit(main())"]
+
+
+def cli_environment() -> dict[str, str]:
+    """This process's environment, with the imported bnptsearch importable by the child."""
+    root = str(Path(bnptsearch.__file__).resolve().parent.parent)
+    paths = [root, os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def evaluate(collection: Collection, run: Run) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Means over every judged query (a query with no results scores 0, not "skipped").
+
+    The run's scores are ``1/rank``, so ir-measures ranks exactly as the system did (the CLI
+    prints rounded scores, whose ties trec_eval would otherwise break by doc id).
+    """
+    scored = [
+        ir_measures.ScoredDoc(qid, doc_id, 1.0 / rank)
+        for qid, ranking in run.items()
+        for rank, doc_id in enumerate(ranking, 1)
+    ]
+    per_query = {str(m): dict.fromkeys(collection.queries, 0.0) for m in MEASURES}
+    for metric in ir_measures.iter_calc(MEASURES, collection.qrels, scored):
+        per_query[str(metric.measure)][metric.query_id] = metric.value
+    means = {name: statistics.fmean(values.values()) for name, values in per_query.items()}
+    return means, per_query
+
+
+def measure(
+    collection: Collection, system: str, run: Run, build_seconds: float | None, query_seconds: float
+) -> Measured:
+    means, per_query = evaluate(collection, run)
+    queries = len(collection.queries)
+    result = Measured(collection.name, system, means, per_query, run, queries, build_seconds, query_seconds)
+    log(f"[{collection.name}] {system}: " + ", ".join(f"{name} {value:.4f}" for name, value in means.items()))
+    return result
+
+
+def timed(function: Callable, *args):
+    started = time.perf_counter()
+    value = function(*args)
+    return value, time.perf_counter() - started
+
+
+def benchmark_collection(collection: Collection, systems: list[str], workdir: Path, via_cli: bool) -> list[Measured]:
+    """Every system on one collection, all on the same pool."""
+    results = []
+    for system in systems:
+        label = f"[{collection.name}] {system}"
+        log(f"{label}: indexing {len(collection.pool)} passages")
+        folder = workdir / collection.name / system
+        if system == "bnptsearch":
+            index, build_seconds = timed(build_bnptsearch, collection.pool, folder)
+            search = bnptsearch_searcher(index)
+        else:
+            search, build_seconds = timed(build_whoosh, system, collection.pool, folder)
+        log(f"{label}: built in {build_seconds:.1f} s; running {len(collection.queries)} queries")
+        run, query_seconds = run_queries(search, collection.queries, label)
+        results.append(measure(collection, system, run, build_seconds, query_seconds))
+        if system == "bnptsearch":
+            if via_cli:
+                cli_run, cli_seconds = run_cli(index, collection.queries, folder)
+                differing = sum(cli_run[qid] != run[qid] for qid in run)
+                log(f"{label}: CLI rankings differ from the API's for {differing} of {len(run)} queries")
+                results.append(measure(collection, "bnptsearch (CLI batch)", cli_run, None, cli_seconds))
+            index.close()
+    return results
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def results_table(results: list[Measured]) -> str:
+    header = ["collection", "system", "nDCG@10", "MRR@10", "R@100", "queries", "build s", "query s", "ms/query"]
+    rows = [
+        [
+            r.collection,
+            r.system,
+            *(f"{r.scores[str(m)]:.4f}" for m in MEASURES),
+            str(r.queries),
+            "—" if r.build_seconds is None else f"{r.build_seconds:.1f}",
+            f"{r.query_seconds:.1f}",
+            f"{1000 * r.query_seconds / max(r.queries, 1):.1f}",
+        ]
+        for r in results
+    ]
+    return markdown_table(header, rows)
+
+
+def failures_report(collection: Collection, measured: Measured, count: int, seed: int) -> str:
+    """``count`` random queries whose relevant passage the system did not put in its top 10."""
+    relevant = {qrel.query_id: qrel.doc_id for qrel in collection.qrels if qrel.relevance > 0}
+    per_query = measured.per_query[str(nDCG @ 10)]
+    failed = [qid for qid, value in per_query.items() if value == 0.0]
+    lines = [f"### {measured.system} failures on {collection.name}: {len(failed)} of {len(per_query)} miss the top 10"]
+    for qid in subset(failed, count, seed):
+        ranking = measured.run[qid]
+        gold = relevant[qid]
+        rank = ranking.index(gold) + 1 if gold in ranking else f">{LIMIT}"
+        lines += [
+            f"- `{qid}` {collection.queries[qid]!r} → terms {analyze(collection.queries[qid])}, "
+            f"relevant at rank {rank}",
+            f"  - relevant {gold}: {collection.pool[gold][:160]!r}",
+            f"  - top hit {ranking[0] if ranking else '—'}: {collection.pool[ranking[0]][:160] if ranking else ''!r}",
+        ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+@contextmanager
+def ranking_parameters(values: dict[str, object]) -> Iterator[None]:
+    """Sets ``bnptsearch.search`` module constants for the duration of the block."""
+    saved = {name: getattr(bnpt_search, name) for name in values}
+    for name, value in values.items():
+        setattr(bnpt_search, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(bnpt_search, name, value)
+
+
+def sweep_grid(args: argparse.Namespace) -> list[dict[str, object]]:
+    axes = [args.sweep_b, args.sweep_k1, args.sweep_title_boost]
+    return [dict(zip(SWEEP_PARAMETERS, combination)) for combination in itertools.product(*axes)]
+
+
+def sweep_collection(collection: Collection, grid: list[dict[str, object]], workdir: Path) -> list[dict[str, float]]:
+    """The mean scores of each grid point, on one index; only the top 10 is fetched."""
+    log(f"[{collection.name}] bnptsearch: indexing {len(collection.pool)} passages for the sweep")
+    index = build_bnptsearch(collection.pool, workdir / collection.name / "bnptsearch")
+    search = bnptsearch_searcher(index, limit=10)
+    scores = []
+    for number, point in enumerate(grid, 1):
+        with ranking_parameters(point):
+            run, seconds = run_queries(search, collection.queries, f"[{collection.name}] sweep")
+        means, _ = evaluate(collection, run)
+        scores.append(means)
+        log(f"[{collection.name}] {number}/{len(grid)} {point}: nDCG@10 {means[str(nDCG @ 10)]:.4f} ({seconds:.0f} s)")
+    index.close()
+    return scores
+
+
+def sweep(collections: list[Collection], grid: list[dict[str, object]], workdir: Path, jobs: int) -> str:
+    """nDCG@10 / MRR@10 of every grid point on every collection, best mean nDCG@10 first."""
+    current = {name: getattr(bnpt_search, name) for name in SWEEP_PARAMETERS}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        count = len(collections)
+        by_collection = list(pool.map(sweep_collection, collections, [grid] * count, [workdir] * count))
+    rows = []
+    for number, point in enumerate(tuple(p.values()) for p in grid):
+        ndcg = [scores[number][str(nDCG @ 10)] for scores in by_collection]
+        mrr = [scores[number][str(RR @ 10)] for scores in by_collection]
+        marker = " (current)" if dict(zip(SWEEP_PARAMETERS, point)) == current else ""
+        rows.append((statistics.fmean(ndcg), [f"{v}" for v in point], ndcg, mrr, marker))
+    rows.sort(key=lambda row: row[0], reverse=True)
+    names = [c.name for c in collections]
+    header = [*SWEEP_PARAMETERS, *(f"nDCG@10 {n}" for n in names), *(f"MRR@10 {n}" for n in names), "mean nDCG@10"]
+    table = [
+        [*point, *(f"{v:.4f}" for v in ndcg), *(f"{v:.4f}" for v in mrr), f"{mean:.4f}{marker}"]
+        for mean, point, ndcg, mrr, marker in rows
+    ]
+    sizes = ", ".join(f"{c.name} {len(c.queries)} queries" for c in collections)
+    return f"## Ranking-parameter sweep ({sizes})\n\n" + markdown_table(header, table)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_list(convert: Callable[[str], object]) -> Callable[[str], list]:
+    def parse(text: str) -> list:
+        return [convert(item) for item in text.split(",")]
+
+    return parse
+
+
+def optional_float(text: str) -> float | None:
+    return None if text.lower() == "none" else float(text)
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tydi", type=Path, help="TyDi QA folder (passages.jsonl, queries-dev.jsonl, qrels-dev.tsv)")
+    parser.add_argument("--facqa", type=Path, help="FacQA folder (same files)")
+    parser.add_argument("--padding", type=Path, required=True, help="JSONL of non-relevant passages ({id, text})")
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
+    parser.add_argument("--via-cli", action="store_true", help="also run the queries through `bnptsearch batch`")
+    parser.add_argument("--limit-queries", type=int, help="a random (seeded) subset of N queries per collection")
+    parser.add_argument("--failures", type=int, default=0, help="list N bnptsearch queries that miss the top 10")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--workdir", type=Path, help="where indexes are built (default: a temporary folder)")
+    parser.add_argument("--jobs", type=int, default=2, help="collections measured in parallel processes")
+    parser.add_argument("--output", type=Path, help="also write the markdown report here")
+    sweep_group = parser.add_argument_group("sweep", "grid over bnptsearch.search's ranking constants")
+    sweep_group.add_argument("--sweep", action="store_true", help="run the sweep instead of the system comparison")
+    sweep_group.add_argument("--sweep-queries", type=int, help="a random (seeded) subset of N queries per collection")
+    sweep_group.add_argument("--sweep-b", type=parse_list(float), default=[0.1, 0.2, 0.3, 0.5, 0.75])
+    sweep_group.add_argument("--sweep-k1", type=parse_list(float), default=[0.4, 0.6, 0.9, 1.2])
+    sweep_group.add_argument(
+        "--sweep-title-boost",
+        type=parse_list(float),
+        default=[bnpt_search.TITLE_BOOST],
+        help="e.g. 0.1,2 (0 itself divides by zero in Whoosh's block-quality skipping)",
+    )
+    args = parser.parse_args(argv)
+    if not (args.tydi or args.facqa):
+        parser.error("give --tydi and/or --facqa")
+    return args
+
+
+def report_header(collections: list[Collection], padding: int, jobs: int) -> str:
+    sizes = "; ".join(f"{c.name}: {len(c.queries)} queries, pool {len(c.pool)} passages" for c in collections)
+    return (
+        f"# Retrieval benchmark (bnptsearch {bnptsearch.__version__})\n\n"
+        f"Pools = collection passages + {padding} padding sentences. {sizes}.\n"
+        f"Ranking: TITLE_BOOST={bnpt_search.TITLE_BOOST}, "
+        f"BM25_B={bnpt_search.BM25_B}, BM25_K1={bnpt_search.BM25_K1}. "
+        f"Collections measured in {jobs} parallel process(es), one core each at most."
+    )
+
+
+def compare(collections: list[Collection], args: argparse.Namespace, workdir: Path) -> str:
+    results: list[Measured] = []
+    failures = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        count = len(collections)
+        systems, workdirs, via_cli = [args.systems] * count, [workdir] * count, [args.via_cli] * count
+        measured_by_collection = list(pool.map(benchmark_collection, collections, systems, workdirs, via_cli))
+    for collection, measured in zip(collections, measured_by_collection):
+        results += measured
+        failures += [
+            failures_report(collection, m, args.failures, args.seed)
+            for m in measured
+            if args.failures and m.system == "bnptsearch"
+        ]
+    return "\n\n".join(["## Systems", results_table(results), REFERENCE, *failures])
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
+    size = args.sweep_queries if args.sweep else args.limit_queries
+    folders = [("tydiqa-id", args.tydi), ("facqa-news", args.facqa)]
+    collections = [load_collection(name, folder, padding, size, args.seed) for name, folder in folders if folder]
+    with tempfile.TemporaryDirectory(prefix="bnpt-retrieval-") as scratch:
+        workdir = args.workdir or Path(scratch)
+        if args.sweep:
+            body = sweep(collections, sweep_grid(args), workdir, args.jobs)
+        else:
+            body = compare(collections, args, workdir)
+    report = report_header(collections, len(padding), args.jobs) + "\n\n" + body + "\n"
+    print(report)
+    if args.output:
+        args.output.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
