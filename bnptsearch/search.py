@@ -8,7 +8,8 @@ left out: it lowered nDCG@10 on the benchmark's TyDi questions. Whoosh's query s
 available (AND/OR/NOT, "phrases", ``title:``, ``source:``), but wildcards are off: in a
 question, ``?`` and ``*`` are punctuation.
 
->>> parse_query("Siapa yang menandatangani nota kesepahaman dengan BNPT?")  # doctest: +SKIP
+>>> index.search("Siapa yang menandatangani nota kesepahaman dengan BNPT?").hits[0].doc_id  # doctest: +SKIP
+'003_219fc8fa0a90b567'
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections import Counter
-from math import log
 from dataclasses import dataclass
 from datetime import datetime
+from math import log
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -37,6 +38,7 @@ MAX_QUERY_CHARS = 1000
 SUGGEST_BELOW = 3
 # The index field holding each passage's unstemmed words.
 _SPELLING_FIELD = "words"
+_TEXT_FIELDS = ("text", "title")
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 # Ranking parameters, chosen on the retrieval benchmark (benchmarks/retrieval.py --sweep):
 # B=0.1, K1=0.6 was best of B 0.1-0.9 × K1 0.4-2.0 on 500 TyDi and 500 FacQA dev questions
@@ -63,7 +65,7 @@ class LuceneBM25(scoring.BM25F):
 
 @dataclass(frozen=True)
 class TermScore:
-    """How much one matched query term added to a hit's score (before the coordination bonus)."""
+    """How much one matched query term added to a hit's score."""
 
     field: str
     term: str
@@ -171,8 +173,8 @@ class SearchResults:
 
 def _parser(schema) -> QueryParser:
     # Parsed against "text" only; :func:`_across_fields` then searches each word in the title
-    # too. Parsing per field directly would flatten the fields into one OR, so a word would
-    # count twice for the coordination bonus and acronym runs could not be recognised.
+    # too. Parsing per field directly would flatten the fields into one OR, where the words
+    # of an acronym's run could no longer be recognised.
     parser = QueryParser("text", schema, group=OrGroup)
     parser.remove_plugin_class(WildcardPlugin)
     parser.add_plugin(FuzzyTermPlugin())
@@ -240,9 +242,11 @@ _RESTRICTING_FIELDS = frozenset({"date", "source", "doc_id"})
 
 
 def _is_restriction(query: wq.Query) -> bool:
-    fields = {term[0] for term in query.iter_all_terms()} if not isinstance(query, wq.RangeMixin) else set()
     fieldname = getattr(query, "fieldname", None)
-    return (fieldname in _RESTRICTING_FIELDS) or bool(fields) and fields <= _RESTRICTING_FIELDS
+    if fieldname is not None:
+        return fieldname in _RESTRICTING_FIELDS
+    fields = {fieldname for fieldname, _ in query.iter_all_terms()}
+    return bool(fields) and fields <= _RESTRICTING_FIELDS
 
 
 def _restrict_and_exclude(query: wq.Query) -> wq.Query:
@@ -279,8 +283,6 @@ def _group_clauses(query: wq.Query) -> wq.Query:
     return wanted
 
 
-_TEXT_FIELDS = ("text", "title")
-
 
 def _word_of(query: wq.Query) -> str | None:
     """The analyzed word a parsed node stands for, if it is one plain word of the text."""
@@ -298,8 +300,8 @@ def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, lis
 
     A run of query words that spells a rule's trigger becomes one clause "the words OR the
     alternative as a phrase", so "Rencana Aksi Nasional" also finds passages that only say
-    "RAN PE", and the run counts once for the coordination bonus. Phrases and negated parts are left
-    alone: the user asked for exactly those words.
+    "RAN PE". Phrases and negated parts are left alone: the user asked for exactly those
+    words.
     """
     notes: list[str] = []
 
