@@ -263,8 +263,13 @@ def _plan_files(
         try:
             file_hash = _file_hash(file.read_bytes())
         except OSError as error:
-            changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}; kept as indexed"))
-            file_hash = known_file[0] if known_file else ""
+            # Unreadable for now (permissions, a file being copied): what is indexed of it
+            # stays, rather than being deleted as if the file were gone.
+            kept = "; its indexed articles are kept" if known_file else ""
+            changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}{kept}"))
+            file_hash = known_file[0] if known_file else None
+            if file_hash is None:
+                continue
         if known_file and known_file[0] == file_hash:
             for doc_id in known_file[1]:
                 seen.setdefault(doc_id, key)

@@ -209,3 +209,21 @@ def test_a_second_writer_waits_then_fails_clearly(corpus_copy: Path, tmp_path: P
         # Readers are not blocked by a writer.
         assert blocked.search("RAN PE").hits
         blocked.close()
+
+
+def test_an_unreadable_file_keeps_its_indexed_articles(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    index, _ = Index.build(corpus_copy, tmp_path / "index")
+    locked = (corpus_copy / "004_712c4dcd13143a1e.txt").resolve()
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.resolve() == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with index:
+        report = index.update(corpus_copy)
+        assert report.deleted == 0 and report.articles == 5
+        assert any("004_712c4dcd13143a1e.txt: cannot read file" in w and "kept" in w for w in report.warnings)
+        assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
