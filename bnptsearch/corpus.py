@@ -48,6 +48,10 @@ PARSER_VERSION = "3"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
+# One article larger than this is not a news article (a dump, a log, a mis-saved file): it
+# is skipped with a warning instead of being cut into hundreds of thousands of passages.
+# JSONL archives may be any size; the limit applies to each record.
+MAX_ARTICLE_BYTES = 10 * 2**20
 # Enough to see whether a .jsonl is really binary without reading it all.
 _BINARY_SNIFF_BYTES = 8192
 # Headlines are short; a longer first line is a paragraph that merely lacks a full stop.
@@ -630,6 +634,10 @@ def _read(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
 
 def _read_txt(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
     name = str(path)
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        warnings.append(CorpusWarning(name, f"{_megabytes(size)} is too large for one article (limit {_megabytes(MAX_ARTICLE_BYTES)}); skipped"))
+        return []
     data = path.read_bytes()
     if b"\0" in data:
         warnings.append(CorpusWarning(name, "binary file (contains NUL bytes); skipped"))
@@ -645,6 +653,10 @@ def _read_txt(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
         warnings.append(CorpusWarning(name, "nothing but site boilerplate; skipped"))
         return []
     return [(article, None)]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.0f} MB"
 
 
 def _decode(data: bytes) -> tuple[str, bool]:
@@ -672,6 +684,10 @@ def _read_jsonl(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
         for number, raw_line in enumerate(file, start=1):
             record_bytes = raw_line.rstrip(b"\r\n")
             if not record_bytes.strip():
+                continue
+            if len(record_bytes) > MAX_ARTICLE_BYTES:
+                size = _megabytes(len(record_bytes))
+                problems.append(CorpusWarning(name, f"record of {size} is too large for one article; line skipped", number))
                 continue
             text, fallback = _decode(record_bytes)
             messages = ["not valid UTF-8; decoded as Windows-1252"] if fallback else []

@@ -567,3 +567,17 @@ def test_a_single_line_with_slashes_is_content_not_a_breadcrumb(tmp_path: Path) 
     )
     (article,) = read_file(file).articles
     assert article.body.startswith("Kepala bagian (KABAG / SEKDA / BUPATI)")
+
+
+def test_an_oversized_file_is_skipped_with_its_size(tmp_path: Path, monkeypatch) -> None:
+    from bnptsearch import corpus
+
+    monkeypatch.setattr(corpus, "MAX_ARTICLE_BYTES", 1000)
+    write(tmp_path / "huge.txt", "Jakarta – Berita panjang. " * 100)
+    write(tmp_path / "arsip.jsonl", jsonl({"id": "big", "text": "kata " * 400}, {"id": "ok", "text": "Jakarta – Isi."}))
+    write(tmp_path / "small.txt", "Jakarta – Berita pendek tentang BNPT.")
+    load = load_corpus(tmp_path)
+    assert [a.doc_id for a in load.articles] == ["ok", "small"]
+    text = messages(load.warnings)
+    assert any("huge.txt" in m and "too large for one article" in m for m in text)
+    assert any("arsip.jsonl:1" in m and "too large" in m for m in text)
