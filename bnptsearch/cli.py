@@ -207,21 +207,26 @@ STRICT_OPTION = click.option("--strict", is_flag=True, help="Exit 1 if any file 
 
 
 class _ProgressBar:
-    """A one-line progress display on stderr: stage, count, rate and time left."""
+    """A one-line progress display on stderr: stage, count, rate and time left, redrawn at
+    most ten times a second."""
 
     def __init__(self) -> None:
         self._stage = ""
-        self._started = 0.0
+        self._started = self._drawn = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         if stage != self._stage:
-            self._stage, self._started = stage, now
-        elapsed = max(now - self._started, 1e-6)
-        rate = done / elapsed
-        left = (total - done) / rate if rate else 0
+            self._stage, self._started, self._drawn = stage, now, 0.0
+        if done < total and now - self._drawn < 0.1:
+            return
+        self._drawn = now
+        elapsed = now - self._started
         unit = "files" if stage == "reading" else "articles"
-        line = f"{stage} {done}/{total} {unit} · {rate:,.0f}/s · {left:,.0f} s left"
+        line = f"{stage} {done}/{total} {unit}"
+        if elapsed > 0.2:
+            rate = done / elapsed
+            line += f" · {rate:,.0f}/s · {(total - done) / rate:,.0f} s left"
         click.echo(f"\r{line:<70}", err=True, nl=done == total)
 
 

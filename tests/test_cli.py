@@ -185,3 +185,20 @@ def test_bad_files_for_add(run, tmp_path: Path) -> None:
     result = run("add", str(odd))
     assert result.exit_code == 1 and "unsupported file type" in result.stderr
     assert run("add", str(tmp_path / "missing.txt")).exit_code == 2
+
+
+def test_progress_bar_draws_stages_on_stderr(capsys) -> None:
+    from bnptsearch.cli import _ProgressBar
+
+    bar = _ProgressBar()
+    bar("reading", 1, 2)
+    bar("reading", 2, 2)
+    bar("indexing", 3, 3)
+    err = capsys.readouterr().err
+    assert "\rreading 1/2 files" in err and "reading 2/2 files" in err and "indexing 3/3 articles" in err
+    assert err.count("\n") == 2  # a finished stage ends its line
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(run) -> None:
+    result = run("index")
+    assert "\r" not in result.stderr
