@@ -216,10 +216,13 @@ def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
     if every_word and type(node) is wq.Term and node.fieldname == "text":
         maxdist = 2 if len(node.text) >= 8 else 1
         return wq.FuzzyTerm("text", node.text, boost=node.boost, maxdist=maxdist, prefixlength=0)
-    if isinstance(node, wq.FuzzyTerm) and node.prefixlength == 1:
-        # Whoosh's `word~` syntax fixes the first letter; free it for the same reason.
-        node = node.copy()
-        node.prefixlength = 0
+    if isinstance(node, wq.FuzzyTerm):
+        # Whoosh's `word~` syntax fixes the first letter: free it for the same reason. A
+        # prefix longer than the word (`ab~1/5`) would crash Whoosh's automaton: clamp it.
+        prefix = 0 if node.prefixlength == 1 else min(node.prefixlength, len(node.text))
+        if prefix != node.prefixlength:
+            node = node.copy()
+            node.prefixlength = prefix
         return node
     return node.apply(lambda child: _fuzzy(child, every_word=every_word))
 

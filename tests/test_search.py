@@ -92,7 +92,9 @@ def test_compounds_match_both_spellings(seed_index: Index) -> None:
     assert SCN in split and BELANDA in split
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "(kerja sama", "AND", "OR NOT", "title:", ")", '"', "a^", "[2022 TO"])
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "(kerja sama", "AND", "OR NOT", "title:", ")", '"', "a^", "[2022 TO", "0~/2", "ab~1/5"]
+)
 def test_malformed_queries_do_not_raise(seed_index: Index, query: str) -> None:
     seed_index.search(query)
 
