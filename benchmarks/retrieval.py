@@ -420,10 +420,6 @@ def parse_list(convert: Callable[[str], object]) -> Callable[[str], list]:
     return parse
 
 
-def optional_float(text: str) -> float | None:
-    return None if text.lower() == "none" else float(text)
-
-
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tydi", type=Path, help="TyDi QA folder (passages.jsonl, queries-dev.jsonl, qrels-dev.tsv)")
