@@ -22,7 +22,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,10 +99,15 @@ class CorpusWarning:
 
 @dataclass(frozen=True)
 class CorpusLoad:
-    """The articles read, in path (then line) order, and the problems met on the way."""
+    """The articles read, in path (then line) order, and the problems met on the way.
+
+    ``unchanged`` lists the ids of JSONL records skipped because their content hash was
+    given as already known (see :func:`read_file`).
+    """
 
     articles: tuple[Article, ...]
     warnings: tuple[CorpusWarning, ...]
+    unchanged: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- text cleanup
@@ -513,9 +518,12 @@ def _iso_date(value: str) -> str | None:
 _Located = tuple[Article, int | None]
 
 
-def read_file(path: str | os.PathLike) -> CorpusLoad:
+def read_file(path: str | os.PathLike, known: Mapping[str, str] | None = None) -> CorpusLoad:
     """Reads one ``.txt`` or ``.jsonl`` file; problems inside it become warnings.
 
+    ``known`` maps content hashes to doc_ids already indexed: JSONL records with one of
+    those hashes are not parsed again, only listed in ``unchanged`` (cleaning is the costly
+    part of reading a large archive file of which one line changed).
     Raises CorpusError if the file is missing, is a folder or has another extension.
 
     >>> read_file("corpus/004_712c4dcd13143a1e.txt").articles[0].source  # doctest: +SKIP
@@ -529,8 +537,9 @@ def read_file(path: str | os.PathLike) -> CorpusLoad:
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         raise CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected .txt or .jsonl)")
     warnings: list[CorpusWarning] = []
-    articles = _dedupe(_read(path, warnings), {}, warnings)
-    return CorpusLoad(tuple(articles), tuple(warnings))
+    unchanged: list[str] = []
+    articles = _dedupe(_read(path, warnings, known or {}, unchanged), {}, warnings)
+    return CorpusLoad(tuple(articles), tuple(warnings), tuple(unchanged))
 
 
 def load_corpus(folder: str | os.PathLike) -> CorpusLoad:
@@ -553,7 +562,7 @@ def load_corpus(folder: str | os.PathLike) -> CorpusLoad:
     seen: dict[str, _Located] = {}
     articles: list[Article] = []
     for path in _corpus_files(folder, warnings):
-        articles.extend(_dedupe(_read(path, warnings), seen, warnings))
+        articles.extend(_dedupe(_read(path, warnings, {}, []), seen, warnings))
     return CorpusLoad(tuple(articles), tuple(warnings))
 
 
@@ -621,11 +630,11 @@ def _dedupe(found: Iterable[_Located], seen: dict[str, _Located], warnings: list
         warnings.append(CorpusWarning(article.path, message, line))
 
 
-def _read(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
+def _read(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> list[_Located]:
     """The articles of one file; never raises, problems go to ``warnings``."""
     try:
         if path.suffix.lower() == ".jsonl":
-            return _read_jsonl(path, warnings)
+            return _read_jsonl(path, warnings, known, unchanged)
         return _read_txt(path, warnings)
     except OSError as error:
         warnings.append(CorpusWarning(str(path), f"cannot read file: {error.strerror or error}"))
@@ -671,7 +680,9 @@ def _decode(data: bytes) -> tuple[str, bool]:
         return data.decode("cp1252", errors="replace"), True
 
 
-def _read_jsonl(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
+def _read_jsonl(
+    path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]
+) -> list[_Located]:
     name = str(path)
     found: list[_Located] = []
     problems: list[CorpusWarning] = []
@@ -689,6 +700,11 @@ def _read_jsonl(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
                 size = _megabytes(len(record_bytes))
                 problems.append(CorpusWarning(name, f"record of {size} is too large for one article; line skipped", number))
                 continue
+            # The line's bytes without its line ending: CRLF and LF copies hash alike.
+            content_hash = hashlib.sha256(record_bytes).hexdigest()
+            if content_hash in known:
+                unchanged.append(known[content_hash])
+                continue
             text, fallback = _decode(record_bytes)
             messages = ["not valid UTF-8; decoded as Windows-1252"] if fallback else []
             try:
@@ -696,8 +712,7 @@ def _read_jsonl(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
             except ValueError as error:
                 messages.append(f"malformed JSON ({getattr(error, 'msg', error)}); line skipped")
             else:
-                # The line's bytes without its line ending: CRLF and LF copies hash alike.
-                article = _record_article(record, name, hashlib.sha256(record_bytes).hexdigest(), messages)
+                article = _record_article(record, name, content_hash, messages)
                 if article is not None:
                     found.append((article, number))
             problems.extend(CorpusWarning(name, message, number) for message in messages)

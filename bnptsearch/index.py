@@ -144,14 +144,13 @@ class _Changes:
     """The writes one update will make, and its counts."""
 
     add: list[tuple[Article, str, bool]] = field(default_factory=list)  # article, file hash, replaces
-    retag: list[tuple[Article, str]] = field(default_factory=list)  # unchanged article, new file hash
     delete: set[str] = field(default_factory=set)
     unchanged: int = 0
     warnings: list[CorpusWarning] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.add or self.retag or self.delete)
+        return not (self.add or self.delete)
 
 
 def _versions() -> dict:
@@ -250,8 +249,9 @@ def _plan_files(
 ) -> set[str]:
     """Compares ``files`` with what is indexed, filling ``changes``; returns the ids seen.
 
-    A file whose bytes hash as before is not even parsed. Of a changed file, only the
-    articles whose own content hash changed are re-indexed.
+    A file whose bytes hash as before is not even read further. Of a changed JSONL file,
+    only the records whose own content hash changed are parsed and re-indexed. (The others
+    keep the file's previous hash, so that file is re-read next time, skipping them again.)
     """
     by_path: dict[str, tuple[str, list[str]]] = {}
     for doc_id, known in indexed.items():
@@ -275,23 +275,22 @@ def _plan_files(
                 seen.setdefault(doc_id, key)
             changes.unchanged += len(known_file[1])
         else:
-            load = read_file(file)
+            # Records whose own hash is indexed from this file are not parsed again.
+            known = {indexed[doc_id].content_hash: doc_id for doc_id in known_file[1]} if known_file else {}
+            load = read_file(file, known)
             changes.warnings.extend(load.warnings)
+            for doc_id in load.unchanged:
+                seen.setdefault(doc_id, key)
+            changes.unchanged += len(load.unchanged)
             for article in load.articles:
                 article = _with_path(article, key)
-                if article.doc_id in seen and seen[article.doc_id] != key:
+                if article.doc_id in seen:
                     changes.warnings.append(
                         CorpusWarning(str(file), f"duplicate doc_id {article.doc_id!r} (already read from {seen[article.doc_id]}); skipped")
                     )
                     continue
                 seen[article.doc_id] = key
-                previous = indexed.get(article.doc_id)
-                if previous and previous.content_hash == article.content_hash and previous.path == key:
-                    changes.unchanged += 1
-                    if previous.file_hash != file_hash:
-                        changes.retag.append((article, file_hash))
-                else:
-                    changes.add.append((article, file_hash, previous is not None))
+                changes.add.append((article, file_hash, article.doc_id in indexed))
         if progress:
             progress("reading", done, total)
     return set(seen)
@@ -305,8 +304,6 @@ def _write(writer, changes: _Changes, progress: Progress | None = None) -> int:
     """Applies ``changes`` to ``writer``; returns the number of passages written."""
     for doc_id in changes.delete:
         _delete_article(writer, doc_id)
-    for article, file_hash in changes.retag:
-        writer.update_document(**_article_document(article, file_hash))
     passages = 0
     for done, (article, file_hash, replaces) in enumerate(changes.add, 1):
         if replaces:

@@ -227,3 +227,24 @@ def test_an_unreadable_file_keeps_its_indexed_articles(corpus_copy: Path, tmp_pa
         assert report.deleted == 0 and report.articles == 5
         assert any("004_712c4dcd13143a1e.txt: cannot read file" in w and "kept" in w for w in report.warnings)
         assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
+
+
+def test_unchanged_records_of_a_changed_jsonl_are_not_parsed_again(tmp_path: Path, monkeypatch) -> None:
+    from bnptsearch import corpus as corpus_module
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    archive = folder / "arsip.jsonl"
+    archive.write_text(_jsonl(RECORDS), encoding="utf-8")
+    index, _ = Index.build(folder, tmp_path / "index")
+    parsed: list[str] = []
+    real = corpus_module._record_article
+    monkeypatch.setattr(
+        corpus_module, "_record_article", lambda record, *rest: parsed.append(record["id"]) or real(record, *rest)
+    )
+    with index:
+        extra = {"id": "j9", "title": "Baru", "text": "Kerja sama BNPT dengan Australia diperkuat tahun ini."}
+        archive.write_text(_jsonl([*RECORDS, extra]), encoding="utf-8")
+        report = index.update(folder)
+        assert (report.added, report.unchanged) == (1, 3)
+        assert parsed == ["j9"]
