@@ -244,30 +244,47 @@ def _finish(report: UpdateReport, verb: str, strict: bool) -> None:
 @INDEX_OPTION
 @CORPUS_OPTION
 @click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
+@click.option("--optimize", is_flag=True, help="Then merge the index into one segment (faster queries; slow).")
 @STRICT_OPTION
 @QUIET_OPTION
 @WAIT_OPTION
-def index_command(index_dir: Path, corpus_dir: Path, rebuild: bool, strict: bool, quiet: bool, wait: float) -> None:
+def index_command(
+    index_dir: Path, corpus_dir: Path, rebuild: bool, optimize: bool, strict: bool, quiet: bool, wait: float
+) -> None:
     """Bring the index up to date with the corpus folder.
 
     Incremental by default: new articles are added, changed ones re-indexed, removed ones
     deleted (files and articles compared by content hash). A rebuild is written beside the
     old index and replaces it only when complete.
 
+    Many small updates leave the index in many segments, which slows queries a little;
+    --optimize merges them into one now and then (minutes for 100k passages).
+
     \b
     Examples:
       bnptsearch index
       bnptsearch index --corpus arsip/ --index arsip-index/ --strict
       bnptsearch index --rebuild
+      bnptsearch index --optimize
     """
     with _errors_as_messages():
         if rebuild or not Index.exists(index_dir):
             index, report = Index.build(corpus_dir, index_dir, progress=_progress(quiet), lock_timeout=wait)
-            index.close()
-            _finish(report, "Built", strict)
+            verb = "Built"
         else:
-            with Index.open(index_dir, lock_timeout=wait) as index:
-                _finish(index.update(corpus_dir, progress=_progress(quiet)), "Updated", strict)
+            index = Index.open(index_dir, lock_timeout=wait)
+            report, verb = index.update(corpus_dir, progress=_progress(quiet)), "Updated"
+        with index:
+            _finish(report, verb, strict)
+            if optimize:
+                started = time.perf_counter()
+                segments = index.optimize()
+                seconds = time.perf_counter() - started
+                click.echo(
+                    "Optimized: already one segment"
+                    if segments == 1
+                    else f"Optimized: {segments} segments merged into 1 in {seconds:.2f} s"
+                )
 
 
 @cli.command()

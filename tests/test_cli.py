@@ -202,3 +202,21 @@ def test_progress_bar_draws_stages_on_stderr(capsys) -> None:
 def test_no_progress_bar_when_stderr_is_not_a_terminal(run) -> None:
     result = run("index")
     assert "\r" not in result.stderr
+
+
+def test_index_optimize_merges_segments(run, corpus_copy: Path, tmp_path: Path) -> None:
+    from bnptsearch import Index
+
+    run("index")
+    for number in range(3):
+        extra = tmp_path / f"extra-{number}.jsonl"
+        extra.write_text(json.dumps({"id": f"x{number}", "text": f"Berita tambahan nomor {number} tentang BNPT."}) + "\n", encoding="utf-8")
+        run("add", str(extra))
+    with Index.open(tmp_path / "index") as index:
+        assert len(index.searcher().whoosh.reader().leaf_readers()) > 1
+    result = run("index", "--optimize")
+    assert result.exit_code == 0 and "merged into 1" in result.stdout
+    with Index.open(tmp_path / "index") as index:
+        assert len(index.searcher().whoosh.reader().leaf_readers()) == 1
+        assert index.info().articles == 8
+        assert index.search("Berita tambahan nomor 2").hits[0].doc_id == "x2"
