@@ -595,7 +595,9 @@ class Index:
         Kept in a cache file keyed by the index generation, so a cold start does not read
         every article document; recomputed whenever the index has moved on.
         """
-        searcher = self.searcher().whoosh
+        return self._acronym_table(self.searcher().whoosh)
+
+    def _acronym_table(self, searcher) -> AcronymTable:
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
@@ -609,9 +611,7 @@ class Index:
             found = {tuple(pair) for fields in searcher.documents(kind="article") for pair in fields.get("acronyms", ())}
             pairs = sorted(found)
             try:
-                tmp = self.path / f".{ACRONYM_CACHE}.{os.getpid()}.tmp"
-                tmp.write_text(json.dumps({"key": list(key), "acronyms": pairs}, ensure_ascii=False), encoding="utf-8")
-                os.replace(tmp, cache_file)
+                _write_json(cache_file, {"key": list(key), "acronyms": pairs})
             except OSError:
                 pass  # a read-only index still works; it just recomputes next time
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
@@ -664,8 +664,8 @@ class Index:
             explain=explain,
             count=count,
         )
-        searcher = self.searcher()
-        return searcher.search(request, self.acronyms() if expand else None)
+        searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
+        return searcher.search(request, self._acronym_table(searcher.whoosh) if expand else None)
 
     def counts(self) -> tuple[int, int]:
         """(articles, passages) in the index."""
