@@ -486,7 +486,6 @@ def _filter_query(request: SearchRequest, schema) -> wq.Query | None:
 
 
 class Searcher:
-
     """A Whoosh searcher with bnptsearch's ranking; :meth:`bnptsearch.Index.searcher` makes one."""
 
     def __init__(self, searcher: WhooshSearcher):
