@@ -19,10 +19,9 @@ from calendar import monthrange
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from math import log
 
+from whoosh import collectors
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
@@ -30,6 +29,7 @@ from .acronyms import AcronymTable
 from .analysis import analyze_tokens, join_compounds, search_stopwords
 from .errors import QueryError
 from .highlight import merge_spans, render
+from .ranking import CollectionStats, LuceneBM25, score_sum, top_documents
 
 __all__ = ["ArticleHits", "Hit", "SearchRequest", "SearchResults", "Searcher", "TermScore", "parse_query"]
 
@@ -47,20 +47,6 @@ _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 TITLE_BOOST = 2.0
 BM25_B = 0.1
 BM25_K1 = 0.6
-
-
-class LuceneBM25(scoring.BM25F):
-    """Whoosh's BM25F with the idf of Lucene's BM25, ``log(1 + (N - n + 0.5) / (n + 0.5))``.
-
-    Whoosh's own idf, ``log(N / (n + 1)) + 1``, adds 1 to every term: frequent words keep
-    too much weight next to the rare words a question turns on.
-    """
-
-    def idf(self, searcher, fieldname: str, text: str) -> float:
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count_all()
-        return log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 @dataclass(frozen=True)
@@ -485,11 +471,39 @@ def _filter_query(request: SearchRequest, schema) -> wq.Query | None:
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
+def whoosh_top(searcher: WhooshSearcher, query: wq.Query, limit: int, *, filter_query=None, terms: bool = False):
+    """Whoosh's ``limit`` best documents for ``query``, every match scored.
+
+    Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
+    and a phrase's matcher under-reports that maximum: "RAN PE" expanded to
+    ``... OR "rencana aksi nasional ..."`` lost its best passages at limit 10 but not at
+    limit=None (measured on the seed corpus; upstream whoosh #413 is the same family).
+    Pruning and block skipping are therefore off here.
+    """
+    collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    if terms:
+        collector = collectors.TermsCollector(collector)
+    if filter_query is not None:
+        collector = collectors.FilterCollector(collector, allow=filter_query)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """A ranked passage before its stored fields are loaded."""
+
+    docnum: int
+    score: float
+    matched_terms: tuple = ()  # (field, term) pairs, collected only for --explain
+
+
 class Searcher:
     """A Whoosh searcher with bnptsearch's ranking; :meth:`bnptsearch.Index.searcher` makes one."""
 
     def __init__(self, searcher: WhooshSearcher):
         self._searcher = searcher
+        self._stats: CollectionStats | None = None
 
     def refresh(self, index) -> None:
         """Moves to the latest committed state of ``index`` if it changed.
@@ -500,6 +514,7 @@ class Searcher:
         if not self._searcher.up_to_date():
             self._searcher.close()
             self._searcher = index.searcher()
+            self._stats = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -538,8 +553,8 @@ class Searcher:
             parsed=str(parsed),
         )
 
-    def _ranked(self, parsed: wq.Query, filter_query: wq.Query | None, request: SearchRequest) -> list:
-        """The Whoosh hits up to the requested page, at most ``per_article`` per article.
+    def _ranked(self, parsed: wq.Query, filter_query: wq.Query | None, request: SearchRequest) -> list[_Ranked]:
+        """The best passages up to the requested page, at most ``per_article`` per article.
 
         The cap is applied here to an ordinary top-k result, fetched deeper while the cap
         throws too many away, rather than with Whoosh's collapsing collector: that one
@@ -548,10 +563,11 @@ class Searcher:
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = self._searcher.reader().column_reader("doc_id")
+        top = self._top_function(parsed, filter_query, request.explain)
         while True:
-            results = self._searcher.search(parsed, limit=fetch, filter=filter_query, terms=request.explain)
+            results = top(fetch)
             if request.per_article is None:
-                return list(results)
+                return results
             kept, seen = [], Counter()
             for result in results:
                 doc_id = doc_ids[result.docnum]
@@ -560,12 +576,33 @@ class Searcher:
                     kept.append(result)
                     if len(kept) == needed:
                         return kept
-            if results.scored_length() < fetch:
+            if len(results) < fetch:
                 return kept
             fetch *= 4
 
-    def _hit(self, rank: int, result, wanted: Wanted, explain: bool) -> Hit:
-        fields = result.fields()
+    def _top_function(self, parsed: wq.Query, filter_query: wq.Query | None, explain: bool):
+        """A function from k to the k best passages: numpy BM25 for a bag of words (the
+        common case, several times faster), Whoosh's matchers for everything else."""
+        summed = score_sum(parsed) if filter_query is None and not explain else None
+        if summed is not None:
+            if self._stats is None:
+                self._stats = CollectionStats(self._searcher)
+            stats = self._stats
+
+            def top(k: int) -> list[_Ranked]:
+                ranked = top_documents(self._searcher, stats, summed, k, b=BM25_B, k1=BM25_K1)
+                return [_Ranked(docnum, score) for docnum, score in ranked]
+
+            return top
+
+        def top_whoosh(k: int) -> list[_Ranked]:
+            results = whoosh_top(self._searcher, parsed, k, filter_query=filter_query, terms=explain)
+            return [_Ranked(r.docnum, r.score, tuple(r.matched_terms() or ()) if explain else ()) for r in results]
+
+        return top_whoosh
+
+    def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: bool) -> Hit:
+        fields = self._searcher.stored_fields(result.docnum)
         return Hit(
             rank=rank,
             doc_id=fields["doc_id"],
@@ -580,12 +617,12 @@ class Searcher:
             explanation=self._explain(result) if explain else (),
         )
 
-    def _explain(self, result) -> tuple[TermScore, ...]:
+    def _explain(self, result: _Ranked) -> tuple[TermScore, ...]:
         """Each matched term's own BM25F score in this passage, title boost included."""
         searcher = self._searcher
         context = searcher.context(weighting=searcher.weighting)
         scores = []
-        for fieldname, text in sorted(result.matched_terms() or ()):
+        for fieldname, text in sorted(result.matched_terms):
             if fieldname not in _TEXT_FIELDS:
                 continue
             word = text.decode("utf-8") if isinstance(text, bytes) else text
