@@ -305,6 +305,30 @@ def benchmark_collection(collection: Collection, systems: list[str], workdir: Pa
     return results
 
 
+def read_run(path: str, collection: Collection) -> Run:
+    """A TREC run file's rankings (``qid Q0 doc rank score tag``) for the collection's queries."""
+    ranked: dict[str, list[tuple[int, str]]] = {qid: [] for qid in collection.queries}
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            qid, _, doc_id, rank, *_ = line.split()
+            if qid in ranked:
+                ranked[qid].append((int(rank), doc_id))
+    return {qid: [doc_id for _, doc_id in sorted(pairs)][:LIMIT] for qid, pairs in ranked.items()}
+
+
+def paired_comparison(ours: Measured, reference: Measured, path: str) -> str:
+    """bnptsearch against a reference run, query by query (nDCG@10)."""
+    name = str(nDCG @ 10)
+    mine, theirs = ours.per_query[name], reference.per_query[name]
+    better = sum(mine[qid] > theirs[qid] for qid in mine)
+    worse = sum(mine[qid] < theirs[qid] for qid in mine)
+    difference = ours.scores[name] - reference.scores[name]
+    return (
+        f"{ours.collection}: bnptsearch − reference run ({path}) = {difference:+.4f} nDCG@10; "
+        f"better on {better}, worse on {worse}, equal on {len(mine) - better - worse} of {len(mine)} queries."
+    )
+
+
 # --------------------------------------------------------------------------- reports
 
 
@@ -433,6 +457,14 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="where indexes are built (default: a temporary folder)")
     parser.add_argument("--jobs", type=int, default=2, help="collections measured in parallel processes")
     parser.add_argument("--output", type=Path, help="also write the markdown report here")
+    parser.add_argument(
+        "--reference-run",
+        action="append",
+        default=[],
+        metavar="COLLECTION=RUN",
+        help="a TREC run file of another system on the same pool, e.g. tydiqa-id=/tmp/lucene/tydi.run "
+        "(made by benchmarks/lucene_reference.py); scored beside the systems, with bnptsearch's difference",
+    )
     sweep_group = parser.add_argument_group("sweep", "grid over bnptsearch.search's ranking constants")
     sweep_group.add_argument("--sweep", action="store_true", help="run the sweep instead of the system comparison")
     sweep_group.add_argument("--sweep-queries", type=int, help="a random (seeded) subset of N queries per collection")
@@ -447,6 +479,10 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not (args.tydi or args.facqa):
         parser.error("give --tydi and/or --facqa")
+    for reference in args.reference_run:
+        name, _, path = reference.partition("=")
+        if name not in ("tydiqa-id", "facqa-news") or not Path(path).is_file():
+            parser.error(f"--reference-run {reference!r}: expected tydiqa-id=FILE or facqa-news=FILE (an existing file)")
     return args
 
 
@@ -468,14 +504,21 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
         count = len(collections)
         systems, workdirs, via_cli = [args.systems] * count, [workdir] * count, [args.via_cli] * count
         measured_by_collection = list(pool.map(benchmark_collection, collections, systems, workdirs, via_cli))
+    references = dict(reference.partition("=")[::2] for reference in args.reference_run)
+    comparisons = []
     for collection, measured in zip(collections, measured_by_collection):
         results += measured
+        if collection.name in references:
+            reference = measure(collection, "reference run", read_run(references[collection.name], collection), None, 0.0)
+            results.append(reference)
+            ours = next(m for m in measured if m.system == "bnptsearch")
+            comparisons.append(paired_comparison(ours, reference, references[collection.name]))
         failures += [
             failures_report(collection, m, args.failures, args.seed)
             for m in measured
             if args.failures and m.system == "bnptsearch"
         ]
-    return "\n\n".join(["## Systems", results_table(results), REFERENCE, *failures])
+    return "\n\n".join(["## Systems", results_table(results), *comparisons, REFERENCE, *failures])
 
 
 def main(argv: list[str] | None = None) -> None:
