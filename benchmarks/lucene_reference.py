@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import time
@@ -40,11 +41,14 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in file if line.strip()]
 
 
-def write_pool(folder: Path, padding: list[dict], target: Path) -> int:
+def write_pool(folder: Path, padding: list[dict], target: Path, seed: int) -> int:
     """The collection's passages plus the padding, as Anserini's JsonCollection."""
     target.mkdir(parents=True, exist_ok=True)
     records = [(p["pid"], p["text"]) for p in read_jsonl(folder / "passages.jsonl")]
     records += [(p["id"], p["text"]) for p in padding]
+    # The order retrieval.py gives every system: ties then fall where they fall, not to
+    # the collection's passages.
+    random.Random(seed).shuffle(records)
     with (target / "pool.jsonl").open("w", encoding="utf-8") as file:
         for doc_id, text in records:
             file.write(json.dumps({"id": doc_id, "contents": text}, ensure_ascii=False) + "\n")
@@ -87,6 +91,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, required=True, help="folder for pools, indexes and COLLECTION.run")
     parser.add_argument("--k1", type=float, default=0.9)
     parser.add_argument("--b", type=float, default=0.4)
+    parser.add_argument("--seed", type=int, default=13, help="pool order; retrieval.py's --seed")
     args = parser.parse_args()
     padding = read_jsonl(args.padding)
     for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)):
@@ -94,7 +99,7 @@ def main() -> None:
             continue
         work = args.output / name
         started = time.perf_counter()
-        size = write_pool(folder, padding, work / "pool")
+        size = write_pool(folder, padding, work / "pool", args.seed)
         build_index(work / "pool", work / "index", work / "index.log")
         queries = read_jsonl(folder / "queries-dev.jsonl")
         run = args.output / f"{name}.run"
