@@ -73,7 +73,7 @@ class ScoreSum:
     others: tuple[tuple[wq.Query, float], ...]
 
 
-def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title")) -> ScoreSum | None:
+def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title", "words")) -> ScoreSum | None:
     """``query`` as a :class:`ScoreSum` if it is a plain OR of clauses on ``fields``, else None.
 
     A plain OR (no minimum match, no coordination scaling) scores as the sum of its matching

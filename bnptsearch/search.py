@@ -26,7 +26,7 @@ from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import analyze_tokens, join_compounds, search_stopwords
+from .analysis import analyze_tokens, join_compounds, search_stopwords, surface_analyzer
 from .errors import QueryError
 from .highlight import merge_spans, render
 from .ranking import CollectionStats, LuceneBM25, score_sum, top_documents
@@ -36,9 +36,10 @@ __all__ = ["ArticleHits", "Hit", "SearchRequest", "SearchResults", "Searcher", "
 MAX_QUERY_CHARS = 1000
 # Below this many matching passages a query may be misspelt: look for a suggestion.
 SUGGEST_BELOW = 3
-# The index field holding each passage's unstemmed words.
+# The index field holding each passage's unstemmed words: for suggestions and exact forms.
 _SPELLING_FIELD = "words"
 _TEXT_FIELDS = ("text", "title")
+_SCORED_FIELDS = (*_TEXT_FIELDS, _SPELLING_FIELD)
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 # Ranking parameters, chosen on the retrieval benchmark (benchmarks/retrieval.py --sweep):
 # B=0.1, K1=0.6 was best of B 0.1-0.9 × K1 0.4-2.0 on 500 TyDi and 500 FacQA dev questions
@@ -47,6 +48,9 @@ _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 TITLE_BOOST = 2.0
 BM25_B = 0.1
 BM25_K1 = 0.6
+# Weight of a query word's exact (unstemmed) form next to its stem: 0.3 and 0.6 scored
+# alike on the benchmark, and a small bonus keeps the stem's matches close behind.
+EXACT_BOOST = 0.3
 
 
 @dataclass(frozen=True)
@@ -181,15 +185,16 @@ def parse_query(
     if len(text) > MAX_QUERY_CHARS:
         # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
         raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    joined = join_compounds(text)
     try:
-        parsed = _restrict_and_exclude(_parser(schema).parse(join_compounds(text)))
+        parsed = _restrict_and_exclude(_parser(schema).parse(joined))
     except Exception as error:  # noqa: BLE001 - the parser has no single error type
         raise QueryError(f"cannot parse query {text!r}: {error}") from None
     expansions: list[str] = []
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms)
     parsed = _fuzzy(parsed, every_word=fuzzy)
-    return _across_fields(parsed), expansions
+    return _across_fields(parsed, joined), expansions
 
 
 def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
@@ -213,16 +218,25 @@ def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
     return node.apply(lambda child: _fuzzy(child, every_word=every_word))
 
 
-def _across_fields(node: wq.Query) -> wq.Query:
-    """Searches every plain word and phrase of the text field in the title as well."""
+def _across_fields(node: wq.Query, text: str) -> wq.Query:
+    """Searches every plain word and phrase of the text field in the title as well, and
+    gives a plain word a small bonus where the passage has it exactly as typed."""
     if type(node) in (wq.Term, wq.Phrase) and node.fieldname == "text":
         title = node.copy()
         title.fieldname = "title"
         title.boost = node.boost * TITLE_BOOST
+        alternatives = [node, title]
+        if type(node) is wq.Term and node.startchar is not None:
+            # The exact form ranks a passage saying "penangkapan" above one that only says
+            # "ditangkap" for the query "penangkapan" (+0.005 nDCG@10 on TyDi, +0.003 on
+            # FacQA; benchmarks/retrieval.py). Words from acronym expansion have no
+            # position in the query, so they get no bonus.
+            surface = [t.text for t in surface_analyzer()(text[node.startchar : node.endchar])]
+            alternatives += [wq.Term(_SPELLING_FIELD, word, boost=node.boost * EXACT_BOOST) for word in surface]
         # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
         # none of its subqueries in whoosh 2.7.
-        return wq.Or([node, title])
-    return node.apply(_across_fields)
+        return wq.Or(alternatives)
+    return node.apply(lambda child: _across_fields(child, text))
 
 
 _ALL_PASSAGES = wq.Term("kind", "passage")
@@ -618,15 +632,15 @@ class Searcher:
         )
 
     def _explain(self, result: _Ranked) -> tuple[TermScore, ...]:
-        """Each matched term's own BM25F score in this passage, title boost included."""
+        """Each matched term's own BM25F score in this passage, title and exact-form boosts included."""
         searcher = self._searcher
         context = searcher.context(weighting=searcher.weighting)
         scores = []
         for fieldname, text in sorted(result.matched_terms):
-            if fieldname not in _TEXT_FIELDS:
+            if fieldname not in _SCORED_FIELDS:
                 continue
             word = text.decode("utf-8") if isinstance(text, bytes) else text
-            boost = TITLE_BOOST if fieldname == "title" else 1.0
+            boost = {"title": TITLE_BOOST, _SPELLING_FIELD: EXACT_BOOST}.get(fieldname, 1.0)
             matcher = wq.Term(fieldname, word, boost=boost).matcher(searcher, context)
             if matcher.is_active():
                 matcher.skip_to(result.docnum)

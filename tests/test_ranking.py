@@ -81,7 +81,7 @@ def test_several_segments_and_deletions(corpus_copy) -> None:
 def test_field_lengths_match_whoosh(seed_index: Index) -> None:
     searcher = seed_index.searcher().whoosh
     stats = CollectionStats(searcher)
-    for fieldname in ("text", "title"):
+    for fieldname in ("text", "title", "words"):
         lengths = stats.lengths(fieldname)
         assert len(lengths) == searcher.doc_count_all()
         for docnum in range(searcher.doc_count_all()):

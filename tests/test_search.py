@@ -127,3 +127,21 @@ def test_phrase_words_are_marked_only_where_the_phrase_stands(seed_index: Index)
     # scattered words of "Rencana Aksi Nasional Pencegahan ... Ekstremisme".
     hit_001 = next(h for h in seed_index.search("RAN PE", limit=20).hits if h.doc_id == SCN)
     assert {hit_001.passage[s:e] for s, e in hit_001.spans} == {"RAN PE"}
+
+
+def test_exact_form_ranks_above_other_forms_of_the_stem(tmp_path) -> None:
+    corpus = tmp_path / "exact"
+    corpus.mkdir()
+    # Indexed first, so on a tie (no exact-form bonus) it would rank first.
+    (corpus / "a_menangkap.txt").write_text(
+        "Polisi Surakarta kemarin menangkap dua tersangka pencurian di pasar kota.\n", encoding="utf-8"
+    )
+    (corpus / "b_penangkapan.txt").write_text(
+        "Polisi Surakarta kemarin melakukan penangkapan dua tersangka pencurian di pasar kota.\n", encoding="utf-8"
+    )
+    index, _ = Index.build(corpus, tmp_path / "index")
+    hits = index.search("penangkapan", per_article=None).hits
+    assert [hit.doc_id for hit in hits] == ["b_penangkapan", "a_menangkap"]
+    explained = index.search("penangkapan", explain=True).hits[0].explanation
+    assert {(t.field, t.term) for t in explained} >= {("text", "tangkap"), ("words", "penangkapan")}
+    index.close()
