@@ -56,7 +56,7 @@ from bnptsearch.errors import QueryError
 LIMIT = 100
 MEASURES = (nDCG @ 10, RR @ 10, R @ 100)
 SYSTEMS = ("bnptsearch", "whoosh-snowball", "whoosh-standard")
-SWEEP_PARAMETERS = ("BM25_B", "BM25_K1", "TITLE_BOOST", "EXACT_BOOST")
+SWEEP_PARAMETERS = ("BM25_B", "BM25_K1", "TITLE_BOOST", "EXACT_BOOST", "IDF_POWER")
 REFERENCE = """\
 Reference, from the issue (measured elsewhere on the held-out halves; context only):
 Lucene Indonesian BM25 (Pyserini) nDCG@10 ≈ 0.78 TyDi, ≈ 0.80 FacQA;
@@ -396,7 +396,7 @@ def ranking_parameters(values: dict[str, object]) -> Iterator[None]:
 
 
 def sweep_grid(args: argparse.Namespace) -> list[dict[str, object]]:
-    axes = [args.sweep_b, args.sweep_k1, args.sweep_title_boost, args.sweep_exact_boost]
+    axes = [args.sweep_b, args.sweep_k1, args.sweep_title_boost, args.sweep_exact_boost, args.sweep_idf_power]
     return [dict(zip(SWEEP_PARAMETERS, combination)) for combination in itertools.product(*axes)]
 
 
@@ -482,6 +482,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="e.g. 0.1,2 (0 itself divides by zero in Whoosh's block-quality skipping)",
     )
     sweep_group.add_argument("--sweep-exact-boost", type=parse_list(float), default=[bnpt_search.EXACT_BOOST])
+    sweep_group.add_argument("--sweep-idf-power", type=parse_list(float), default=[bnpt_search.IDF_POWER])
     args = parser.parse_args(argv)
     if not (args.tydi or args.facqa):
         parser.error("give --tydi and/or --facqa")
@@ -498,7 +499,7 @@ def report_header(collections: list[Collection], padding: int, jobs: int) -> str
         f"# Retrieval benchmark (bnptsearch {bnptsearch.__version__})\n\n"
         f"Pools = collection passages + {padding} padding sentences. {sizes}.\n"
         f"Ranking: TITLE_BOOST={bnpt_search.TITLE_BOOST}, "
-        f"BM25_B={bnpt_search.BM25_B}, BM25_K1={bnpt_search.BM25_K1}, EXACT_BOOST={bnpt_search.EXACT_BOOST}. "
+        f"BM25_B={bnpt_search.BM25_B}, BM25_K1={bnpt_search.BM25_K1}, EXACT_BOOST={bnpt_search.EXACT_BOOST}, IDF_POWER={bnpt_search.IDF_POWER}. "
         f"Collections measured in {jobs} parallel process(es), one core each at most."
     )
 

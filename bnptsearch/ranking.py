@@ -43,15 +43,24 @@ def lucene_idf(total: int, frequency: int) -> float:
 
 
 class LuceneBM25(scoring.BM25F):
-    """Whoosh's BM25F with the idf of Lucene's BM25.
+    """Whoosh's BM25F with the idf of Lucene's BM25, raised to ``idf_power``.
 
     Whoosh's own idf, ``log(N / (n + 1)) + 1``, adds 1 to every term: frequent words keep
-    too much weight next to the rare words a question turns on.
+    too much weight next to the rare words a question turns on. ``idf_power`` > 1 widens that
+    gap further: in "Kapan Bluetooth pertama kali diciptakan?" the passage about Bluetooth
+    should beat one that matches "pertama kali diciptakan".
     """
+
+    def __init__(self, B: float, K1: float, idf_power: float = 1.0):
+        super().__init__(B=B, K1=K1)
+        self.idf_power = idf_power
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         parent = searcher.get_parent()
-        return lucene_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+        return self.term_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+
+    def term_idf(self, total: int, frequency: int) -> float:
+        return lucene_idf(total, frequency) ** self.idf_power
 
 
 @dataclass(frozen=True)
@@ -176,22 +185,21 @@ def _postings(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
-def top_documents(
-    searcher, stats: CollectionStats, query: ScoreSum, limit: int, *, b: float, k1: float
-) -> list[tuple[int, float]]:
-    """The ``limit`` best (docnum, score) pairs for ``query``, its terms scored by BM25 with
-    Lucene's idf exactly as :class:`LuceneBM25` scores them in Whoosh (``searcher.weighting``
-    scores the other clauses).
+def top_documents(searcher, stats: CollectionStats, query: ScoreSum, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) pairs for ``query``, scored exactly as Whoosh scores
+    them with ``searcher.weighting`` (a :class:`LuceneBM25`).
 
     Ordered by score, then by document number (Whoosh's order for ties).
     """
+    model: LuceneBM25 = searcher.weighting
+    b, k1 = model.B, model.K1
     reader = searcher.reader()
     scores = np.zeros(stats.doc_count, dtype=np.float64)
     for clause in query.terms:
         frequency = reader.doc_frequency(clause.fieldname, clause.text)
         if not frequency:
             continue
-        idf = lucene_idf(stats.doc_count, frequency)
+        idf = model.term_idf(stats.doc_count, frequency)
         lengths = stats.lengths(clause.fieldname)
         average = stats.average_length(clause.fieldname)
         for leaf, offset in reader.leaf_readers():

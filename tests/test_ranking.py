@@ -31,13 +31,11 @@ def whoosh_ranking(searcher, query: wq.Query, limit: int) -> list[tuple[int, flo
 
 def assert_same_ranking(index: Index, text: str, limit: int) -> None:
     searcher = index.searcher().whoosh
-    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1)
+    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
     parsed, _ = parse_query(text, searcher.schema, index.acronyms())
     summed = score_sum(parsed)
     assert summed is not None, f"{text!r} should take the numpy path"
-    ours = top_documents(
-        searcher, CollectionStats(searcher), summed, limit, b=bnpt_search.BM25_B, k1=bnpt_search.BM25_K1
-    )
+    ours = top_documents(searcher, CollectionStats(searcher), summed, limit)
     theirs = whoosh_ranking(searcher, parsed, limit)
     assert ours, text
     assert [docnum for docnum, _ in ours] == [docnum for docnum, _ in theirs], text
@@ -101,7 +99,7 @@ def test_queries_that_do_not_add_up_are_left_to_whoosh(seed_index: Index, text: 
 def test_whoosh_top_k_keeps_phrase_matches(seed_index: Index) -> None:
     """Whoosh's default top-k drops the passages an acronym's phrase expansion finds."""
     searcher = seed_index.searcher().whoosh
-    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1)
+    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
     parsed, _ = parse_query("Rencana Aksi Nasional pencegahan", searcher.schema, seed_index.acronyms())
     every = [hit.docnum for hit in searcher.search(parsed, limit=None)][:3]
     assert [hit.docnum for hit in whoosh_top(searcher, parsed, 3)] == every
