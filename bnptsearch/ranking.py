@@ -23,11 +23,12 @@ from math import log
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.matching.binary import UnionMatcher
+from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["Clause", "CollectionStats", "LuceneBM25", "ScoreSum", "lucene_idf", "score_sum", "top_documents"]
+__all__ = ["Clause", "CollectionStats", "LuceneBM25", "ScoreSum", "Synonyms", "lucene_idf", "score_sum", "top_documents"]
 
 # Whoosh stores a field's length per document as one byte; this decodes all 256 at once.
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -72,14 +73,52 @@ class Clause:
     boost: float
 
 
+class _BestOfMatcher(UnionMatcher):
+    """A union that scores a document by its best-scoring side instead of the sum."""
+
+    def score(self) -> float:
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        if a.id() != b.id():
+            return a.score() if a.id() < b.id() else b.score()
+        return max(a.score(), b.score())
+
+    def replace(self, minquality=0):
+        # Whoosh's rewrites of a union (into an intersection, or a plain union of the
+        # rewritten sides) assume summed scores.
+        return self
+
+
+class Synonyms(wq.Or):
+    """Alternative wordings of one thing, such as an acronym and its long form: a passage
+    scores by the alternative it matches best, not by the sum.
+
+    Summed, "Menteri Perindustrian" expanded with "Kemenperin" gave a passage that names the
+    ministry both ways twice the credit of one about the minister (FacQA question 1 of the
+    benchmark's failures); the best alternative keeps the expansion a way in, not a bonus.
+    Whoosh's own DisjunctionMax scored more than the best of its parts in whoosh 2.7.
+    """
+
+    def _matcher(self, subs, searcher, context):
+        matchers = [query.matcher(searcher, context) for query in subs]
+        matcher = matchers[0]
+        for other in matchers[1:]:
+            matcher = _BestOfMatcher(matcher, other)
+        return matcher if self.boost == 1 else WrappingMatcher(matcher, boost=self.boost)
+
+
 @dataclass(frozen=True)
 class ScoreSum:
     """A query whose score is the sum of its parts' scores: term clauses, computed with
-    numpy, and other clauses (phrases, fuzzy words, each with its boost), whose few matches
-    Whoosh's matchers score."""
+    numpy; other clauses (phrases, fuzzy words), whose few matches Whoosh's matchers score;
+    and groups of :class:`Synonyms`, each adding its best alternative. Each with its boost."""
 
     terms: tuple[Clause, ...]
     others: tuple[tuple[wq.Query, float], ...]
+    best_of: tuple[tuple[tuple[ScoreSum, ...], float], ...] = ()
 
 
 def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title", "words")) -> ScoreSum | None:
@@ -90,10 +129,23 @@ def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title", "word
     to other fields such as source or date) are left to Whoosh's top-k search, which skips
     what cannot rank instead of scoring every match.
     """
+    if type(query) not in (wq.Or, wq.Term, Synonyms):
+        return None
+    return _as_sum(query, fields)
+
+
+def _as_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
     terms: list[Clause] = []
     others: list[tuple[wq.Query, float]] = []
+    best_of: list[tuple[tuple[ScoreSum, ...], float]] = []
 
     def walk(node: wq.Query, boost: float) -> bool:
+        if type(node) is Synonyms:
+            alternatives = [_as_sum(child, fields) for child in node.subqueries]
+            if any(alternative is None for alternative in alternatives):
+                return False
+            best_of.append((tuple(alternatives), boost * node.boost))
+            return True
         if type(node) is wq.Or and not node.minmatch and node.scale is None:
             return all(walk(child, boost * node.boost) for child in node.subqueries)
         if any(isinstance(part, wq.Not) for part in node.leaves()) or isinstance(node, wq.Not):
@@ -106,9 +158,7 @@ def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title", "word
             others.append((node, boost))
         return True
 
-    if type(query) not in (wq.Or, wq.Term) or not walk(query, 1.0):
-        return None
-    return ScoreSum(tuple(terms), tuple(others))
+    return ScoreSum(tuple(terms), tuple(others), tuple(best_of)) if walk(query, 1.0) else None
 
 
 class CollectionStats:
@@ -191,6 +241,20 @@ def top_documents(searcher, stats: CollectionStats, query: ScoreSum, limit: int)
 
     Ordered by score, then by document number (Whoosh's order for ties).
     """
+    scores = _scores(searcher, stats, query)
+    if stats.deleted is not None:
+        scores[stats.deleted] = 0
+    matched = np.flatnonzero(scores)
+    if len(matched) > limit:
+        threshold = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]
+        matched = matched[scores[matched] >= threshold]
+    # Lexsort's last key is the primary one: score descending, then document number.
+    order = matched[np.lexsort((matched, -scores[matched]))][:limit]
+    return [(int(docnum), float(scores[docnum])) for docnum in order]
+
+
+def _scores(searcher, stats: CollectionStats, query: ScoreSum) -> np.ndarray:
+    """Every document's score for ``query`` (0 where it does not match)."""
     model: LuceneBM25 = searcher.weighting
     b, k1 = model.B, model.K1
     reader = searcher.reader()
@@ -210,19 +274,13 @@ def top_documents(searcher, stats: CollectionStats, query: ScoreSum, limit: int)
             norm = k1 * ((1 - b) + b * lengths[docnums] / average)
             scores[docnums] += clause.boost * idf * (weights * (k1 + 1)) / (weights + norm)
     if query.others:
-        context = searcher.context(weighting=searcher.weighting)
+        context = searcher.context(weighting=model)
         for leaf_searcher, offset in searcher.leaf_searchers():
             for other, boost in query.others:
                 matcher = other.matcher(leaf_searcher, context)
                 while matcher.is_active():
                     scores[offset + matcher.id()] += boost * matcher.score()
                     matcher.next()
-    if stats.deleted is not None:
-        scores[stats.deleted] = 0
-    matched = np.flatnonzero(scores)
-    if len(matched) > limit:
-        threshold = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]
-        matched = matched[scores[matched] >= threshold]
-    # Lexsort's last key is the primary one: score descending, then document number.
-    order = matched[np.lexsort((matched, -scores[matched]))][:limit]
-    return [(int(docnum), float(scores[docnum])) for docnum in order]
+    for alternatives, boost in query.best_of:
+        scores += boost * np.maximum.reduce([_scores(searcher, stats, alternative) for alternative in alternatives])
+    return scores

@@ -29,7 +29,7 @@ from .acronyms import AcronymTable
 from .analysis import analyze_tokens, join_compounds, search_stopwords, surface_analyzer
 from .errors import QueryError
 from .highlight import merge_spans, render
-from .ranking import CollectionStats, LuceneBM25, score_sum, top_documents
+from .ranking import CollectionStats, LuceneBM25, Synonyms, score_sum, top_documents
 
 __all__ = ["ArticleHits", "Hit", "SearchRequest", "SearchResults", "Searcher", "TermScore", "parse_query"]
 
@@ -339,7 +339,7 @@ def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, lis
             # A phrase scores about the sum of its words: weigh the alternative like the
             # words it stands for, so a four-word long form does not outweigh one acronym.
             alternative.boost = min(1.0, len(rule.trigger) / len(rule.alternative))
-            rebuilt.append(wq.Or([*run, alternative]))
+            rebuilt.append(Synonyms([run[0] if len(run) == 1 else wq.Or(run), alternative]))
             notes.append(rule.description)
             position += len(rule.trigger)
         expanded = node.copy()

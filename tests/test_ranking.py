@@ -7,7 +7,7 @@ from whoosh import query as wq
 
 from bnptsearch import Index
 from bnptsearch import search as bnpt_search
-from bnptsearch.ranking import CollectionStats, LuceneBM25, score_sum, top_documents
+from bnptsearch.ranking import CollectionStats, LuceneBM25, Synonyms, score_sum, top_documents
 from bnptsearch.search import parse_query, whoosh_top
 
 QUERIES = [
@@ -97,10 +97,28 @@ def test_queries_that_do_not_add_up_are_left_to_whoosh(seed_index: Index, text: 
 
 
 def test_whoosh_top_k_keeps_phrase_matches(seed_index: Index) -> None:
-    """Whoosh's default top-k drops the passages an acronym's phrase expansion finds."""
+    """Whoosh's default top-k drops the passages a phrase in an OR finds."""
     searcher = seed_index.searcher().whoosh
     searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
-    parsed, _ = parse_query("Rencana Aksi Nasional pencegahan", searcher.schema, seed_index.acronyms())
+    parsed, _ = parse_query('terorisme "kerja sama"', searcher.schema)
     every = [hit.docnum for hit in searcher.search(parsed, limit=None)][:3]
     assert [hit.docnum for hit in whoosh_top(searcher, parsed, 3)] == every
     assert [hit.docnum for hit in searcher.search(parsed, limit=3)] != every  # the upstream bug
+
+
+def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
+    searcher = seed_index.searcher().whoosh
+    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
+    short, long = wq.Term("text", "bnpt"), wq.Phrase("text", ["badan", "nasional", "tanggulang", "teror"])
+    alone = {side: {hit.docnum: hit.score for hit in whoosh_top(searcher, side, 1000)} for side in (short, long)}
+    both = set(alone[short]) & set(alone[long])
+    assert both, "the seed corpus names BNPT both ways in some passages"
+    synonyms = Synonyms([short, long])
+    for ranking in (
+        whoosh_ranking(searcher, synonyms, 1000),
+        top_documents(searcher, CollectionStats(searcher), score_sum(synonyms), 1000),
+    ):
+        scores = dict(ranking)
+        assert set(scores) == set(alone[short]) | set(alone[long])
+        for docnum in both:
+            assert scores[docnum] == pytest.approx(max(alone[short][docnum], alone[long][docnum]))
