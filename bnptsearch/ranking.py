@@ -3,13 +3,14 @@ plain word queries.
 
 Whoosh scores a query by walking a tree of matchers in Python, one posting at a time; on a
 100k-passage index that walk was 82 % of a keyword query's time (cProfile). Most queries
-people type are a bag of words, an OR of terms in the text and title fields, and for those
-the whole scoring is a handful of array operations: decode each term's posting blocks,
+people type are a bag of words, an OR of terms in the text, title and exact-word fields,
+and for those the whole scoring is a handful of array operations: decode each term's posting blocks,
 compute BM25 for all its postings at once, add into one score per document, keep the best.
 :func:`top_documents` does that with the formula, idf and field lengths Whoosh uses with
 :class:`LuceneBM25`, so both paths rank alike (``tests/test_ranking.py`` compares them).
-Phrases and fuzzy words inside such an OR are scored by Whoosh's matchers and added in;
-queries with NOT or filters are left to Whoosh entirely.
+Phrases and fuzzy words inside such an OR are scored by Whoosh's matchers and added in,
+:class:`Synonyms` (an acronym and its long form) add their best alternative; queries with
+NOT or filters are left to Whoosh entirely.
 
 >>> score_sum(wq.Or([wq.Term("text", "teroris"), wq.Term("title", "teroris", boost=2.0)])).terms
 (Clause(fieldname='text', text='teroris', boost=1.0), Clause(fieldname='title', text='teroris', boost=2.0))
@@ -23,9 +24,9 @@ from math import log
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.binary import UnionMatcher
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 __all__ = ["Clause", "CollectionStats", "LuceneBM25", "ScoreSum", "Synonyms", "lucene_idf", "score_sum", "top_documents"]
