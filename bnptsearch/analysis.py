@@ -37,7 +37,7 @@ __all__ = [
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
 # refuses to mix terms from two analyzer versions.
-ANALYZER_VERSION = f"3+{STEMMER_VERSION}"
+ANALYZER_VERSION = f"4+{STEMMER_VERSION}"
 
 # A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
 # so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
@@ -206,7 +206,7 @@ class CompoundFilter(Filter):
         pending = None  # a copy of a token that may start a compound
         for token in tokens:
             if pending is not None:
-                joined = table.get((pending.text, token.text))
+                joined = _joined(table, pending.text, token.text)
                 if joined is not None:
                     token.text = joined
                     if hasattr(pending, "startchar"):
@@ -225,6 +225,21 @@ class CompoundFilter(Filter):
             yield token
         if pending is not None:
             yield pending
+
+
+# Endings the compound's second word may carry ("ibu kotanya"): the joined word keeps them
+# for the stemmer to remove.
+_COMPOUND_ENDINGS = ("nya", "lah", "kah", "pun", "ku", "mu")
+
+
+def _joined(table: dict[tuple[str, ...], str], first: str, second: str) -> str | None:
+    joined = table.get((first, second))
+    if joined is not None:
+        return joined
+    for ending in _COMPOUND_ENDINGS:
+        if second.endswith(ending) and (first, second[: -len(ending)]) in table:
+            return table[(first, second[: -len(ending)])] + ending
+    return None
 
 
 class IndonesianStemFilter(Filter):
@@ -327,4 +342,5 @@ def join_compounds(query: str) -> str:
 @cache
 def _compound_pattern() -> re.Pattern[str]:
     alternatives = sorted((r"\s+".join(map(re.escape, parts)) for parts in compounds()), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    endings = "|".join(_COMPOUND_ENDINGS)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?:" + endings + r")?(?!\w)", re.IGNORECASE)

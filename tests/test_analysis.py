@@ -25,6 +25,12 @@ from bnptsearch.analysis import indonesian_analyzer, join_compounds
         # Open compounds are one term whichever way they are written.
         ("kerja sama", ["kerjasama"]),
         ("kerjasama", ["kerjasama"]),
+        ("Ibu kota Thailand", ["ibukota", "thailand"]),
+        ("ibukotanya", ["ibukota"]),
+        ("Ibu kotanya Makassar", ["ibukota", "makassar"]),
+        ("kerja samanya", ["kerjasama"]),
+        ("sepakbola", ["sepakbola"]),
+        ("sepak bola", ["sepakbola"]),
         ("wali kota", analyze("walikota")),
         ("Densus 88", analyze("Densus88")),
         # Tala stopwords go; content words stay, in order.
@@ -65,6 +71,7 @@ def test_analyzer_pickles_into_a_schema() -> None:
 def test_join_compounds_in_query_strings() -> None:
     assert join_compounds('"Kerja  Sama" internasional') == '"KerjaSama" internasional'
     assert join_compounds("pekerja samarinda") == "pekerja samarinda"
+    assert join_compounds("Ibu kotanya") == "Ibukotanya"
 
 
 def test_empty_and_punctuation_only_text() -> None:
