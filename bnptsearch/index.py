@@ -45,6 +45,7 @@ from .corpus import PARSER_VERSION, Article, CorpusWarning, corpus_files, raw_te
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from .passages import split_passages
 from .search import SearchRequest, SearchResults, Searcher
+from .writer import SegmentWriter
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "Progress", "UpdateReport"]
 
@@ -415,7 +416,7 @@ class Index:
             _plan_files(files, {}, changes, progress, len(files))
             ix = whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
             try:
-                writer = ix.writer(**_WRITER_OPTIONS)
+                writer = SegmentWriter(ix, **_WRITER_OPTIONS)
                 try:
                     passages = _write(writer, changes, progress)
                     writer.commit(mergetype=CLEAR)
@@ -510,7 +511,7 @@ class Index:
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
-                self._ix.optimize()
+                SegmentWriter(self._ix, **_WRITER_OPTIONS).commit(optimize=True)
         return before
 
     @contextmanager
@@ -525,7 +526,7 @@ class Index:
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
         if changes.empty:
             return
-        writer = self._ix.writer(**_WRITER_OPTIONS)
+        writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
         try:
             _write(writer, changes, progress)
             writer.commit()
