@@ -49,7 +49,7 @@ from .writer import SegmentWriter
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "Progress", "UpdateReport"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
@@ -75,9 +75,11 @@ def passage_schema() -> Schema:
         doc_id=ID(stored=True, sortable=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),
-        # The passage's words unstemmed, for did-you-mean suggestions (correcting stems would
+        # The article's words unstemmed, for did-you-mean suggestions (correcting stems would
         # propose non-words). Not Whoosh's spelling=True: with it, fuzzy terms on the
-        # stemmed field are looked up among the unstemmed words and never match.
+        # stemmed field are looked up among the unstemmed words and never match. Only the
+        # article's own document has them: suggestions need how many documents have a word,
+        # and the postings of every passage's words were a third of a build's.
         words=TEXT(analyzer=surface_analyzer(), phrase=False),
         # Publisher names are searched as words ("source:cnnbanten" finds "CNNBanten.id"),
         # not stemmed: they are names.
@@ -86,7 +88,7 @@ def passage_schema() -> Schema:
         # stored-field loads.
         source_name=ID(sortable=True),
         year=ID(sortable=True),
-        date=DATETIME(),
+        date=_day_field(),
         date_text=STORED,
         place=STORED,
         start=STORED,
@@ -98,6 +100,19 @@ def passage_schema() -> Schema:
         file_hash=ID(sortable=True),
         acronyms=STORED,
     )
+
+
+def _day_field() -> DATETIME:
+    """A date field indexed as one term per document.
+
+    Whoosh indexes a DATETIME at eight precisions by default (``shift_step=8``) so a range
+    over many distinct values is a few term ranges. Dates here are days: even a century of
+    them is a range over at most some 36,500 terms, so one term each suffices and a passage
+    has seven postings fewer.
+    """
+    field = DATETIME()
+    field.shift_step = 0
+    return field
 
 
 @dataclass(frozen=True)
@@ -209,7 +224,6 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
             "doc_id": article.doc_id,
             "title": article.title,
             "text": passage.text,
-            "words": passage.text,
             "source": article.source or "",
             "source_name": article.source or "",
             "year": (article.date or "")[:4],
@@ -229,6 +243,7 @@ def _article_document(article: Article, file_hash: str) -> dict:
         "content_hash": article.content_hash,
         "path": article.path,
         "file_hash": file_hash,
+        "words": article.body,
         "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
 
