@@ -93,7 +93,7 @@ def _split_word(word: str) -> list[tuple[str, int, int]]:
     hyphenated words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
     """
     if word.isalpha() or word.isdigit():
-        return [(word, 0, len(word))]  # nearly every word: no regex work needed
+        return [(word, 0, len(word))]
     parts = list(_HYPHENATED_PART.finditer(word))
     if len(parts) == 2:
         first, second = (_APOSTROPHES.sub("", p.group()).lower() for p in parts)
@@ -119,16 +119,22 @@ def _word_spans(value: str) -> list[tuple[str, int, int]]:
     if cached is not None and cached[0] is value:
         return cached[1]
     spans: list[tuple[str, int, int]] = []
+    previous = None  # the last word lowercased, to see "praktik – praktik"
     for match in _WORD.finditer(value):
+        word = match.group()
+        # Nearly every word is plain letters or digits: no splitting, one span.
+        pieces = ((word, 0, len(word)),) if word.isalpha() or word.isdigit() else _split_word(word)
         offset = match.start()
-        for text, start, end in _split_word(match.group()):
+        for text, start, end in pieces:
             start, end = start + offset, end + offset
-            if spans and text.lower() == spans[-1][0].lower():
+            lowered = text.lower()
+            if lowered == previous:
                 gap = value[spans[-1][2] : start]
                 if gap.strip() and _SPACED_DASH.fullmatch(gap):
                     spans[-1] = (spans[-1][0], spans[-1][1], end)
                     continue
             spans.append((text, start, end))
+            previous = lowered
     if len(_RECENT_SPANS) >= _RECENT_LIMIT:
         _RECENT_SPANS.clear()
     _RECENT_SPANS[id(value)] = (value, spans)
