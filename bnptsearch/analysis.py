@@ -33,6 +33,7 @@ __all__ = [
     "join_compounds",
     "search_stopwords",
     "surface_analyzer",
+    "surface_words",
 ]
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
@@ -275,6 +276,18 @@ def surface_analyzer():
     ['penangkapan', 'teroris']
     """
     return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=search_stopwords(), minsize=1)
+
+
+def surface_words(text: str) -> list[str]:
+    """What :func:`surface_analyzer` makes of ``text``, as a list: for indexing a field
+    from several strings without joining them (each string's words are cached while the
+    other fields analyze it).
+
+    >>> surface_words("Penangkapan teroris di Tangerang")
+    ['penangkapan', 'teroris', 'tangerang']
+    """
+    stops = search_stopwords()
+    return [word for word in (span[0].lower() for span in _word_spans(text)) if word not in stops]
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from whoosh.query import Term
 from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary, mine_acronyms
-from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer
+from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer, surface_words
 from .corpus import PARSER_VERSION, Article, CorpusWarning, corpus_files, raw_text, read_file
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from .passages import split_passages
@@ -215,9 +215,13 @@ def _file_hash(data: bytes) -> str:
 
 
 def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
-    yield _article_document(article, file_hash)
+    """The article's passages, then its own document."""
     published = _first_moment(article.date)
+    words: list[str] = []
     for passage in split_passages(article.body):
+        # Taken from each passage as it is indexed (its words are cached then) rather than by
+        # analyzing the whole body once more.
+        words += surface_words(passage.text)
         yield ({"date": published} if published else {}) | {
             "pid": f"{article.doc_id}#{passage.number}",
             "kind": "passage",
@@ -233,9 +237,10 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
             "end": passage.end,
             "number": passage.number,
         }
+    yield _article_document(article, file_hash, words)
 
 
-def _article_document(article: Article, file_hash: str) -> dict:
+def _article_document(article: Article, file_hash: str, words: list[str]) -> dict:
     return {
         "pid": article.doc_id,
         "kind": "article",
@@ -243,7 +248,8 @@ def _article_document(article: Article, file_hash: str) -> dict:
         "content_hash": article.content_hash,
         "path": article.path,
         "file_hash": file_hash,
-        "words": article.body,
+        # A list is indexed as these terms, unanalyzed: they are surface_analyzer's output.
+        "words": words,
         "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
 
