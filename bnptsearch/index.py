@@ -68,7 +68,8 @@ def passage_schema() -> Schema:
     """One Whoosh document per passage, plus one per article (``kind=article``) for its hash."""
     analyzer = indonesian_analyzer()
     return Schema(
-        pid=ID(unique=True, stored=True),
+        # Shown for debugging, never searched: stored only.
+        pid=STORED,
         kind=ID(stored=True),
         # Passages carry doc_id; the article's own document carries article_id instead, so
         # no user query (not even ``doc_id:...``) can ever match an article document.
@@ -85,9 +86,9 @@ def passage_schema() -> Schema:
         # not stemmed: they are names.
         source=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), stored=True),
         # Columns (sortable) make facet counting and update planning lookups instead of
-        # stored-field loads.
-        source_name=ID(sortable=True),
-        year=ID(sortable=True),
+        # stored-field loads. Facets read these two only as columns: no postings.
+        source_name=_column_only(ID(sortable=True)),
+        year=_column_only(ID(sortable=True)),
         date=_day_field(),
         date_text=STORED,
         place=STORED,
@@ -112,6 +113,12 @@ def _day_field() -> DATETIME:
     """
     field = DATETIME()
     field.shift_step = 0
+    return field
+
+
+def _column_only(field):
+    """``field`` kept as a per-document column but not indexed (no postings to write)."""
+    field.indexed = False
     return field
 
 
