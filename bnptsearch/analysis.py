@@ -33,6 +33,7 @@ __all__ = [
     "join_compounds",
     "search_stopwords",
     "surface_analyzer",
+    "surface_words",
 ]
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
@@ -93,7 +94,7 @@ def _split_word(word: str) -> list[tuple[str, int, int]]:
     hyphenated words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
     """
     if word.isalpha() or word.isdigit():
-        return [(word, 0, len(word))]  # nearly every word: no regex work needed
+        return [(word, 0, len(word))]
     parts = list(_HYPHENATED_PART.finditer(word))
     if len(parts) == 2:
         first, second = (_APOSTROPHES.sub("", p.group()).lower() for p in parts)
@@ -119,16 +120,22 @@ def _word_spans(value: str) -> list[tuple[str, int, int]]:
     if cached is not None and cached[0] is value:
         return cached[1]
     spans: list[tuple[str, int, int]] = []
+    previous = None  # the last word lowercased, to see "praktik – praktik"
     for match in _WORD.finditer(value):
+        word = match.group()
+        # Nearly every word is plain letters or digits: no splitting, one span.
+        pieces = ((word, 0, len(word)),) if word.isalpha() or word.isdigit() else _split_word(word)
         offset = match.start()
-        for text, start, end in _split_word(match.group()):
+        for text, start, end in pieces:
             start, end = start + offset, end + offset
-            if spans and text.lower() == spans[-1][0].lower():
+            lowered = text.lower()
+            if lowered == previous:
                 gap = value[spans[-1][2] : start]
                 if gap.strip() and _SPACED_DASH.fullmatch(gap):
                     spans[-1] = (spans[-1][0], spans[-1][1], end)
                     continue
             spans.append((text, start, end))
+            previous = lowered
     if len(_RECENT_SPANS) >= _RECENT_LIMIT:
         _RECENT_SPANS.clear()
     _RECENT_SPANS[id(value)] = (value, spans)
@@ -284,6 +291,18 @@ def surface_analyzer():
     ['penangkapan', 'teroris']
     """
     return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=search_stopwords(), minsize=1)
+
+
+def surface_words(text: str) -> list[str]:
+    """What :func:`surface_analyzer` makes of ``text``, as a list: for indexing a field
+    from several strings without joining them (each string's words are cached while the
+    other fields analyze it).
+
+    >>> surface_words("Penangkapan teroris di Tangerang")
+    ['penangkapan', 'teroris', 'tangerang']
+    """
+    stops = search_stopwords()
+    return [word for word in (span[0].lower() for span in _word_spans(text)) if word not in stops]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ Layout of an index folder:
 - ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation.
 
 Every article has one ``kind=article`` document holding its content hash, the file it came
-from and that file's hash, committed in the same Whoosh transaction as its passages: the
-index never disagrees with itself about what it holds. An update hashes each corpus file,
+from and that file's hash, and its unstemmed words (for did-you-mean suggestions), committed
+in the same Whoosh transaction as its passages: the index never disagrees with itself about
+what it holds. An update hashes each corpus file,
 parses only the files whose hash changed, and re-indexes only the articles whose content
 changed.
 
@@ -40,15 +41,16 @@ from whoosh.query import Term
 from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary, mine_acronyms
-from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer
+from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer, surface_words
 from .corpus import PARSER_VERSION, Article, CorpusWarning, corpus_files, raw_text, read_file
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from .passages import split_passages
 from .search import SearchRequest, SearchResults, Searcher
+from .writer import SegmentWriter
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "Progress", "UpdateReport"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
@@ -67,25 +69,28 @@ def passage_schema() -> Schema:
     """One Whoosh document per passage, plus one per article (``kind=article``) for its hash."""
     analyzer = indonesian_analyzer()
     return Schema(
-        pid=ID(unique=True, stored=True),
+        # Shown for debugging, never searched: stored only.
+        pid=STORED,
         kind=ID(stored=True),
         # Passages carry doc_id; the article's own document carries article_id instead, so
         # no user query (not even ``doc_id:...``) can ever match an article document.
         doc_id=ID(stored=True, sortable=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),
-        # The passage's words unstemmed, for did-you-mean suggestions (correcting stems would
+        # The article's words unstemmed, for did-you-mean suggestions (correcting stems would
         # propose non-words). Not Whoosh's spelling=True: with it, fuzzy terms on the
-        # stemmed field are looked up among the unstemmed words and never match.
+        # stemmed field are looked up among the unstemmed words and never match. Only the
+        # article's own document has them: suggestions need how many documents have a word,
+        # and the postings of every passage's words were a third of a build's.
         words=TEXT(analyzer=surface_analyzer(), phrase=False),
         # Publisher names are searched as words ("source:cnnbanten" finds "CNNBanten.id"),
         # not stemmed: they are names.
         source=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), stored=True),
         # Columns (sortable) make facet counting and update planning lookups instead of
-        # stored-field loads.
-        source_name=ID(sortable=True),
-        year=ID(sortable=True),
-        date=DATETIME(),
+        # stored-field loads. Facets read these two only as columns: no postings.
+        source_name=_column_only(ID(sortable=True)),
+        year=_column_only(ID(sortable=True)),
+        date=_day_field(),
         date_text=STORED,
         place=STORED,
         start=STORED,
@@ -97,6 +102,25 @@ def passage_schema() -> Schema:
         file_hash=ID(sortable=True),
         acronyms=STORED,
     )
+
+
+def _day_field() -> DATETIME:
+    """A date field indexed as one term per document.
+
+    Whoosh indexes a DATETIME at eight precisions by default (``shift_step=8``) so a range
+    over many distinct values is a few term ranges. Dates here are days: even a century of
+    them is a range over at most some 36,500 terms, so one term each suffices and a passage
+    has seven postings fewer.
+    """
+    field = DATETIME()
+    field.shift_step = 0
+    return field
+
+
+def _column_only(field):
+    """``field`` kept as a per-document column but not indexed (no postings to write)."""
+    field.indexed = False
+    return field
 
 
 @dataclass(frozen=True)
@@ -199,16 +223,19 @@ def _file_hash(data: bytes) -> str:
 
 
 def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
-    yield _article_document(article, file_hash)
+    """The article's passages, then its own document."""
     published = _first_moment(article.date)
+    words: list[str] = []
     for passage in split_passages(article.body):
+        # Taken from each passage as it is indexed (its words are cached then) rather than by
+        # analyzing the whole body once more.
+        words += surface_words(passage.text)
         yield ({"date": published} if published else {}) | {
             "pid": f"{article.doc_id}#{passage.number}",
             "kind": "passage",
             "doc_id": article.doc_id,
             "title": article.title,
             "text": passage.text,
-            "words": passage.text,
             "source": article.source or "",
             "source_name": article.source or "",
             "year": (article.date or "")[:4],
@@ -218,9 +245,10 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
             "end": passage.end,
             "number": passage.number,
         }
+    yield _article_document(article, file_hash, words)
 
 
-def _article_document(article: Article, file_hash: str) -> dict:
+def _article_document(article: Article, file_hash: str, words: list[str]) -> dict:
     return {
         "pid": article.doc_id,
         "kind": "article",
@@ -228,6 +256,8 @@ def _article_document(article: Article, file_hash: str) -> dict:
         "content_hash": article.content_hash,
         "path": article.path,
         "file_hash": file_hash,
+        # A list is indexed as these terms, unanalyzed: they are surface_analyzer's output.
+        "words": words,
         "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
 
@@ -415,7 +445,7 @@ class Index:
             _plan_files(files, {}, changes, progress, len(files))
             ix = whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
             try:
-                writer = ix.writer(**_WRITER_OPTIONS)
+                writer = SegmentWriter(ix, **_WRITER_OPTIONS)
                 try:
                     passages = _write(writer, changes, progress)
                     writer.commit(mergetype=CLEAR)
@@ -510,7 +540,7 @@ class Index:
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
-                self._ix.optimize()
+                SegmentWriter(self._ix, **_WRITER_OPTIONS).commit(optimize=True)
         return before
 
     @contextmanager
@@ -525,7 +555,7 @@ class Index:
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
         if changes.empty:
             return
-        writer = self._ix.writer(**_WRITER_OPTIONS)
+        writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
         try:
             _write(writer, changes, progress)
             writer.commit()

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from bnptsearch import analyze, analyze_tokens
-from bnptsearch.analysis import indonesian_analyzer, join_compounds
+from bnptsearch.analysis import indonesian_analyzer, join_compounds, surface_analyzer, surface_words
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,14 @@ def test_tokens_carry_surface_and_spans() -> None:
 def test_compound_span_covers_both_words() -> None:
     (token,) = analyze_tokens("kerja sama")
     assert (token.start, token.end, token.term) == (0, 10, "kerjasama")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Praktik-praktik kerja sama BNPT di Kota  Surakarta", "praktik – praktik, Jum'at 2020-2024 Densus88", "", "yang dan di"],
+)
+def test_surface_words_are_the_surface_analyzer_terms(text: str) -> None:
+    assert surface_words(text) == [t.text for t in surface_analyzer()(text)]
 
 
 def test_analyzer_pickles_into_a_schema() -> None:
