@@ -8,8 +8,7 @@ Layout of an index folder:
 - ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation.
 
 Every article has one ``kind=article`` document holding its content hash, the file it came
-from and that file's hash, and its unstemmed words (for did-you-mean suggestions), committed
-in the same Whoosh transaction as its passages: the index never disagrees with itself about
+from and that file's hash, committed in the same Whoosh transaction as its passages: the index never disagrees with itself about
 what it holds. An update hashes each corpus file,
 parses only the files whose hash changed, and re-indexes only the articles whose content
 changed.
@@ -77,11 +76,10 @@ def passage_schema() -> Schema:
         doc_id=ID(stored=True, sortable=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),
-        # The article's words unstemmed, for did-you-mean suggestions (correcting stems would
-        # propose non-words). Not Whoosh's spelling=True: with it, fuzzy terms on the
-        # stemmed field are looked up among the unstemmed words and never match. Only the
-        # article's own document has them: suggestions need how many documents have a word,
-        # and the postings of every passage's words were a third of a build's.
+        # The passage's words unstemmed: for did-you-mean suggestions (correcting stems would
+        # propose non-words) and the exact-form bonus in ranking (search.EXACT_BOOST). Not
+        # Whoosh's spelling=True: with it, fuzzy terms on the stemmed field are looked up
+        # among the unstemmed words and never match.
         words=TEXT(analyzer=surface_analyzer(), phrase=False),
         # Publisher names are searched as words ("source:cnnbanten" finds "CNNBanten.id"),
         # not stemmed: they are names.
@@ -225,17 +223,16 @@ def _file_hash(data: bytes) -> str:
 def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
     """The article's passages, then its own document."""
     published = _first_moment(article.date)
-    words: list[str] = []
     for passage in split_passages(article.body):
-        # Taken from each passage as it is indexed (its words are cached then) rather than by
-        # analyzing the whole body once more.
-        words += surface_words(passage.text)
         yield ({"date": published} if published else {}) | {
             "pid": f"{article.doc_id}#{passage.number}",
             "kind": "passage",
             "doc_id": article.doc_id,
             "title": article.title,
             "text": passage.text,
+            # A list is indexed as these terms, unanalyzed: they are surface_analyzer's output,
+            # taken from the word spans cached while "text" was analyzed.
+            "words": surface_words(passage.text),
             "source": article.source or "",
             "source_name": article.source or "",
             "year": (article.date or "")[:4],
@@ -245,10 +242,10 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
             "end": passage.end,
             "number": passage.number,
         }
-    yield _article_document(article, file_hash, words)
+    yield _article_document(article, file_hash)
 
 
-def _article_document(article: Article, file_hash: str, words: list[str]) -> dict:
+def _article_document(article: Article, file_hash: str) -> dict:
     return {
         "pid": article.doc_id,
         "kind": "article",
@@ -256,8 +253,6 @@ def _article_document(article: Article, file_hash: str, words: list[str]) -> dic
         "content_hash": article.content_hash,
         "path": article.path,
         "file_hash": file_hash,
-        # A list is indexed as these terms, unanalyzed: they are surface_analyzer's output.
-        "words": words,
         "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
 

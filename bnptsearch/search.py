@@ -34,6 +34,10 @@ from .ranking import CollectionStats, LuceneBM25, Synonyms, score_sum, top_docum
 __all__ = ["ArticleHits", "Hit", "SearchRequest", "SearchResults", "Searcher", "TermScore", "parse_query"]
 
 MAX_QUERY_CHARS = 1000
+# Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
+# the per-article documents that must never be returned as passages.
+_USER_FIELDS = ("text", "title", "words", "source", "date", "doc_id")
+_FIELD_PREFIX = re.compile(r"(?<![\w:])(\w+):")
 # Below this many matching passages a query may be misspelt: look for a suggestion.
 SUGGEST_BELOW = 3
 # The index field holding each passage's unstemmed words: for suggestions and exact forms.
@@ -189,6 +193,9 @@ def parse_query(
     if len(text) > MAX_QUERY_CHARS:
         # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
         raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    for name in _FIELD_PREFIX.findall(text):
+        if name in schema.names() and name not in _USER_FIELDS:
+            raise QueryError(f"{name}: is not a field to search; use one of {', '.join(f + ':' for f in _USER_FIELDS)}")
     joined = join_compounds(text)
     try:
         parsed = _restrict_and_exclude(_parser(schema).parse(joined))

@@ -99,6 +99,13 @@ def test_malformed_queries_do_not_raise(seed_index: Index, query: str) -> None:
     seed_index.search(query)
 
 
+@pytest.mark.parametrize("query", ["kind:article", "article_id:001_b906f770b361ad8d", "pid:x", "teroris path:corpus"])
+def test_bookkeeping_fields_are_refused(seed_index: Index, query: str) -> None:
+    # They would reach the per-article documents, which are not passages.
+    with pytest.raises(QueryError, match="is not a field to search"):
+        seed_index.search(query)
+
+
 @pytest.mark.parametrize("query", ["", "   ", "x" * 5000])
 def test_unusable_queries_raise_query_error(seed_index: Index, query: str) -> None:
     with pytest.raises(QueryError):
