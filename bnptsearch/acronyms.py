@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .analysis import analyze
+from .analysis import analyze, analyze_tokens
 
 __all__ = ["Acronym", "AcronymTable", "ExpansionRule", "glossary", "mine_acronyms"]
 
@@ -56,6 +56,10 @@ class ExpansionRule:
     trigger: tuple[str, ...]
     alternative: tuple[str, ...]
     description: str
+    # For a long form: its words as written (lowercased, spaces removed), which the query
+    # must use too. Stems alone would let "Menteri Perindustrian" (the minister) trigger
+    # "Kementerian Perindustrian" (the ministry), since both stem to "menteri industri".
+    surface: tuple[str, ...] = ()
 
 
 def _is_content(word: str) -> bool:
@@ -180,7 +184,12 @@ class AcronymTable:
                 continue
             rules.setdefault((short, long), ExpansionRule(short, long, f"{acronym.short} → {acronym.long}"))
             trigger = long[:_LONG_FORM_TRIGGER_TERMS]
-            rules.setdefault((trigger, short), ExpansionRule(trigger, short, f"{acronym.long} → {acronym.short}"))
+            written = tuple(
+                "".join(t.surface.lower().split()) for t in analyze_tokens(acronym.long) if t.term is not None
+            )[:_LONG_FORM_TRIGGER_TERMS]
+            rules.setdefault(
+                (trigger, short), ExpansionRule(trigger, short, f"{acronym.long} → {acronym.short}", written)
+            )
         self._by_first: dict[str, list[ExpansionRule]] = {}
         for rule in rules.values():
             self._by_first.setdefault(rule.trigger[0], []).append(rule)

@@ -203,7 +203,7 @@ def parse_query(
         raise QueryError(f"cannot parse query {text!r}: {error}") from None
     expansions: list[str] = []
     if acronyms is not None:
-        parsed, expansions = expand_acronyms(parsed, acronyms)
+        parsed, expansions = expand_acronyms(parsed, acronyms, joined)
     parsed = _fuzzy(parsed, every_word=fuzzy)
     return _across_fields(parsed, joined), expansions
 
@@ -309,14 +309,19 @@ def _words_query(words: tuple[str, ...]) -> wq.Query:
     return wq.Term("text", words[0]) if len(words) == 1 else wq.Phrase("text", list(words))
 
 
-def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, list[str]]:
+def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tuple[wq.Query, list[str]]:
     """Adds the other form of every acronym or long form the query contains.
 
     A run of query words that spells a rule's trigger becomes one clause "the words OR the
     alternative as a phrase", so "Rencana Aksi Nasional" also finds passages that only say
     "RAN PE". Phrases and negated parts are left alone: the user asked for exactly those
-    words.
+    words. ``text`` is the query the nodes were parsed from: a long form must be written as
+    it is in the query, not merely share its stems.
     """
+
+    def written(node: wq.Query) -> str | None:
+        start = getattr(node, "startchar", None)
+        return None if start is None else "".join(text[start : node.endchar].lower().split())
     notes: list[str] = []
 
     def expand(node: wq.Query) -> wq.Query:
@@ -334,6 +339,10 @@ def expand_acronyms(query: wq.Query, table: AcronymTable) -> tuple[wq.Query, lis
                     r
                     for r in table.rules_starting_with(words[position] or "")
                     if tuple(words[position : position + len(r.trigger)]) == r.trigger
+                    and (
+                        not r.surface
+                        or tuple(written(c) for c in children[position : position + len(r.trigger)]) == r.surface
+                    )
                 ),
                 None,
             )

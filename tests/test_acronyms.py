@@ -6,6 +6,8 @@ import pytest
 
 from bnptsearch import Index, load_corpus
 from bnptsearch.acronyms import Acronym, AcronymTable, mine_acronyms
+from bnptsearch.index import passage_schema
+from bnptsearch.search import parse_query
 
 from .conftest import SEED_CORPUS
 
@@ -89,3 +91,20 @@ def test_acronym_finds_long_form(seed_index: Index) -> None:
 
 def test_phrases_are_not_expanded(seed_index: Index) -> None:
     assert seed_index.search('"Detasemen Khusus"').expansions == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "expanded"),
+    [
+        ("Kementerian Perindustrian", True),
+        ("kementerian  perindustrian baru", True),
+        ("Kemenperin", True),
+        # Same stems (menteri industri), but the minister is not the ministry.
+        ("Menteri Perindustrian", False),
+        ("perindustrian kementerian", False),
+    ],
+)
+def test_long_forms_expand_only_as_written(query: str, expanded: bool) -> None:
+    table = AcronymTable([Acronym("Kemenperin", "Kementerian Perindustrian")])
+    _, expansions = parse_query(query, passage_schema(), table)
+    assert bool(expansions) is expanded
