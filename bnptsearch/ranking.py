@@ -1,16 +1,11 @@
-"""BM25 scoring: the Whoosh weighting model, and the same model computed with numpy for
-plain word queries.
+"""BM25 scoring: the weighting model (:class:`LuceneBM25`), :class:`Synonyms`, and which
+queries are a plain sum of clauses (:func:`score_sum`), the shape :mod:`bnptsearch.vectorized`
+scores with numpy.
 
-Whoosh scores a query by walking a tree of matchers in Python, one posting at a time; on a
-100k-passage index that walk was 82 % of a keyword query's time (cProfile). Most queries
-people type are a bag of words, an OR of terms in the text, title and exact-word fields,
-and for those the whole scoring is a handful of array operations: decode each term's posting blocks,
-compute BM25 for all its postings at once, add into one score per document, keep the best.
-:func:`top_documents` does that with the formula, idf and field lengths Whoosh uses with
-:class:`LuceneBM25`, so both paths rank alike (``tests/test_ranking.py`` compares them).
-Phrases and fuzzy words inside such an OR are scored by Whoosh's matchers and added in,
-:class:`Synonyms` (an acronym and its long form) add their best alternative; queries with
-NOT or filters are left to Whoosh entirely.
+Most queries people type are a bag of words, an OR of terms in the text, title and
+exact-word fields; phrases and fuzzy words inside such an OR add their own scores, and
+:class:`Synonyms` (an acronym and its long form) add their best alternative. Queries with NOT
+or filters do not add up that way and are left to Whoosh's own search.
 
 >>> score_sum(wq.Or([wq.Term("text", "teroris"), wq.Term("title", "teroris", boost=2.0)])).terms
 (Clause(fieldname='text', text='teroris', boost=1.0), Clause(fieldname='title', text='teroris', boost=2.0))
@@ -21,18 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import log
 
-import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.binary import UnionMatcher
-from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.matching.wrappers import WrappingMatcher
 
-__all__ = ["Clause", "CollectionStats", "LuceneBM25", "ScoreSum", "Synonyms", "lucene_idf", "score_sum", "top_documents"]
-
-# Whoosh stores a field's length per document as one byte; this decodes all 256 at once.
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+__all__ = ["Clause", "LuceneBM25", "ScoreSum", "Synonyms", "lucene_idf", "score_sum"]
 
 
 def lucene_idf(total: int, frequency: int) -> float:
@@ -127,8 +116,7 @@ def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title", "word
 
     A plain OR (no minimum match, no coordination scaling) scores as the sum of its matching
     children's scores, each times the boosts above it. Other queries (AND, NOT, restrictions
-    to other fields such as source or date) are left to Whoosh's top-k search, which skips
-    what cannot rank instead of scoring every match.
+    to other fields such as source or date) are left to Whoosh's top-k search.
     """
     if type(query) not in (wq.Or, wq.Term, Synonyms):
         return None
@@ -160,128 +148,3 @@ def _as_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
         return True
 
     return ScoreSum(tuple(terms), tuple(others), tuple(best_of)) if walk(query, 1.0) else None
-
-
-class CollectionStats:
-    """What BM25 needs besides postings, as arrays over a searcher's document numbers:
-    each field's length per document, and which documents are live (not deleted)."""
-
-    def __init__(self, searcher):
-        self._searcher = searcher
-        self._reader = searcher.reader()
-        self.doc_count = self._reader.doc_count_all()
-        self._lengths: dict[str, np.ndarray] = {}
-        self.deleted = self._deleted()
-
-    def lengths(self, fieldname: str) -> np.ndarray:
-        if fieldname not in self._lengths:
-            parts = [_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()]
-            codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
-            self._lengths[fieldname] = _BYTE_TO_LENGTH[codes]
-        return self._lengths[fieldname]
-
-    def average_length(self, fieldname: str) -> float:
-        return self._searcher.avg_field_length(fieldname) or 1
-
-    def _deleted(self) -> np.ndarray | None:
-        docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in leaf.deleted_docs_set]
-        return np.array(docnums, dtype=np.int64) if docnums else None
-
-
-def _length_bytes(leaf, fieldname: str) -> np.ndarray:
-    """One segment's length bytes for ``fieldname``, read as one block.
-
-    Whoosh 2.7 keeps them in a fixed-width column of unsigned bytes; reading it through the
-    column's ``__getitem__`` costs ~1 µs per document, 0.1 s on a 100k-passage index, which
-    a cold command-line query would pay. Documents past the column's end have length 0.
-    """
-    count = leaf.doc_count_all()
-    column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return np.zeros(count, dtype=np.uint8)
-    stored = column._count
-    codes = np.zeros(count, dtype=np.uint8)
-    if stored:
-        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    return codes
-
-
-def _postings(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers (within ``leaf``) and weights (term frequencies)."""
-    matcher = leaf.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        # Segments with deletions wrap their postings to skip deleted documents (and the
-        # wrapper has already moved past the first ones); CollectionStats.deleted masks them.
-        matcher = matcher.child
-        matcher.reset()
-    if not isinstance(matcher, W3LeafMatcher):
-        # Terms with a single posting are stored inline, in a list matcher.
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    id_blocks, weight_blocks = [], []
-    # Whoosh 2.7's block layout (pinned < 2.8): each block holds delta-coded ids and weights;
-    # decoding them with numpy instead of per posting is the point of this module.
-    while matcher.is_active():
-        matcher._read_data()
-        id_blocks.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
-        matcher._read_weights()
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
-        matcher._next_block()
-    if not id_blocks:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
-
-
-def top_documents(searcher, stats: CollectionStats, query: ScoreSum, limit: int) -> list[tuple[int, float]]:
-    """The ``limit`` best (docnum, score) pairs for ``query``, scored exactly as Whoosh scores
-    them with ``searcher.weighting`` (a :class:`LuceneBM25`).
-
-    Ordered by score, then by document number (Whoosh's order for ties).
-    """
-    scores = _scores(searcher, stats, query)
-    if stats.deleted is not None:
-        scores[stats.deleted] = 0
-    matched = np.flatnonzero(scores)
-    if len(matched) > limit:
-        threshold = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]
-        matched = matched[scores[matched] >= threshold]
-    # Lexsort's last key is the primary one: score descending, then document number.
-    order = matched[np.lexsort((matched, -scores[matched]))][:limit]
-    return [(int(docnum), float(scores[docnum])) for docnum in order]
-
-
-def _scores(searcher, stats: CollectionStats, query: ScoreSum) -> np.ndarray:
-    """Every document's score for ``query`` (0 where it does not match)."""
-    model: LuceneBM25 = searcher.weighting
-    b, k1 = model.B, model.K1
-    reader = searcher.reader()
-    scores = np.zeros(stats.doc_count, dtype=np.float64)
-    for clause in query.terms:
-        frequency = reader.doc_frequency(clause.fieldname, clause.text)
-        if not frequency:
-            continue
-        idf = model.term_idf(stats.doc_count, frequency)
-        lengths = stats.lengths(clause.fieldname)
-        average = stats.average_length(clause.fieldname)
-        for leaf, offset in reader.leaf_readers():
-            if (clause.fieldname, clause.text) not in leaf:
-                continue
-            docnums, weights = _postings(leaf, clause.fieldname, clause.text)
-            docnums += offset
-            norm = k1 * ((1 - b) + b * lengths[docnums] / average)
-            scores[docnums] += clause.boost * idf * (weights * (k1 + 1)) / (weights + norm)
-    if query.others:
-        context = searcher.context(weighting=model)
-        for leaf_searcher, offset in searcher.leaf_searchers():
-            for other, boost in query.others:
-                matcher = other.matcher(leaf_searcher, context)
-                while matcher.is_active():
-                    scores[offset + matcher.id()] += boost * matcher.score()
-                    matcher.next()
-    for alternatives, boost in query.best_of:
-        scores += boost * np.maximum.reduce([_scores(searcher, stats, alternative) for alternative in alternatives])
-    return scores

@@ -29,7 +29,7 @@ from .acronyms import AcronymTable
 from .analysis import analyze_tokens, join_compounds, search_stopwords, surface_analyzer
 from .errors import QueryError
 from .highlight import merge_spans, render
-from .ranking import CollectionStats, LuceneBM25, Synonyms, score_sum, top_documents
+from .ranking import LuceneBM25, Synonyms, score_sum
 
 __all__ = ["ArticleHits", "Hit", "SearchRequest", "SearchResults", "Searcher", "TermScore", "parse_query"]
 
@@ -56,6 +56,9 @@ BM25_K1 = 0.6
 # all dev questions 1.5 gained 0.010 nDCG@10 on TyDi and lost 0.001 on FacQA; 2 gained
 # 0.001 more on TyDi but lost 0.003 on FacQA.
 IDF_POWER = 1.5
+# Indexes of at least this many Whoosh documents score plain word queries with numpy
+# (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.
+VECTORIZED_FROM = 5000
 # Weight of a query word's exact (unstemmed) form next to its stem: 0.3 and 0.6 scored
 # alike on the benchmark, and a small bonus keeps the stem's matches close behind.
 EXACT_BOOST = 0.3
@@ -537,7 +540,7 @@ class Searcher:
 
     def __init__(self, searcher: WhooshSearcher):
         self._searcher = searcher
-        self._stats: CollectionStats | None = None
+        self._stats = None  # vectorized.CollectionStats of the current searcher, made on first use
 
     def refresh(self, index) -> None:
         """Moves to the latest committed state of ``index`` if it changed.
@@ -615,10 +618,13 @@ class Searcher:
             fetch *= 4
 
     def _top_function(self, parsed: wq.Query, filter_query: wq.Query | None, explain: bool):
-        """A function from k to the k best passages: numpy BM25 for a bag of words (the
-        common case, several times faster), Whoosh's matchers for everything else."""
+        """A function from k to the k best passages: numpy BM25 for a bag of words on a
+        large index (the common case, several times faster), Whoosh's matchers otherwise.
+        Both rank alike; on a small index Whoosh is as quick and numpy's import is not."""
         summed = score_sum(parsed) if filter_query is None and not explain else None
-        if summed is not None:
+        if summed is not None and self._searcher.doc_count_all() >= VECTORIZED_FROM:
+            from .vectorized import CollectionStats, top_documents  # numpy: 60 ms to import
+
             if self._stats is None:
                 self._stats = CollectionStats(self._searcher)
             stats = self._stats

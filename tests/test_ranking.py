@@ -7,7 +7,8 @@ from whoosh import query as wq
 
 from bnptsearch import Index
 from bnptsearch import search as bnpt_search
-from bnptsearch.ranking import CollectionStats, LuceneBM25, Synonyms, score_sum, top_documents
+from bnptsearch.ranking import LuceneBM25, Synonyms, score_sum
+from bnptsearch.vectorized import CollectionStats, top_documents
 from bnptsearch.search import parse_query, whoosh_top
 
 QUERIES = [
@@ -122,3 +123,14 @@ def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
         assert set(scores) == set(alone[short]) | set(alone[long])
         for docnum in both:
             assert scores[docnum] == pytest.approx(max(alone[short][docnum], alone[long][docnum]))
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_index_search_is_the_same_on_either_path(seed_index: Index, text: str, monkeypatch) -> None:
+    def hits() -> list[tuple[str, int, float]]:
+        return [(hit.doc_id, hit.start, round(hit.score, 9)) for hit in seed_index.search(text, limit=20).hits]
+
+    monkeypatch.setattr(bnpt_search, "VECTORIZED_FROM", 10**9)
+    by_whoosh = hits()
+    monkeypatch.setattr(bnpt_search, "VECTORIZED_FROM", 0)
+    assert hits() == by_whoosh
