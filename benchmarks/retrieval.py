@@ -352,8 +352,8 @@ def results_table(results: list[Measured]) -> str:
             *(f"{r.scores[str(m)]:.4f}" for m in MEASURES),
             str(r.queries),
             "—" if r.build_seconds is None else f"{r.build_seconds:.1f}",
-            f"{r.query_seconds:.1f}",
-            f"{1000 * r.query_seconds / max(r.queries, 1):.1f}",
+            "—" if r.system.startswith("reference run") else f"{r.query_seconds:.1f}",
+            "—" if r.system.startswith("reference run") else f"{1000 * r.query_seconds / max(r.queries, 1):.1f}",
         ]
         for r in results
     ]
@@ -516,7 +516,8 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
     for collection, measured in zip(collections, measured_by_collection):
         results += measured
         if collection.name in references:
-            reference = measure(collection, "reference run", read_run(references[collection.name], collection), None, 0.0)
+            run = read_run(references[collection.name], collection)
+            reference = measure(collection, f"reference run ({Path(references[collection.name]).name})", run, None, 0.0)
             results.append(reference)
             ours = next(m for m in measured if m.system == "bnptsearch")
             comparisons.append(paired_comparison(ours, reference, references[collection.name]))

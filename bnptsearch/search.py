@@ -315,16 +315,17 @@ def _words_query(words: tuple[str, ...]) -> wq.Query:
 def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tuple[wq.Query, list[str]]:
     """Adds the other form of every acronym or long form the query contains.
 
-    A run of query words that spells a rule's trigger becomes one clause "the words OR the
-    alternative as a phrase", so "Rencana Aksi Nasional" also finds passages that only say
-    "RAN PE". Phrases and negated parts are left alone: the user asked for exactly those
-    words. ``text`` is the query the nodes were parsed from: a long form must be written as
-    it is in the query, not merely share its stems.
+    A run of query words that spells a rule's trigger becomes :class:`Synonyms` of "the
+    words" and "the alternative as a phrase", so "Rencana Aksi Nasional" also finds passages
+    that only say "RAN PE". Phrases and negated parts are left alone: the user asked for
+    exactly those words. ``text`` is the query the nodes were parsed from: a long form must be
+    written as it is in the query, not merely share its stems.
     """
 
     def written(node: wq.Query) -> str | None:
         start = getattr(node, "startchar", None)
         return None if start is None else "".join(text[start : node.endchar].lower().split())
+
     notes: list[str] = []
 
     def expand(node: wq.Query) -> wq.Query:
@@ -512,10 +513,10 @@ def whoosh_top(searcher: WhooshSearcher, query: wq.Query, limit: int, *, filter_
     """Whoosh's ``limit`` best documents for ``query``, every match scored.
 
     Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
-    and a phrase's matcher under-reports that maximum: "RAN PE" expanded to
-    ``... OR "rencana aksi nasional ..."`` lost its best passages at limit 10 but not at
-    limit=None (measured on the seed corpus; upstream whoosh #413 is the same family).
-    Pruning and block skipping are therefore off here.
+    and a phrase's matcher under-reports that maximum: on the seed corpus
+    ``terorisme "kerja sama"`` ranks other passages first at limit 3 than at limit=None
+    (tests/test_ranking.py; upstream whoosh #413 is the same family). Pruning and block
+    skipping are therefore off here.
     """
     collector = collectors.TopCollector(limit, usequality=False, replace=0)
     if terms:
