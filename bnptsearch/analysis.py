@@ -34,6 +34,7 @@ __all__ = [
     "search_stopwords",
     "surface_analyzer",
     "surface_words",
+    "term_spans",
 ]
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
@@ -273,7 +274,7 @@ def indonesian_analyzer():
     """The analyzer chain used for passage text and titles.
 
     >>> [t.text for t in indonesian_analyzer()("Penangkapan teroris")]
-    ['tangkap', 'teroris']
+    ['tangkap', 'teror']
     """
     return (
         IndonesianTokenizer()
@@ -320,6 +321,16 @@ def _shared_analyzer():
     return indonesian_analyzer()
 
 
+def term_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each word's analyzed term and character span, stopwords left out: what highlighting
+    needs, without building an :class:`AnalyzedToken` per word (two thirds of its time).
+
+    >>> term_spans("yang ditangkap")
+    [('tangkap', 5, 14)]
+    """
+    return [(t.text, t.startchar, t.endchar) for t in _shared_analyzer()(text, chars=True)]
+
+
 def analyze_tokens(text: str) -> list[AnalyzedToken]:
     """Every word of ``text`` with its character span and analyzed term.
 
@@ -341,7 +352,7 @@ def analyze(text: str) -> list[str]:
     """The analyzed terms of ``text``, in order, as they are indexed and searched.
 
     >>> analyze("Penangkapan terduga teroris di Tangerang")
-    ['tangkap', 'duga', 'teroris', 'tangerang']
+    ['tangkap', 'duga', 'teror', 'tangerang']
     """
     return [t.text for t in _shared_analyzer()(text)]
 

@@ -426,7 +426,7 @@ class Index:
         fails or is killed, the previous index is still there and searchable.
 
         >>> index, report = Index.build("corpus", "index")   # doctest: +SKIP
-        >>> report.added
+        >>> report.added                                      # doctest: +SKIP
         5
         """
         path = Path(path)

@@ -26,7 +26,7 @@ from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import analyze_tokens, join_compounds, search_stopwords, surface_analyzer
+from .analysis import join_compounds, search_stopwords, surface_analyzer, term_spans
 from .errors import QueryError
 from .highlight import merge_spans, render
 from .ranking import LuceneBM25, Synonyms, score_sum
@@ -419,14 +419,14 @@ def wanted_terms(query: wq.Query, reader) -> Wanted:
 def highlight_spans(passage: str, wanted: Wanted) -> tuple[tuple[int, int], ...]:
     """Spans of the words in ``passage`` that the query matched: a query for "penangkapan"
     marks "ditangkap" (both become "tangkap"); a phrase is marked only where it stands whole."""
-    tokens = [t for t in analyze_tokens(passage) if t.term is not None]
-    spans = [(t.start, t.end) for t in tokens if t.term in wanted.words]
-    terms = [t.term for t in tokens]
+    tokens = term_spans(passage)
+    spans = [(start, end) for term, start, end in tokens if term in wanted.words]
+    terms = [term for term, _, _ in tokens]
     for phrase in wanted.phrases:
         size = len(phrase)
         for position in range(len(terms) - size + 1):
             if tuple(terms[position : position + size]) == phrase:
-                spans.extend((t.start, t.end) for t in tokens[position : position + size])
+                spans.extend((start, end) for _, start, end in tokens[position : position + size])
     return tuple(merge_spans(sorted(set(spans)), passage))
 
 
