@@ -8,8 +8,8 @@ Layout of an index folder:
 - ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation.
 
 Every article has one ``kind=article`` document holding its content hash, the file it came
-from and that file's hash, committed in the same Whoosh transaction as its passages: the index never disagrees with itself about
-what it holds. An update hashes each corpus file,
+from and that file's hash, committed in the same Whoosh transaction as its passages: the
+index never disagrees with itself about what it holds. An update hashes each corpus file,
 parses only the files whose hash changed, and re-indexes only the articles whose content
 changed.
 
