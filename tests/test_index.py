@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bnptsearch import Index, IndexNotFoundError, IndexOutdatedError
-from bnptsearch.index import META_FILE
+from whoosh import index as whoosh_index
+
+from bnptsearch import Index, IndexNotFoundError, IndexOutdatedError, load_corpus
+from bnptsearch.index import META_FILE, _article_documents, passage_schema
+from bnptsearch.writer import SegmentWriter
+
+from .conftest import SEED_CORPUS
 
 NEW_ARTICLE = """JAKARTA, DISWAY.ID – Densus 88 Antiteror Polri menangkap tiga terduga teroris di Bekasi pada Senin (5/6/2023).
 Penangkapan dilakukan setelah penyelidikan panjang terhadap jaringan yang merencanakan serangan di Jakarta. Polisi menyita bahan peledak dan dokumen dari rumah para terduga. Menurut juru bicara, ketiganya terhubung dengan kelompok yang sudah lama diawasi aparat keamanan.
@@ -248,3 +253,37 @@ def test_unchanged_records_of_a_changed_jsonl_are_not_parsed_again(tmp_path: Pat
         report = index.update(folder)
         assert (report.added, report.unchanged) == (1, 3)
         assert parsed == ["j9"]
+
+
+def _postings_and_block_stats(folder: Path, writer_class) -> list[tuple]:
+    """Every term's postings and the length and weight bounds Whoosh keeps per block."""
+    ix = whoosh_index.create_in(str(folder), passage_schema())
+    writer = writer_class(ix)
+    for article in load_corpus(SEED_CORPUS).articles:
+        for document in _article_documents(article, "hash"):
+            writer.add_document(**document)
+    writer.commit()
+    reader = ix.reader()
+    found = []
+    for fieldname, text in reader.all_terms():
+        info = reader.term_info(fieldname, text)
+        matcher = reader.postings(fieldname, text)
+        blocks = []
+        while matcher.is_active():
+            blocks.append((matcher.block_min_length(), matcher.block_max_length(), matcher.block_max_weight()))
+            if matcher.supports_block_quality():
+                matcher.skip_to(matcher.block_max_id() + 1)
+            else:
+                matcher.next()
+        found.append((fieldname, text, info.min_length(), info.max_length(), list(reader.postings(fieldname, text).all_ids()), blocks))
+    ix.close()
+    return found
+
+
+def test_segment_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "whoosh").mkdir()
+    ours = _postings_and_block_stats(tmp_path / "ours", SegmentWriter)
+    theirs = _postings_and_block_stats(tmp_path / "whoosh", lambda ix: ix.writer())
+    assert len(ours) > 1000
+    assert ours == theirs
