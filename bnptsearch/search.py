@@ -26,7 +26,7 @@ from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import join_compounds, search_stopwords, surface_analyzer, term_spans
+from .analysis import join_compounds, search_stopwords, surface_words, term_spans
 from .errors import QueryError
 from .highlight import merge_spans, render
 from .ranking import LuceneBM25, Synonyms, score_sum
@@ -245,7 +245,7 @@ def _across_fields(node: wq.Query, text: str) -> wq.Query:
             # "ditangkap" for the query "penangkapan" (+0.005 nDCG@10 on TyDi, +0.003 on
             # FacQA; benchmarks/retrieval.py). Words from acronym expansion have no
             # position in the query, so they get no bonus.
-            surface = [t.text for t in surface_analyzer()(text[node.startchar : node.endchar])]
+            surface = surface_words(text[node.startchar : node.endchar])
             alternatives += [wq.Term(_SPELLING_FIELD, word, boost=node.boost * EXACT_BOOST) for word in surface]
         # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
         # none of its subqueries in whoosh 2.7.
