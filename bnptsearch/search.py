@@ -631,7 +631,7 @@ class Searcher:
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:
-                ranked = top_documents(self._searcher, stats, summed, k)
+                ranked = top_documents(stats, summed, k)
                 return [_Ranked(docnum, score) for docnum, score in ranked]
 
             return top

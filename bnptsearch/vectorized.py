@@ -34,7 +34,7 @@ class CollectionStats:
     each field's length per document, and which documents are live (not deleted)."""
 
     def __init__(self, searcher):
-        self._searcher = searcher
+        self.searcher = searcher
         self._reader = searcher.reader()
         self.doc_count = self._reader.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
@@ -48,7 +48,7 @@ class CollectionStats:
         return self._lengths[fieldname]
 
     def average_length(self, fieldname: str) -> float:
-        return self._searcher.avg_field_length(fieldname) or 1
+        return self.searcher.avg_field_length(fieldname) or 1
 
     def _deleted(self) -> np.ndarray | None:
         docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in leaf.deleted_docs_set]
@@ -91,13 +91,13 @@ def _postings(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
-def top_documents(searcher, stats: CollectionStats, query: ScoreSum, limit: int) -> list[tuple[int, float]]:
-    """The ``limit`` best (docnum, score) pairs for ``query``, scored exactly as Whoosh scores
-    them with ``searcher.weighting`` (a :class:`LuceneBM25`).
+def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) pairs for ``query`` in ``stats.searcher``, scored
+    exactly as Whoosh scores them with that searcher's weighting (a :class:`LuceneBM25`).
 
     Ordered by score, then by document number (Whoosh's order for ties).
     """
-    scores = _scores(searcher, stats, query)
+    scores = _scores(stats, query)
     if stats.deleted is not None:
         scores[stats.deleted] = 0
     matched = np.flatnonzero(scores)
@@ -109,8 +109,9 @@ def top_documents(searcher, stats: CollectionStats, query: ScoreSum, limit: int)
     return [(int(docnum), float(scores[docnum])) for docnum in order]
 
 
-def _scores(searcher, stats: CollectionStats, query: ScoreSum) -> np.ndarray:
+def _scores(stats: CollectionStats, query: ScoreSum) -> np.ndarray:
     """Every document's score for ``query`` (0 where it does not match)."""
+    searcher = stats.searcher
     model: LuceneBM25 = searcher.weighting
     b, k1 = model.B, model.K1
     reader = searcher.reader()
@@ -138,5 +139,5 @@ def _scores(searcher, stats: CollectionStats, query: ScoreSum) -> np.ndarray:
                     scores[offset + matcher.id()] += boost * matcher.score()
                     matcher.next()
     for alternatives, boost in query.best_of:
-        scores += boost * np.maximum.reduce([_scores(searcher, stats, alternative) for alternative in alternatives])
+        scores += boost * np.maximum.reduce([_scores(stats, alternative) for alternative in alternatives])
     return scores

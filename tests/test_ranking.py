@@ -36,7 +36,7 @@ def assert_same_ranking(index: Index, text: str, limit: int) -> None:
     parsed, _ = parse_query(text, searcher.schema, index.acronyms())
     summed = score_sum(parsed)
     assert summed is not None, f"{text!r} should take the numpy path"
-    ours = top_documents(searcher, CollectionStats(searcher), summed, limit)
+    ours = top_documents(CollectionStats(searcher), summed, limit)
     theirs = whoosh_ranking(searcher, parsed, limit)
     assert ours, text
     assert [docnum for docnum, _ in ours] == [docnum for docnum, _ in theirs], text
@@ -117,7 +117,7 @@ def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
     synonyms = Synonyms([short, long])
     for ranking in (
         whoosh_ranking(searcher, synonyms, 1000),
-        top_documents(searcher, CollectionStats(searcher), score_sum(synonyms), 1000),
+        top_documents(CollectionStats(searcher), score_sum(synonyms), 1000),
     ):
         scores = dict(ranking)
         assert set(scores) == set(alone[short]) | set(alone[long])
