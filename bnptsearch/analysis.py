@@ -88,14 +88,13 @@ def compounds() -> dict[tuple[str, ...], str]:
 
 
 def _split_word(word: str) -> list[tuple[str, int, int]]:
-    """The index words of one tokenizer match, with their spans inside ``word``.
+    """The index words of one tokenizer match that is not plain letters or digits (those
+    are one word as they stand), with their spans inside ``word``.
 
     Full reduplication marks a plural or intensity, not a new word, so it folds to the base
     and keeps the whole span: "praktik-praktik" → praktik, "bersama-sama" → bersama. Other
     hyphenated words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
     """
-    if word.isalpha() or word.isdigit():
-        return [(word, 0, len(word))]
     parts = list(_HYPHENATED_PART.finditer(word))
     if len(parts) == 2:
         first, second = (_APOSTROPHES.sub("", p.group()).lower() for p in parts)
