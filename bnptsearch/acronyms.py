@@ -20,7 +20,7 @@ from importlib import resources
 
 from .analysis import analyze, analyze_tokens
 
-__all__ = ["Acronym", "AcronymTable", "ExpansionRule", "glossary", "mine_acronyms"]
+__all__ = ["Acronym", "AcronymTable", "ExpansionRule", "glossary", "mine_acronyms", "written_form"]
 
 _PARENTHESIS = re.compile(r"\(([^()\n]{1,100})\)")
 # An acronym as written: "BNPT", "RAN PE", "BNPT RI", "IIJ", or a syllabic one ("Densus",
@@ -167,6 +167,16 @@ def glossary() -> tuple[Acronym, ...]:
     return tuple(pairs)
 
 
+def written_form(word: str) -> str:
+    """How a long form's word is compared with the query's: lowercased, spaces removed (a
+    compound counts as one word whichever way it is written).
+
+    >>> written_form("Kerja Sama")
+    'kerjasama'
+    """
+    return "".join(word.lower().split())
+
+
 class AcronymTable:
     """Expansion rules in both directions for a set of acronyms.
 
@@ -185,7 +195,7 @@ class AcronymTable:
             rules.setdefault((short, long), ExpansionRule(short, long, f"{acronym.short} → {acronym.long}"))
             trigger = long[:_LONG_FORM_TRIGGER_TERMS]
             written = tuple(
-                "".join(t.surface.lower().split()) for t in analyze_tokens(acronym.long) if t.term is not None
+                written_form(t.surface) for t in analyze_tokens(acronym.long) if t.term is not None
             )[:_LONG_FORM_TRIGGER_TERMS]
             rules.setdefault(
                 (trigger, short), ExpansionRule(trigger, short, f"{acronym.long} → {acronym.short}", written)

@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
 from whoosh.searching import Searcher as WhooshSearcher
 
-from .acronyms import AcronymTable
+from .acronyms import AcronymTable, written_form
 from .analysis import join_compounds, search_stopwords, surface_words, term_spans
 from .errors import QueryError
 from .highlight import merge_spans, render
@@ -324,7 +324,7 @@ def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tup
 
     def written(node: wq.Query) -> str | None:
         start = getattr(node, "startchar", None)
-        return None if start is None else "".join(text[start : node.endchar].lower().split())
+        return None if start is None else written_form(text[start : node.endchar])
 
     notes: list[str] = []
 
