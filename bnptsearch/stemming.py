@@ -57,7 +57,7 @@ import Stemmer
 
 __all__ = ["STEMMER_VERSION", "stem"]
 
-_BASE_VERSION = "bnpt-id-3"
+_BASE_VERSION = "bnpt-id-4"
 
 _VOWELS = frozenset("aeiou")
 # Two-consonant onsets a root may start with: native digraphs plus the clusters of
@@ -362,21 +362,26 @@ def _inflection_variants(w: str) -> list[str]:
 
     Particles (-lah -kah -pun) and -ku/-mu are rare in news and end many roots (masalah,
     sekolah, abdullah, langkah, ilmu): they are cut when what remains is a known root or
-    has three syllables or more. -tah is archaic: known roots only. -nya is frequent and
-    cut down to two syllables (rumahnya, bukunya; not tanya, punya).
+    has three syllables or more. -kah is the exception: it marks the focus of a question
+    on any word ("berapa persenkah", "orangkah"), and the roots it ends leave one
+    syllable (langkah, naskah, nafkah), so it is cut down to two. -tah is archaic: known
+    roots only. -nya is frequent and cut down to two syllables (rumahnya, bukunya; not
+    tanya, punya).
     """
-    def ok(base: str, strict: bool) -> bool:
+    def ok(base: str, particle: str) -> bool:
         if base in _KNOWN:
             return True
-        return not strict and _syllables(base) >= 3
+        if particle == "tah":
+            return False
+        return _syllables(base) >= (2 if particle == "kah" else 3)
 
     out = []
     for p in _PARTICLES:
-        if w.endswith(p) and ok(w[: -len(p)], p == "tah"):
+        if w.endswith(p) and len(w) - len(p) >= 3 and ok(w[: -len(p)], p):
             base = w[: -len(p)]
             for q in _POSSESSIVES:
                 if base.endswith(q) and (
-                    ok(base[: -len(q)], False)
+                    ok(base[: -len(q)], "")
                     or (q == "nya" and _syllables(base[: -len(q)]) >= 2)
                 ):
                     out.append(base[: -len(q)])
@@ -385,7 +390,7 @@ def _inflection_variants(w: str) -> list[str]:
     for q in _POSSESSIVES:
         rest = w[: -len(q)]
         if w.endswith(q) and len(rest) >= 3 and (
-            ok(rest, False) or (q == "nya" and _syllables(rest) >= 2)
+            ok(rest, "") or (q == "nya" and _syllables(rest) >= 2)
         ):
             out.append(rest)
     out.append(w)
@@ -482,6 +487,11 @@ def _valid(root: str, naffix: int, outer: str | None, cls: str | None, sfx: str 
         # onto a known root (persemakmuran -> makmur, keseluruhan).
         return False
     if "kau" in (outer, cls) and not known:
+        return False
+    if root.endswith("kah") and naffix > 0 and not known:
+        # With -kah cut as a question particle (persenkah -> persen), a stripped root
+        # still ending in it is a prefix cut of that question form (per+senkah); the
+        # few true -kah roots (langkah, tingkah, nikah) are listed.
         return False
     if sfx == "i" and root.endswith("s") and _syllables(root) >= 3 and not known:
         # Loans in -asi/-isi/-usi end in i that is not the suffix (didominasi,
