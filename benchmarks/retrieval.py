@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import random
 import shutil
@@ -62,8 +63,15 @@ Reference, from the issue (measured elsewhere on the held-out halves; context on
 Lucene Indonesian BM25 (Pyserini) nDCG@10 ≈ 0.78 TyDi, ≈ 0.80 FacQA;
 plain Whoosh+Snowball ≈ 0.53 / 0.72; tantivy without stemming ≈ 0.66 / 0.76."""
 
-Ranking = list[str]  # doc ids, best first
+Ranking = list[tuple[str, float]]  # (doc id, score), best first
 Run = dict[str, Ranking]  # qid -> ranking
+# nDCG@10 averaged over every order of each group of tied scores (McSherry & Najork, ECIR
+# 2008). A system breaks ties by something outside its ranking model (bnptsearch by indexing
+# order, Anserini by doc id string), and these pools hold many tied near-duplicates: FacQA
+# repeats passages that differ only in spacing ("1,05" / "1, 05"), kumparan repeats sentences.
+# Anserini's id order hands every tie between a "facqa-p…" and a "kumparan-s…" passage to
+# the collection's passage, which the plain nDCG@10 counts as ranking skill.
+TIE_AWARE = "nDCG@10 tie-aware"
 
 
 @dataclass(frozen=True)
@@ -161,7 +169,7 @@ def bnptsearch_searcher(index: bnptsearch.Index, limit: int = LIMIT) -> Searcher
 
     def search(query: str) -> Ranking:
         try:
-            return [hit.doc_id for hit in index.search(query, limit=limit, per_article=1).hits]
+            return [(hit.doc_id, hit.score) for hit in index.search(query, limit=limit, per_article=1).hits]
         except QueryError as error:
             log(f"  query error: {error}")
             return []
@@ -199,7 +207,7 @@ def build_whoosh(system: str, pool: dict[str, str], workdir: Path) -> Searcher:
     parser.remove_plugin_class(WildcardPlugin)
 
     def search(query: str) -> Ranking:
-        return [hit["pid"] for hit in searcher.search(parser.parse(query), limit=LIMIT)]
+        return [(hit["pid"], hit.score) for hit in searcher.search(parser.parse(query), limit=LIMIT)]
 
     return search
 
@@ -228,8 +236,8 @@ def run_cli(index: bnptsearch.Index, queries: dict[str, str], workdir: Path) -> 
     output = done.stdout
     run: Run = {qid: [] for qid in queries}
     for line in output.splitlines():
-        qid, _, doc_id, _rank, _score, _tag = line.split()
-        run[qid].append(doc_id)  # lines come best first
+        qid, _, doc_id, _rank, score, _tag = line.split()
+        run[qid].append((doc_id, float(score)))  # lines come best first
     return run, seconds
 
 
@@ -254,19 +262,47 @@ def cli_environment() -> dict[str, str]:
 def evaluate(collection: Collection, run: Run) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """Means over every judged query (a query with no results scores 0, not "skipped").
 
-    The run's scores are ``1/rank``, so ir-measures ranks exactly as the system did (the CLI
-    prints rounded scores, whose ties trec_eval would otherwise break by doc id).
+    ir-measures gets ``1/rank`` as the score, so it ranks exactly as the system did (trec_eval
+    would break ties of the printed scores by doc id); the tie-aware nDCG@10 uses the scores.
     """
     scored = [
         ir_measures.ScoredDoc(qid, doc_id, 1.0 / rank)
         for qid, ranking in run.items()
-        for rank, doc_id in enumerate(ranking, 1)
+        for rank, (doc_id, _score) in enumerate(ranking, 1)
     ]
     per_query = {str(m): dict.fromkeys(collection.queries, 0.0) for m in MEASURES}
     for metric in ir_measures.iter_calc(MEASURES, collection.qrels, scored):
         per_query[str(metric.measure)][metric.query_id] = metric.value
+    gains: dict[str, dict[str, int]] = {}
+    for qrel in collection.qrels:
+        if qrel.relevance > 0:
+            gains.setdefault(qrel.query_id, {})[qrel.doc_id] = qrel.relevance
+    per_query[TIE_AWARE] = {qid: tie_aware_ndcg(run.get(qid, []), gains.get(qid, {})) for qid in collection.queries}
     means = {name: statistics.fmean(values.values()) for name, values in per_query.items()}
     return means, per_query
+
+
+def tie_aware_ndcg(ranking: Ranking, gains: dict[str, int], depth: int = 10) -> float:
+    """nDCG@depth expected over all orders of equal-scored documents (linear gains, as
+    ir-measures' nDCG): each position a tied group spans gets the group's mean gain.
+
+    >>> tie_aware_ndcg([("a", 2.0), ("rel", 1.0), ("b", 1.0)], {"rel": 1})  # rank 2 or 3
+    0.5654648767857288
+    """
+    ideal = sorted(gains.values(), reverse=True)[:depth]
+    ideal_dcg = sum(gain / math.log2(position + 2) for position, gain in enumerate(ideal))
+    if not ideal_dcg:
+        return 0.0
+    expected, position = 0.0, 0
+    for _score, group in itertools.groupby(ranking, key=lambda pair: pair[1]):
+        members = [doc_id for doc_id, _ in group]
+        mean_gain = sum(gains.get(doc_id, 0) for doc_id in members) / len(members)
+        end = min(position + len(members), depth)
+        expected += mean_gain * sum(1 / math.log2(p + 2) for p in range(position, end))
+        position += len(members)
+        if position >= depth:
+            break
+    return expected / ideal_dcg
 
 
 def measure(
@@ -303,35 +339,46 @@ def benchmark_collection(collection: Collection, systems: list[str], workdir: Pa
         if system == "bnptsearch":
             if via_cli:
                 cli_run, cli_seconds = run_cli(index, collection.queries, folder)
-                differing = sum(cli_run[qid] != run[qid] for qid in run)
+                differing = sum(_ids(cli_run[qid]) != _ids(run[qid]) for qid in run)
                 log(f"{label}: CLI rankings differ from the API's for {differing} of {len(run)} queries")
                 results.append(measure(collection, "bnptsearch (CLI batch)", cli_run, None, cli_seconds))
             index.close()
     return results
 
 
+def _ids(ranking: Ranking) -> list[str]:
+    return [doc_id for doc_id, _ in ranking]
+
+
 def read_run(path: str, collection: Collection) -> Run:
-    """A TREC run file's rankings (``qid Q0 doc rank score tag``) for the collection's queries."""
-    ranked: dict[str, list[tuple[int, str]]] = {qid: [] for qid in collection.queries}
+    """A TREC run file's rankings (``qid Q0 doc rank score tag``) for the collection's queries.
+
+    Scores are read to 4 decimals: Anserini rounds its scores so, then orders each tie by
+    doc id and lowers each tied score by 1e-6 per place (ScoreTiesAdjusterReranker);
+    rounding again restores the ties for the tie-aware measure.
+    """
+    ranked: dict[str, list[tuple[int, str, float]]] = {qid: [] for qid in collection.queries}
     with open(path, encoding="utf-8") as file:
         for line in file:
-            qid, _, doc_id, rank, *_ = line.split()
+            qid, _, doc_id, rank, score, *_ = line.split()
             if qid in ranked:
-                ranked[qid].append((int(rank), doc_id))
-    return {qid: [doc_id for _, doc_id in sorted(pairs)][:LIMIT] for qid, pairs in ranked.items()}
+                ranked[qid].append((int(rank), doc_id, round(float(score), 4)))
+    return {qid: [(doc_id, score) for _, doc_id, score in sorted(rows)][:LIMIT] for qid, rows in ranked.items()}
 
 
 def paired_comparison(ours: Measured, reference: Measured, path: str) -> str:
-    """bnptsearch against a reference run, query by query (nDCG@10)."""
-    name = str(nDCG @ 10)
-    mine, theirs = ours.per_query[name], reference.per_query[name]
-    better = sum(mine[qid] > theirs[qid] for qid in mine)
-    worse = sum(mine[qid] < theirs[qid] for qid in mine)
-    difference = ours.scores[name] - reference.scores[name]
-    return (
-        f"{ours.collection}: bnptsearch − reference run ({path}) = {difference:+.4f} nDCG@10; "
-        f"better on {better}, worse on {worse}, equal on {len(mine) - better - worse} of {len(mine)} queries."
-    )
+    """bnptsearch against a reference run, query by query (nDCG@10, then tie-aware)."""
+    lines = []
+    for name in (str(nDCG @ 10), TIE_AWARE):
+        mine, theirs = ours.per_query[name], reference.per_query[name]
+        better = sum(mine[qid] > theirs[qid] for qid in mine)
+        worse = sum(mine[qid] < theirs[qid] for qid in mine)
+        difference = ours.scores[name] - reference.scores[name]
+        lines.append(
+            f"{ours.collection}: bnptsearch − reference run ({path}) = {difference:+.4f} {name}; "
+            f"better on {better}, worse on {worse}, equal on {len(mine) - better - worse} of {len(mine)} queries."
+        )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- reports
@@ -344,12 +391,13 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def results_table(results: list[Measured]) -> str:
-    header = ["collection", "system", "nDCG@10", "MRR@10", "R@100", "queries", "build s", "query s", "ms/query"]
+    header = ["collection", "system", "nDCG@10", "MRR@10", "R@100", TIE_AWARE, "queries", "build s", "query s", "ms/query"]
     rows = [
         [
             r.collection,
             r.system,
             *(f"{r.scores[str(m)]:.4f}" for m in MEASURES),
+            f"{r.scores[TIE_AWARE]:.4f}",
             str(r.queries),
             "—" if r.build_seconds is None else f"{r.build_seconds:.1f}",
             "—" if r.system.startswith("reference run") else f"{r.query_seconds:.1f}",
@@ -367,7 +415,7 @@ def failures_report(collection: Collection, measured: Measured, count: int, seed
     failed = [qid for qid, value in per_query.items() if value == 0.0]
     lines = [f"### {measured.system} failures on {collection.name}: {len(failed)} of {len(per_query)} miss the top 10"]
     for qid in subset(failed, count, seed):
-        ranking = measured.run[qid]
+        ranking = _ids(measured.run[qid])
         gold = relevant[qid]
         rank = ranking.index(gold) + 1 if gold in ranking else f">{LIMIT}"
         lines += [
