@@ -182,11 +182,33 @@ def _parser(schema) -> QueryParser:
     return parser
 
 
+# "Apa yang dimaksud dengan X?", "Apa pengertian X?", "Apakah arti kata X?": the frame asks
+# for a definition and its words are not what the definition says; searched, they rank
+# passages that happen to say "dimaksud" or "pengertian" above the one defining X (TyDi
+# dev: 472 of 5,369 questions have this frame; dropping it: nDCG@10 +0.002 overall).
+_DEFINITION_FRAME = re.compile(
+    r"^\s*apa(?:kah)?\s+(?:itu\s+)?(?:yang\s+)?"
+    r"(?:di\s*maksud|maksud|pengertian|arti|artinya|definisi)(?:\s+(?:dari|dengan|kata))?(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def without_definition_frame(text: str) -> str:
+    """The query without a leading definition-question frame; unchanged if nothing is left.
+
+    >>> without_definition_frame("Apa yang dimaksud dengan deradikalisasi?")
+    'deradikalisasi?'
+    """
+    rest = _DEFINITION_FRAME.sub("", text, count=1).strip()
+    return rest if re.search(r"\w", rest) else text
+
+
 def parse_query(
     text: str, schema, acronyms: AcronymTable | None = None, *, fuzzy: bool = False
 ) -> tuple[wq.Query, list[str]]:
     """Parses a user's query leniently, expanding acronyms when a table is given and making
-    every plain word typo-tolerant with ``fuzzy``.
+    every plain word typo-tolerant with ``fuzzy``. A definition question's frame ("apa yang
+    dimaksud dengan") is dropped.
 
     Returns the query and the expansions made; raises :class:`QueryError` with a one-line
     reason for an empty, overlong or unparseable query.
@@ -199,7 +221,7 @@ def parse_query(
     for name in _FIELD_PREFIX.findall(text):
         if name in schema.names() and name not in _USER_FIELDS:
             raise QueryError(f"{name}: is not a field to search; use one of {', '.join(f + ':' for f in _USER_FIELDS)}")
-    joined = join_compounds(text)
+    joined = join_compounds(without_definition_frame(text))
     try:
         parsed = _restrict_and_exclude(_parser(schema).parse(joined))
     except Exception as error:  # noqa: BLE001 - the parser has no single error type

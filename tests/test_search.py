@@ -152,3 +152,14 @@ def test_exact_form_ranks_above_other_forms_of_the_stem(tmp_path) -> None:
     explained = index.search("penangkapan", explain=True).hits[0].explanation
     assert {(t.field, t.term) for t in explained} >= {("text", "tangkap"), ("words", "penangkapan")}
     index.close()
+
+
+def test_definition_question_frame_is_not_searched(seed_index: Index) -> None:
+    question = seed_index.search("Apa yang dimaksud dengan terorisme?", limit=5)
+    plain = seed_index.search("terorisme", limit=5)
+    assert [h.doc_id for h in question.hits] == [h.doc_id for h in plain.hits]
+    assert "maksud" not in question.terms
+    assert "erti" not in seed_index.search("Apakah pengertian radikalisme").terms
+    assert "erti" in seed_index.search("pengertian radikalisme").terms  # not a question: kept
+    # A frame with nothing after it is searched as it stands.
+    assert "maksud" in seed_index.search("apa yang dimaksud").terms
