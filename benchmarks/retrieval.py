@@ -28,6 +28,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -381,6 +382,52 @@ def paired_comparison(ours: Measured, reference: Measured, path: str) -> str:
     return "\n".join(lines)
 
 
+def near_duplicates_report(collection: Collection, measured: list[Measured]) -> str:
+    """How much the pool's near-duplicates of relevant passages cost each system.
+
+    A near-duplicate has the same letters and digits as the relevant passage, with other
+    spacing or punctuation (FacQA: "1,05" / "1, 05", "Medan-Jakarta" / "Medan - Jakarta").
+    The judgments name one of them; a system that ranks another copy first is told it
+    missed. Here the first copy of the relevant passage in a ranking counts as finding it
+    (tie-aware nDCG@10, other copies removed), for a comparison without that lottery.
+    """
+
+    def letters(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.lower())
+
+    copies: dict[str, set[str]] = {}
+    for pid, text in collection.pool.items():
+        copies.setdefault(letters(text), set()).add(pid)
+    relevant = {qrel.query_id: qrel.doc_id for qrel in collection.qrels if qrel.relevance > 0}
+    twins = {qid: copies[letters(collection.pool[pid])] - {pid} for qid, pid in relevant.items()}
+    affected = sum(1 for found in twins.values() if found)
+    if not affected:
+        return f"{collection.name}: no relevant passage has a near-duplicate in the pool."
+
+    def first_copy_counts(ranking: Ranking, qid: str) -> Ranking:
+        pid, kept, seen = relevant[qid], [], False
+        for doc_id, score in ranking:
+            if doc_id == pid or doc_id in twins[qid]:
+                if seen:
+                    continue
+                seen, doc_id = True, pid
+            kept.append((doc_id, score))
+        return kept
+
+    scores = [
+        statistics.fmean(
+            tie_aware_ndcg(first_copy_counts(m.run.get(qid, []), qid), {relevant[qid]: 1}) if qid in relevant else 0.0
+            for qid in collection.queries
+        )
+        for m in measured
+    ]
+    listed = ", ".join(f"{m.system} {score:.4f}" for m, score in zip(measured, scores))
+    return (
+        f"{collection.name}: for {affected} of {len(relevant)} questions the relevant passage has a near-duplicate in the pool; "
+        f"counting a copy as the passage, {TIE_AWARE}: {listed} (difference {scores[0] - scores[-1]:+.4f})."
+    )
+
+
 # --------------------------------------------------------------------------- reports
 
 
@@ -569,6 +616,7 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
             results.append(reference)
             ours = next(m for m in measured if m.system == "bnptsearch")
             comparisons.append(paired_comparison(ours, reference, references[collection.name]))
+            comparisons.append(near_duplicates_report(collection, [ours, reference]))
         failures += [
             failures_report(collection, m, args.failures, args.seed)
             for m in measured
