@@ -74,6 +74,9 @@ _CODAS = frozenset("ng rs rt rn rm rk ns nt st ft kt lm lt ps mp".split())
 _DIPHTHONGS = ("ai", "au", "oi", "ei")
 
 _PARTICLES = ("lah", "kah", "tah", "pun")
+# Syllables an unknown word must keep for a particle to be cut (None: known roots only);
+# see _inflection_variants.
+_PARTICLE_MIN_SYLLABLES = {"lah": 3, "kah": 2, "tah": None, "pun": 3}
 _POSSESSIVES = ("nya", "ku", "mu")
 
 
@@ -368,20 +371,18 @@ def _inflection_variants(w: str) -> list[str]:
     roots only. -nya is frequent and cut down to two syllables (rumahnya, bukunya; not
     tanya, punya).
     """
-    def ok(base: str, particle: str) -> bool:
+    def ok(base: str, min_syllables: int | None) -> bool:
         if base in _KNOWN:
             return True
-        if particle == "tah":
-            return False
-        return _syllables(base) >= (2 if particle == "kah" else 3)
+        return min_syllables is not None and _syllables(base) >= min_syllables
 
     out = []
     for p in _PARTICLES:
-        if w.endswith(p) and len(w) - len(p) >= 3 and ok(w[: -len(p)], p):
+        if w.endswith(p) and len(w) - len(p) >= 3 and ok(w[: -len(p)], _PARTICLE_MIN_SYLLABLES[p]):
             base = w[: -len(p)]
             for q in _POSSESSIVES:
                 if base.endswith(q) and (
-                    ok(base[: -len(q)], "")
+                    ok(base[: -len(q)], 3)
                     or (q == "nya" and _syllables(base[: -len(q)]) >= 2)
                 ):
                     out.append(base[: -len(q)])
@@ -390,7 +391,7 @@ def _inflection_variants(w: str) -> list[str]:
     for q in _POSSESSIVES:
         rest = w[: -len(q)]
         if w.endswith(q) and len(rest) >= 3 and (
-            ok(rest, "") or (q == "nya" and _syllables(rest) >= 2)
+            ok(rest, 3) or (q == "nya" and _syllables(rest) >= 2)
         ):
             out.append(rest)
     out.append(w)
