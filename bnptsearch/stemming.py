@@ -57,7 +57,7 @@ import Stemmer
 
 __all__ = ["STEMMER_VERSION", "stem"]
 
-_BASE_VERSION = "bnpt-id-4"
+_BASE_VERSION = "bnpt-id-5"
 
 _VOWELS = frozenset("aeiou")
 # Two-consonant onsets a root may start with: native digraphs plus the clusters of
