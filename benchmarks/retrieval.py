@@ -2,7 +2,7 @@
 
 Each collection's passages are padded with ~33k non-relevant news sentences (kumparan) and
 indexed by every system; the dev queries are run against that one pool and scored with
-``ir-measures`` (nDCG@10, MRR@10 = RR@10, Recall@100). The evaluation data is third-party:
+``ir-measures`` (nDCG@10, MRR@10 = RR@10, Recall@100) and a tie-aware nDCG@10. The evaluation data is third-party:
 it is read by path and never copied into this repository (see /work/shared/eval/README.md).
 
 Run from the repository root (``pip install -e '.[bench]'`` or ``pip install 'ir-measures>=0.3.7,<0.5'``)::
@@ -354,8 +354,8 @@ def _ids(ranking: Ranking) -> list[str]:
 def read_run(path: str, collection: Collection) -> Run:
     """A TREC run file's rankings (``qid Q0 doc rank score tag``) for the collection's queries.
 
-    Scores are read to 4 decimals: Anserini rounds its scores so, then orders each tie by
-    doc id and lowers each tied score by 1e-6 per place (ScoreTiesAdjusterReranker);
+    Scores are read to 4 decimals: Anserini rounds its scores to 4 decimals, orders each tie
+    by doc id and lowers each tied score by 1e-6 per place (ScoreTiesAdjusterReranker), so
     rounding again restores the ties for the tie-aware measure.
     """
     ranked: dict[str, list[tuple[int, str, float]]] = {qid: [] for qid in collection.queries}
