@@ -189,14 +189,14 @@ class AcronymTable:
         self.acronyms = tuple(dict.fromkeys(acronyms))
         rules: dict[tuple[tuple[str, ...], tuple[str, ...]], ExpansionRule] = {}
         for acronym in self.acronyms:
-            short, long = tuple(analyze(acronym.short)), tuple(analyze(acronym.long))
+            # One analysis of the long form gives both its terms and their written words.
+            long_words = [t for t in analyze_tokens(acronym.long) if t.term is not None]
+            short, long = tuple(analyze(acronym.short)), tuple(t.term for t in long_words)
             if not short or len(long) < 2 or short == long:
                 continue
             rules.setdefault((short, long), ExpansionRule(short, long, f"{acronym.short} → {acronym.long}"))
             trigger = long[:_LONG_FORM_TRIGGER_TERMS]
-            written = tuple(
-                written_form(t.surface) for t in analyze_tokens(acronym.long) if t.term is not None
-            )[:_LONG_FORM_TRIGGER_TERMS]
+            written = tuple(written_form(t.surface) for t in long_words[:_LONG_FORM_TRIGGER_TERMS])
             rules.setdefault(
                 (trigger, short), ExpansionRule(trigger, short, f"{acronym.long} → {acronym.short}", written)
             )
