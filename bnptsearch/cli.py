@@ -270,21 +270,24 @@ def index_command(
     with _errors_as_messages():
         if rebuild or not Index.exists(index_dir):
             index, report = Index.build(corpus_dir, index_dir, progress=_progress(quiet), lock_timeout=wait)
-            verb = "Built"
+            with index:
+                _finish(report, "Built", strict)
+                if optimize:
+                    _optimize(index)
         else:
-            index = Index.open(index_dir, lock_timeout=wait)
-            report, verb = index.update(corpus_dir, progress=_progress(quiet)), "Updated"
-        with index:
-            _finish(report, verb, strict)
-            if optimize:
-                started = time.perf_counter()
-                segments = index.optimize()
-                seconds = time.perf_counter() - started
-                click.echo(
-                    "Optimized: already one segment"
-                    if segments == 1
-                    else f"Optimized: {segments} segments merged into 1 in {seconds:.2f} s"
-                )
+            with Index.open(index_dir, lock_timeout=wait) as index:
+                _finish(index.update(corpus_dir, progress=_progress(quiet)), "Updated", strict)
+                if optimize:
+                    _optimize(index)
+
+
+def _optimize(index: Index) -> None:
+    started = time.perf_counter()
+    segments = index.optimize()
+    seconds = time.perf_counter() - started
+    click.echo(
+        "Optimized: already one segment" if segments == 1 else f"Optimized: {segments} segments merged into 1 in {seconds:.2f} s"
+    )
 
 
 @cli.command()
