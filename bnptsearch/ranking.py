@@ -7,7 +7,7 @@ exact-word fields; phrases and fuzzy words inside such an OR add their own score
 :class:`Synonyms` (an acronym and its long form) add their best alternative. Queries with NOT
 or filters do not add up that way and are left to Whoosh's own search.
 
->>> score_sum(wq.Or([wq.Term("text", "teroris"), wq.Term("title", "teroris", boost=2.0)])).terms
+>>> score_sum(wq.Or([wq.Term("text", "teroris"), wq.Term("title", "teroris", boost=2.0)]), ("text", "title")).terms
 (Clause(fieldname='text', text='teroris', boost=1.0), Clause(fieldname='title', text='teroris', boost=2.0))
 """
 
@@ -111,8 +111,9 @@ class ScoreSum:
     best_of: tuple[tuple[tuple[ScoreSum, ...], float], ...] = ()
 
 
-def score_sum(query: wq.Query, fields: tuple[str, ...] = ("text", "title", "words")) -> ScoreSum | None:
-    """``query`` as a :class:`ScoreSum` if it is a plain OR of clauses on ``fields``, else None.
+def score_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
+    """``query`` as a :class:`ScoreSum` if it is a plain OR of clauses on ``fields`` (the
+    scored fields of the schema), else None.
 
     A plain OR (no minimum match, no coordination scaling) scores as the sum of its matching
     children's scores, each times the boosts above it. Other queries (AND, NOT, restrictions

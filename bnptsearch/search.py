@@ -43,7 +43,8 @@ SUGGEST_BELOW = 3
 # The index field holding each passage's unstemmed words: for suggestions and exact forms.
 _SPELLING_FIELD = "words"
 _TEXT_FIELDS = ("text", "title")
-_SCORED_FIELDS = (*_TEXT_FIELDS, _SPELLING_FIELD)
+# The fields a query word is scored in (bnptsearch.ranking.score_sum, --explain).
+SCORED_FIELDS = (*_TEXT_FIELDS, _SPELLING_FIELD)
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 # Ranking parameters, chosen on the retrieval benchmark (benchmarks/retrieval.py --sweep):
 # B=0.1, K1=0.6 was best of B 0.1-0.9 × K1 0.4-2.0 on 500 TyDi and 500 FacQA dev questions
@@ -644,7 +645,7 @@ class Searcher:
         """A function from k to the k best passages: numpy BM25 for a bag of words on a
         large index (the common case, several times faster), Whoosh's matchers otherwise.
         Both rank alike; on a small index Whoosh is as quick and numpy's import is not."""
-        summed = score_sum(parsed) if filter_query is None and not explain else None
+        summed = score_sum(parsed, SCORED_FIELDS) if filter_query is None and not explain else None
         if summed is not None and self._searcher.doc_count_all() >= VECTORIZED_FROM:
             from .vectorized import CollectionStats, top_documents  # numpy: 60 ms to import
 
@@ -686,7 +687,7 @@ class Searcher:
         context = searcher.context(weighting=searcher.weighting)
         scores = []
         for fieldname, text in sorted(result.matched_terms):
-            if fieldname not in _SCORED_FIELDS:
+            if fieldname not in SCORED_FIELDS:
                 continue
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             boost = {"title": TITLE_BOOST, _SPELLING_FIELD: EXACT_BOOST}.get(fieldname, 1.0)

@@ -34,7 +34,7 @@ def assert_same_ranking(index: Index, text: str, limit: int) -> None:
     searcher = index.searcher().whoosh
     searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
     parsed, _ = parse_query(text, searcher.schema, index.acronyms())
-    summed = score_sum(parsed)
+    summed = score_sum(parsed, bnpt_search.SCORED_FIELDS)
     assert summed is not None, f"{text!r} should take the numpy path"
     ours = top_documents(CollectionStats(searcher), summed, limit)
     theirs = whoosh_ranking(searcher, parsed, limit)
@@ -93,7 +93,7 @@ def test_field_lengths_match_whoosh(seed_index: Index) -> None:
 def test_queries_that_do_not_add_up_are_left_to_whoosh(seed_index: Index, text: str) -> None:
     searcher = seed_index.searcher().whoosh
     parsed, _ = parse_query(text, searcher.schema)
-    assert score_sum(parsed) is None
+    assert score_sum(parsed, bnpt_search.SCORED_FIELDS) is None
     assert seed_index.search(text).hits
 
 
@@ -117,7 +117,7 @@ def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
     synonyms = Synonyms([short, long])
     for ranking in (
         whoosh_ranking(searcher, synonyms, 1000),
-        top_documents(CollectionStats(searcher), score_sum(synonyms), 1000),
+        top_documents(CollectionStats(searcher), score_sum(synonyms, bnpt_search.SCORED_FIELDS), 1000),
     ):
         scores = dict(ranking)
         assert set(scores) == set(alone[short]) | set(alone[long])
