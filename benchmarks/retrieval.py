@@ -347,6 +347,15 @@ def benchmark_collection(collection: Collection, systems: list[str], workdir: Pa
     return results
 
 
+def write_run(path: Path, run: Run, collection: Collection) -> None:
+    """``run`` as TREC lines in query order, scores with every digit (``repr``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as file:
+        for qid in collection.queries:
+            for rank, (doc_id, score) in enumerate(run.get(qid, []), 1):
+                file.write(f"{qid} Q0 {doc_id} {rank} {score!r} run\n")
+
+
 def _ids(ranking: Ranking) -> list[str]:
     return [doc_id for doc_id, _ in ranking]
 
@@ -558,6 +567,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="collections measured in parallel processes")
     parser.add_argument("--output", type=Path, help="also write the markdown report here")
     parser.add_argument(
+        "--runs",
+        type=Path,
+        metavar="DIR",
+        help="also write each system's run as DIR/COLLECTION.SYSTEM.run (TREC lines, full score precision): "
+        "two runs of different code compare with `diff -r`",
+    )
+    parser.add_argument(
         "--reference-run",
         action="append",
         default=[],
@@ -610,6 +626,9 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
     comparisons = []
     for collection, measured in zip(collections, measured_by_collection):
         results += measured
+        if args.runs:
+            for m in measured:
+                write_run(args.runs / f"{collection.name}.{m.system.replace(' ', '_')}.run", m.run, collection)
         if collection.name in references:
             run = read_run(references[collection.name], collection)
             reference = measure(collection, f"reference run ({Path(references[collection.name]).name})", run, None, 0.0)
