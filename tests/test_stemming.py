@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bnptsearch import stemming
-from bnptsearch.stemming import STEMMER_VERSION, stem
+from bnptsearch.data import rows
+from bnptsearch.stemming import STEMMER_VERSION, IndonesianStemmer, default_stemmer, read_lexicon, stem
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "stemming_golden.tsv"
 
@@ -53,22 +54,44 @@ def test_golden_file_covers_every_kind() -> None:
     assert len(GOLDEN_ROWS) >= 60
 
 
-def test_version_is_a_nonempty_string() -> None:
-    assert isinstance(STEMMER_VERSION, str) and STEMMER_VERSION
+def test_version_is_the_one_indexes_record() -> None:
+    assert STEMMER_VERSION == "bnpt-id-5"
+
+
+def test_lexicon_and_keep_are_parameters() -> None:
+    bare = IndonesianStemmer()
+    assert bare("menangkap") == "tangkap"  # the default recoding, no lexicon needed
+    assert IndonesianStemmer(lexicon={"nangkap"})("menangkap") == "nangkap"
+    assert IndonesianStemmer(keep={"menangkap"})("menangkap") == "menangkap"
+    assert bare("berikan") == "ikan" and IndonesianStemmer(lexicon={"beri"})("berikan") == "beri"
+
+
+def test_default_stemmer_is_the_shipped_data() -> None:
+    stemmer = default_stemmer()
+    assert {"tangkap", "kirim"} <= stemmer.lexicon and "densus" in stemmer.keep
+    assert stemmer.stem("penangkapan") == stem("penangkapan") == "tangkap"
+
+
+def test_user_lexicon_is_read_when_the_default_stemmer_is_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dic = tmp_path / "id_ID.dic"
+    dic.write_text("3\nnangkap/SFX\nTangkap\nbukan kata\n", encoding="utf-8")
+    assert read_lexicon(dic) == {"nangkap", "tangkap"}
+    monkeypatch.setenv("BNPTSEARCH_STEM_LEXICON", str(dic))
+    try:
+        default_stemmer.cache_clear()
+        assert "nangkap" in default_stemmer().lexicon
+    finally:
+        monkeypatch.delenv("BNPTSEARCH_STEM_LEXICON")
+        default_stemmer.cache_clear()
+    assert "nangkap" not in default_stemmer().lexicon
 
 
 def test_exceptions_file_is_well_formed() -> None:
-    from importlib import resources
-
-    text = resources.files("bnptsearch").joinpath("data/stem_exceptions.tsv").read_text("utf-8")
-    assert text.startswith("#")
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        word, kind, note = line.split("\t")
-        assert word == word.lower() and word.isalpha(), line
-        assert kind in ("root", "keep"), line
-        assert note.strip(), f"entry without explanation: {line}"
+    for row in rows("stem_exceptions.tsv"):
+        word, kind, note = row
+        assert word == word.lower() and word.isalpha(), row
+        assert kind in ("root", "keep"), row
+        assert note, f"entry without explanation: {row}"
 
 
 def test_stem_pickles_by_reference() -> None:
@@ -115,7 +138,7 @@ def test_thread_safety_smoke() -> None:
 def test_total_and_deterministic(word: str) -> None:
     key = stem(word)
     assert isinstance(key, str)
-    assert stemming._stem_simple(word) == key or "-" in word
+    assert default_stemmer().stem_word(word) == key or "-" in word
     if word.isalpha() and word:
         assert key  # never empties a word
 
