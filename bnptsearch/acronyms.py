@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from .analysis import analyze, analyze_tokens
+from .data import rows
 
 __all__ = ["Acronym", "AcronymTable", "ExpansionRule", "glossary", "mine_acronyms", "written_form"]
 
@@ -158,13 +158,7 @@ def mine_acronyms(text: str) -> list[Acronym]:
 @cache
 def glossary() -> tuple[Acronym, ...]:
     """The curated acronyms in ``bnptsearch/data/glossary.tsv``."""
-    text = resources.files("bnptsearch.data").joinpath("glossary.tsv").read_text(encoding="utf-8")
-    pairs = []
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            short, long = line.split("\t")[:2]
-            pairs.append(Acronym(short.strip(), long.strip()))
-    return tuple(pairs)
+    return tuple(Acronym(short, long) for short, long, *_ in rows("glossary.tsv"))
 
 
 def written_form(word: str) -> str:
@@ -190,13 +184,13 @@ class AcronymTable:
         rules: dict[tuple[tuple[str, ...], tuple[str, ...]], ExpansionRule] = {}
         for acronym in self.acronyms:
             # One analysis of the long form gives both its terms and their written words.
-            long_words = [t for t in analyze_tokens(acronym.long) if t.term is not None]
-            short, long = tuple(analyze(acronym.short)), tuple(t.term for t in long_words)
+            long_words = [(t.term, t.surface) for t in analyze_tokens(acronym.long) if t.term is not None]
+            short, long = tuple(analyze(acronym.short)), tuple(term for term, _ in long_words)
             if not short or len(long) < 2 or short == long:
                 continue
             rules.setdefault((short, long), ExpansionRule(short, long, f"{acronym.short} → {acronym.long}"))
             trigger = long[:_LONG_FORM_TRIGGER_TERMS]
-            written = tuple(written_form(t.surface) for t in long_words[:_LONG_FORM_TRIGGER_TERMS])
+            written = tuple(written_form(surface) for _, surface in long_words[:_LONG_FORM_TRIGGER_TERMS])
             rules.setdefault(
                 (trigger, short), ExpansionRule(trigger, short, f"{acronym.long} → {acronym.short}", written)
             )
