@@ -6,6 +6,9 @@ Chain: :class:`IndonesianTokenizer` (Unicode words, hyphenated reduplication fol
 → Tala stopwords → :class:`IndonesianStemFilter` (Snowball plus repairs, see
 :mod:`bnptsearch.stemming`).
 
+The factories take their tables as parameters (as Whoosh's ``StemmingAnalyzer(stoplist,
+stemfn)`` does), with the shipped data as defaults.
+
 >>> analyze("Praktik-praktik kerja sama BNPT")
 ['praktik', 'kerjasama', 'bnpt']
 """
@@ -13,25 +16,29 @@ Chain: :class:`IndonesianTokenizer` (Unicode words, hyphenated reduplication fol
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
 
+from .data import lines
 from .stemming import STEMMER_VERSION, stem
 
 __all__ = [
     "ANALYZER_VERSION",
     "AnalyzedToken",
     "CompoundFilter",
+    "CompoundTable",
     "IndonesianStemFilter",
     "IndonesianTokenizer",
     "analyze",
     "analyze_tokens",
+    "compounds",
     "indonesian_analyzer",
     "join_compounds",
     "search_stopwords",
+    "stopwords",
     "surface_analyzer",
     "surface_words",
     "term_spans",
@@ -53,15 +60,10 @@ _LETTERS_OR_DIGITS = re.compile(r"\d+|[^\W\d]+(?:['\u2019][^\W\d]+)*")
 _SPACED_DASH = re.compile(r"\s*[-\u2013\u2014]\s*")
 
 
-def _load_word_list(name: str) -> list[str]:
-    text = resources.files("bnptsearch.data").joinpath(name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
 @cache
 def stopwords() -> frozenset[str]:
     """The Tala stopword list shipped in ``bnptsearch/data/stopwords.txt``."""
-    return frozenset(_load_word_list("stopwords.txt"))
+    return frozenset(lines("stopwords.txt"))
 
 
 # Question words with their particles and prepositions ("dimanakah", "darimana",
@@ -81,10 +83,67 @@ def search_stopwords() -> frozenset[str]:
     return stopwords() | _QUESTION_WORDS
 
 
+class _ConfiguredAlike:
+    """Equal when of the same class and configured alike (Whoosh compares analyzers, e.g. a
+    stored schema with a new one), and hashable. Whoosh's own ``Filter.__eq__`` compares
+    ``__dict__`` too, but it leaves filters unhashable and ``Tokenizer.__eq__`` ignores
+    ``__dict__``: hence this one pair for the tokenizer, the filters and the table."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+# Endings the compound's second word may carry ("ibu kotanya"): the joined word keeps them
+# for the stemmer to remove.
+_COMPOUND_ENDINGS = ("nya", "lah", "kah", "pun", "ku", "mu")
+
+
+class CompoundTable(_ConfiguredAlike):
+    """Open compounds written both split and joined ("kerja sama"/"kerjasama"), and the one
+    rule for joining them: two words that are a listed split form, the second optionally
+    with an ending (``_COMPOUND_ENDINGS``).
+
+    Both ways of applying the rule derive from here: :meth:`join` for a token stream
+    (:class:`CompoundFilter`) and :meth:`join_in_text` for a raw query string, because the
+    query parser hands the analyzer one word at a time and so never shows it the pair.
+
+    >>> table = CompoundTable(["kerja sama"])
+    >>> table.join("kerja", "samanya"), table.join_in_text("Kerja  Sama baru")
+    ('kerjasamanya', 'KerjaSama baru')
+    """
+
+    def __init__(self, split_forms: Iterable[str]) -> None:
+        self.joined = {tuple(form.split()): "".join(form.split()) for form in split_forms}
+        self.firsts = frozenset(parts[0] for parts in self.joined)
+        alternatives = sorted((r"\s+".join(map(re.escape, parts)) for parts in self.joined), key=len, reverse=True)
+        endings = "|".join(_COMPOUND_ENDINGS)
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?:" + endings + r")?(?!\w)", re.IGNORECASE)
+
+    def __len__(self) -> int:
+        return len(self.joined)
+
+    def join(self, first: str, second: str) -> str | None:
+        """The joined form of two lowercase words, or None if they are no compound."""
+        joined = self.joined.get((first, second))
+        if joined is not None:
+            return joined
+        for ending in _COMPOUND_ENDINGS:
+            if second.endswith(ending) and (first, second[: -len(ending)]) in self.joined:
+                return self.joined[(first, second[: -len(ending)])] + ending
+        return None
+
+    def join_in_text(self, text: str) -> str:
+        """``text`` with every split compound written joined, case and the rest kept."""
+        return self.pattern.sub(lambda m: "".join(m.group().split()), text)
+
+
 @cache
-def compounds() -> dict[tuple[str, ...], str]:
-    """Open compounds written both split and joined, as ``(parts...) -> joined``."""
-    return {tuple(line.split()): "".join(line.split()) for line in _load_word_list("compounds.txt")}
+def compounds() -> CompoundTable:
+    """The open compounds shipped in ``bnptsearch/data/compounds.txt``."""
+    return CompoundTable(lines("compounds.txt"))
 
 
 def _split_word(word: str) -> list[tuple[str, int, int]]:
@@ -142,18 +201,12 @@ def _word_spans(value: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-class IndonesianTokenizer(Tokenizer):
+class IndonesianTokenizer(_ConfiguredAlike, Tokenizer):
     """Unicode word tokenizer that folds reduplicated words into one token.
 
     The token's character span covers the whole reduplicated form, so highlights mark
     "praktik-praktik" (and "praktik – praktik") entirely.
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, IndonesianTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(
         self,
@@ -193,27 +246,30 @@ class IndonesianTokenizer(Tokenizer):
             yield token
 
 
-class CompoundFilter(Filter):
+class CompoundFilter(_ConfiguredAlike, Filter):
     """Joins open compounds written with a space into their closed form.
 
     Indonesian writes many compounds both ways ("kerja sama"/"kerjasama", "wali
     kota"/"walikota", "Densus 88"/"Densus88"); joining them makes both spellings one term.
     It must run before stopword removal: "sama" alone is a Tala stopword.
+
+    ``table`` defaults to the shipped :func:`compounds`, looked up when used. Only a table
+    given is stored: the default filter pickles without state, as the schemas of existing
+    indexes hold it.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CompoundFilter)
+    table: CompoundTable | None = None
 
-    def __hash__(self) -> int:
-        return hash(type(self))
+    def __init__(self, table: CompoundTable | None = None) -> None:
+        if table is not None:
+            self.table = table
 
     def __call__(self, tokens):
-        table = compounds()
-        firsts = {parts[0] for parts in table}
+        table = compounds() if self.table is None else self.table
         pending = None  # a copy of a token that may start a compound
         for token in tokens:
             if pending is not None:
-                joined = _joined(table, pending.text, token.text)
+                joined = table.join(pending.text, token.text)
                 if joined is not None:
                     token.text = joined
                     if hasattr(pending, "startchar"):
@@ -226,7 +282,7 @@ class CompoundFilter(Filter):
                 held = pending
                 pending = None
                 yield held
-            if token.text in firsts:
+            if token.text in table.firsts:
                 pending = token.copy()
                 continue
             yield token
@@ -234,63 +290,60 @@ class CompoundFilter(Filter):
             yield pending
 
 
-# Endings the compound's second word may carry ("ibu kotanya"): the joined word keeps them
-# for the stemmer to remove.
-_COMPOUND_ENDINGS = ("nya", "lah", "kah", "pun", "ku", "mu")
+class IndonesianStemFilter(_ConfiguredAlike, Filter):
+    """Reduces each word to its root with ``stemfn``, by default :func:`bnptsearch.stemming.stem`.
 
-
-def _joined(table: dict[tuple[str, ...], str], first: str, second: str) -> str | None:
-    joined = table.get((first, second))
-    if joined is not None:
-        return joined
-    for ending in _COMPOUND_ENDINGS:
-        if second.endswith(ending) and (first, second[: -len(ending)]) in table:
-            return table[(first, second[: -len(ending)])] + ending
-    return None
-
-
-class IndonesianStemFilter(Filter):
-    """Reduces each word to its root with :func:`bnptsearch.stemming.stem`.
-
-    The stemmer is a module-level function so the analyzer pickles into the Whoosh schema
-    (a bound ``Stemmer.stemWord`` cannot be pickled).
+    The analyzer pickles into the Whoosh schema, so ``stemfn`` must be a module-level
+    function (pickled by reference; a bound ``Stemmer.stemWord`` cannot be pickled). Only
+    a function given is stored: the default filter pickles without state, as the schemas
+    of existing indexes hold it.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, IndonesianStemFilter)
+    stemfn: Callable[[str], str] | None = None
 
-    def __hash__(self) -> int:
-        return hash(type(self))
+    def __init__(self, stemfn: Callable[[str], str] | None = None) -> None:
+        if stemfn is not None:
+            self.stemfn = stemfn
 
     def __call__(self, tokens):
+        stemfn = stem if self.stemfn is None else self.stemfn
         for token in tokens:
             if not token.stopped:
-                token.text = stem(token.text)
+                token.text = stemfn(token.text)
             yield token
 
 
-def indonesian_analyzer():
-    """The analyzer chain used for passage text and titles.
+def indonesian_analyzer(
+    stoplist: Iterable[str] | None = None,
+    compounds: CompoundTable | None = None,
+    stemfn: Callable[[str], str] | None = None,
+) -> CompositeAnalyzer:
+    """The analyzer chain used for passage text and titles; ``None`` means the shipped data
+    (:func:`search_stopwords`, :func:`compounds`, :func:`bnptsearch.stemming.stem`).
 
     >>> [t.text for t in indonesian_analyzer()("Penangkapan teroris")]
     ['tangkap', 'teror']
+    >>> [t.text for t in indonesian_analyzer(stoplist=(), stemfn=str.upper)("kerja sama di")]
+    ['KERJASAMA', 'DI']
     """
     return (
         IndonesianTokenizer()
         | LowercaseFilter()
-        | CompoundFilter()
-        | StopFilter(stoplist=search_stopwords(), minsize=1)
-        | IndonesianStemFilter()
+        | CompoundFilter(compounds)
+        | StopFilter(stoplist=search_stopwords() if stoplist is None else stoplist, minsize=1)
+        | IndonesianStemFilter(stemfn)
     )
 
 
-def surface_analyzer():
-    """The chain without stemming: the words as written, lowercased, stopwords dropped.
+def surface_analyzer(stoplist: Iterable[str] | None = None) -> CompositeAnalyzer:
+    """The chain without stemming: the words as written, lowercased, stopwords dropped
+    (``None``: :func:`search_stopwords`).
 
     >>> [t.text for t in surface_analyzer()("Penangkapan teroris")]
     ['penangkapan', 'teroris']
     """
-    return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=search_stopwords(), minsize=1)
+    stops = search_stopwords() if stoplist is None else stoplist
+    return IndonesianTokenizer() | LowercaseFilter() | StopFilter(stoplist=stops, minsize=1)
 
 
 def surface_words(text: str) -> list[str]:
@@ -365,11 +418,4 @@ def join_compounds(query: str) -> str:
     >>> join_compounds("kerja  sama internasional")
     'kerjasama internasional'
     """
-    return _compound_pattern().sub(lambda m: "".join(m.group().split()), query)
-
-
-@cache
-def _compound_pattern() -> re.Pattern[str]:
-    alternatives = sorted((r"\s+".join(map(re.escape, parts)) for parts in compounds()), key=len, reverse=True)
-    endings = "|".join(_COMPOUND_ENDINGS)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?:" + endings + r")?(?!\w)", re.IGNORECASE)
+    return compounds().join_in_text(query)

@@ -7,7 +7,17 @@ import pickle
 import pytest
 
 from bnptsearch import analyze, analyze_tokens
-from bnptsearch.analysis import indonesian_analyzer, join_compounds, surface_analyzer, surface_words
+from bnptsearch.analysis import (
+    CompoundFilter,
+    CompoundTable,
+    IndonesianStemFilter,
+    compounds,
+    indonesian_analyzer,
+    join_compounds,
+    surface_analyzer,
+    surface_words,
+)
+from bnptsearch.stemming import stem
 
 
 @pytest.mark.parametrize(
@@ -74,6 +84,39 @@ def test_surface_words_are_the_surface_analyzer_terms(text: str) -> None:
 def test_analyzer_pickles_into_a_schema() -> None:
     analyzer = pickle.loads(pickle.dumps(indonesian_analyzer()))
     assert [t.text for t in analyzer("Penangkapan teroris")] == analyze("Penangkapan teroris")
+
+
+def test_analyzers_compare_equal_when_configured_alike() -> None:
+    assert indonesian_analyzer() == indonesian_analyzer()
+    assert hash(CompoundFilter()) == hash(CompoundFilter())
+    assert CompoundFilter(CompoundTable(["ibu kota"])) == CompoundFilter(CompoundTable(["ibu kota"]))
+    assert CompoundFilter(CompoundTable(["ibu kota"])) != CompoundFilter(CompoundTable(["wali kota"]))
+    assert IndonesianStemFilter(str.lower) != IndonesianStemFilter(stem)
+    assert surface_analyzer(stoplist=["yang"]) != surface_analyzer()
+
+
+def test_tables_are_parameters() -> None:
+    analyzer = indonesian_analyzer(stoplist=["teroris"], compounds=CompoundTable(["tindak pidana"]), stemfn=str.upper)
+    assert [t.text for t in analyzer("Tindak pidana teroris, kerja sama")] == ["TINDAKPIDANA", "KERJA", "SAMA"]
+    assert [t.text for t in surface_analyzer(stoplist=())("yang ditangkap")] == ["yang", "ditangkap"]
+
+
+def test_a_configured_analyzer_pickles() -> None:
+    analyzer = indonesian_analyzer(compounds=CompoundTable(["tindak pidana"]), stemfn=stem)
+    restored = pickle.loads(pickle.dumps(analyzer))
+    assert restored == analyzer
+    assert [t.text for t in restored("tindak pidananya")] == ["tindakpidana"]
+
+
+def test_the_default_filters_pickle_without_state() -> None:
+    # The schemas of existing indexes hold them so: a stored table would break old indexes.
+    assert CompoundFilter().__dict__ == {} and IndonesianStemFilter().__dict__ == {}
+
+
+def test_query_and_token_joining_share_one_table() -> None:
+    table = compounds()
+    for first, second in table.joined:
+        assert analyze(f"{first} {second}nya") == analyze(join_compounds(f"{first} {second}nya"))
 
 
 def test_join_compounds_in_query_strings() -> None:
