@@ -16,12 +16,10 @@ command-line query.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 from .ranking import LuceneBM25, ScoreSum
-from .writer import length_bytes
+from .whoosh_compat import deleted_docs, leaf_length_bytes, posting_blocks
 
 __all__ = ["CollectionStats", "top_documents"]
 
@@ -51,41 +49,22 @@ class CollectionStats:
         return self.searcher.avg_field_length(fieldname) or 1
 
     def _deleted(self) -> np.ndarray | None:
-        docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in leaf.deleted_docs_set]
+        docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in deleted_docs(leaf)]
         return np.array(docnums, dtype=np.int64) if docnums else None
 
 
 def _length_bytes(leaf, fieldname: str) -> np.ndarray:
     """One segment's length bytes for ``fieldname`` (0 where the field keeps none)."""
-    codes = length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())
-    return np.zeros(leaf.doc_count_all(), dtype=np.uint8) if codes is None else np.frombuffer(codes, dtype=np.uint8)
+    return np.frombuffer(leaf_length_bytes(leaf, fieldname), dtype=np.uint8)
 
 
 def _postings(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers (within ``leaf``) and weights (term frequencies)."""
-    matcher = leaf.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        # Segments with deletions wrap their postings to skip deleted documents (and the
-        # wrapper has already moved past the first ones); CollectionStats.deleted masks them.
-        matcher = matcher.child
-        matcher.reset()
-    if not isinstance(matcher, W3LeafMatcher):
-        # Terms with a single posting are stored inline, in a list matcher.
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    """A term's document numbers (within ``leaf``) and weights (term frequencies), deleted
+    documents included (CollectionStats.deleted masks them)."""
     id_blocks, weight_blocks = [], []
-    # Whoosh 2.7's block layout (pinned < 2.8): each block holds delta-coded ids and weights;
-    # decoding them with numpy instead of per posting is the point of this module.
-    while matcher.is_active():
-        matcher._read_data()
-        id_blocks.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
-        matcher._read_weights()
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
-        matcher._next_block()
+    for deltas, weights in posting_blocks(leaf, fieldname, text):
+        id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        weight_blocks.append(np.asarray(weights, dtype=np.float64))
     if not id_blocks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)

@@ -10,9 +10,10 @@ import pytest
 
 from whoosh import index as whoosh_index
 
-from bnptsearch import Index, IndexNotFoundError, IndexOutdatedError, load_corpus
-from bnptsearch.index import META_FILE, _article_documents, passage_schema
-from bnptsearch.writer import SegmentWriter
+from bnptsearch import Index, IndexNotFoundError, IndexOutdatedError, QueryError, load_corpus
+from bnptsearch.schema import _article_documents, passage_schema
+from bnptsearch.store import _WHOOSH_FILE, META_FILE, _write_lock
+from bnptsearch.whoosh_compat import SegmentWriter
 
 from .conftest import SEED_CORPUS
 
@@ -183,7 +184,7 @@ def test_bad_files_are_warnings_and_the_rest_is_indexed(corpus_copy: Path, tmp_p
 
 
 def test_an_interrupted_rebuild_leaves_the_old_index(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
-    from bnptsearch import index as index_module
+    from bnptsearch import update as update_module
 
     path = tmp_path / "index"
     Index.build(corpus_copy, path)[0].close()
@@ -191,20 +192,20 @@ def test_an_interrupted_rebuild_leaves_the_old_index(corpus_copy: Path, tmp_path
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(index_module, "_write", explode)
+    # Fails while the new index's documents are being written.
+    monkeypatch.setattr(update_module, "_article_documents", explode)
     with pytest.raises(RuntimeError):
         Index.build(corpus_copy, path)
     monkeypatch.undo()
     with Index.open(path) as index:
         assert index.info().articles == 5
         assert index.search("RAN PE Banten").hits
-    live = {match.group(1) for f in path.iterdir() if (match := index_module._WHOOSH_FILE.match(f.name))}
+    live = {match.group(1) for f in path.iterdir() if (match := _WHOOSH_FILE.match(f.name))}
     assert len(live) == 1, "the half-written index's files are removed"
 
 
 def test_a_second_writer_waits_then_fails_clearly(corpus_copy: Path, tmp_path: Path) -> None:
     from bnptsearch import IndexLockedError
-    from bnptsearch.index import _write_lock
 
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     with index, _write_lock(tmp_path / "index", 1.0):
