@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
+from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary
@@ -126,7 +127,11 @@ class Index:
 
     @staticmethod
     def exists(path: str | os.PathLike = "index") -> bool:
-        """True if ``path`` holds a bnptsearch index (of any version)."""
+        """True if ``path`` holds a bnptsearch index (of any version).
+
+        >>> Index.exists("index")                            # doctest: +SKIP
+        True
+        """
         return (Path(path) / META_FILE).is_file()
 
     @classmethod
@@ -138,6 +143,8 @@ class Index:
         Raises :class:`IndexNotFoundError` if there is none, :class:`IndexOutdatedError` if it
         was written by an incompatible version. ``lock_timeout`` is how long writes wait for
         another writer before :class:`IndexLockedError`.
+
+        >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
         path = Path(path)
         meta = _read_meta(path)
@@ -294,6 +301,7 @@ class Index:
                 yield _indexed_articles(searcher)
 
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
+        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
         if changes.empty:
             return
         writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
@@ -308,6 +316,9 @@ class Index:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).
 
         Raises :class:`CorpusError` if the file is gone or changed since it was indexed.
+
+        >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
+        'CNNBanten.id'
         """
         known = self._known(doc_id)
         for article in read_file(known.path).articles:
@@ -318,7 +329,11 @@ class Index:
         raise CorpusError(f"article {doc_id!r} changed in {known.path} since it was indexed; run `bnptsearch index`")
 
     def raw(self, doc_id: str) -> str:
-        """The indexed article ``doc_id`` as it is in its file, before cleaning."""
+        """The indexed article ``doc_id`` as it is in its file, before cleaning.
+
+        >>> index.raw("004_712c4dcd13143a1e")[:7]           # doctest: +SKIP
+        'SERANG,'
+        """
         return raw_text(self._known(doc_id).path, doc_id)
 
     def _known(self, doc_id: str) -> _Indexed:
@@ -337,7 +352,7 @@ class Index:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- reading -------------------------------------------------------------------------
@@ -352,7 +367,11 @@ class Index:
             self._indexname, self._ix = _open_live(self.path)
 
     def searcher(self) -> Searcher:
-        """The current searcher, refreshed if the index changed since the last call."""
+        """The current searcher, refreshed if the index changed since the last call.
+
+        >>> index.searcher().whoosh.doc_count()              # doctest: +SKIP
+        37
+        """
         self._reopen_if_switched()
         if self._searcher is None:
             self._searcher = Searcher(self._ix.searcher())
@@ -365,10 +384,12 @@ class Index:
 
         Kept in a cache file keyed by the index generation, so a cold start does not read
         every article document; recomputed whenever the index has moved on.
+
+        >>> index.acronyms()                                 # doctest: +SKIP
         """
         return self._acronym_table(self.searcher().whoosh)
 
-    def _acronym_table(self, searcher) -> AcronymTable:
+    def _acronym_table(self, searcher: WhooshSearcher) -> AcronymTable:
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
@@ -395,10 +416,15 @@ class Index:
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'
-        >>> index.search("BNPT", since="2022-03", expand=False).total  # doctest: +SKIP
+        >>> index.search("BNPT", since="2022-03", expand=False, count=True).total  # doctest: +SKIP
         4
         """
-        request = query if isinstance(query, SearchRequest) else SearchRequest(query=query, **options)
+        if isinstance(query, SearchRequest):
+            if options:
+                raise TypeError(f"a SearchRequest already holds every option; got {sorted(options)} besides")
+            request = query
+        else:
+            request = SearchRequest(query=query, **options)
         searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
         return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
 
@@ -421,14 +447,22 @@ class Index:
                 yield qid, error
 
     def counts(self) -> tuple[int, int]:
-        """(articles, passages) in the index."""
+        """(articles, passages) in the index.
+
+        >>> index.counts()                                   # doctest: +SKIP
+        (5, 32)
+        """
         searcher = self.searcher().whoosh
         # doc_frequency() would still count deleted documents until their segment merges.
         articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
         return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:
-        """Location, counts and analyzer settings of this index."""
+        """Location, counts and analyzer settings of this index.
+
+        >>> index.info().articles                            # doctest: +SKIP
+        5
+        """
         articles, passages = self.counts()
         return IndexInfo(
             path=str(self.path),

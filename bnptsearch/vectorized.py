@@ -16,6 +16,8 @@ command-line query.
 from __future__ import annotations
 
 import numpy as np
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
 from .ranking import LuceneBM25, ScoreSum
@@ -31,7 +33,7 @@ class CollectionStats:
     """What BM25 needs besides postings, as arrays over a searcher's document numbers:
     each field's length per document, and which documents are live (not deleted)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher: WhooshSearcher):
         self.searcher = searcher
         self._reader = searcher.reader()
         self.doc_count = self._reader.doc_count_all()
@@ -39,13 +41,22 @@ class CollectionStats:
         self.deleted = self._deleted()
 
     def lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of ``fieldname``, as Whoosh's BM25 reads it (one byte,
+        decoded), by document number.
+
+        >>> CollectionStats(searcher).lengths("text")[:3]   # doctest: +SKIP
+        array([28., 33., 23.])
+        """
         if fieldname not in self._lengths:
-            parts = [_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()]
-            codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            # Segments in docnum order: their bytes concatenated are the searcher's numbering.
+            codes = np.frombuffer(
+                b"".join(leaf_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()), dtype=np.uint8
+            )
             self._lengths[fieldname] = _BYTE_TO_LENGTH[codes]
         return self._lengths[fieldname]
 
     def average_length(self, fieldname: str) -> float:
+        """The collection's mean length of ``fieldname`` (1 if empty, to divide by)."""
         return self.searcher.avg_field_length(fieldname) or 1
 
     def _deleted(self) -> np.ndarray | None:
@@ -53,12 +64,7 @@ class CollectionStats:
         return np.array(docnums, dtype=np.int64) if docnums else None
 
 
-def _length_bytes(leaf, fieldname: str) -> np.ndarray:
-    """One segment's length bytes for ``fieldname`` (0 where the field keeps none)."""
-    return np.frombuffer(leaf_length_bytes(leaf, fieldname), dtype=np.uint8)
-
-
-def _postings(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def _postings(leaf: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers (within ``leaf``) and weights (term frequencies), deleted
     documents included (CollectionStats.deleted masks them)."""
     id_blocks, weight_blocks = [], []
@@ -75,6 +81,9 @@ def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[t
     exactly as Whoosh scores them with that searcher's weighting (a :class:`LuceneBM25`).
 
     Ordered by score, then by document number (Whoosh's order for ties).
+
+    >>> top_documents(CollectionStats(searcher), score_sum(query, fields), 10)[0]   # doctest: +SKIP
+    (17, 9.82)
     """
     scores = _scores(stats, query)
     if stats.deleted is not None:
