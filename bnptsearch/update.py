@@ -51,6 +51,14 @@ class _Indexed:
 
 
 @dataclass(frozen=True)
+class _IndexedFile:
+    """What the index knows of one corpus file: its hash then, and the articles from it."""
+
+    file_hash: str
+    doc_ids: list[str]
+
+
+@dataclass(frozen=True)
 class _Addition:
     """An article to write, the hash of the file it was read from, and whether it replaces
     an indexed version of itself (an update) or is new."""
@@ -105,30 +113,23 @@ def _plan_files(
     only the records whose own content hash changed are parsed and re-indexed. (The others
     keep the file's previous hash, so that file is re-read next time, skipping them again.)
     """
-    by_path: dict[str, tuple[str, list[str]]] = {}
+    by_path: dict[str, _IndexedFile] = {}
     for doc_id, known in indexed.items():
-        by_path.setdefault(known.path, (known.file_hash, []))[1].append(doc_id)
+        by_path.setdefault(known.path, _IndexedFile(known.file_hash, [])).doc_ids.append(doc_id)
     seen: dict[str, str] = {}
     for done, file in enumerate(files, 1):
         key = str(file.resolve())
         known_file = by_path.get(key)
-        try:
-            file_hash = _file_hash(file.read_bytes())
-        except OSError as error:
-            # Unreadable for now (permissions, a file being copied): what is indexed of it
-            # stays, rather than being deleted as if the file were gone.
-            kept = "; its indexed articles are kept" if known_file else ""
-            changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}{kept}"))
-            if known_file is None:
-                continue
-            file_hash = known_file[0]
-        if known_file and known_file[0] == file_hash:
-            for doc_id in known_file[1]:
+        file_hash = _hash_or_known(file, known_file, changes)
+        if file_hash is None:
+            continue
+        if known_file and known_file.file_hash == file_hash:
+            for doc_id in known_file.doc_ids:
                 seen.setdefault(doc_id, key)
-            changes.unchanged += len(known_file[1])
+            changes.unchanged += len(known_file.doc_ids)
         else:
             # Records whose own hash is indexed from this file are not parsed again.
-            known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file[1]} if known_file else {}
+            known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids} if known_file else {}
             load = read_file(file, known_hashes)
             changes.warnings.extend(load.warnings)
             for doc_id in load.unchanged:
@@ -146,6 +147,19 @@ def _plan_files(
         if progress:
             progress("reading", done, total)
     return set(seen)
+
+
+def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Changes) -> str | None:
+    """The hash of ``file``'s bytes. If it cannot be read, a warning, and the hash it was
+    indexed with (so what is indexed of it is kept), or None if nothing is."""
+    try:
+        return _file_hash(file.read_bytes())
+    except OSError as error:
+        # Unreadable for now (permissions, a file being copied): what is indexed of it
+        # stays, rather than being deleted as if the file were gone.
+        kept = "; its indexed articles are kept" if known_file else ""
+        changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}{kept}"))
+        return known_file.file_hash if known_file else None
 
 
 def _with_path(article: Article, path: str) -> Article:

@@ -328,3 +328,5 @@ def test_search_takes_a_request_or_its_fields(seed_index: Index) -> None:
     assert seed_index.search(request).hits == seed_index.search("RAN PE", limit=2, expand=False).hits
     with pytest.raises(TypeError):
         seed_index.search("RAN PE", no_such_option=True)
+    with pytest.raises(TypeError, match="already holds"):
+        seed_index.search(request, limit=5)
