@@ -18,15 +18,14 @@ from __future__ import annotations
 import numpy as np
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher as WhooshSearcher
-from whoosh.util.numeric import byte_to_length
 
 from .ranking import LuceneBM25, ScoreSum
-from .whoosh_compat import deleted_docs, leaf_length_bytes, posting_blocks
+from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks
 
 __all__ = ["CollectionStats", "top_documents"]
 
-# Whoosh stores a field's length per document as one byte; this decodes all 256 at once.
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Decodes a whole array of length bytes at once.
+_BYTE_TO_LENGTH = np.array(BYTE_LENGTHS, dtype=np.float64)
 
 
 class CollectionStats:

@@ -27,7 +27,11 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-__all__ = ["SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+__all__ = ["BYTE_LENGTHS", "SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+
+# Whoosh stores a field's length per document as one lossy byte: the length each of the 256
+# codes stands for.
+BYTE_LENGTHS: tuple[int, ...] = tuple(byte_to_length(code) for code in range(256))
 
 
 def _length_bytes(perdoc: Any, fieldname: str, doc_count: int) -> bytes | None:
@@ -111,7 +115,8 @@ class _Lengths:
         return lengths[docnum]
 
 
-_LENGTHS = [None] + [byte_to_length(code) for code in range(1, 256)]
+# As Whoosh's doc_field_length answers: None where the stored code is 0.
+_LENGTHS = (None, *BYTE_LENGTHS[1:])
 
 
 class SegmentWriter(_WhooshSegmentWriter):
