@@ -1,17 +1,7 @@
-"""The passage index: Whoosh schema, lifecycle (open / build / update / refresh) and metadata.
+"""The passage index: the :class:`Index` facade over the index folder.
 
-Layout of an index folder:
-
-- ``bnptsearch.json`` — format, parser and analyzer versions, and the name of the live
-  Whoosh index; replaced atomically, so a rebuild switches over in one step or not at all.
-- the Whoosh files of that index (``_<name>_<gen>.toc``, ``<name>_*.seg``).
-- ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation.
-
-Every article has one ``kind=article`` document holding its content hash, the file it came
-from and that file's hash, committed in the same Whoosh transaction as its passages: the
-index never disagrees with itself about what it holds. An update hashes each corpus file,
-parses only the files whose hash changed, and re-indexes only the articles whose content
-changed.
+How the folder is laid out and kept consistent is :mod:`bnptsearch.store`; what goes into
+it, :mod:`bnptsearch.schema`; how an update is planned and written, :mod:`bnptsearch.update`.
 
 >>> index, report = Index.build("corpus", "index")    # doctest: +SKIP
 >>> index.search("RAN PE Banten").hits[0].doc_id       # doctest: +SKIP
@@ -20,105 +10,54 @@ changed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
-import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
+from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.writing import CLEAR
 
-from .acronyms import Acronym, AcronymTable, glossary, mine_acronyms
-from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopwords, surface_analyzer, surface_words
-from .corpus import PARSER_VERSION, Article, CorpusWarning, corpus_files, raw_text, read_file
-from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
-from .passages import split_passages
-from .search import SearchRequest, SearchResults, Searcher
-from .writer import SegmentWriter
+from .acronyms import Acronym, AcronymTable, glossary
+from .analysis import ANALYZER_VERSION, compounds, stopwords
+from .corpus import (
+    PARSER_VERSION,
+    Article,
+    CorpusWarning,
+    corpus_files,
+    raw_text,
+    read_file,
+)
+from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
+from .schema import ACRONYMS, ARTICLE_KIND, KIND
+from .search import Searcher, SearchRequest, SearchResults
+from .store import (
+    DEFAULT_LOCK_TIMEOUT,
+    FORMAT_VERSION,
+    META_FILE,
+    _check_meta,
+    _new_index,
+    _open_live,
+    _read_acronym_cache,
+    _read_meta,
+    _remove_other_indexes,
+    _switch_to,
+    _write_acronym_cache,
+    _write_lock,
+)
+from .update import Progress, _Changes, _Indexed, _indexed_articles, _plan_files, _write
+from .whoosh_compat import SegmentWriter
 
-__all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "Progress", "UpdateReport"]
+__all__ = ["Index", "IndexInfo", "UpdateReport"]
 
-FORMAT_VERSION = 3
-META_FILE = "bnptsearch.json"
-ACRONYM_CACHE = "acronyms.json"
-_LOCK_NAME = "bnptsearch_WRITELOCK"
-DEFAULT_LOCK_TIMEOUT = 10.0
 # Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
 _WRITER_OPTIONS = {"limitmb": 512}
-_WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
-
-# Called as work advances with (stage, done, total): stage "reading" counts corpus files,
-# "indexing" counts the articles being analyzed and written.
-Progress = Callable[[str, int, int], None]
-
-
-def passage_schema() -> Schema:
-    """One Whoosh document per passage, plus one per article (``kind=article``) for its hash."""
-    analyzer = indonesian_analyzer()
-    return Schema(
-        # Shown for debugging, never searched: stored only.
-        pid=STORED,
-        kind=ID(stored=True),
-        # Passages carry doc_id; the article's own document carries article_id instead, so
-        # no user query (not even ``doc_id:...``) can ever match an article document.
-        doc_id=ID(stored=True, sortable=True),
-        title=TEXT(analyzer=analyzer, stored=True),
-        text=TEXT(analyzer=analyzer, stored=True),
-        # The passage's words unstemmed: for did-you-mean suggestions (correcting stems would
-        # propose non-words) and the exact-form bonus in ranking (search.EXACT_BOOST). Not
-        # Whoosh's spelling=True: with it, fuzzy terms on the stemmed field are looked up
-        # among the unstemmed words and never match.
-        words=TEXT(analyzer=surface_analyzer(), phrase=False),
-        # Publisher names are searched as words ("source:cnnbanten" finds "CNNBanten.id"),
-        # not stemmed: they are names.
-        source=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), stored=True),
-        # Columns (sortable) make facet counting and update planning lookups instead of
-        # stored-field loads. Facets read these two only as columns: no postings.
-        source_name=_column_only(ID(sortable=True)),
-        year=_column_only(ID(sortable=True)),
-        date=_day_field(),
-        date_text=STORED,
-        place=STORED,
-        start=STORED,
-        end=STORED,
-        number=STORED,
-        article_id=ID(stored=True, sortable=True),
-        content_hash=ID(sortable=True),
-        path=ID(stored=True, sortable=True),
-        file_hash=ID(sortable=True),
-        acronyms=STORED,
-    )
-
-
-def _day_field() -> DATETIME:
-    """A date field indexed as one term per document.
-
-    Whoosh indexes a DATETIME at eight precisions by default (``shift_step=8``) so a range
-    over many distinct values is a few term ranges. Dates here are days: even a century of
-    them is a range over at most some 36,500 terms, so one term each suffices and a passage
-    has seven postings fewer.
-    """
-    field = DATETIME()
-    field.shift_step = 0
-    return field
-
-
-def _column_only(field):
-    """``field`` kept as a per-document column but not indexed (no postings to write)."""
-    field.indexed = False
-    return field
 
 
 @dataclass(frozen=True)
@@ -152,200 +91,11 @@ class IndexInfo:
     analyzer: str
 
 
-@dataclass(frozen=True)
-class _Indexed:
-    """What the index knows of one article."""
-
-    content_hash: str
-    path: str
-    file_hash: str
-
-
-@dataclass
-class _Changes:
-    """The writes one update will make, and its counts."""
-
-    add: list[tuple[Article, str, bool]] = field(default_factory=list)  # article, file hash, replaces
-    delete: set[str] = field(default_factory=set)
-    unchanged: int = 0
-    warnings: list[CorpusWarning] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.add or self.delete)
-
-
-def _versions() -> dict:
-    return {"format": FORMAT_VERSION, "parser": PARSER_VERSION, "analyzer": ANALYZER_VERSION}
-
-
-def _read_meta(path: Path) -> dict | None:
-    try:
-        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as error:
-        raise IndexOutdatedError(
-            f"index metadata {path / META_FILE} is unreadable ({error}); run `bnptsearch index --rebuild`"
-        ) from None
-
-
-def _write_json(path: Path, data: dict) -> None:
-    """Writes ``data`` atomically: readers see the old file or the new one, never half."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _check_meta(path: Path, meta: dict) -> str:
-    found = {key: meta.get(key) for key in _versions()}
-    if found != _versions() or not isinstance(meta.get("indexname"), str):
-        raise IndexOutdatedError(
-            f"index at {path} was built by another bnptsearch version ({found}; this version "
-            f"needs {_versions()}); run `bnptsearch index --rebuild`"
-        )
-    return meta["indexname"]
-
-
-def _remove_other_indexes(path: Path, keep: str) -> None:
-    """Deletes the files of every Whoosh index but ``keep``: the one a rebuild replaced, or
-    a half-written one left by a rebuild that was killed."""
-    for file in path.iterdir():
-        match = _WHOOSH_FILE.match(file.name)
-        if (match and match.group(1) != keep) or (file.name.startswith(".") and file.name.endswith(".tmp")):
-            file.unlink(missing_ok=True)
-
-
-def _file_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _article_documents(article: Article, file_hash: str) -> Iterator[dict]:
-    """The article's passages, then its own document."""
-    published = _first_moment(article.date)
-    for passage in split_passages(article.body):
-        yield ({"date": published} if published else {}) | {
-            "pid": f"{article.doc_id}#{passage.number}",
-            "kind": "passage",
-            "doc_id": article.doc_id,
-            "title": article.title,
-            "text": passage.text,
-            # A list is indexed as these terms, unanalyzed: they are surface_analyzer's output,
-            # taken from the word spans cached while "text" was analyzed.
-            "words": surface_words(passage.text),
-            "source": article.source or "",
-            "source_name": article.source or "",
-            "year": (article.date or "")[:4],
-            "date_text": article.date or "",
-            "place": article.place,
-            "start": passage.start,
-            "end": passage.end,
-            "number": passage.number,
-        }
-    yield _article_document(article, file_hash)
-
-
-def _article_document(article: Article, file_hash: str) -> dict:
-    return {
-        "pid": article.doc_id,
-        "kind": "article",
-        "article_id": article.doc_id,
-        "content_hash": article.content_hash,
-        "path": article.path,
-        "file_hash": file_hash,
-        "acronyms": [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
-    }
-
-
-def _indexed_articles(searcher) -> dict[str, _Indexed]:
-    """Every indexed article's hash and file, read from columns (no stored-field loads)."""
-    reader = searcher.reader()
-    ids, hashes, paths, file_hashes = (
-        reader.column_reader(name) for name in ("article_id", "content_hash", "path", "file_hash")
-    )
-    return {
-        ids[docnum]: _Indexed(hashes[docnum], paths[docnum], file_hashes[docnum])
-        for docnum in searcher.docs_for_query(Term("kind", "article"))
-    }
-
-
-def _plan_files(
-    files: Iterable[Path], indexed: dict[str, _Indexed], changes: _Changes, progress: Progress | None, total: int
-) -> set[str]:
-    """Compares ``files`` with what is indexed, filling ``changes``; returns the ids seen.
-
-    A file whose bytes hash as before is not even read further. Of a changed JSONL file,
-    only the records whose own content hash changed are parsed and re-indexed. (The others
-    keep the file's previous hash, so that file is re-read next time, skipping them again.)
-    """
-    by_path: dict[str, tuple[str, list[str]]] = {}
-    for doc_id, known in indexed.items():
-        by_path.setdefault(known.path, (known.file_hash, []))[1].append(doc_id)
-    seen: dict[str, str] = {}
-    for done, file in enumerate(files, 1):
-        key = str(file.resolve())
-        known_file = by_path.get(key)
-        try:
-            file_hash = _file_hash(file.read_bytes())
-        except OSError as error:
-            # Unreadable for now (permissions, a file being copied): what is indexed of it
-            # stays, rather than being deleted as if the file were gone.
-            kept = "; its indexed articles are kept" if known_file else ""
-            changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}{kept}"))
-            file_hash = known_file[0] if known_file else None
-            if file_hash is None:
-                continue
-        if known_file and known_file[0] == file_hash:
-            for doc_id in known_file[1]:
-                seen.setdefault(doc_id, key)
-            changes.unchanged += len(known_file[1])
-        else:
-            # Records whose own hash is indexed from this file are not parsed again.
-            known = {indexed[doc_id].content_hash: doc_id for doc_id in known_file[1]} if known_file else {}
-            load = read_file(file, known)
-            changes.warnings.extend(load.warnings)
-            for doc_id in load.unchanged:
-                seen.setdefault(doc_id, key)
-            changes.unchanged += len(load.unchanged)
-            for article in load.articles:
-                article = _with_path(article, key)
-                if article.doc_id in seen:
-                    changes.warnings.append(
-                        CorpusWarning(str(file), f"duplicate doc_id {article.doc_id!r} (already read from {seen[article.doc_id]}); skipped")
-                    )
-                    continue
-                seen[article.doc_id] = key
-                changes.add.append((article, file_hash, article.doc_id in indexed))
-        if progress:
-            progress("reading", done, total)
-    return set(seen)
-
-
-def _with_path(article: Article, path: str) -> Article:
-    return article if article.path == path else replace(article, path=path)
-
-
-def _write(writer, changes: _Changes, progress: Progress | None = None) -> int:
-    """Applies ``changes`` to ``writer``; returns the number of passages written."""
-    for doc_id in changes.delete:
-        _delete_article(writer, doc_id)
-    passages = 0
-    for done, (article, file_hash, replaces) in enumerate(changes.add, 1):
-        if replaces:
-            _delete_article(writer, article.doc_id)
-        for document in _article_documents(article, file_hash):
-            writer.add_document(**document)
-            passages += document["kind"] == "passage"
-        if progress:
-            progress("indexing", done, len(changes.add))
-    return passages
-
-
 def _report(changes: _Changes, counts: tuple[int, int], started: float) -> UpdateReport:
-    replaced = sum(replaces for _, _, replaces in changes.add)
+    """The report of ``changes``, once written; ``counts`` are the index's (articles, passages)."""
     return UpdateReport(
-        added=len(changes.add) - replaced,
-        updated=replaced,
+        added=len(changes.add) - changes.replaced,
+        updated=changes.replaced,
         deleted=len(changes.delete),
         unchanged=changes.unchanged,
         articles=counts[0],
@@ -377,7 +127,11 @@ class Index:
 
     @staticmethod
     def exists(path: str | os.PathLike = "index") -> bool:
-        """True if ``path`` holds a bnptsearch index (of any version)."""
+        """True if ``path`` holds a bnptsearch index (of any version).
+
+        >>> Index.exists("index")                            # doctest: +SKIP
+        True
+        """
         return (Path(path) / META_FILE).is_file()
 
     @classmethod
@@ -389,6 +143,8 @@ class Index:
         Raises :class:`IndexNotFoundError` if there is none, :class:`IndexOutdatedError` if it
         was written by an incompatible version. ``lock_timeout`` is how long writes wait for
         another writer before :class:`IndexLockedError`.
+
+        >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
         path = Path(path)
         meta = _read_meta(path)
@@ -397,14 +153,12 @@ class Index:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
             path.mkdir(parents=True, exist_ok=True)
             with _write_lock(path, lock_timeout):
-                meta = _read_meta(path)
-                if meta is None:
-                    indexname = _new_indexname()
-                    whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
-                    _write_json(path / META_FILE, _versions() | {"indexname": indexname})
-                    meta = _read_meta(path)
-        _check_meta(path, meta)
+                if _read_meta(path) is None:  # not made by another process while we waited
+                    indexname, ix = _new_index(path)
+                    ix.close()
+                    _switch_to(path, indexname)
         try:
+            # Opening checks the metadata's versions (IndexOutdatedError) before any file.
             return cls(path, lock_timeout)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
@@ -435,10 +189,9 @@ class Index:
         path.mkdir(parents=True, exist_ok=True)
         with _write_lock(path, lock_timeout):
             old = _read_meta(path)
-            indexname = _new_indexname()
             changes = _Changes(warnings=list(folder_warnings))
             _plan_files(files, {}, changes, progress, len(files))
-            ix = whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
+            indexname, ix = _new_index(path)
             try:
                 writer = SegmentWriter(ix, **_WRITER_OPTIONS)
                 try:
@@ -452,7 +205,7 @@ class Index:
                 _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                 raise
             ix.close()
-            _write_json(path / META_FILE, _versions() | {"indexname": indexname})
+            _switch_to(path, indexname)
             _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
         return index, _report(changes, (len(changes.add), passages), started)
@@ -548,6 +301,7 @@ class Index:
                 yield _indexed_articles(searcher)
 
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
+        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
         if changes.empty:
             return
         writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
@@ -562,6 +316,9 @@ class Index:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).
 
         Raises :class:`CorpusError` if the file is gone or changed since it was indexed.
+
+        >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
+        'CNNBanten.id'
         """
         known = self._known(doc_id)
         for article in read_file(known.path).articles:
@@ -572,7 +329,11 @@ class Index:
         raise CorpusError(f"article {doc_id!r} changed in {known.path} since it was indexed; run `bnptsearch index`")
 
     def raw(self, doc_id: str) -> str:
-        """The indexed article ``doc_id`` as it is in its file, before cleaning."""
+        """The indexed article ``doc_id`` as it is in its file, before cleaning.
+
+        >>> index.raw("004_712c4dcd13143a1e")[:7]           # doctest: +SKIP
+        'SERANG,'
+        """
         return raw_text(self._known(doc_id).path, doc_id)
 
     def _known(self, doc_id: str) -> _Indexed:
@@ -588,10 +349,10 @@ class Index:
             self._searcher = None
         self._ix.close()
 
-    def __enter__(self) -> Index:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- reading -------------------------------------------------------------------------
@@ -606,7 +367,11 @@ class Index:
             self._indexname, self._ix = _open_live(self.path)
 
     def searcher(self) -> Searcher:
-        """The current searcher, refreshed if the index changed since the last call."""
+        """The current searcher, refreshed if the index changed since the last call.
+
+        >>> index.searcher().whoosh.doc_count()              # doctest: +SKIP
+        37
+        """
         self._reopen_if_switched()
         if self._searcher is None:
             self._searcher = Searcher(self._ix.searcher())
@@ -619,88 +384,85 @@ class Index:
 
         Kept in a cache file keyed by the index generation, so a cold start does not read
         every article document; recomputed whenever the index has moved on.
+
+        >>> index.acronyms()                                 # doctest: +SKIP
         """
         return self._acronym_table(self.searcher().whoosh)
 
-    def _acronym_table(self, searcher) -> AcronymTable:
+    def _acronym_table(self, searcher: WhooshSearcher) -> AcronymTable:
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
-        cache_file = self.path / ACRONYM_CACHE
-        try:
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            pairs = cached["acronyms"] if cached["key"] == list(key) else None
-        except (OSError, ValueError, KeyError, TypeError):
-            pairs = None
+        pairs = _read_acronym_cache(self.path, list(key))
         if pairs is None:
-            found = {tuple(pair) for fields in searcher.documents(kind="article") for pair in fields.get("acronyms", ())}
-            pairs = sorted(found)
-            try:
-                _write_json(cache_file, {"key": list(key), "acronyms": pairs})
-            except OSError:
-                pass  # a read-only index still works; it just recomputes next time
+            found = {
+                tuple(pair) for fields in searcher.documents(**{KIND: ARTICLE_KIND}) for pair in fields.get(ACRONYMS, ())
+            }
+            pairs = [list(pair) for pair in sorted(found)]
+            _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
         self._acronyms = (key, table)
         return table
 
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        offset: int = 0,
-        per_article: int | None = 3,
-        expand: bool = True,
-        fuzzy: bool = False,
-        sources: Sequence[str] = (),
-        since: str | None = None,
-        until: str | None = None,
-        doc_ids: Sequence[str] = (),
-        facets: bool = False,
-        explain: bool = False,
-        count: bool = False,
-    ) -> SearchResults:
+    def search(self, query: str | SearchRequest, **options: Any) -> SearchResults:
         """Ranked passages for ``query``, best first, with highlights.
 
-        - ``limit``/``offset``: the page of hits to return (``results.total`` counts all);
-        - ``per_article``: at most this many passages of one article (None: no cap);
-        - ``expand``: also search the other form of acronyms and long forms;
-        - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
-        - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
-          filters; ``facets``: count matching articles per source and year;
-        - ``explain``: each hit lists its matched terms and their scores;
-        - ``count``: also count every matching passage (``results.total``; it costs a pass
-          over all matches, so it is off unless asked for).
+        ``options`` are the fields of :class:`~bnptsearch.search.SearchRequest` (or pass one
+        as ``query``): ``limit``/``offset`` (the page), ``per_article`` (passages per
+        article; None: no cap), ``expand`` (acronyms and long forms), ``fuzzy``,
+        ``sources``/``since``/``until``/``doc_ids`` (filters), ``facets``, ``explain`` and
+        ``count`` (count every match, off by default: it costs a pass over them). Raises
+        :class:`QueryError` for a query or option that cannot be run.
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'
+        >>> index.search("BNPT", since="2022-03", expand=False, count=True).total  # doctest: +SKIP
+        4
         """
-        request = SearchRequest(
-            query=query,
-            limit=limit,
-            offset=offset,
-            per_article=per_article,
-            fuzzy=fuzzy,
-            sources=tuple(sources),
-            since=since,
-            until=until,
-            doc_ids=tuple(doc_ids),
-            facets=facets,
-            explain=explain,
-            count=count,
-        )
+        if isinstance(query, SearchRequest):
+            if options:
+                raise TypeError(f"a SearchRequest already holds every option; got {sorted(options)} besides")
+            request = query
+        else:
+            request = SearchRequest(query=query, **options)
         searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-        return searcher.search(request, self._acronym_table(searcher.whoosh) if expand else None)
+        return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+
+    def batch_search(
+        self, queries: Iterable[tuple[str, str]], **options: Any
+    ) -> Iterator[tuple[str, SearchResults | QueryError]]:
+        """Runs each ``(qid, query)`` with the same ``options`` (as :meth:`search`),
+        yielding ``(qid, results)``, or ``(qid, error)`` for a query that cannot be run, so
+        one bad query does not end the batch.
+
+        >>> for qid, found in index.batch_search([("q1", "RAN PE"), ("q2", "")], limit=5):  # doctest: +SKIP
+        ...     print(qid, found if isinstance(found, QueryError) else len(found.hits))
+        q1 5
+        q2 empty query: type some words to search for
+        """
+        for qid, query in queries:
+            try:
+                yield qid, self.search(query, **options)
+            except QueryError as error:
+                yield qid, error
 
     def counts(self) -> tuple[int, int]:
-        """(articles, passages) in the index."""
+        """(articles, passages) in the index.
+
+        >>> index.counts()                                   # doctest: +SKIP
+        (5, 32)
+        """
         searcher = self.searcher().whoosh
         # doc_frequency() would still count deleted documents until their segment merges.
-        articles = sum(1 for _ in searcher.docs_for_query(Term("kind", "article")))
+        articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
         return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:
-        """Location, counts and analyzer settings of this index."""
+        """Location, counts and analyzer settings of this index.
+
+        >>> index.info().articles                            # doctest: +SKIP
+        5
+        """
         articles, passages = self.counts()
         return IndexInfo(
             path=str(self.path),
@@ -715,56 +477,3 @@ class Index:
                 "Snowball indonesian with repairs"
             ),
         )
-
-
-def _first_moment(date: str | None) -> datetime | None:
-    """The start of an ISO date, month or year ("2022-03" → 2022-03-01), for date ranges."""
-    if not date:
-        return None
-    parts = [int(p) for p in date.split("-")[:3]]
-    return datetime(*(parts + [1] * (3 - len(parts))))
-
-
-def _delete_article(writer, doc_id: str) -> None:
-    writer.delete_by_term("article_id", doc_id)
-    writer.delete_by_term("doc_id", doc_id)
-
-
-def _open_live(path: Path):
-    """(name, Whoosh index) of the index the metadata names now.
-
-    A rebuild in another process may switch the metadata and delete the old files between
-    our reading the name and opening it: then the name is read again.
-    """
-    for _ in range(3):
-        indexname = _check_meta(path, _read_meta(path) or {})
-        try:
-            return indexname, whoosh_index.open_dir(str(path), indexname=indexname)
-        except whoosh_index.EmptyIndexError:
-            continue
-    raise IndexNotFoundError(f"index at {path} keeps changing under us; try again")
-
-
-def _new_indexname() -> str:
-    return f"passages{secrets.token_hex(4)}"
-
-
-@contextmanager
-def _write_lock(path: Path, timeout: float) -> Iterator[None]:
-    """The index-wide write lock: one writer at a time, waiting at most ``timeout`` seconds.
-
-    It is an OS file lock (``flock``), so the kernel releases it when a writer dies: a
-    killed ``bnptsearch index`` leaves no stale lock behind.
-    """
-    lock = FileStorage(str(path)).lock(_LOCK_NAME)
-    deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
-        if time.monotonic() > deadline:
-            raise IndexLockedError(
-                f"index at {path} is being written by another process (waited {timeout:g} s); try again later"
-            )
-        time.sleep(0.1)
-    try:
-        yield
-    finally:
-        lock.release()

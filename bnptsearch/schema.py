@@ -1,10 +1,27 @@
-"""The index's field names: the one place they are spelled.
+"""The index's documents: field names, the Whoosh schema, and an article's documents.
 
-Every other module names a field through these constants, so a renamed or added field is a
-change here, not a search through string literals.
+The field names are the one place they are spelled: every other module names a field
+through these constants, so a renamed or added field is a change here, not a search
+through string literals.
+
+>>> passage_schema()[TEXT].stored                      # doctest: +SKIP
+True
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.fields import DATETIME, ID, STORED, FieldType, Schema
+from whoosh.fields import TEXT as TEXT_FIELD
+
+from .acronyms import mine_acronyms
+from .analysis import indonesian_analyzer, surface_analyzer, surface_words
+from .corpus import Article
+from .passages import split_passages
 
 __all__ = [
     "ACRONYMS",
@@ -27,6 +44,7 @@ __all__ = [
     "TITLE",
     "WORDS",
     "YEAR",
+    "passage_schema",
 ]
 
 PID = "pid"
@@ -49,3 +67,124 @@ CONTENT_HASH = "content_hash"
 PATH = "path"
 FILE_HASH = "file_hash"
 ACRONYMS = "acronyms"
+
+# The values of KIND: a passage, or an article's own document.
+PASSAGE_KIND = "passage"
+ARTICLE_KIND = "article"
+
+
+def passage_schema() -> Schema:
+    """One Whoosh document per passage, plus one per article (``kind=article``) for its hash.
+
+    >>> sorted(passage_schema().scorable_names())       # doctest: +SKIP
+    ['source', 'text', 'title', 'words']
+    """
+    analyzer = indonesian_analyzer()
+    return Schema(
+        **{
+            # Shown for debugging, never searched: stored only.
+            PID: STORED,
+            KIND: ID(stored=True),
+            # Passages carry doc_id; the article's own document carries article_id instead, so
+            # no user query (not even ``doc_id:...``) can ever match an article document.
+            DOC_ID: ID(stored=True, sortable=True),
+            TITLE: TEXT_FIELD(analyzer=analyzer, stored=True),
+            TEXT: TEXT_FIELD(analyzer=analyzer, stored=True),
+            # The passage's words unstemmed: for did-you-mean suggestions (correcting stems
+            # would propose non-words) and the exact-form bonus in ranking
+            # (search.EXACT_BOOST). Not Whoosh's spelling=True: with it, fuzzy terms on the
+            # stemmed field are looked up among the unstemmed words and never match.
+            WORDS: TEXT_FIELD(analyzer=surface_analyzer(), phrase=False),
+            # Publisher names are searched as words ("source:cnnbanten" finds
+            # "CNNBanten.id"), not stemmed: they are names.
+            SOURCE: TEXT_FIELD(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), stored=True),
+            # Columns (sortable) make facet counting and update planning lookups instead of
+            # stored-field loads. Facets read these two only as columns: no postings.
+            SOURCE_NAME: _column_only(ID(sortable=True)),
+            YEAR: _column_only(ID(sortable=True)),
+            DATE: _day_field(),
+            DATE_TEXT: STORED,
+            PLACE: STORED,
+            START: STORED,
+            END: STORED,
+            NUMBER: STORED,
+            ARTICLE_ID: ID(stored=True, sortable=True),
+            CONTENT_HASH: ID(sortable=True),
+            PATH: ID(stored=True, sortable=True),
+            FILE_HASH: ID(sortable=True),
+            ACRONYMS: STORED,
+        }
+    )
+
+
+def _day_field() -> DATETIME:
+    """A date field indexed as one term per document.
+
+    Whoosh indexes a DATETIME at eight precisions by default (``shift_step=8``) so a range
+    over many distinct values is a few term ranges. Dates here are days: even a century of
+    them is a range over at most some 36,500 terms, so one term each suffices and a passage
+    has seven postings fewer.
+    """
+    field = DATETIME()
+    field.shift_step = 0
+    return field
+
+
+_Field = TypeVar("_Field", bound=FieldType)
+
+
+def _column_only(field: _Field) -> _Field:
+    """``field`` kept as a per-document column but not indexed (no postings to write)."""
+    field.indexed = False
+    return field
+
+
+def _article_documents(article: Article, file_hash: str) -> Iterator[dict[str, Any]]:
+    """The article's passages, then its own document.
+
+    >>> [d[KIND] for d in _article_documents(article, "ab12")]   # doctest: +SKIP
+    ['passage', 'passage', 'article']
+    """
+    published = _first_moment(article.date)
+    for passage in split_passages(article.body):
+        yield ({DATE: published} if published else {}) | {
+            PID: f"{article.doc_id}#{passage.number}",
+            KIND: PASSAGE_KIND,
+            DOC_ID: article.doc_id,
+            TITLE: article.title,
+            TEXT: passage.text,
+            # A list is indexed as these terms, unanalyzed: they are surface_analyzer's
+            # output, taken from the word spans cached while TEXT was analyzed.
+            WORDS: surface_words(passage.text),
+            SOURCE: article.source or "",
+            SOURCE_NAME: article.source or "",
+            YEAR: (article.date or "")[:4],
+            DATE_TEXT: article.date or "",
+            PLACE: article.place,
+            START: passage.start,
+            END: passage.end,
+            NUMBER: passage.number,
+        }
+    yield _article_document(article, file_hash)
+
+
+def _article_document(article: Article, file_hash: str) -> dict[str, Any]:
+    """The article's own document: what an update compares, and its mined acronyms (mined
+    here, once per indexed article, so reading them back never re-reads the articles)."""
+    return {
+        PID: article.doc_id,
+        KIND: ARTICLE_KIND,
+        ARTICLE_ID: article.doc_id,
+        CONTENT_HASH: article.content_hash,
+        PATH: article.path,
+        FILE_HASH: file_hash,
+        ACRONYMS: [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
+    }
+
+
+def _first_moment(date: str | None) -> datetime | None:
+    """The start of an ISO date, month or year ("2022-03" → 2022-03-01), for date ranges."""
+    if not date:
+        return None
+    year, month, day = ([int(p) for p in date.split("-")[:3]] + [1, 1])[:3]
+    return datetime(year, month, day)

@@ -461,6 +461,7 @@ class SearchRequest:
     limit: int = 10
     offset: int = 0
     per_article: int | None = 3
+    expand: bool = True  # also search the other form of acronyms and long forms
     fuzzy: bool = False
     sources: tuple[str, ...] = ()
     since: str | None = None

@@ -16,24 +16,23 @@ command-line query.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher as WhooshSearcher
 
 from .ranking import LuceneBM25, ScoreSum
-from .writer import length_bytes
+from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks
 
 __all__ = ["CollectionStats", "top_documents"]
 
-# Whoosh stores a field's length per document as one byte; this decodes all 256 at once.
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Decodes a whole array of length bytes at once.
+_BYTE_TO_LENGTH = np.array(BYTE_LENGTHS, dtype=np.float64)
 
 
 class CollectionStats:
     """What BM25 needs besides postings, as arrays over a searcher's document numbers:
     each field's length per document, and which documents are live (not deleted)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher: WhooshSearcher):
         self.searcher = searcher
         self._reader = searcher.reader()
         self.doc_count = self._reader.doc_count_all()
@@ -41,51 +40,36 @@ class CollectionStats:
         self.deleted = self._deleted()
 
     def lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of ``fieldname``, as Whoosh's BM25 reads it (one byte,
+        decoded), by document number.
+
+        >>> CollectionStats(searcher).lengths("text")[:3]   # doctest: +SKIP
+        array([28., 33., 23.])
+        """
         if fieldname not in self._lengths:
-            parts = [_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()]
-            codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            # Segments in docnum order: their bytes concatenated are the searcher's numbering.
+            codes = np.frombuffer(
+                b"".join(leaf_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()), dtype=np.uint8
+            )
             self._lengths[fieldname] = _BYTE_TO_LENGTH[codes]
         return self._lengths[fieldname]
 
     def average_length(self, fieldname: str) -> float:
+        """The collection's mean length of ``fieldname`` (1 if empty, to divide by)."""
         return self.searcher.avg_field_length(fieldname) or 1
 
     def _deleted(self) -> np.ndarray | None:
-        docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in leaf.deleted_docs_set]
+        docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in deleted_docs(leaf)]
         return np.array(docnums, dtype=np.int64) if docnums else None
 
 
-def _length_bytes(leaf, fieldname: str) -> np.ndarray:
-    """One segment's length bytes for ``fieldname`` (0 where the field keeps none)."""
-    codes = length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())
-    return np.zeros(leaf.doc_count_all(), dtype=np.uint8) if codes is None else np.frombuffer(codes, dtype=np.uint8)
-
-
-def _postings(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers (within ``leaf``) and weights (term frequencies)."""
-    matcher = leaf.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        # Segments with deletions wrap their postings to skip deleted documents (and the
-        # wrapper has already moved past the first ones); CollectionStats.deleted masks them.
-        matcher = matcher.child
-        matcher.reset()
-    if not isinstance(matcher, W3LeafMatcher):
-        # Terms with a single posting are stored inline, in a list matcher.
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+def _postings(leaf: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers (within ``leaf``) and weights (term frequencies), deleted
+    documents included (CollectionStats.deleted masks them)."""
     id_blocks, weight_blocks = [], []
-    # Whoosh 2.7's block layout (pinned < 2.8): each block holds delta-coded ids and weights;
-    # decoding them with numpy instead of per posting is the point of this module.
-    while matcher.is_active():
-        matcher._read_data()
-        id_blocks.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
-        matcher._read_weights()
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
-        matcher._next_block()
+    for deltas, weights in posting_blocks(leaf, fieldname, text):
+        id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        weight_blocks.append(np.asarray(weights, dtype=np.float64))
     if not id_blocks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
@@ -96,6 +80,9 @@ def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[t
     exactly as Whoosh scores them with that searcher's weighting (a :class:`LuceneBM25`).
 
     Ordered by score, then by document number (Whoosh's order for ties).
+
+    >>> top_documents(CollectionStats(searcher), score_sum(query, fields), 10)[0]   # doctest: +SKIP
+    (17, 9.82)
     """
     scores = _scores(stats, query)
     if stats.deleted is not None:

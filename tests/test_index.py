@@ -7,12 +7,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from whoosh import index as whoosh_index
 
-from bnptsearch import Index, IndexNotFoundError, IndexOutdatedError, load_corpus
-from bnptsearch.index import META_FILE, _article_documents, passage_schema
-from bnptsearch.writer import SegmentWriter
+from bnptsearch import (
+    Index,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    QueryError,
+    load_corpus,
+)
+from bnptsearch.schema import _article_documents, passage_schema
+from bnptsearch.store import _WHOOSH_FILE, META_FILE, _write_lock
+from bnptsearch.whoosh_compat import SegmentWriter
 
 from .conftest import SEED_CORPUS
 
@@ -23,6 +29,12 @@ Penangkapan dilakukan setelah penyelidikan panjang terhadap jaringan yang merenc
 
 def _doc_ids(index: Index, query: str) -> set[str]:
     return {h.doc_id for h in index.search(query, limit=50).hits}
+
+
+def _passages(index: Index) -> list[tuple]:
+    """Every passage document's stored fields, in a stable order."""
+    documents = index.searcher().whoosh.documents(kind="passage")
+    return sorted(tuple(sorted((key, str(value)) for key, value in fields.items())) for fields in documents)
 
 
 def test_open_missing_index_is_a_clear_error(tmp_path: Path) -> None:
@@ -54,7 +66,15 @@ def test_incremental_add_change_delete(corpus_copy: Path, tmp_path: Path) -> Non
         assert _doc_ids(index, "Bali Work Plan") == set()
         assert _doc_ids(index, "Gibran") == set()
         assert _doc_ids(index, "Teguh Prakosa") == {"003_219fc8fa0a90b567"}
-        assert report.passages != passages_before or report.passages > 0
+        # The updated index holds exactly what a fresh build of the changed corpus holds:
+        # the deleted article's and the old version's passages are gone, none are doubled.
+        fresh, rebuilt = Index.build(corpus_copy, tmp_path / "fresh")
+        with fresh:
+            assert (report.articles, report.passages) == (rebuilt.articles, rebuilt.passages)
+            assert _passages(index) == _passages(fresh)
+        # 32 seed passages, minus the deleted article's, plus the new one's, with the changed
+        # one re-split (counts of this corpus: a change here means passages changed too).
+        assert (passages_before, report.passages) == (32, 27)
 
 
 def test_long_lived_index_object_sees_other_writers(corpus_copy: Path, tmp_path: Path) -> None:
@@ -183,7 +203,7 @@ def test_bad_files_are_warnings_and_the_rest_is_indexed(corpus_copy: Path, tmp_p
 
 
 def test_an_interrupted_rebuild_leaves_the_old_index(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
-    from bnptsearch import index as index_module
+    from bnptsearch import update as update_module
 
     path = tmp_path / "index"
     Index.build(corpus_copy, path)[0].close()
@@ -191,20 +211,20 @@ def test_an_interrupted_rebuild_leaves_the_old_index(corpus_copy: Path, tmp_path
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(index_module, "_write", explode)
+    # Fails while the new index's documents are being written.
+    monkeypatch.setattr(update_module, "_article_documents", explode)
     with pytest.raises(RuntimeError):
         Index.build(corpus_copy, path)
     monkeypatch.undo()
     with Index.open(path) as index:
         assert index.info().articles == 5
         assert index.search("RAN PE Banten").hits
-    live = {match.group(1) for f in path.iterdir() if (match := index_module._WHOOSH_FILE.match(f.name))}
+    live = {match.group(1) for f in path.iterdir() if (match := _WHOOSH_FILE.match(f.name))}
     assert len(live) == 1, "the half-written index's files are removed"
 
 
 def test_a_second_writer_waits_then_fails_clearly(corpus_copy: Path, tmp_path: Path) -> None:
     from bnptsearch import IndexLockedError
-    from bnptsearch.index import _write_lock
 
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     with index, _write_lock(tmp_path / "index", 1.0):
@@ -287,3 +307,26 @@ def test_segment_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
     theirs = _postings_and_block_stats(tmp_path / "whoosh", lambda ix: ix.writer())
     assert len(ours) > 1000
     assert ours == theirs
+
+
+def test_batch_search_runs_each_query_and_reports_bad_ones(seed_index: Index) -> None:
+    queries = [("q1", "RAN PE Banten"), ("q2", "   "), ("q3", "kerja sama BNPT dengan Belanda")]
+    found = list(seed_index.batch_search(queries, limit=3, per_article=1, expand=False))
+    assert [qid for qid, _ in found] == ["q1", "q2", "q3"]
+    assert isinstance(found[1][1], QueryError)
+    for (_, query), (_, results) in zip(queries[::2], found[::2], strict=True):
+        assert not isinstance(results, QueryError)
+        # The same options as one search with them, and per_article=1 applied.
+        assert results.hits == seed_index.search(query, limit=3, per_article=1, expand=False).hits
+        assert len({hit.doc_id for hit in results.hits}) == len(results.hits) > 0
+
+
+def test_search_takes_a_request_or_its_fields(seed_index: Index) -> None:
+    from bnptsearch.search import SearchRequest
+
+    request = SearchRequest(query="RAN PE", limit=2, expand=False)
+    assert seed_index.search(request).hits == seed_index.search("RAN PE", limit=2, expand=False).hits
+    with pytest.raises(TypeError):
+        seed_index.search("RAN PE", no_such_option=True)
+    with pytest.raises(TypeError, match="already holds"):
+        seed_index.search(request, limit=5)

@@ -1,0 +1,189 @@
+"""Planning an index update (what to add, replace and delete) and writing it.
+
+An update hashes each corpus file, parses only the files whose hash changed, and
+re-indexes only the articles whose content changed. What is indexed is read back from the
+article documents' columns (:func:`_indexed_articles`), compared with the files
+(:func:`_plan_files`) into :class:`_Changes`, and written in one Whoosh transaction
+(:func:`_write`).
+
+>>> changes = _Changes()                                         # doctest: +SKIP
+>>> seen = _plan_files(files, _indexed_articles(searcher), changes, None, len(files))
+>>> passages = _write(writer, changes)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from whoosh.query import Term
+
+from .corpus import Article, CorpusWarning, read_file
+from .schema import (
+    ARTICLE_ID,
+    ARTICLE_KIND,
+    CONTENT_HASH,
+    DOC_ID,
+    FILE_HASH,
+    KIND,
+    PASSAGE_KIND,
+    PATH,
+    _article_documents,
+)
+
+__all__ = ["Progress"]
+
+# Called as work advances with (stage, done, total): stage "reading" counts corpus files,
+# "indexing" counts the articles being analyzed and written.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """What the index knows of one article."""
+
+    content_hash: str
+    path: str
+    file_hash: str
+
+
+@dataclass(frozen=True)
+class _IndexedFile:
+    """What the index knows of one corpus file: its hash then, and the articles from it."""
+
+    file_hash: str
+    doc_ids: list[str]
+
+
+@dataclass(frozen=True)
+class _Addition:
+    """An article to write, the hash of the file it was read from, and whether it replaces
+    an indexed version of itself (an update) or is new."""
+
+    article: Article
+    file_hash: str
+    replaces: bool
+
+
+@dataclass
+class _Changes:
+    """The writes one update will make, and its counts."""
+
+    add: list[_Addition] = field(default_factory=list)
+    delete: set[str] = field(default_factory=set)
+    unchanged: int = 0
+    warnings: list[CorpusWarning] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.add or self.delete)
+
+    @property
+    def replaced(self) -> int:
+        """How many of the additions replace an indexed article."""
+        return sum(addition.replaces for addition in self.add)
+
+
+def _file_hash(data: bytes) -> str:
+    """The hash a file's bytes are compared by: sha256, as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
+    """Every indexed article's hash and file, read from columns (no stored-field loads)."""
+    reader = searcher.reader()
+    ids, hashes, paths, file_hashes = (
+        reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
+    )
+    return {
+        ids[docnum]: _Indexed(hashes[docnum], paths[docnum], file_hashes[docnum])
+        for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))
+    }
+
+
+def _plan_files(
+    files: Iterable[Path], indexed: dict[str, _Indexed], changes: _Changes, progress: Progress | None, total: int
+) -> set[str]:
+    """Compares ``files`` with what is indexed, filling ``changes``; returns the ids seen.
+
+    A file whose bytes hash as before is not even read further. Of a changed JSONL file,
+    only the records whose own content hash changed are parsed and re-indexed. (The others
+    keep the file's previous hash, so that file is re-read next time, skipping them again.)
+    """
+    by_path: dict[str, _IndexedFile] = {}
+    for doc_id, known in indexed.items():
+        by_path.setdefault(known.path, _IndexedFile(known.file_hash, [])).doc_ids.append(doc_id)
+    seen: dict[str, str] = {}
+    for done, file in enumerate(files, 1):
+        key = str(file.resolve())
+        known_file = by_path.get(key)
+        file_hash = _hash_or_known(file, known_file, changes)
+        if file_hash is None:
+            continue
+        if known_file and known_file.file_hash == file_hash:
+            for doc_id in known_file.doc_ids:
+                seen.setdefault(doc_id, key)
+            changes.unchanged += len(known_file.doc_ids)
+        else:
+            # Records whose own hash is indexed from this file are not parsed again.
+            known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids} if known_file else {}
+            load = read_file(file, known_hashes)
+            changes.warnings.extend(load.warnings)
+            for doc_id in load.unchanged:
+                seen.setdefault(doc_id, key)
+            changes.unchanged += len(load.unchanged)
+            for article in load.articles:
+                article = _with_path(article, key)
+                if article.doc_id in seen:
+                    changes.warnings.append(
+                        CorpusWarning(str(file), f"duplicate doc_id {article.doc_id!r} (already read from {seen[article.doc_id]}); skipped")
+                    )
+                    continue
+                seen[article.doc_id] = key
+                changes.add.append(_Addition(article, file_hash, article.doc_id in indexed))
+        if progress:
+            progress("reading", done, total)
+    return set(seen)
+
+
+def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Changes) -> str | None:
+    """The hash of ``file``'s bytes. If it cannot be read, a warning, and the hash it was
+    indexed with (so what is indexed of it is kept), or None if nothing is."""
+    try:
+        return _file_hash(file.read_bytes())
+    except OSError as error:
+        # Unreadable for now (permissions, a file being copied): what is indexed of it
+        # stays, rather than being deleted as if the file were gone.
+        kept = "; its indexed articles are kept" if known_file else ""
+        changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}{kept}"))
+        return known_file.file_hash if known_file else None
+
+
+def _with_path(article: Article, path: str) -> Article:
+    """``article`` as read from ``path`` (the resolved path the index compares by)."""
+    return article if article.path == path else replace(article, path=path)
+
+
+def _write(writer: Any, changes: _Changes, progress: Progress | None = None) -> int:
+    """Applies ``changes`` to ``writer``; returns the number of passages written."""
+    for doc_id in changes.delete:
+        _delete_article(writer, doc_id)
+    passages = 0
+    for done, addition in enumerate(changes.add, 1):
+        if addition.replaces:
+            _delete_article(writer, addition.article.doc_id)
+        for document in _article_documents(addition.article, addition.file_hash):
+            writer.add_document(**document)
+            passages += document[KIND] == PASSAGE_KIND
+        if progress:
+            progress("indexing", done, len(changes.add))
+    return passages
+
+
+def _delete_article(writer: Any, doc_id: str) -> None:
+    """Deletes the article's own document and its passages."""
+    writer.delete_by_term(ARTICLE_ID, doc_id)
+    writer.delete_by_term(DOC_ID, doc_id)

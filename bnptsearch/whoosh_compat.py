@@ -1,0 +1,133 @@
+"""Every use of Whoosh internals (not its public API), so a Whoosh upgrade touches this file.
+
+All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
+
+- :class:`SegmentWriter`: when Whoosh writes a segment's postings it asks for the field
+  length of every posting's document, and its reader answers each of those from the
+  per-document file (a seek and a one-byte read, plus a check that the column file exists
+  for fields without lengths: 17 % of a 10k-passage build). This writer reads each field's
+  lengths once instead; the segment written is the same (``tests/test_index.py`` compares
+  it with Whoosh's own).
+- :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
+  field lengths, deletions and posting blocks as plain sequences, for
+  :mod:`bnptsearch.vectorized` to score with numpy.
+
+>>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
+
+__all__ = ["BYTE_LENGTHS", "SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+
+# Whoosh stores a field's length per document as one lossy byte: the length each of the 256
+# codes stands for.
+BYTE_LENGTHS: tuple[int, ...] = tuple(byte_to_length(code) for code in range(256))
+
+
+def _length_bytes(perdoc: Any, fieldname: str, doc_count: int) -> bytes | None:
+    """A segment's stored length byte of ``fieldname`` for each of its ``doc_count``
+    documents (0 where none is stored), or None if the field keeps no lengths.
+
+    Whoosh keeps them in a fixed-width column of unsigned bytes, read here as one block:
+    through the column's ``__getitem__`` it is ~1 µs per document.
+    """
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    stored = min(column._count, doc_count)
+    return column._dbfile.get(column._basepos, stored) + bytes(doc_count - stored) if stored else bytes(doc_count)
+
+
+def leaf_length_bytes(leaf: SegmentReader, fieldname: str) -> bytes:
+    """One segment's length byte of ``fieldname`` per document (0 where it keeps none).
+
+    >>> leaf_length_bytes(leaf, "text")[:3]           # doctest: +SKIP
+    b'\\x1c!\\x17'
+    """
+    codes = _length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())
+    return bytes(leaf.doc_count_all()) if codes is None else codes
+
+
+def deleted_docs(leaf: SegmentReader) -> Iterable[int]:
+    """The segment's deleted document numbers (its own numbering, not the searcher's)."""
+    return leaf.deleted_docs_set
+
+
+def posting_blocks(leaf: SegmentReader, fieldname: str, text: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """A term's postings in ``leaf`` as blocks of (id deltas, weights): each block's
+    document numbers as differences from the one before (the first from 0), and their term
+    frequencies. Deleted documents are included: the caller masks them.
+
+    >>> [list(ids) for ids, _ in posting_blocks(leaf, "text", "tangkap")]   # doctest: +SKIP
+    [[0, 3, 1, 12]]
+    """
+    matcher = leaf.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        # Segments with deletions wrap their postings to skip deleted documents (and the
+        # wrapper has already moved past the first ones): unwrap and start over.
+        matcher = matcher.child
+        matcher.reset()
+    if not isinstance(matcher, W3LeafMatcher):
+        # Terms with few postings are stored inline, in a list matcher: one block.
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        if ids:
+            yield [ids[0]] + [b - a for a, b in pairwise(ids)], weights
+        return
+    # Each block holds delta-coded ids and weights; handing them over a block at a time,
+    # undecoded, is what lets the caller decode them with numpy instead of per posting.
+    while matcher.is_active():
+        matcher._read_data()
+        ids = matcher._data[0]
+        matcher._read_weights()
+        yield ids, matcher._weights
+        matcher._next_block()
+
+
+class _Lengths:
+    """A per-document reader's field lengths, each field read once into a list, answering
+    as Whoosh's ``doc_field_length`` does (None for a stored 0)."""
+
+    def __init__(self, reader: Any, doc_count: int):
+        self._reader = reader
+        self._doc_count = doc_count
+        self._fields: dict[str, list[Any]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: Any = 0) -> Any:
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            codes = _length_bytes(self._reader, fieldname, self._doc_count)
+            lengths = [default] * self._doc_count if codes is None else [_LENGTHS[code] for code in codes]
+            self._fields[fieldname] = lengths
+        return lengths[docnum]
+
+
+# As Whoosh's doc_field_length answers: None where the stored code is 0.
+_LENGTHS = (None, *BYTE_LENGTHS[1:])
+
+
+class SegmentWriter(_WhooshSegmentWriter):
+    """``ix.writer()`` with each field's lengths read once per commit instead of per posting."""
+
+    def _flush_segment(self) -> None:
+        # Whoosh's own _flush_segment, with the lengths reader wrapped.
+        self.perdocwriter.close()
+        reader = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _Lengths(reader, self.docnum) if reader else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if reader:
+            reader.close()
