@@ -148,20 +148,21 @@ def clean(raw: str, title: str | None = None) -> CleanText | None:
     paragraphs, header_dates, crumb_title = _strip_header(_paragraphs(_clean_lines(raw)))
     if not paragraphs:
         return None
-    if title is not None:
-        # A record says what its title is; one without a title keeps none rather than a
-        # title made from its first sentence, which would only count that sentence twice.
-        paragraphs = _drop_leading_repeats(paragraphs, title) if title else paragraphs
+    if title is None:
+        headline, paragraphs = _take_headline(paragraphs, crumb_title)
     else:
-        title, paragraphs = _take_headline(paragraphs, crumb_title)
-        if paragraphs and not title:
-            title = crumb_title or _first_sentence(_dateline(paragraphs[0])[2])
+        headline = title
+        paragraphs = _drop_leading_repeats(paragraphs, title) if title else paragraphs
     if not paragraphs:
         return None
-    place, source, _ = _dateline(paragraphs[0])
+    place, source, lede = _dateline(paragraphs[0])
+    if not headline and title is None:
+        # Only a page is given a title from its text: a record without a title keeps none
+        # rather than one made from its first sentence, which would count that sentence twice.
+        headline = crumb_title or _first_sentence(lede)
     body = "\n\n".join(paragraphs)
-    date = first_date(header_dates) or first_date([title, body])
-    return CleanText(title, body, place, source, date)
+    date = first_date(header_dates) or first_date([headline, body])
+    return CleanText(headline, body, place, source, date)
 
 
 def _clean_lines(raw: str) -> list[str]:
