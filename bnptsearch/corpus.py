@@ -1,10 +1,8 @@
-"""Read the news corpus: scraped ``.txt`` pages and ``.jsonl`` records become clean Articles.
+"""Read the news corpus: files of scraped ``.txt`` pages and ``.jsonl`` records become Articles.
 
-A scrape of an Indonesian (WordPress-style) news site carries the article plus site chrome:
-breadcrumbs, the headline printed twice, "BACA JUGA:" links to other stories, an author box,
-"Check Also" teasers, a comment form. Everything that is not the article is removed here,
-because whatever survives becomes searchable: a query for a celebrity named only in a
-"BACA JUGA" link must not find a counter-terrorism article.
+This module finds the files, reads and decodes them (one reader per format, see
+:data:`SUPPORTED_EXTENSIONS`) and reports what went wrong; what is article and what is site
+chrome in a page's text is decided by :mod:`bnptsearch.clean`.
 
 >>> load = load_corpus("corpus")                                  # doctest: +SKIP
 >>> [a.doc_id for a in load.articles][:2]                         # doctest: +SKIP
@@ -16,35 +14,36 @@ naming the file (and the line, for JSONL) and the remaining files are still read
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .clean import clean
+from .dates import iso_date
 from .errors import CorpusError
 
 __all__ = [
+    "MAX_ARTICLE_BYTES",
     "PARSER_VERSION",
     "SUPPORTED_EXTENSIONS",
     "Article",
     "CorpusLoad",
     "CorpusWarning",
+    "content_hash",
     "corpus_files",
+    "duplicate_id_warning",
     "load_corpus",
     "parse_article",
     "raw_text",
     "read_file",
 ]
 
-SUPPORTED_EXTENSIONS = (".txt", ".jsonl")
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
 # file (same content hash) would otherwise keep the old cleaning until rebuilt.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
@@ -54,15 +53,6 @@ _MAX_LINE_WARNINGS_PER_FILE = 20
 MAX_ARTICLE_BYTES = 10 * 2**20
 # Enough to see whether a .jsonl is really binary without reading it all.
 _BINARY_SNIFF_BYTES = 8192
-# Headlines are short; a longer first line is a paragraph that merely lacks a full stop.
-_MAX_HEADLINE_CHARS = 250
-_MAX_HEADLINE_WORDS = 30
-# A title made from a lede sentence is cut here (at a word) so a lede without full stops
-# does not become a paragraph-long title.
-_MAX_DERIVED_TITLE_CHARS = 200
-# Only the start of the lede is looked at for its first sentence: keeps a huge one-line
-# file linear.
-_LEDE_SCAN_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -110,405 +100,38 @@ class CorpusLoad:
     unchanged: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- text cleanup
-
-# Invisible characters scrapes carry (zero-width spaces, BOM, soft hyphens) would split
-# words in the index; other control characters are noise. Odd line separators become "\n".
-_TRANSLATE = {
-    **dict.fromkeys(range(0x20), None),
-    **dict.fromkeys(map(ord, "\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
-    **dict.fromkeys(map(ord, "\n\x0b\x0c\x85\u2028\u2029"), "\n"),
-    ord("\t"): " ",
-}
-# Runs of spaces and odd spaces (NBSP, tab): a lone " " is left alone, which keeps this
-# pass cheap on big files.
-_HSPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
-
-_QUOTES_CLOSE = "”\"’')\\]"
-# A line ending like this ends a sentence (or a list item / lead-in), so a line break after
-# it is a real paragraph break rather than a hard wrap.
-_LINE_ENDS_SENTENCE = re.compile(rf"[.!?…:;][{_QUOTES_CLOSE}]*$")
-# "sel-" + "sel" across a wrap: reduplicated words keep their hyphen and lose the break.
-_LINE_ENDS_HYPHENATED = re.compile(r"\w-$")
-
-# Site footer: everything from one of these lines on is site chrome (author box, teasers of
-# other stories, related links, comment form), never article text.
-_FOOTER_LINE = re.compile(
-    r"(?i:check also|tinggalkan (?:balasan|komentar)|leave a (?:reply|comment)"
-    r"|(?:berita|artikel|postingan|tulisan) (?:terkait|lainnya)|baca berita lainnya"
-    r"|related (?:posts?|articles?|news)|you (?:may|might) also like|post navigation"
-    r"|navigasi (?:pos|tulisan)|komentar|comments?)\s*:?"
-    # The WordPress author box: "About admin", "About Redaksi" (case-sensitive on purpose,
-    # so an English sentence starting "about" is not taken for it).
-    r"|About [^\s.!?]+(?: [^\s.!?]+)?"
-)
-# Single chrome lines that can sit anywhere in the text; dropped on their own.
-_NOISE_LINE = re.compile(
-    # Links to other stories, often in the middle of the article: "BACA JUGA:Wagub ...".
-    r"(?i:(?:baca|simak|lihat)\s+(?:juga|pula))\s*(?:[:：|»>-]|–|—|$).*"
-    r"|BACA JUGA\b.*"
-    r"|(?i:error\s*:\s*content is protected\b).*"
-    r"|(?i:alamat email anda tidak akan dipublikasikan|your email address will not be published).*"
-    r"|(?i:ruas yang wajib ditandai|required fields are marked).*"
-    r"|(?i:advertisements?|iklan|scroll to continue with content|share this|bagikan(?: ini)?"
-    r"|suka ini|like this|loading\.*|memuat\.*)\s*:?"
-    r"|(?i:tags?|topik)\s*:.*"
-)
-
-# Breadcrumb trail over the headline: "Home / Hukrim / <title>", "Beranda » Nasional".
-_BREADCRUMB_SEPARATOR = re.compile(r"\s+[/»›>|]\s+|\s*(?:»|›)\s*")
-_BREADCRUMB_START = re.compile(r"(?i:home|beranda|index|halaman utama)\b")
-# Author lines above the article: "Penulis: Redaksi", "Editor: Budi".
-_BYLINE = re.compile(r"(?i:oleh|penulis|editor|reporter|redaktur|author|by|ditulis oleh)\s*:\s*\S.{0,60}")
-_NAV_MAX_WORDS = 2
-_BREADCRUMB_STEP_MAX_WORDS = 4
-# Longer than any header line (breadcrumb, label, byline, date): the article has begun.
-_HEADER_MAX_CHARS = 400
-# What a publication-date line holds besides the date itself.
-_DATE_LINE_FILLER = re.compile(
-    r"(?i:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday"
-    r"|friday|saturday|sunday|pukul|wib|wita|wit|diposting|dipublikasikan|diperbarui|terbit"
-    r"|published|updated|posted|on)\b|\d{1,2}[:.]\d{2}(?::\d{2})?|[\s,|/·•()-]+"
-)
-_DATE_LINE_MAX_CHARS = 100
-_PUNCTUATION = re.compile(r"[.!?,;:…]")
-
-# --------------------------------------------------------------------------- metadata
-
-_MONTHS = {
-    "januari": 1, "january": 1, "jan": 1,
-    "februari": 2, "pebruari": 2, "february": 2, "feb": 2, "peb": 2,
-    "maret": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "june": 6, "jun": 6,
-    "juli": 7, "july": 7, "jul": 7,
-    "agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
-    "desember": 12, "december": 12, "des": 12, "dec": 12,
-}  # fmt: skip
-# Longest first, so "Maret" is not read as "Mar" + "et".
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-# Between the days of a range: "26 -28 Juli", "7 & 8 Maret", "1 s.d. 3 Mei", "5 dan 6 Juni".
-_DAY_SEP = r"(?:[-–—&,]|s/d|s\.d\.?|sampai(?:\s+dengan)?|hingga|dan)"
-# The first full date stated in the text. A range dates to its first day; a date without a
-# year ("20 September") or a bare year range ("Tahun 2020-2024") is no date: a year is
-# never guessed. Repetitions are bounded so a long list of numbers cannot backtrack badly.
-_DATE = re.compile(
-    # The lookahead lets the scan skip non-digits fast: dates are rare in long text.
-    rf"(?=\d)(?:\b(?P<d>\d{{1,2}})(?:\s*{_DAY_SEP}\s*\d{{1,2}}){{0,3}}\s+(?P<m>{_MONTH})\b\.?"
-    rf"(?:\s*{_DAY_SEP}\s*\d{{1,2}}\s+(?:{_MONTH})\b\.?)?,?\s+(?P<y>\d{{4}})\b"
-    # "Rabu (23/3/2022)", "23-03-2022": day first, as Indonesian writes it.
-    r"|(?<![\d/-])(?P<nd>\d{1,2})(?P<sep>[/-])(?P<nm>\d{1,2})(?P=sep)(?P<ny>\d{4})(?![\d/-])"
-    r"|(?<![\d-])(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?![\d-]))",
-    re.IGNORECASE,
-)
-_MIN_YEAR, _MAX_YEAR = 1900, 2100
-# Record dates: "2023", "2023-03", "2023-03-07", or a timestamp whose date part is used.
-_ISO_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:[T ]\S+)?)?)?")
-
-# The dateline opening a lede: "JAKARTA, DISWAY.ID – ", "Surabaya – ", "CNNBanten.id – ",
-# "Jakarta (ANTARA) - ". The dash must have spaces round it and the story must go on with a
-# capital, which tells "Surabaya – Perwakilan" from "praktik – praktik".
-_DATELINE = re.compile(r"(?P<head>[^\s–—―][^–—―\n]{0,59}?)\s+(?:--?|[–—―])\s+(?=[“\"‘'(\[]?[A-Z0-9])")
-_DATELINE_PAREN = re.compile(r"(?P<place>[^()]+?)\s*\((?P<source>[^()]+)\)")
-_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,6}")
-_DATELINE_MAX_WORDS = 4
-
-# The end of a sentence: a stop before whitespace and a capital (or the end of the text).
-_SENTENCE_END = re.compile(rf"[.!?…]+[{_QUOTES_CLOSE}]*(?=\s+[“\"‘'(\[]?[A-Z0-9]|\s*$)")
-# Titles and abbreviations that end in a full stop without ending the sentence.
-_ABBREVIATIONS = frozenset(
-    "dr drs dra prof ir h hj kh no nomor jl pol komjen irjen brigjen kombes akbp kompol ipda iptu"
-    " aiptu bripka brigpol jend letjen mayjen laksda marsda kol sdr sdri bpk tn ny st sh se mm mh"
-    " msi ssos kec kab kel prov dkk dll dsb tsb yth vs mr mrs ms".split()
-)
-
-
-# --------------------------------------------------------------------------- parsing
-
-
 def parse_article(raw: str, doc_id: str, path: str = "", content_hash: str = "") -> Article | None:
-    """Cleans one scraped article and extracts its title, dateline and date.
+    """Cleans one scraped page (see :func:`bnptsearch.clean.clean`) into an Article.
 
     Returns None when nothing but site boilerplate is left.
 
-    >>> a = parse_article("Home / Hukum / Judul Berita Hari Ini\\n\\nJudul Berita Hari Ini\\n\\n"
-    ...                   "JAKARTA, KOMPAS.com – Polisi menangkap\\ndua orang, Rabu (23/3/2022).\\n\\n"
-    ...                   "BACA JUGA: Berita lain\\n\\nTinggalkan Balasan", "x")
+    >>> a = parse_article("Judul Berita Hari Ini\\n\\nJAKARTA, KOMPAS.com – Polisi menangkap"
+    ...                   " dua orang, Rabu (23/3/2022).\\n\\nTinggalkan Balasan", "x")
     >>> (a.title, a.place, a.source, a.date)
     ('Judul Berita Hari Ini', 'JAKARTA', 'KOMPAS.com', '2022-03-23')
-    >>> a.body
-    'JAKARTA, KOMPAS.com – Polisi menangkap dua orang, Rabu (23/3/2022).'
     """
-    return _parse(raw, doc_id, path, content_hash, record_title=None)
-
-
-def _parse(raw: str, doc_id: str, path: str, content_hash: str, record_title: str | None) -> Article | None:
-    """:func:`parse_article`; ``record_title`` is a JSONL record's title ("" when it has
-    none), None for a scraped page whose title must be found in the text."""
-    paragraphs, header_dates, crumb_title = _strip_header(_paragraphs(_clean_lines(raw)))
-    if not paragraphs:
+    page = clean(raw)
+    if page is None:
         return None
-
-    if record_title is not None:
-        # A record says what its title is; one without a title keeps none rather than a
-        # title made from its first sentence, which would only count that sentence twice.
-        title = record_title
-        paragraphs = _drop_leading_repeats(paragraphs, title) if title else paragraphs
-    else:
-        title, paragraphs = _take_headline(paragraphs, crumb_title)
-    if not paragraphs:
-        return None
-
-    place, source, lede = _dateline(paragraphs[0])
-    if not title and record_title is None:
-        title = crumb_title or _first_sentence(lede)
-    body = "\n\n".join(paragraphs)
-    date = _first_date(header_dates) or _first_date([title, body])
-    return Article(doc_id, title, body, source, place, date, None, path, content_hash)
+    return Article(doc_id, page.title, page.body, page.source, page.place, page.date, None, path, content_hash)
 
 
-def _clean_lines(raw: str) -> list[str]:
-    """Normalized, stripped lines, cut at the site footer, without chrome lines."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
-    lines = []
-    for line in _HSPACE.sub(" ", text).split("\n"):
-        line = line.strip()
-        if _FOOTER_LINE.fullmatch(line):
-            break
-        # Dropped outright (not left as a blank line): a "BACA JUGA" line wedged into the
-        # middle of a sentence must not split that sentence into two paragraphs.
-        if not _NOISE_LINE.fullmatch(line):
-            lines.append(line)
-    return lines
+def content_hash(data: bytes) -> str:
+    """The hash that tells whether a file or record changed since it was indexed.
 
-
-def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
-    """Drops breadcrumbs, navigation labels and bylines above the article.
-
-    Returns the remaining paragraphs, the date-only lines dropped from the header (they date the
-    article) and the title ending a breadcrumb trail ("" if none).
+    >>> content_hash(b"")[:16]
+    'e3b0c44298fc1c14'
     """
-    dates: list[str] = []
-    crumb_title = ""
-    for i, line in enumerate(paragraphs):
-        if len(line) > _HEADER_MAX_CHARS:
-            break  # header items are short: this is the article
-        if _is_breadcrumb(line, last=i == len(paragraphs) - 1):
-            tail = _BREADCRUMB_SEPARATOR.split(line)[-1]
-            # The trail ends in the headline when it is long enough to be one.
-            if len(tail.split()) >= 3:
-                crumb_title = tail
-            continue
-        if len(line.split()) <= _NAV_MAX_WORDS and not _PUNCTUATION.search(line):
-            continue  # "Informasi", "Detail Berita", "NASIONAL": section labels
-        if _BYLINE.fullmatch(line):
-            continue
-        if _is_date_line(line):
-            dates.append(line)  # "Senin, 7 Maret 2023 | 10:00 WIB"
-            continue
-        break
-    else:
-        return [], dates, crumb_title
-    return paragraphs[i:], dates, crumb_title
+    return hashlib.sha256(data).hexdigest()
 
 
-def _is_breadcrumb(line: str, *, last: bool) -> bool:
-    """ "Home / Hukrim / <title>", "Nasional » Hukum » <title>": short steps, then the page.
+def duplicate_id_warning(path: str, doc_id: str, first: str, line: int | None = None) -> CorpusWarning:
+    """The warning for an article of ``path`` whose doc_id was already read from ``first``.
 
-    A trail that does not start at "Home" counts only when text follows it: a record that is
-    a single line such as "skor akhir (OSA / MAR / FER) ..." is content, not navigation.
+    >>> str(duplicate_id_warning("b.jsonl", "x", "a.jsonl:2", 1))
+    "b.jsonl:1: duplicate doc_id 'x' (already read from a.jsonl:2); skipped"
     """
-    crumbs = _BREADCRUMB_SEPARATOR.split(line)
-    steps = crumbs[:-1]
-    if not steps or not all(0 < len(step.split()) <= _BREADCRUMB_STEP_MAX_WORDS for step in steps):
-        return False
-    return bool(_BREADCRUMB_START.match(line)) or (len(crumbs) >= 3 and not last)
-
-
-def _is_date_line(line: str) -> bool:
-    """A line holding nothing but a publication date: "Rabu, 23/3/2022 - 10:15 WIB"."""
-    if len(line) > _DATE_LINE_MAX_CHARS or not _DATE.search(line):
-        return False
-    return not _DATE_LINE_FILLER.sub("", _DATE.sub("", line))
-
-
-def _paragraphs(lines: list[str]) -> list[str]:
-    """Joins hard-wrapped lines; every other line break is a paragraph break.
-
-    >>> _paragraphs(["Polisi telah", "melakukan penangkapan.", "", "Kedua.", "Ketiga,", "Lalu."])
-    ['Polisi telah melakukan penangkapan.', 'Kedua.', 'Ketiga, Lalu.']
-    """
-    paragraphs: list[list[str]] = []  # pieces, joined once at the end: no quadratic "+="
-    previous_blank = True
-    for line in lines:
-        if not line:
-            previous_blank = True
-            continue
-        if not previous_blank and paragraphs:
-            pieces = paragraphs[-1]
-            last = pieces[-1]
-            # A line that stops mid-sentence, continued in lowercase (or after a comma) on
-            # the next, is one sentence the scraper wrapped at a fixed width.
-            continues = line[0].islower() or last.endswith(",")
-            if continues and not _LINE_ENDS_SENTENCE.search(last):
-                pieces.append("" if _LINE_ENDS_HYPHENATED.search(last) else " ")
-                pieces.append(line)
-                continue
-        paragraphs.append([line])
-        previous_blank = False
-    return ["".join(pieces) for pieces in paragraphs]
-
-
-def _title_key(text: str) -> str:
-    """What makes two printings of a headline the same: case and trailing stops ignored."""
-    return text.casefold().rstrip(" .!?:;,…")
-
-
-def _drop_leading_repeats(paragraphs: list[str], title: str) -> list[str]:
-    """Removes the title's printings at the top of the body."""
-    key = _title_key(title)
-    start = 0
-    while start < len(paragraphs) and _title_key(paragraphs[start]) == key:
-        start += 1
-    return paragraphs[start:]
-
-
-def _take_headline(paragraphs: list[str], crumb_title: str) -> tuple[str, list[str]]:
-    """Splits off a headline opening the text: ("", paragraphs) when there is none.
-
-    A first line is the headline when it is printed again right below (the page title then
-    the article title), when the breadcrumb trail ends with it, or when it reads like one:
-    short, no dateline, no closing full stop, and the article goes on after it.
-    """
-    first = paragraphs[0]
-    rest = _drop_leading_repeats(paragraphs[1:], first)
-    repeated = len(rest) < len(paragraphs) - 1
-    named_by_crumbs = bool(crumb_title) and _title_key(crumb_title) == _title_key(first)
-    if repeated or named_by_crumbs or (rest and _is_headline(first)):
-        return first.rstrip(" ."), rest
-    return "", paragraphs
-
-
-def _is_headline(line: str) -> bool:
-    return (
-        len(line) <= _MAX_HEADLINE_CHARS
-        and len(line.split()) <= _MAX_HEADLINE_WORDS
-        and (line[0].isupper() or line[0].isdigit())
-        and line[-1] not in ".,;:…"
-        and _dateline(line)[2] == line
-    )
-
-
-def _dateline(lede: str) -> tuple[str | None, str | None, str]:
-    """(place, source, the lede after the dateline) of a lede; the lede itself if it has none.
-
-    >>> _dateline("JAKARTA, DISWAY.ID – Salah satu upaya.")
-    ('JAKARTA', 'DISWAY.ID', 'Salah satu upaya.')
-    >>> _dateline("CNNBanten.id – Pemerintah Provinsi.")
-    (None, 'CNNBanten.id', 'Pemerintah Provinsi.')
-    """
-    match = _DATELINE.match(lede)
-    if not match:
-        return None, None, lede
-    head = match["head"]
-    source = None
-    paren = _DATELINE_PAREN.fullmatch(head)
-    if paren:
-        head, source = paren["place"], paren["source"].strip()
-    parts = [part.strip() for part in head.split(",")]
-    if len(parts) > 2 or (source and len(parts) > 1) or not all(map(_is_name, parts)):
-        return None, None, lede
-    if len(parts) == 2:
-        place, source = parts
-    elif _DOMAIN.fullmatch(parts[0]) and not source:
-        place, source = None, parts[0]
-    else:
-        place = parts[0]
-    if place and not place[0].isupper():
-        return None, None, lede
-    return place, source, lede[match.end() :]
-
-
-def _is_name(part: str) -> bool:
-    """A place or publisher: a few capitalized words, or a web domain ("detik.com")."""
-    words = part.split()
-    return bool(words) and (
-        (len(words) == 1 and _DOMAIN.fullmatch(part) is not None)
-        or (len(words) <= _DATELINE_MAX_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words))
-    )
-
-
-def _first_sentence(text: str) -> str:
-    """The first sentence, without its full stop, cut to a title's length.
-
-    >>> _first_sentence("Kata Komjen. Pol. Boy hari ini. Lalu pergi.")
-    'Kata Komjen. Pol. Boy hari ini'
-    """
-    head = text[:_LEDE_SCAN_CHARS]
-    sentence = head
-    for match in _SENTENCE_END.finditer(head):
-        before = head[: match.start()].rsplit(None, 1)
-        if match[0].startswith(".") and before and _is_abbreviation(before[-1]):
-            continue
-        sentence = head[: match.end()]
-        break
-    sentence = sentence.strip()
-    if sentence.endswith(".") and not sentence.endswith(".."):
-        sentence = sentence[:-1]
-    if len(sentence) > _MAX_DERIVED_TITLE_CHARS:
-        sentence = sentence[:_MAX_DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
-    return sentence
-
-
-def _is_abbreviation(word: str) -> bool:
-    word = word.lstrip("“\"‘'(")
-    # "S.Sos", "M.Si", single initials: dotted abbreviations, not sentence ends.
-    return "." in word or (len(word) == 1 and word.isalpha()) or word.casefold() in _ABBREVIATIONS
-
-
-def _first_date(texts: Iterable[str]) -> str | None:
-    """The first valid full date stated in ``texts``, as ISO "YYYY-MM-DD".
-
-    >>> _first_date(["Tahun 2020-2024, 20 September, lalu 26 -28 Juli 2022."])
-    '2022-07-26'
-    """
-    for text in texts:
-        for match in _DATE.finditer(text):
-            if match["d"]:
-                parts = match["y"], _MONTHS[match["m"].casefold()], match["d"]
-            elif match["nd"]:
-                parts = match["ny"], match["nm"], match["nd"]
-            else:
-                parts = match["iy"], match["im"], match["id"]
-            year, month, day = map(int, parts)
-            if not _MIN_YEAR <= year <= _MAX_YEAR:
-                continue
-            try:
-                return dt.date(year, month, day).isoformat()
-            except ValueError:
-                continue  # "31/2/2022": not a date, look further
-    return None
-
-
-def _iso_date(value: str) -> str | None:
-    """A record's date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"; None if it is not one.
-
-    >>> _iso_date("2023-03"), _iso_date("2023-03-07T10:00:00Z"), _iso_date("2023-13")
-    ('2023-03', '2023-03-07', None)
-    """
-    match = _ISO_DATE.fullmatch(value.strip())
-    if not match:
-        return None
-    year, month, day = match["y"], match["m"], match["d"]
-    try:
-        dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return None
-    return "-".join(part for part in (year, month, day) if part)
+    return CorpusWarning(path, f"duplicate doc_id {doc_id!r} (already read from {first}); skipped", line)
 
 
 # --------------------------------------------------------------------------- files
@@ -535,7 +158,8 @@ def read_file(path: str | os.PathLike, known: Mapping[str, str] | None = None) -
     if path.is_dir():
         raise CorpusError(f"{path}: is a folder, not a file (use load_corpus)")
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected .txt or .jsonl)")
+        expected = " or ".join(SUPPORTED_EXTENSIONS)
+        raise CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected {expected})")
     warnings: list[CorpusWarning] = []
     unchanged: list[str] = []
     articles = _dedupe(_read(path, warnings, known or {}, unchanged), {}, warnings)
@@ -606,7 +230,7 @@ def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
     def unreadable(error: OSError) -> None:
         warnings.append(CorpusWarning(str(error.filename or folder), f"cannot read folder: {error.strerror or error}"))
 
-    files = []
+    files: list[Path] = []
     for root, dirs, names in os.walk(folder, onerror=unreadable, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         files.extend(
@@ -626,22 +250,21 @@ def _dedupe(found: Iterable[_Located], seen: dict[str, _Located], warnings: list
             yield article
             continue
         where = first[0].path if first[1] is None else f"{first[0].path}:{first[1]}"
-        message = f"duplicate doc_id {article.doc_id!r} (already read from {where}); skipped"
-        warnings.append(CorpusWarning(article.path, message, line))
+        warnings.append(duplicate_id_warning(article.path, article.doc_id, where, line))
 
 
 def _read(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> list[_Located]:
     """The articles of one file; never raises, problems go to ``warnings``."""
     try:
-        if path.suffix.lower() == ".jsonl":
-            return _read_jsonl(path, warnings, known, unchanged)
-        return _read_txt(path, warnings)
+        return _READERS[path.suffix.lower()](path, warnings, known, unchanged)
     except OSError as error:
         warnings.append(CorpusWarning(str(path), f"cannot read file: {error.strerror or error}"))
         return []
 
 
-def _read_txt(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
+def _read_txt(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> list[_Located]:
+    """A page of text is one article; ``known`` is for files of many records (the index
+    compares a whole page's hash itself)."""
     name = str(path)
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
@@ -649,15 +272,15 @@ def _read_txt(path: Path, warnings: list[CorpusWarning]) -> list[_Located]:
         return []
     data = path.read_bytes()
     if b"\0" in data:
-        warnings.append(CorpusWarning(name, "binary file (contains NUL bytes); skipped"))
+        warnings.append(_binary_file(name))
         return []
-    text, fallback = _decode(data)
-    if fallback:
-        warnings.append(CorpusWarning(name, "not valid UTF-8; decoded as Windows-1252"))
+    text, problem = _decode(data)
+    if problem:
+        warnings.append(CorpusWarning(name, problem))
     if not text.strip():
         warnings.append(CorpusWarning(name, "empty file; skipped"))
         return []
-    article = parse_article(text, path.stem, name, hashlib.sha256(data).hexdigest())
+    article = parse_article(text, path.stem, name, content_hash(data))
     if article is None:
         warnings.append(CorpusWarning(name, "nothing but site boilerplate; skipped"))
         return []
@@ -668,16 +291,21 @@ def _megabytes(size: int) -> str:
     return f"{size / 2**20:.0f} MB"
 
 
-def _decode(data: bytes) -> tuple[str, bool]:
-    """(text, whether the Windows-1252 fallback was needed).
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """(text, the warning to give if the Windows-1252 fallback was needed).
 
     Scrapes that are not UTF-8 are in practice Windows-1252 (a superset of Latin-1 for
     printable text); its five undefined bytes become U+FFFD rather than failing the file.
     """
     try:
-        return data.decode("utf-8-sig"), False
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), True
+        return data.decode("cp1252", errors="replace"), "not valid UTF-8; decoded as Windows-1252"
+
+
+def _binary_file(path: str) -> CorpusWarning:
+    # NUL never occurs in text: an image or archive that was given a text extension.
+    return CorpusWarning(path, "binary file (contains NUL bytes); skipped")
 
 
 def _read_jsonl(
@@ -688,7 +316,7 @@ def _read_jsonl(
     problems: list[CorpusWarning] = []
     with path.open("rb") as file:
         if b"\0" in file.read(_BINARY_SNIFF_BYTES):
-            warnings.append(CorpusWarning(name, "binary file (contains NUL bytes); skipped"))
+            warnings.append(_binary_file(name))
             return []
         file.seek(0)
         # Streamed line by line: a huge JSONL is never held whole in memory.
@@ -701,18 +329,18 @@ def _read_jsonl(
                 problems.append(CorpusWarning(name, f"record of {size} is too large for one article; line skipped", number))
                 continue
             # The line's bytes without its line ending: CRLF and LF copies hash alike.
-            content_hash = hashlib.sha256(record_bytes).hexdigest()
-            if content_hash in known:
-                unchanged.append(known[content_hash])
+            record_hash = content_hash(record_bytes)
+            if record_hash in known:
+                unchanged.append(known[record_hash])
                 continue
-            text, fallback = _decode(record_bytes)
-            messages = ["not valid UTF-8; decoded as Windows-1252"] if fallback else []
+            text, problem = _decode(record_bytes)
+            messages = [problem] if problem else []
             try:
                 record = json.loads(text)
             except ValueError as error:
                 messages.append(f"malformed JSON ({getattr(error, 'msg', error)}); line skipped")
             else:
-                article = _record_article(record, name, content_hash, messages)
+                article = _record_article(record, name, record_hash, messages)
                 if article is not None:
                     found.append((article, number))
             problems.extend(CorpusWarning(name, message, number) for message in messages)
@@ -727,7 +355,7 @@ _RECORD_REQUIRED = ("id", "text")
 _RECORD_OPTIONAL = ("title", "source", "place", "date", "url")
 
 
-def _record_article(record: object, path: str, content_hash: str, messages: list[str]) -> Article | None:
+def _record_article(record: object, path: str, record_hash: str, messages: list[str]) -> Article | None:
     """The article of one JSONL record, or None; problems are appended to ``messages``.
 
     The record's own fields win over what is extracted from its text.
@@ -749,24 +377,31 @@ def _record_article(record: object, path: str, content_hash: str, messages: list
         messages.append('"id" is empty; line skipped')
         return None
     fields = {key: (record.get(key) or "").strip() or None for key in _RECORD_OPTIONAL}
-    article = _parse(record["text"], doc_id, path, content_hash, record_title=fields["title"] or "")
-    if article is None:
+    page = clean(record["text"], title=fields["title"] or "")
+    if page is None:
         messages.append("record text is empty or nothing but site boilerplate; line skipped")
         return None
-    date = article.date
+    date = page.date
     if fields["date"]:
-        date = _iso_date(fields["date"])
+        date = iso_date(fields["date"])
         if date is None:
             messages.append(f'"date" {fields["date"]!r} is not YYYY, YYYY-MM or YYYY-MM-DD; date taken from the text')
-            date = article.date
+            date = page.date
     return Article(
         doc_id=doc_id,
-        title=article.title,
-        body=article.body,
-        source=fields["source"] or article.source,
-        place=fields["place"] or article.place,
+        title=page.title,
+        body=page.body,
+        source=fields["source"] or page.source,
+        place=fields["place"] or page.place,
         date=date,
         url=fields["url"],
         path=path,
-        content_hash=content_hash,
+        content_hash=record_hash,
     )
+
+
+# One reader per file format, by extension (lower case). Each returns the file's articles
+# and appends its problems to the warnings; an OSError is reported by the caller.
+_Reader = Callable[[Path, list[CorpusWarning], Mapping[str, str], list[str]], list[_Located]]
+_READERS: dict[str, _Reader] = {".txt": _read_txt, ".jsonl": _read_jsonl}
+SUPPORTED_EXTENSIONS = tuple(_READERS)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .text import sentence_breaks
+
 __all__ = ["MAX_WORDS", "MIN_WORDS", "PassageSpan", "split_passages"]
 
 MIN_WORDS = 40
@@ -20,17 +22,6 @@ MAX_WORDS = 120
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _WORD = re.compile(r"\S+")
-# A sentence ends at . ! ? (maybe followed by a closing quote or bracket) before whitespace
-# and an upper-case letter, digit or opening quote: "... lalu. Dalam ...".
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
-# Titles and abbreviations end in a full stop without ending the sentence ("Komjen. Pol. Dr.
-# Boy"), so a break right after one of these is not a sentence boundary.
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]|Dr|Drs|Ir|Prof|Pol|Komjen|Kombes|Irjen|Brigjen|Jend|Kol|Letkol|Mayjen|"
-    r"Sos|Si|Hum|Pd|No|Jl|Tn|Ny|Sdr|dkk|dll|dsb|tsb|St|Hj|H)\.)$"
-)
-
-
 @dataclass(frozen=True)
 class PassageSpan:
     """A passage of an article body: its text and its ``[start, end)`` offsets in the body."""
@@ -46,13 +37,12 @@ def _word_count(text: str) -> int:
 
 
 def _sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence spans of ``body[start:end]``, without the whitespace between them."""
     spans = []
     cursor = start
-    for match in _SENTENCE_END.finditer(body, start, end):
-        if _ABBREVIATION.search(body[max(cursor, match.start() - 12) : match.start()]):
-            continue
-        spans.append((cursor, match.start()))
-        cursor = match.end()
+    for sentence_end, next_start in sentence_breaks(body, start, end):
+        spans.append((cursor, sentence_end))
+        cursor = next_start
     spans.append((cursor, end))
     return [(s, e) for s, e in spans if body[s:e].strip()]
 

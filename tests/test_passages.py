@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from bnptsearch.corpus import load_corpus
 from bnptsearch.passages import MAX_WORDS, split_passages
 
@@ -39,3 +41,21 @@ def test_short_paragraphs_are_merged() -> None:
     passages = split_passages(body)
     assert len(passages) < 10
     assert "".join(p.text for p in passages).count("Paragraf") == 10
+
+
+def test_a_passage_cut_after_a_quoted_sentence_keeps_its_closing_quote() -> None:
+    sentence = "Kata " * 30 + "berakhir di sini."
+    body = " ".join([sentence] * 3) + " “" + "Kami " * 30 + "siap.” " + " ".join([sentence] * 3)
+    passages = split_passages(body)
+    assert any(p.text.endswith("siap.”") for p in passages)
+    # Nothing of the body is lost between passages but the spaces the cuts fall on.
+    assert (passages[0].start, passages[-1].end) == (0, len(body))
+    assert all(not body[a.end : b.start].strip() for a, b in pairwise(passages))
+
+
+def test_corpus_abbreviations_do_not_cut_a_passage_either() -> None:
+    sentence = "Kata " * 30 + "berakhir di sini."
+    # Each half is long enough to be a passage of its own if the stop after "Kab" ended a sentence.
+    regency = "Dilantik " + "kata " * 45 + "di Kab. Bogor oleh dr. Ani " + "kata " * 45 + "hari ini."
+    body = " ".join([sentence] * 3) + " " + regency + " " + " ".join([sentence] * 3)
+    assert any(regency in p.text for p in split_passages(body))

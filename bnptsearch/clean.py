@@ -1,0 +1,352 @@
+"""Scraped news pages made clean: site chrome removed, headline, dateline and date found.
+
+A scrape of an Indonesian (WordPress-style) news site carries the article plus site chrome:
+breadcrumbs, the headline printed twice, "BACA JUGA:" links to other stories, an author box,
+"Check Also" teasers, a comment form. Everything that is not the article is removed here,
+because whatever survives becomes searchable: a query for a celebrity named only in a
+"BACA JUGA" link must not find a counter-terrorism article.
+
+Which lines are chrome is data (:data:`FOOTER_LINES`, :data:`NOISE_LINES`); reading files is
+:mod:`bnptsearch.corpus`'s business, this module only sees text.
+
+>>> page = clean("Home / Hukum / Polisi Tangkap Dua Orang\\n\\nJAKARTA, KOMPAS.com – Polisi menangkap"
+...              "\\ndua orang, Rabu (23/3/2022).\\n\\nBACA JUGA: Berita lain\\n\\nTinggalkan Balasan")
+>>> (page.title, page.place, page.source, page.date)
+('Polisi Tangkap Dua Orang', 'JAKARTA', 'KOMPAS.com', '2022-03-23')
+>>> page.body
+'JAKARTA, KOMPAS.com – Polisi menangkap dua orang, Rabu (23/3/2022).'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .dates import TEXT_DATE, first_date
+from .text import CLOSING_QUOTES, OPENING_QUOTES, sentence_breaks
+
+__all__ = ["FOOTER_LINES", "NOISE_LINES", "CleanText", "clean"]
+
+# Headlines are short; a longer first line is a paragraph that merely lacks a full stop.
+_MAX_HEADLINE_CHARS = 250
+_MAX_HEADLINE_WORDS = 30
+# A title made from a lede sentence is cut here (at a word) so a lede without full stops
+# does not become a paragraph-long title.
+_MAX_DERIVED_TITLE_CHARS = 200
+# Only the start of the lede is looked at for its first sentence: keeps a huge one-line
+# file linear.
+_LEDE_SCAN_CHARS = 2000
+
+# Invisible characters scrapes carry (zero-width spaces, BOM, soft hyphens) would split
+# words in the index; other control characters are noise. Odd line separators become "\n".
+_TRANSLATE = {
+    **dict.fromkeys(range(0x20), None),
+    **dict.fromkeys(map(ord, "\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    **dict.fromkeys(map(ord, "\n\x0b\x0c\x85\u2028\u2029"), "\n"),
+    ord("\t"): " ",
+}
+# Runs of spaces and odd spaces (NBSP, tab): a lone " " is left alone, which keeps this
+# pass cheap on big files.
+_HSPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
+
+# A line ending like this ends a sentence (or a list item / lead-in), so a line break after
+# it is a real paragraph break rather than a hard wrap.
+_LINE_ENDS_SENTENCE = re.compile(rf"[.!?…:;][{re.escape(CLOSING_QUOTES)}]*$")
+# "sel-" + "sel" across a wrap: reduplicated words keep their hyphen and lose the break.
+_LINE_ENDS_HYPHENATED = re.compile(r"\w-$")
+
+# Scraped-page chrome, as tables of regular expressions that each match a whole line. A
+# site with chrome of its own adds rows here; the code below never names a site.
+
+# Site footer: everything from one of these lines on is site chrome (author box, teasers of
+# other stories, related links, comment form), never article text.
+FOOTER_LINES: tuple[str, ...] = (
+    r"(?i:check also|tinggalkan (?:balasan|komentar)|leave a (?:reply|comment))\s*:?",
+    r"(?i:(?:berita|artikel|postingan|tulisan) (?:terkait|lainnya)|baca berita lainnya)\s*:?",
+    r"(?i:related (?:posts?|articles?|news)|you (?:may|might) also like)\s*:?",
+    r"(?i:post navigation|navigasi (?:pos|tulisan)|komentar|comments?)\s*:?",
+    # The WordPress author box: "About admin", "About Redaksi" (case-sensitive on purpose,
+    # so an English sentence starting "about" is not taken for it).
+    r"About [^\s.!?]+(?: [^\s.!?]+)?",
+)
+# Single chrome lines that can sit anywhere in the text; dropped on their own.
+NOISE_LINES: tuple[str, ...] = (
+    # Links to other stories, often in the middle of the article: "BACA JUGA:Wagub ...".
+    r"(?i:(?:baca|simak|lihat)\s+(?:juga|pula))\s*(?:[:：|»>-]|–|—|$).*",
+    r"BACA JUGA\b.*",
+    r"(?i:error\s*:\s*content is protected\b).*",
+    # The comment form.
+    r"(?i:alamat email anda tidak akan dipublikasikan|your email address will not be published).*",
+    r"(?i:ruas yang wajib ditandai|required fields are marked).*",
+    # Ads, share buttons, lazy-loading placeholders.
+    r"(?i:advertisements?|iklan|scroll to continue with content|share this|bagikan(?: ini)?)\s*:?",
+    r"(?i:suka ini|like this|loading\.*|memuat\.*)\s*:?",
+    r"(?i:tags?|topik)\s*:.*",
+)
+
+
+def _any_line(rules: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a table of rules: a line is matched once, whatever the table's size."""
+    return re.compile("|".join(f"(?:{rule})" for rule in rules))
+
+
+_FOOTER_LINE = _any_line(FOOTER_LINES)
+_NOISE_LINE = _any_line(NOISE_LINES)
+
+# Breadcrumb trail over the headline: "Home / Hukrim / <title>", "Beranda » Nasional".
+_BREADCRUMB_SEPARATOR = re.compile(r"\s+[/»›>|]\s+|\s*(?:»|›)\s*")
+_BREADCRUMB_START = re.compile(r"(?i:home|beranda|index|halaman utama)\b")
+# Author lines above the article: "Penulis: Redaksi", "Editor: Budi".
+_BYLINE = re.compile(r"(?i:oleh|penulis|editor|reporter|redaktur|author|by|ditulis oleh)\s*:\s*\S.{0,60}")
+_NAV_MAX_WORDS = 2
+_BREADCRUMB_STEP_MAX_WORDS = 4
+# Longer than any header line (breadcrumb, label, byline, date): the article has begun.
+_HEADER_MAX_CHARS = 400
+# What a publication-date line holds besides the date itself.
+_DATE_LINE_FILLER = re.compile(
+    r"(?i:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|pukul|wib|wita|wit|diposting|dipublikasikan|diperbarui|terbit"
+    r"|published|updated|posted|on)\b|\d{1,2}[:.]\d{2}(?::\d{2})?|[\s,|/·•()-]+"
+)
+_DATE_LINE_MAX_CHARS = 100
+_PUNCTUATION = re.compile(r"[.!?,;:…]")
+
+# The dateline opening a lede: "JAKARTA, DISWAY.ID – ", "Surabaya – ", "CNNBanten.id – ",
+# "Jakarta (ANTARA) - ". The dash must have spaces round it and the story must go on with a
+# capital, which tells "Surabaya – Perwakilan" from "praktik – praktik".
+_DATELINE = re.compile(rf"(?P<head>[^\s–—―][^–—―\n]{{0,59}}?)\s+(?:--?|[–—―])\s+(?=[{re.escape(OPENING_QUOTES)}]?[A-Z0-9])")
+_DATELINE_PAREN = re.compile(r"(?P<place>[^()]+?)\s*\((?P<source>[^()]+)\)")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,6}")
+_DATELINE_MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """What is left of a page: ``body`` paragraphs are separated by a blank line."""
+
+    title: str
+    body: str
+    place: str | None
+    source: str | None
+    date: str | None
+
+
+def clean(raw: str, title: str | None = None) -> CleanText | None:
+    """Cleans one scraped page and finds its title, dateline (place, source) and date.
+
+    ``title`` is the title a record gives ("" when it has none; the text's own printings of
+    it are dropped); None means the page's headline must be found in the text, falling back
+    on the breadcrumb trail's last step or the lede's first sentence. Returns None when
+    nothing but site chrome is left.
+
+    >>> clean("Judul Rekaman\\n\\nSurabaya – Isi berita.", "Judul Rekaman").body
+    'Surabaya – Isi berita.'
+    >>> clean("Tinggalkan Balasan") is None
+    True
+    """
+    paragraphs, header_dates, crumb_title = _strip_header(_paragraphs(_clean_lines(raw)))
+    if not paragraphs:
+        return None
+    if title is None:
+        headline, paragraphs = _take_headline(paragraphs, crumb_title)
+    else:
+        headline = title
+        paragraphs = _drop_leading_repeats(paragraphs, title) if title else paragraphs
+    if not paragraphs:
+        return None
+    place, source, lede = _dateline(paragraphs[0])
+    if not headline and title is None:
+        # Only a page is given a title from its text: a record without a title keeps none
+        # rather than one made from its first sentence, which would count that sentence twice.
+        headline = crumb_title or _first_sentence(lede)
+    body = "\n\n".join(paragraphs)
+    date = first_date(header_dates) or first_date([headline, body])
+    return CleanText(headline, body, place, source, date)
+
+
+def _clean_lines(raw: str) -> list[str]:
+    """Normalized, stripped lines, cut at the site footer, without chrome lines."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    lines = []
+    for line in _HSPACE.sub(" ", text).split("\n"):
+        line = line.strip()
+        if _FOOTER_LINE.fullmatch(line):
+            break
+        # Dropped outright (not left as a blank line): a "BACA JUGA" line wedged into the
+        # middle of a sentence must not split that sentence into two paragraphs.
+        if not _NOISE_LINE.fullmatch(line):
+            lines.append(line)
+    return lines
+
+
+def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
+    """Drops breadcrumbs, navigation labels and bylines above the article.
+
+    Returns the remaining paragraphs, the date-only lines dropped from the header (they date the
+    article) and the title ending a breadcrumb trail ("" if none).
+    """
+    dates: list[str] = []
+    crumb_title = ""
+    for i, line in enumerate(paragraphs):
+        if len(line) > _HEADER_MAX_CHARS:
+            break  # header items are short: this is the article
+        if _is_breadcrumb(line, last=i == len(paragraphs) - 1):
+            tail = _BREADCRUMB_SEPARATOR.split(line)[-1]
+            # The trail ends in the headline when it is long enough to be one.
+            if len(tail.split()) >= 3:
+                crumb_title = tail
+            continue
+        if len(line.split()) <= _NAV_MAX_WORDS and not _PUNCTUATION.search(line):
+            continue  # "Informasi", "Detail Berita", "NASIONAL": section labels
+        if _BYLINE.fullmatch(line):
+            continue
+        if _is_date_line(line):
+            dates.append(line)  # "Senin, 7 Maret 2023 | 10:00 WIB"
+            continue
+        break
+    else:
+        return [], dates, crumb_title
+    return paragraphs[i:], dates, crumb_title
+
+
+def _is_breadcrumb(line: str, *, last: bool) -> bool:
+    """ "Home / Hukrim / <title>", "Nasional » Hukum » <title>": short steps, then the page.
+
+    A trail that does not start at "Home" counts only when text follows it: a record that is
+    a single line such as "skor akhir (OSA / MAR / FER) ..." is content, not navigation.
+    """
+    crumbs = _BREADCRUMB_SEPARATOR.split(line)
+    steps = crumbs[:-1]
+    if not steps or not all(0 < len(step.split()) <= _BREADCRUMB_STEP_MAX_WORDS for step in steps):
+        return False
+    return bool(_BREADCRUMB_START.match(line)) or (len(crumbs) >= 3 and not last)
+
+
+def _is_date_line(line: str) -> bool:
+    """A line holding nothing but a publication date: "Rabu, 23/3/2022 - 10:15 WIB"."""
+    if len(line) > _DATE_LINE_MAX_CHARS:
+        return False
+    rest, dates = TEXT_DATE.subn("", line)
+    return dates > 0 and not _DATE_LINE_FILLER.sub("", rest)
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Joins hard-wrapped lines; every other line break is a paragraph break.
+
+    >>> _paragraphs(["Polisi telah", "melakukan penangkapan.", "", "Kedua.", "Ketiga,", "Lalu."])
+    ['Polisi telah melakukan penangkapan.', 'Kedua.', 'Ketiga, Lalu.']
+    """
+    paragraphs: list[list[str]] = []  # pieces, joined once at the end: no quadratic "+="
+    previous_blank = True
+    for line in lines:
+        if not line:
+            previous_blank = True
+            continue
+        if not previous_blank and paragraphs:
+            pieces = paragraphs[-1]
+            last = pieces[-1]
+            # A line that stops mid-sentence, continued in lowercase (or after a comma) on
+            # the next, is one sentence the scraper wrapped at a fixed width.
+            continues = line[0].islower() or last.endswith(",")
+            if continues and not _LINE_ENDS_SENTENCE.search(last):
+                pieces.append("" if _LINE_ENDS_HYPHENATED.search(last) else " ")
+                pieces.append(line)
+                continue
+        paragraphs.append([line])
+        previous_blank = False
+    return ["".join(pieces) for pieces in paragraphs]
+
+
+def _title_key(text: str) -> str:
+    """What makes two printings of a headline the same: case and trailing stops ignored."""
+    return text.casefold().rstrip(" .!?:;,…")
+
+
+def _drop_leading_repeats(paragraphs: list[str], title: str) -> list[str]:
+    """Removes the title's printings at the top of the body."""
+    key = _title_key(title)
+    start = 0
+    while start < len(paragraphs) and _title_key(paragraphs[start]) == key:
+        start += 1
+    return paragraphs[start:]
+
+
+def _take_headline(paragraphs: list[str], crumb_title: str) -> tuple[str, list[str]]:
+    """Splits off a headline opening the text: ("", paragraphs) when there is none.
+
+    A first line is the headline when it is printed again right below (the page title then
+    the article title), when the breadcrumb trail ends with it, or when it reads like one:
+    short, no dateline, no closing full stop, and the article goes on after it.
+    """
+    first = paragraphs[0]
+    rest = _drop_leading_repeats(paragraphs[1:], first)
+    repeated = len(rest) < len(paragraphs) - 1
+    named_by_crumbs = bool(crumb_title) and _title_key(crumb_title) == _title_key(first)
+    if repeated or named_by_crumbs or (rest and _is_headline(first)):
+        return first.rstrip(" ."), rest
+    return "", paragraphs
+
+
+def _is_headline(line: str) -> bool:
+    return (
+        len(line) <= _MAX_HEADLINE_CHARS
+        and len(line.split()) <= _MAX_HEADLINE_WORDS
+        and (line[0].isupper() or line[0].isdigit())
+        and line[-1] not in ".,;:…"
+        and _dateline(line)[2] == line
+    )
+
+
+def _dateline(lede: str) -> tuple[str | None, str | None, str]:
+    """(place, source, the lede after the dateline) of a lede; the lede itself if it has none.
+
+    >>> _dateline("JAKARTA, DISWAY.ID – Salah satu upaya.")
+    ('JAKARTA', 'DISWAY.ID', 'Salah satu upaya.')
+    >>> _dateline("CNNBanten.id – Pemerintah Provinsi.")
+    (None, 'CNNBanten.id', 'Pemerintah Provinsi.')
+    """
+    match = _DATELINE.match(lede)
+    if not match:
+        return None, None, lede
+    head = match["head"]
+    source = None
+    paren = _DATELINE_PAREN.fullmatch(head)
+    if paren:
+        head, source = paren["place"], paren["source"].strip()
+    parts = [part.strip() for part in head.split(",")]
+    if len(parts) > 2 or (source and len(parts) > 1) or not all(map(_is_name, parts)):
+        return None, None, lede
+    if len(parts) == 2:
+        place, source = parts
+    elif _DOMAIN.fullmatch(parts[0]) and not source:
+        place, source = None, parts[0]
+    else:
+        place = parts[0]
+    if place and not place[0].isupper():
+        return None, None, lede
+    return place, source, lede[match.end() :]
+
+
+def _is_name(part: str) -> bool:
+    """A place or publisher: a few capitalized words, or a web domain ("detik.com")."""
+    words = part.split()
+    return bool(words) and (
+        (len(words) == 1 and _DOMAIN.fullmatch(part) is not None)
+        or (len(words) <= _DATELINE_MAX_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words))
+    )
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence, without its full stop, cut to a title's length.
+
+    >>> _first_sentence("Kata Komjen. Pol. Boy hari ini. Lalu pergi.")
+    'Kata Komjen. Pol. Boy hari ini'
+    """
+    head = text[:_LEDE_SCAN_CHARS]
+    sentence = next((head[:end] for end, _ in sentence_breaks(head)), head).strip()
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
+    if len(sentence) > _MAX_DERIVED_TITLE_CHARS:
+        sentence = sentence[:_MAX_DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+    return sentence
