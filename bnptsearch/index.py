@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
@@ -44,7 +45,9 @@ from .analysis import ANALYZER_VERSION, compounds, indonesian_analyzer, stopword
 from .corpus import PARSER_VERSION, Article, CorpusWarning, corpus_files, raw_text, read_file
 from .errors import CorpusError, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from .passages import split_passages
-from .search import SearchRequest, SearchResults, Searcher
+from .query import SearchRequest
+from .results import SearchResults
+from .search import Searcher
 from .writer import SegmentWriter
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexInfo", "Progress", "UpdateReport"]
@@ -77,7 +80,7 @@ def passage_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),
         # The passage's words unstemmed: for did-you-mean suggestions (correcting stems would
-        # propose non-words) and the exact-form bonus in ranking (search.EXACT_BOOST). Not
+        # propose non-words) and the exact-form bonus in ranking (RankingParams.exact_boost). Not
         # Whoosh's spelling=True: with it, fuzzy terms on the stemmed field are looked up
         # among the unstemmed words and never match.
         words=TEXT(analyzer=surface_analyzer(), phrase=False),
@@ -643,24 +646,11 @@ class Index:
         self._acronyms = (key, table)
         return table
 
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        offset: int = 0,
-        per_article: int | None = 3,
-        expand: bool = True,
-        fuzzy: bool = False,
-        sources: Sequence[str] = (),
-        since: str | None = None,
-        until: str | None = None,
-        doc_ids: Sequence[str] = (),
-        facets: bool = False,
-        explain: bool = False,
-        count: bool = False,
-    ) -> SearchResults:
+    def search(self, query: str | SearchRequest, **options: Any) -> SearchResults:
         """Ranked passages for ``query``, best first, with highlights.
+
+        ``options`` are the fields of :class:`~bnptsearch.query.SearchRequest` (or pass one
+        request instead of the text):
 
         - ``limit``/``offset``: the page of hits to return (``results.total`` counts all);
         - ``per_article``: at most this many passages of one article (None: no cap);
@@ -670,27 +660,15 @@ class Index:
           filters; ``facets``: count matching articles per source and year;
         - ``explain``: each hit lists its matched terms and their scores;
         - ``count``: also count every matching passage (``results.total``; it costs a pass
-          over all matches, so it is off unless asked for).
+          over all matches, so it is off unless asked for);
+        - ``ranking``: :class:`~bnptsearch.ranking.RankingParams` to rank with.
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'
         """
-        request = SearchRequest(
-            query=query,
-            limit=limit,
-            offset=offset,
-            per_article=per_article,
-            fuzzy=fuzzy,
-            sources=tuple(sources),
-            since=since,
-            until=until,
-            doc_ids=tuple(doc_ids),
-            facets=facets,
-            explain=explain,
-            count=count,
-        )
+        request = query if isinstance(query, SearchRequest) else SearchRequest(query=query, **options)
         searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-        return searcher.search(request, self._acronym_table(searcher.whoosh) if expand else None)
+        return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
 
     def counts(self) -> tuple[int, int]:
         """(articles, passages) in the index."""
