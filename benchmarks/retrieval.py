@@ -45,7 +45,13 @@ import ir_measures
 import Stemmer
 from ir_measures import RR, R, nDCG
 from whoosh import index as whoosh_index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
+from whoosh.analysis import (
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser, WildcardPlugin
 
@@ -125,7 +131,7 @@ def load_collection(name: str, folder: Path, padding: dict[str, str], size: int 
     passages = {record["pid"]: record["text"] for record in read_jsonl(folder / "passages.jsonl")}
     clashes = passages.keys() & padding.keys()
     if clashes:
-        raise SystemExit(f"{name}: padding ids clash with passage ids, e.g. {sorted(clashes)[0]!r}")
+        raise SystemExit(f"{name}: padding ids clash with passage ids, e.g. {min(clashes)!r}")
     queries = {record["qid"]: record["query"] for record in read_jsonl(folder / "queries-dev.jsonl")}
     qids = subset(list(queries), size, seed)
     wanted = set(qids)
@@ -233,7 +239,7 @@ def run_cli(index: bnptsearch.Index, queries: dict[str, str], workdir: Path) -> 
     command = cli_command() + ["batch", str(tsv), "--index", str(index.path), "-n", str(LIMIT), "--format", "trec"]
     log(f"[{workdir.parent.name}] $ {' '.join(command)}")
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=cli_environment())
+    done = subprocess.run(command, capture_output=True, text=True, env=cli_environment(), check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"`bnptsearch batch` failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
@@ -478,8 +484,10 @@ def failures_report(collection: Collection, measured: Measured, count: int, seed
         gold = relevant[qid]
         rank = ranking.index(gold) + 1 if gold in ranking else f">{LIMIT}"
         lines += [
-            f"- `{qid}` {collection.queries[qid]!r} → terms {analyze(collection.queries[qid])}, "
-            f"relevant at rank {rank}",
+            (
+                f"- `{qid}` {collection.queries[qid]!r} → terms {analyze(collection.queries[qid])}, "
+                f"relevant at rank {rank}"
+            ),
             f"  - relevant {gold}: {collection.pool[gold][:160]!r}",
             f"  - top hit {ranking[0] if ranking else '—'}: {collection.pool[ranking[0]][:160] if ranking else ''!r}",
         ]

@@ -113,7 +113,7 @@ def test_batch_trec_and_jsonl(run, tmp_path: Path) -> None:
     assert lines[0] == ["q1", "Q0", "004_712c4dcd13143a1e", "1", lines[0][4], "bnptsearch"]
     q1_docs = [line[2] for line in lines if line[0] == "q1"]
     assert len(q1_docs) == len(set(q1_docs))  # one line per article
-    assert [line for line in lines if line[0] == "q2"][0][2] == "002_c1e97dfba439882a"
+    assert next(line for line in lines if line[0] == "q2")[2] == "002_c1e97dfba439882a"
     assert "query q3" in result.stderr
     jsonl = run("batch", str(queries), "--format", "jsonl", "-n", "2")
     objects = [json.loads(line) for line in jsonl.stdout.splitlines()]

@@ -10,7 +10,14 @@ import pytest
 
 from bnptsearch.analysis import AnalyzedToken
 from bnptsearch.corpus import Article
-from bnptsearch.formats import FORMATS, View, format_output, formats_of, to_html, to_text
+from bnptsearch.formats import (
+    FORMATS,
+    View,
+    format_output,
+    formats_of,
+    to_html,
+    to_text,
+)
 from bnptsearch.index import IndexInfo
 from bnptsearch.results import Hit, SearchResults, TermScore
 
