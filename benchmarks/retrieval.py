@@ -13,8 +13,9 @@ Run from the repository root (``pip install -e '.[bench]'`` or ``pip install 'ir
         --failures 20 --output /tmp/retrieval.md
 
 Quick run: add ``--limit-queries 300``; ``--via-cli`` also runs ``bnptsearch batch`` and adds
-its row (it must rank exactly like the API). Tune the ranking constants of ``bnptsearch.search``
-on one built index per collection (no rebuild: scoring is applied at search time)::
+its row (it must rank exactly like the API). Tune the ranking parameters
+(``bnptsearch.ranking.RankingParams``, passed to each search) on one built index per
+collection (no rebuild: scoring is applied at search time)::
 
     python -m benchmarks.retrieval --tydi ../shared/eval/tydiqa-id --facqa ../shared/eval/facqa-news \\
         --padding ../shared/eval/kumparan-sentences/sentences.jsonl --sweep --sweep-queries 300
