@@ -13,8 +13,9 @@ Run from the repository root (``pip install -e '.[bench]'`` or ``pip install 'ir
         --failures 20 --output /tmp/retrieval.md
 
 Quick run: add ``--limit-queries 300``; ``--via-cli`` also runs ``bnptsearch batch`` and adds
-its row (it must rank exactly like the API). Tune the ranking constants of ``bnptsearch.search``
-on one built index per collection (no rebuild: scoring is applied at search time)::
+its row (it must rank exactly like the API). Tune the ranking parameters
+(``bnptsearch.ranking.RankingParams``, passed to each search) on one built index per
+collection (no rebuild: scoring is applied at search time)::
 
     python -m benchmarks.retrieval --tydi ../shared/eval/tydiqa-id --facqa ../shared/eval/facqa-news \\
         --padding ../shared/eval/kumparan-sentences/sentences.jsonl --sweep --sweep-queries 300
@@ -37,7 +38,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,19 +46,26 @@ import ir_measures
 import Stemmer
 from ir_measures import RR, R, nDCG
 from whoosh import index as whoosh_index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
+from whoosh.analysis import (
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser, WildcardPlugin
 
 import bnptsearch
-from bnptsearch import search as bnpt_search
 from bnptsearch.analysis import analyze, stopwords
 from bnptsearch.errors import QueryError
+from bnptsearch.ranking import DEFAULT_RANKING, RankingParams
 
 LIMIT = 100
 MEASURES = (nDCG @ 10, RR @ 10, R @ 100)
 SYSTEMS = ("bnptsearch", "whoosh-snowball", "whoosh-standard")
-SWEEP_PARAMETERS = ("BM25_B", "BM25_K1", "TITLE_BOOST", "EXACT_BOOST", "IDF_POWER")
+# Fields of bnptsearch.ranking.RankingParams, the axes of --sweep.
+SWEEP_PARAMETERS = ("bm25_b", "bm25_k1", "title_boost", "exact_boost", "idf_power")
 REFERENCE = """\
 Reference, from the issue (measured elsewhere on the held-out halves; context only):
 Lucene Indonesian BM25 (Pyserini) nDCG@10 ≈ 0.78 TyDi, ≈ 0.80 FacQA;
@@ -125,7 +132,7 @@ def load_collection(name: str, folder: Path, padding: dict[str, str], size: int 
     passages = {record["pid"]: record["text"] for record in read_jsonl(folder / "passages.jsonl")}
     clashes = passages.keys() & padding.keys()
     if clashes:
-        raise SystemExit(f"{name}: padding ids clash with passage ids, e.g. {sorted(clashes)[0]!r}")
+        raise SystemExit(f"{name}: padding ids clash with passage ids, e.g. {min(clashes)!r}")
     queries = {record["qid"]: record["query"] for record in read_jsonl(folder / "queries-dev.jsonl")}
     qids = subset(list(queries), size, seed)
     wanted = set(qids)
@@ -165,12 +172,15 @@ def build_bnptsearch(pool: dict[str, str], workdir: Path) -> bnptsearch.Index:
     return index
 
 
-def bnptsearch_searcher(index: bnptsearch.Index, limit: int = LIMIT) -> Searcher:
+def bnptsearch_searcher(
+    index: bnptsearch.Index, limit: int = LIMIT, ranking: RankingParams = DEFAULT_RANKING
+) -> Searcher:
     """Best passage per article (``per_article=1``), as ``bnptsearch batch --format trec`` ranks."""
 
     def search(query: str) -> Ranking:
         try:
-            return [(hit.doc_id, hit.score) for hit in index.search(query, limit=limit, per_article=1).hits]
+            hits = index.search(query, limit=limit, per_article=1, ranking=ranking).hits
+            return [(hit.doc_id, hit.score) for hit in hits]
         except QueryError as error:
             log(f"  query error: {error}")
             return []
@@ -230,7 +240,7 @@ def run_cli(index: bnptsearch.Index, queries: dict[str, str], workdir: Path) -> 
     command = cli_command() + ["batch", str(tsv), "--index", str(index.path), "-n", str(LIMIT), "--format", "trec"]
     log(f"[{workdir.parent.name}] $ {' '.join(command)}")
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=cli_environment())
+    done = subprocess.run(command, capture_output=True, text=True, env=cli_environment(), check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"`bnptsearch batch` failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
@@ -475,8 +485,10 @@ def failures_report(collection: Collection, measured: Measured, count: int, seed
         gold = relevant[qid]
         rank = ranking.index(gold) + 1 if gold in ranking else f">{LIMIT}"
         lines += [
-            f"- `{qid}` {collection.queries[qid]!r} → terms {analyze(collection.queries[qid])}, "
-            f"relevant at rank {rank}",
+            (
+                f"- `{qid}` {collection.queries[qid]!r} → terms {analyze(collection.queries[qid])}, "
+                f"relevant at rank {rank}"
+            ),
             f"  - relevant {gold}: {collection.pool[gold][:160]!r}",
             f"  - top hit {ranking[0] if ranking else '—'}: {collection.pool[ranking[0]][:160] if ranking else ''!r}",
         ]
@@ -484,19 +496,6 @@ def failures_report(collection: Collection, measured: Measured, count: int, seed
 
 
 # --------------------------------------------------------------------------- sweep
-
-
-@contextmanager
-def ranking_parameters(values: dict[str, object]) -> Iterator[None]:
-    """Sets ``bnptsearch.search`` module constants for the duration of the block."""
-    saved = {name: getattr(bnpt_search, name) for name in values}
-    for name, value in values.items():
-        setattr(bnpt_search, name, value)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(bnpt_search, name, value)
 
 
 def sweep_grid(args: argparse.Namespace) -> list[dict[str, object]]:
@@ -508,11 +507,10 @@ def sweep_collection(collection: Collection, grid: list[dict[str, object]], work
     """The mean scores of each grid point, on one index; only the top 10 is fetched."""
     log(f"[{collection.name}] bnptsearch: indexing {len(collection.pool)} passages for the sweep")
     index = build_bnptsearch(collection.pool, workdir / collection.name / "bnptsearch")
-    search = bnptsearch_searcher(index, limit=10)
     scores = []
     for number, point in enumerate(grid, 1):
-        with ranking_parameters(point):
-            run, seconds = run_queries(search, collection.queries, f"[{collection.name}] sweep")
+        search = bnptsearch_searcher(index, limit=10, ranking=RankingParams(**point))
+        run, seconds = run_queries(search, collection.queries, f"[{collection.name}] sweep")
         means, _ = evaluate(collection, run)
         scores.append(means)
         log(f"[{collection.name}] {number}/{len(grid)} {point}: nDCG@10 {means[str(nDCG @ 10)]:.4f} ({seconds:.0f} s)")
@@ -522,7 +520,7 @@ def sweep_collection(collection: Collection, grid: list[dict[str, object]], work
 
 def sweep(collections: list[Collection], grid: list[dict[str, object]], workdir: Path, jobs: int) -> str:
     """nDCG@10 / MRR@10 of every grid point on every collection, best mean nDCG@10 first."""
-    current = {name: getattr(bnpt_search, name) for name in SWEEP_PARAMETERS}
+    current = {name: getattr(DEFAULT_RANKING, name) for name in SWEEP_PARAMETERS}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         count = len(collections)
         by_collection = list(pool.map(sweep_collection, collections, [grid] * count, [workdir] * count))
@@ -581,7 +579,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="a TREC run file of another system on the same pool, e.g. tydiqa-id=/tmp/lucene/tydi.run "
         "(made by benchmarks/lucene_reference.py); scored beside the systems, with bnptsearch's difference",
     )
-    sweep_group = parser.add_argument_group("sweep", "grid over bnptsearch.search's ranking constants")
+    sweep_group = parser.add_argument_group("sweep", "grid over bnptsearch.ranking.RankingParams")
     sweep_group.add_argument("--sweep", action="store_true", help="run the sweep instead of the system comparison")
     sweep_group.add_argument("--sweep-queries", type=int, help="a random (seeded) subset of N queries per collection")
     sweep_group.add_argument("--sweep-b", type=parse_list(float), default=[0.1, 0.2, 0.3, 0.5, 0.75])
@@ -589,11 +587,11 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     sweep_group.add_argument(
         "--sweep-title-boost",
         type=parse_list(float),
-        default=[bnpt_search.TITLE_BOOST],
+        default=[DEFAULT_RANKING.title_boost],
         help="e.g. 0.1,2 (0 itself divides by zero in Whoosh's block-quality skipping)",
     )
-    sweep_group.add_argument("--sweep-exact-boost", type=parse_list(float), default=[bnpt_search.EXACT_BOOST])
-    sweep_group.add_argument("--sweep-idf-power", type=parse_list(float), default=[bnpt_search.IDF_POWER])
+    sweep_group.add_argument("--sweep-exact-boost", type=parse_list(float), default=[DEFAULT_RANKING.exact_boost])
+    sweep_group.add_argument("--sweep-idf-power", type=parse_list(float), default=[DEFAULT_RANKING.idf_power])
     args = parser.parse_args(argv)
     if not (args.tydi or args.facqa):
         parser.error("give --tydi and/or --facqa")
@@ -609,8 +607,7 @@ def report_header(collections: list[Collection], padding: int, jobs: int) -> str
     return (
         f"# Retrieval benchmark (bnptsearch {bnptsearch.__version__})\n\n"
         f"Pools = collection passages + {padding} padding sentences. {sizes}.\n"
-        f"Ranking: TITLE_BOOST={bnpt_search.TITLE_BOOST}, "
-        f"BM25_B={bnpt_search.BM25_B}, BM25_K1={bnpt_search.BM25_K1}, EXACT_BOOST={bnpt_search.EXACT_BOOST}, IDF_POWER={bnpt_search.IDF_POWER}. "
+        f"Ranking: {DEFAULT_RANKING}. "
         f"Collections measured in {jobs} parallel process(es), one core each at most."
     )
 

@@ -85,7 +85,7 @@ def main() -> None:
     corpus, index_dir, extra = workdir / "corpus", workdir / "index", workdir / "extra"
     extra.mkdir(parents=True, exist_ok=True)
     sentences = scale_corpus.load_sentences(args.sentences)
-    articles, passages, files = scale_corpus.write_corpus(sentences, args.passages, corpus, per_file=1000)
+    scale_corpus.write_corpus(sentences, args.passages, corpus, per_file=1000)
     # A small file that the handful of changes will delete.
     _article_file(corpus, sentences, 9999).rename(corpus / "small-to-delete.jsonl")
     started = time.perf_counter()

@@ -19,7 +19,7 @@ from .errors import (
     QueryError,
 )
 from .index import Index, IndexInfo, UpdateReport
-from .search import Hit, SearchResults
+from .results import Hit, SearchResults
 
 __all__ = [
     "AnalyzedToken",

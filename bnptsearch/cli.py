@@ -6,14 +6,14 @@ Each command parses its options, calls the API, formats the answer, and turns a
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import asdict
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,9 +21,11 @@ from . import __version__
 from .analysis import analyze_tokens
 from .corpus import SUPPORTED_EXTENSIONS
 from .errors import BnptSearchError, QueryError
-from .formats import FORMATS, to_csv, to_html, to_json, to_jsonl, to_text, to_trec
+from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
+from .query import SearchRequest
+
 
 def _folder_option(name: str, default: str, envvar: str, help_text: str):
     return click.option(
@@ -88,14 +90,25 @@ def cli() -> None:
     """
 
 
+# The CLI's defaults are the API's: SearchRequest is the one place they are set.
+_REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest)}
+
+
 @cli.command()
 @click.argument("query")
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Passages per page.")
-@click.option("--offset", default=0, type=click.IntRange(min=0), help="Skip this many passages.")
+@click.option(
+    "-n",
+    "--limit",
+    default=_REQUEST_DEFAULTS["limit"],
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Passages per page.",
+)
+@click.option("--offset", default=_REQUEST_DEFAULTS["offset"], type=click.IntRange(min=0), help="Skip this many passages.")
 @click.option("--page", type=click.IntRange(min=1), help="Page number (sets --offset from --limit).")
 @click.option(
     "--per-article",
-    default=3,
+    default=_REQUEST_DEFAULTS["per_article"],
     show_default=True,
     type=click.IntRange(min=0),
     help="At most N passages of one article (0: no cap).",
@@ -109,29 +122,21 @@ def cli() -> None:
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @INDEX_OPTION
 @CORPUS_OPTION
 def query(
     query: str,
-    limit: int,
-    offset: int,
     page: int | None,
     per_article: int,
-    by_article: bool,
-    sources: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    doc_ids: tuple[str, ...],
-    facets: bool,
-    fuzzy: bool,
     no_expand: bool,
-    explain: bool,
+    by_article: bool,
     output_format: str,
     as_json: bool,
     index_dir: Path,
     corpus_dir: Path,
+    **request_options: Any,
 ) -> None:
     """Search for QUERY and print the best passages, matched words highlighted.
 
@@ -147,52 +152,38 @@ def query(
       bnptsearch query "penyebaran khilafah" --fuzzy --format html > hasil.html
     """
     if page is not None:
-        offset = (page - 1) * limit
+        request_options["offset"] = (page - 1) * request_options["limit"]
     output_format = "json" if as_json else output_format
     with _errors_as_messages():
+        request = SearchRequest(
+            query,
+            per_article=per_article or None,
+            expand=not no_expand,
+            # TREC lines have no total: skip the pass over every match that counts it.
+            count=output_format != "trec",
+            **request_options,
+        )
         with _open_or_build(index_dir, corpus_dir) as index:
-            results = index.search(
-                query,
-                limit=limit,
-                offset=offset,
-                per_article=per_article or None,
-                expand=not no_expand,
-                fuzzy=fuzzy,
-                sources=sources,
-                since=since,
-                until=until,
-                doc_ids=doc_ids,
-                facets=facets,
-                explain=explain,
-                count=output_format != "trec",
-            )
+            results = index.search(request)
     if output_format != "json":
-        if explain:
+        if request.explain:
             click.echo(f"query: {results.parsed}", err=True)
         for expansion in results.expansions:
             click.echo(f"also searched: {expansion}", err=True)
-    if output_format == "text":
-        tty = sys.stdout.isatty()
-        click.echo(
-            to_text(
-                results,
-                markers=ANSI_MARKERS if tty else PLAIN_MARKERS,
-                width=min(shutil.get_terminal_size((100, 24)).columns, 100),
-                by_article=by_article,
-                bold=("\x1b[1m", "\x1b[0m") if tty else ("", ""),
-            ),
-            nl=False,
-        )
-    elif output_format == "json":
-        click.echo(to_json(results, parsed=explain), nl=False)
-    elif output_format == "jsonl":
-        click.echo(to_jsonl(results), nl=False)
-    elif output_format == "csv":
-        click.echo(to_csv(results), nl=False)
-    elif output_format == "html":
-        click.echo(to_html(results), nl=False)
-    else:
-        click.echo(to_trec(results, "1"), nl=False)
+    tty = sys.stdout.isatty()
+    view = View(
+        markers=ANSI_MARKERS if tty else PLAIN_MARKERS,
+        width=min(shutil.get_terminal_size((100, 24)).columns, 100),
+        by_article=by_article,
+        bold=("\x1b[1m", "\x1b[0m") if tty else ("", ""),
+        parsed=request.explain,
+    )
+    _echo("query", output_format, results, view)
+
+
+def _echo(command: str, output_format: str, answer: Any, view: View | None = None) -> None:
+    """Prints ``answer`` as ``command`` does in ``output_format``: the one output path."""
+    click.echo(format_output(command, output_format, answer, view or View()), nl=False)
 
 
 WAIT_OPTION = click.option(
@@ -365,22 +356,7 @@ def show(doc_id: str, raw: bool, as_json: bool, index_dir: Path) -> None:
             click.echo(index.raw(doc_id))
             return
         article = index.article(doc_id)
-    if as_json:
-        click.echo(json.dumps(asdict(article), ensure_ascii=False, indent=2))
-        return
-    for label, value in (
-        ("id", article.doc_id),
-        ("title", article.title),
-        ("source", article.source),
-        ("place", article.place),
-        ("date", article.date),
-        ("url", article.url),
-        ("file", article.path),
-    ):
-        if value:
-            click.echo(f"{label + ':':<8}{value}")
-    click.echo()
-    click.echo(article.body)
+    _echo("show", "json" if as_json else "text", article)
 
 
 def _read_queries(path: Path) -> Iterator[tuple[str, str]]:
@@ -401,7 +377,9 @@ def _read_queries(path: Path) -> Iterator[tuple[str, str]]:
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @INDEX_OPTION
 @click.option("-n", "--limit", default=100, show_default=True, type=click.IntRange(min=1), help="Results per query.")
-@click.option("--format", "output_format", type=click.Choice(["trec", "jsonl"]), default="trec", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(formats_of("batch")), default=formats_of("batch")[0], show_default=True
+)
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_expand: bool) -> None:
     """Run every query of QUERIES (lines of 'qid<TAB>query').
@@ -414,18 +392,17 @@ def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_exp
       bnptsearch batch queries.tsv --format trec > run.txt
     """
     with _errors_as_messages(), Index.open(index_dir) as index:
-        for qid, text in _read_queries(queries):
-            try:
-                results = index.search(
-                    text, limit=limit, per_article=1 if output_format == "trec" else None, expand=not no_expand
-                )
-            except QueryError as error:
-                click.echo(f"warning: query {qid}: {error}", err=True)
-                continue
-            if output_format == "jsonl":
-                click.echo(json.dumps({"qid": qid, **results.to_dict()}, ensure_ascii=False))
-                continue
-            click.echo(to_trec(results, qid), nl=False)
+        outcomes = index.batch_search(
+            _read_queries(queries),
+            limit=limit,
+            per_article=1 if output_format == "trec" else None,
+            expand=not no_expand,
+        )
+        for qid, outcome in outcomes:
+            if isinstance(outcome, QueryError):
+                click.echo(f"warning: query {qid}: {outcome}", err=True)
+            else:
+                _echo("batch", output_format, outcome, View(qid=qid))
 
 
 @cli.command()
@@ -438,18 +415,7 @@ def analyze(text: str, as_json: bool) -> None:
     Example:
       bnptsearch analyze "Penangkapan teroris di Tangerang"
     """
-    tokens = analyze_tokens(text)
-    if as_json:
-        payload = {
-            "text": text,
-            "terms": [t.term for t in tokens if t.term is not None],
-            "tokens": [{"surface": t.surface, "term": t.term, "start": t.start, "end": t.end} for t in tokens],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    width = max((len(t.surface) for t in tokens), default=0)
-    for t in tokens:
-        click.echo(f"{t.surface:<{width}}  → {t.term if t.term is not None else '(stopword)'}")
+    _echo("analyze", "json" if as_json else "text", (text, analyze_tokens(text)))
 
 
 @cli.command()
@@ -459,14 +425,7 @@ def info(index_dir: Path, as_json: bool) -> None:
     """Print the index location, article and passage counts, and analyzer settings."""
     with _errors_as_messages(), Index.open(index_dir) as index:
         details = index.info()
-    if as_json:
-        click.echo(json.dumps(asdict(details), ensure_ascii=False, indent=2))
-        return
-    click.echo(f"index:     {Path(details.path).resolve()}")
-    click.echo(f"articles:  {details.articles}")
-    click.echo(f"passages:  {details.passages}")
-    click.echo(f"format:    {details.format_version} (parser {details.parser_version})")
-    click.echo(f"analyzer:  {details.analyzer_version}: {details.analyzer}")
+    _echo("info", "json" if as_json else "text", details)
 
 
 def main() -> None:

@@ -268,7 +268,8 @@ def _read_txt(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str
     name = str(path)
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
-        warnings.append(CorpusWarning(name, f"{_megabytes(size)} is too large for one article (limit {_megabytes(MAX_ARTICLE_BYTES)}); skipped"))
+        limit = _megabytes(MAX_ARTICLE_BYTES)
+        warnings.append(CorpusWarning(name, f"{_megabytes(size)} is too large for one article (limit {limit}); skipped"))
         return []
     data = path.read_bytes()
     if b"\0" in data:

@@ -1,9 +1,15 @@
-"""Serialising search results: text, JSON, JSON lines, CSV, a self-contained HTML page, TREC.
+"""Everything the ``bnptsearch`` command prints, in one registry of formatters.
 
-Pure functions from :class:`~bnptsearch.search.SearchResults` to strings; the CLI picks one.
+:data:`FORMATTERS` maps ``(command, format)`` to a function from the command's answer (search
+results, an article, index details, analyzed tokens) and a :class:`View` to the text to
+print. Search results have six formats: text, JSON, JSON lines, CSV, a self-contained HTML
+page, and TREC run lines; :func:`results_to_dict` is their one JSON shape.
 
->>> print(to_trec(results, "q1"))          # doctest: +SKIP
-q1 Q0 004_712c4dcd13143a1e 1 14.6612 bnptsearch
+>>> hit = Hit(1, "004_712c", "Judul", None, None, 14.66123, "teks", (), 0, 4)
+>>> print(format_output("query", "trec", SearchResults("q", (hit,)), View(qid="q1")), end="")
+q1 Q0 004_712c 1 14.6612 bnptsearch
+>>> print(to_text(SearchResults("teroris", ())), end="")
+No passages match 'teroris'.
 """
 
 from __future__ import annotations
@@ -13,13 +19,102 @@ import html
 import io
 import json
 import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from .analysis import AnalyzedToken
+from .corpus import Article
 from .highlight import PLAIN_MARKERS, render, render_html
-from .search import Hit, SearchResults
+from .results import Hit, SearchResults
 
-__all__ = ["FORMATS", "to_csv", "to_html", "to_json", "to_jsonl", "to_text", "to_trec"]
+if TYPE_CHECKING:
+    from .index import IndexInfo
 
-FORMATS = ("text", "json", "jsonl", "csv", "html", "trec")
+__all__ = [
+    "FORMATS",
+    "FORMATTERS",
+    "View",
+    "format_output",
+    "formats_of",
+    "hit_to_dict",
+    "results_to_dict",
+    "to_csv",
+    "to_html",
+    "to_json",
+    "to_jsonl",
+    "to_text",
+    "to_trec",
+]
+
+
+@dataclass(frozen=True)
+class View:
+    """How the command presents an answer: the terminal's markers, width and bold for text;
+    results grouped per article; the parsed query in JSON; the query id of TREC lines."""
+
+    markers: tuple[str, str] = PLAIN_MARKERS
+    width: int = 100
+    by_article: bool = False
+    bold: tuple[str, str] = ("", "")
+    parsed: bool = False
+    qid: str = "1"
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    """A hit as JSON-ready data, as ``bnptsearch query --json`` prints it.
+
+    >>> hit_to_dict(Hit(1, "d1", "T", None, None, 1.23456, "a b", ((0, 1),), 0, 3))["highlighted"]
+    '**a** b'
+    """
+    data: dict[str, Any] = {
+        "rank": hit.rank,
+        "doc_id": hit.doc_id,
+        "title": hit.title,
+        "source": hit.source,
+        "date": hit.date,
+        "score": round(hit.score, 4),
+        "passage": hit.passage,
+        "highlighted": hit.highlighted,
+        "spans": [list(span) for span in hit.spans],
+    }
+    if hit.explanation:
+        data["explanation"] = [{"field": t.field, "term": t.term, "score": round(t.score, 4)} for t in hit.explanation]
+    return data
+
+
+def results_to_dict(results: SearchResults) -> dict[str, Any]:
+    """Search results as JSON-ready data: query, total, offset, expansions, suggestion,
+    hits (and facets when asked for).
+
+    >>> results_to_dict(SearchResults("teroris", ()))["total"] is None
+    True
+    """
+    data: dict[str, Any] = {
+        "query": results.query,
+        "total": results.total,
+        "offset": results.offset,
+        "expansions": list(results.expansions),
+        "suggestion": results.suggestion,
+        "hits": [hit_to_dict(hit) for hit in results.hits],
+    }
+    if results.facets is not None:
+        data["facets"] = results.facets
+    return data
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _page(results: SearchResults) -> str:
+    """"Passages 1–10": the hits' place among all matches.
+
+    >>> _page(SearchResults("q", (), offset=10))
+    'Passages 11–10'
+    """
+    return f"Passages {results.offset + 1}–{results.offset + len(results.hits)}"
 
 
 def _meta_line(hit: Hit) -> str:
@@ -46,8 +141,9 @@ def to_text(
     if not results.hits:
         lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
         return "\n".join(lines) + "\n"
-    first, last = results.offset + 1, results.offset + len(results.hits)
-    lines.append(f"Passages {first}–{last} of {results.total} matching {results.query!r}")
+    # The total is known only when the search counted (``count=True`` or facets).
+    of_total = f" of {results.total}" if results.total is not None else ""
+    lines.append(f"{_page(results)}{of_total} matching {results.query!r}")
     lines.append("")
 
     def passage_lines(hit: Hit, indent: str) -> list[str]:
@@ -80,16 +176,16 @@ def to_text(
 
 def to_json(results: SearchResults, *, parsed: bool = False) -> str:
     """One JSON object: query, total, expansions, suggestion, hits (and facets)."""
-    data = results.to_dict()
+    data = results_to_dict(results)
     if parsed:
         data["parsed"] = results.parsed
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _json(data)
 
 
 def to_jsonl(results: SearchResults) -> str:
     """One JSON object per hit, each carrying the query: easy to stream into other tools."""
     return "".join(
-        json.dumps({"query": results.query, **hit.to_dict()}, ensure_ascii=False) + "\n" for hit in results.hits
+        json.dumps({"query": results.query, **hit_to_dict(hit)}, ensure_ascii=False) + "\n" for hit in results.hits
     )
 
 
@@ -102,7 +198,7 @@ def to_csv(results: SearchResults) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for hit in results.hits:
-        row = hit.to_dict()
+        row = hit_to_dict(hit)
         writer.writerow([row[column] if row[column] is not None else "" for column in CSV_COLUMNS])
     return buffer.getvalue()
 
@@ -142,9 +238,95 @@ def to_html(results: SearchResults) -> str:
             f'<div class="hit"><h2>{hit.rank}. {html.escape(hit.title or hit.doc_id)}</h2>'
             f'<p class="meta">{meta}</p><p>{render_html(hit.passage, hit.spans)}</p></div>'
         )
-    summary = f"{results.total} matching passages"
+    summary = f"{results.total} matching passages" if results.total is not None else _page(results)
     if results.suggestion:
         summary += f" · Did you mean: {html.escape(results.suggestion)}?"
     return _PAGE.format(
         title=html.escape(f"bnptsearch: {results.query}"), summary=summary, hits="\n".join(hits) or "<p>No passages match.</p>"
     )
+
+
+def _article_text(article: Article, view: View) -> str:
+    fields = (
+        ("id", article.doc_id),
+        ("title", article.title),
+        ("source", article.source),
+        ("place", article.place),
+        ("date", article.date),
+        ("url", article.url),
+        ("file", article.path),
+    )
+    lines = [f"{label + ':':<8}{value}" for label, value in fields if value]
+    return "\n".join([*lines, "", article.body]) + "\n"
+
+
+def _info_text(info: IndexInfo, view: View) -> str:
+    return (
+        f"index:     {Path(info.path).resolve()}\n"
+        f"articles:  {info.articles}\n"
+        f"passages:  {info.passages}\n"
+        f"format:    {info.format_version} (parser {info.parser_version})\n"
+        f"analyzer:  {info.analyzer_version}: {info.analyzer}\n"
+    )
+
+
+def _analysis_text(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
+    _, tokens = analysis
+    width = max((len(t.surface) for t in tokens), default=0)
+    return "".join(f"{t.surface:<{width}}  → {t.term if t.term is not None else '(stopword)'}\n" for t in tokens)
+
+
+def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
+    text, tokens = analysis
+    return _json(
+        {
+            "text": text,
+            "terms": [t.term for t in tokens if t.term is not None],
+            "tokens": [asdict(t) for t in tokens],
+        }
+    )
+
+
+def _batch_jsonl(results: SearchResults, view: View) -> str:
+    # One object per query (``query --format jsonl`` prints one per hit).
+    return json.dumps({"qid": view.qid, **results_to_dict(results)}, ensure_ascii=False) + "\n"
+
+
+# (command, format) → formatter of that command's answer. Dataclass answers (articles, index
+# details) are printed as JSON field for field.
+FORMATTERS: dict[tuple[str, str], Callable[[Any, View], str]] = {
+    ("query", "text"): lambda results, view: to_text(
+        results, markers=view.markers, width=view.width, by_article=view.by_article, bold=view.bold
+    ),
+    ("query", "json"): lambda results, view: to_json(results, parsed=view.parsed),
+    ("query", "jsonl"): lambda results, view: to_jsonl(results),
+    ("query", "csv"): lambda results, view: to_csv(results),
+    ("query", "html"): lambda results, view: to_html(results),
+    ("query", "trec"): lambda results, view: to_trec(results, view.qid),
+    ("batch", "trec"): lambda results, view: to_trec(results, view.qid),
+    ("batch", "jsonl"): _batch_jsonl,
+    ("show", "text"): _article_text,
+    ("show", "json"): lambda article, view: _json(asdict(article)),
+    ("info", "text"): _info_text,
+    ("info", "json"): lambda info, view: _json(asdict(info)),
+    ("analyze", "text"): _analysis_text,
+    ("analyze", "json"): _analysis_json,
+}
+
+
+def formats_of(command: str) -> tuple[str, ...]:
+    """The formats ``command`` can print, its default first.
+
+    >>> formats_of("batch")
+    ('trec', 'jsonl')
+    """
+    return tuple(name for of, name in FORMATTERS if of == command)
+
+
+# The output formats of ``bnptsearch query``.
+FORMATS = formats_of("query")
+
+
+def format_output(command: str, name: str, answer: Any, view: View | None = None) -> str:
+    """``answer`` (what ``command`` got from the API) as format ``name`` prints it."""
+    return FORMATTERS[command, name](answer, view or View())

@@ -34,8 +34,10 @@ from .corpus import (
     read_file,
 )
 from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
+from .query import SearchRequest
+from .results import SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
-from .search import Searcher, SearchRequest, SearchResults
+from .search import Searcher
 from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
@@ -407,12 +409,19 @@ class Index:
     def search(self, query: str | SearchRequest, **options: Any) -> SearchResults:
         """Ranked passages for ``query``, best first, with highlights.
 
-        ``options`` are the fields of :class:`~bnptsearch.search.SearchRequest` (or pass one
-        as ``query``): ``limit``/``offset`` (the page), ``per_article`` (passages per
-        article; None: no cap), ``expand`` (acronyms and long forms), ``fuzzy``,
-        ``sources``/``since``/``until``/``doc_ids`` (filters), ``facets``, ``explain`` and
-        ``count`` (count every match, off by default: it costs a pass over them). Raises
-        :class:`QueryError` for a query or option that cannot be run.
+        ``options`` are the fields of :class:`~bnptsearch.query.SearchRequest` (or pass one
+        request instead of the text):
+
+        - ``limit``/``offset``: the page of hits to return (``results.total`` counts all);
+        - ``per_article``: at most this many passages of one article (None: no cap);
+        - ``expand``: also search the other form of acronyms and long forms;
+        - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
+        - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
+          filters; ``facets``: count matching articles per source and year;
+        - ``explain``: each hit lists its matched terms and their scores;
+        - ``count``: also count every matching passage (``results.total``; it costs a pass
+          over all matches, so it is off unless asked for);
+        - ``ranking``: :class:`~bnptsearch.ranking.RankingParams` to rank with.
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'

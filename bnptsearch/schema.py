@@ -11,7 +11,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, TypeVar
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
@@ -21,6 +20,7 @@ from whoosh.fields import TEXT as TEXT_FIELD
 from .acronyms import mine_acronyms
 from .analysis import indonesian_analyzer, surface_analyzer, surface_words
 from .corpus import Article
+from .dates import period_start
 from .passages import split_passages
 
 __all__ = [
@@ -92,7 +92,7 @@ def passage_schema() -> Schema:
             TEXT: TEXT_FIELD(analyzer=analyzer, stored=True),
             # The passage's words unstemmed: for did-you-mean suggestions (correcting stems
             # would propose non-words) and the exact-form bonus in ranking
-            # (search.EXACT_BOOST). Not Whoosh's spelling=True: with it, fuzzy terms on the
+            # (RankingParams.exact_boost). Not Whoosh's spelling=True: with it, fuzzy terms on the
             # stemmed field are looked up among the unstemmed words and never match.
             WORDS: TEXT_FIELD(analyzer=surface_analyzer(), phrase=False),
             # Publisher names are searched as words ("source:cnnbanten" finds
@@ -145,7 +145,7 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict[str, A
     >>> [d[KIND] for d in _article_documents(article, "ab12")]   # doctest: +SKIP
     ['passage', 'passage', 'article']
     """
-    published = _first_moment(article.date)
+    published = period_start(article.date)
     for passage in split_passages(article.body):
         yield ({DATE: published} if published else {}) | {
             PID: f"{article.doc_id}#{passage.number}",
@@ -180,11 +180,3 @@ def _article_document(article: Article, file_hash: str) -> dict[str, Any]:
         FILE_HASH: file_hash,
         ACRONYMS: [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }
-
-
-def _first_moment(date: str | None) -> datetime | None:
-    """The start of an ISO date, month or year ("2022-03" → 2022-03-01), for date ranges."""
-    if not date:
-        return None
-    year, month, day = ([int(p) for p in date.split("-")[:3]] + [1, 1])[:3]
-    return datetime(year, month, day)

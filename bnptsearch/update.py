@@ -7,13 +7,12 @@ article documents' columns (:func:`_indexed_articles`), compared with the files
 (:func:`_write`).
 
 >>> changes = _Changes()                                         # doctest: +SKIP
->>> seen = _plan_files(files, _indexed_articles(searcher), changes, None, len(files))
->>> passages = _write(writer, changes)
+>>> seen = _plan_files(files, _indexed_articles(searcher), changes, None, len(files))  # doctest: +SKIP
+>>> passages = _write(writer, changes)                           # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 from whoosh.query import Term
 
-from .corpus import Article, CorpusWarning, read_file
+from .corpus import Article, CorpusWarning, content_hash, duplicate_id_warning, read_file
 from .schema import (
     ARTICLE_ID,
     ARTICLE_KIND,
@@ -87,11 +86,6 @@ class _Changes:
         return sum(addition.replaces for addition in self.add)
 
 
-def _file_hash(data: bytes) -> str:
-    """The hash a file's bytes are compared by: sha256, as hex."""
-    return hashlib.sha256(data).hexdigest()
-
-
 def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
     """Every indexed article's hash and file, read from columns (no stored-field loads)."""
     reader = searcher.reader()
@@ -138,9 +132,7 @@ def _plan_files(
             for article in load.articles:
                 article = _with_path(article, key)
                 if article.doc_id in seen:
-                    changes.warnings.append(
-                        CorpusWarning(str(file), f"duplicate doc_id {article.doc_id!r} (already read from {seen[article.doc_id]}); skipped")
-                    )
+                    changes.warnings.append(duplicate_id_warning(str(file), article.doc_id, seen[article.doc_id]))
                     continue
                 seen[article.doc_id] = key
                 changes.add.append(_Addition(article, file_hash, article.doc_id in indexed))
@@ -153,7 +145,7 @@ def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Change
     """The hash of ``file``'s bytes. If it cannot be read, a warning, and the hash it was
     indexed with (so what is indexed of it is kept), or None if nothing is."""
     try:
-        return _file_hash(file.read_bytes())
+        return content_hash(file.read_bytes())
     except OSError as error:
         # Unreadable for now (permissions, a file being copied): what is indexed of it
         # stays, rather than being deleted as if the file were gone.

@@ -6,8 +6,8 @@ import pytest
 
 from bnptsearch import Index, load_corpus
 from bnptsearch.acronyms import Acronym, AcronymTable, mine_acronyms
+from bnptsearch.query import parse_query
 from bnptsearch.schema import passage_schema
-from bnptsearch.search import parse_query
 
 from .conftest import SEED_CORPUS
 

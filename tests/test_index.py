@@ -322,7 +322,7 @@ def test_batch_search_runs_each_query_and_reports_bad_ones(seed_index: Index) ->
 
 
 def test_search_takes_a_request_or_its_fields(seed_index: Index) -> None:
-    from bnptsearch.search import SearchRequest
+    from bnptsearch.query import SearchRequest
 
     request = SearchRequest(query="RAN PE", limit=2, expand=False)
     assert seed_index.search(request).hits == seed_index.search("RAN PE", limit=2, expand=False).hits

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from whoosh import query as wq
 
 from bnptsearch import Index
-from bnptsearch import search as bnpt_search
-from bnptsearch.ranking import LuceneBM25, Synonyms, score_sum
+from bnptsearch.query import parse_query
+from bnptsearch.ranking import DEFAULT_RANKING, Synonyms, score_sum
+from bnptsearch.search import SCORED_FIELDS, whoosh_top
 from bnptsearch.vectorized import CollectionStats, top_documents
-from bnptsearch.search import parse_query, whoosh_top
 
 QUERIES = [
     "terorisme",
@@ -32,9 +34,9 @@ def whoosh_ranking(searcher, query: wq.Query, limit: int) -> list[tuple[int, flo
 
 def assert_same_ranking(index: Index, text: str, limit: int) -> None:
     searcher = index.searcher().whoosh
-    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
+    searcher.weighting = DEFAULT_RANKING.weighting()
     parsed, _ = parse_query(text, searcher.schema, index.acronyms())
-    summed = score_sum(parsed, bnpt_search.SCORED_FIELDS)
+    summed = score_sum(parsed, SCORED_FIELDS)
     assert summed is not None, f"{text!r} should take the numpy path"
     ours = top_documents(CollectionStats(searcher), summed, limit)
     theirs = whoosh_ranking(searcher, parsed, limit)
@@ -93,14 +95,14 @@ def test_field_lengths_match_whoosh(seed_index: Index) -> None:
 def test_queries_that_do_not_add_up_are_left_to_whoosh(seed_index: Index, text: str) -> None:
     searcher = seed_index.searcher().whoosh
     parsed, _ = parse_query(text, searcher.schema)
-    assert score_sum(parsed, bnpt_search.SCORED_FIELDS) is None
+    assert score_sum(parsed, SCORED_FIELDS) is None
     assert seed_index.search(text).hits
 
 
 def test_whoosh_top_k_keeps_phrase_matches(seed_index: Index) -> None:
     """Whoosh's default top-k drops the passages a phrase in an OR finds."""
     searcher = seed_index.searcher().whoosh
-    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
+    searcher.weighting = DEFAULT_RANKING.weighting()
     parsed, _ = parse_query('terorisme "kerja sama"', searcher.schema)
     every = [hit.docnum for hit in searcher.search(parsed, limit=None)][:3]
     assert [hit.docnum for hit in whoosh_top(searcher, parsed, 3)] == every
@@ -109,7 +111,7 @@ def test_whoosh_top_k_keeps_phrase_matches(seed_index: Index) -> None:
 
 def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
     searcher = seed_index.searcher().whoosh
-    searcher.weighting = LuceneBM25(B=bnpt_search.BM25_B, K1=bnpt_search.BM25_K1, idf_power=bnpt_search.IDF_POWER)
+    searcher.weighting = DEFAULT_RANKING.weighting()
     short, long = wq.Term("text", "bnpt"), wq.Phrase("text", ["badan", "nasional", "tanggulang", "teror"])
     alone = {side: {hit.docnum: hit.score for hit in whoosh_top(searcher, side, 1000)} for side in (short, long)}
     both = set(alone[short]) & set(alone[long])
@@ -117,7 +119,7 @@ def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
     synonyms = Synonyms([short, long])
     for ranking in (
         whoosh_ranking(searcher, synonyms, 1000),
-        top_documents(CollectionStats(searcher), score_sum(synonyms, bnpt_search.SCORED_FIELDS), 1000),
+        top_documents(CollectionStats(searcher), score_sum(synonyms, SCORED_FIELDS), 1000),
     ):
         scores = dict(ranking)
         assert set(scores) == set(alone[short]) | set(alone[long])
@@ -126,11 +128,9 @@ def test_synonyms_score_their_best_alternative(seed_index: Index) -> None:
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_index_search_is_the_same_on_either_path(seed_index: Index, text: str, monkeypatch) -> None:
-    def hits() -> list[tuple[str, int, float]]:
-        return [(hit.doc_id, hit.start, round(hit.score, 9)) for hit in seed_index.search(text, limit=20).hits]
+def test_index_search_is_the_same_on_either_path(seed_index: Index, text: str) -> None:
+    def hits(vectorized_from: int) -> list[tuple[str, int, float]]:
+        ranking = replace(DEFAULT_RANKING, vectorized_from=vectorized_from)
+        return [(hit.doc_id, hit.start, round(hit.score, 9)) for hit in seed_index.search(text, limit=20, ranking=ranking).hits]
 
-    monkeypatch.setattr(bnpt_search, "VECTORIZED_FROM", 10**9)
-    by_whoosh = hits()
-    monkeypatch.setattr(bnpt_search, "VECTORIZED_FROM", 0)
-    assert hits() == by_whoosh
+    assert hits(0) == hits(10**9)

@@ -93,10 +93,34 @@ def test_compounds_match_both_spellings(seed_index: Index) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ['"unbalanced', "(kerja sama", "AND", "OR NOT", "title:", ")", '"', "a^", "[2022 TO", "0~/2", "ab~1/5"]
+    ("query", "terms", "total"),
+    [
+        # Unbalanced syntax is read as the words it contains; operators alone are words.
+        ('"unbalanced', ("unbalanced",), 0),
+        ("(kerja sama", ("kerjasama",), 23),
+        ("AND", ("and",), 3),
+        ("OR NOT", ("not", "or"), 0),
+        ("title:", ("title",), 0),
+        ("a^", ("a",), 1),
+        ("[2022 TO", ("2022", "to"), 2),
+        # Nothing searchable is left: no hits, no error.
+        (")", (), 0),
+        ('"', (), 0),
+        # Fuzzy words with an edit distance or prefix Whoosh cannot use match nothing.
+        ("0~/2", (), 0),
+        ("ab~1/5", (), 0),
+    ],
 )
-def test_malformed_queries_do_not_raise(seed_index: Index, query: str) -> None:
-    seed_index.search(query)
+def test_malformed_queries_are_read_leniently(seed_index: Index, query: str, terms: tuple, total: int) -> None:
+    results = seed_index.search(query, count=True)
+    assert (results.terms, results.total) == (terms, total)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 10])
+def test_the_suggestion_does_not_depend_on_the_page_size(seed_index: Index, limit: int) -> None:
+    # "teroris" matches many passages: no correction, however few of them are shown.
+    assert seed_index.search("teroris", limit=limit).suggestion is None
+    assert seed_index.search("teroris", limit=limit, offset=1).suggestion is None
 
 
 @pytest.mark.parametrize("query", ["kind:article", "article_id:001_b906f770b361ad8d", "pid:x", "teroris path:corpus"])

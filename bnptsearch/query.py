@@ -1,0 +1,342 @@
+"""The query language: :class:`SearchRequest` (what a search asks, checked), parsing a
+user's query into a Whoosh query (:func:`parse_query`) with its rewrites, acronym expansion
+(:func:`expand_acronyms`), and the filter query of a request (:func:`filter_query`).
+
+Queries are an OR of their words: a natural-language question works without the user
+writing AND, and a passage matching more of its rare words scores higher. Whoosh's query
+syntax stays available (AND/OR/NOT, "phrases", ``title:``, ``source:``), but wildcards are
+off: in a question, ``?`` and ``*`` are punctuation.
+
+>>> SearchRequest("teroris", since="2022").since_moment
+datetime.datetime(2022, 1, 1, 0, 0)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser, WildcardPlugin
+
+from .acronyms import AcronymTable, written_form
+from .analysis import join_compounds, surface_words
+from .dates import query_bound
+from .errors import QueryError
+from .ranking import DEFAULT_RANKING, RankingParams, Synonyms
+from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, WORDS
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "SearchRequest",
+    "expand_acronyms",
+    "filter_query",
+    "parse_query",
+    "without_definition_frame",
+]
+
+MAX_QUERY_CHARS = 1000
+# Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
+# the per-article documents that must never be returned as passages.
+_USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
+_FIELD_PREFIX = re.compile(r"(?<![\w:])(\w+):")
+
+
+def _parser(schema) -> QueryParser:
+    # Parsed against "text" only; :func:`_across_fields` then searches each word in the title
+    # too. Parsing per field directly would flatten the fields into one OR, where the words
+    # of an acronym's run could no longer be recognised.
+    parser = QueryParser(TEXT, schema, group=OrGroup)
+    parser.remove_plugin_class(WildcardPlugin)
+    parser.add_plugin(FuzzyTermPlugin())
+    return parser
+
+
+# "Apa yang dimaksud dengan X?", "Apa pengertian X?", "Apakah arti kata X?": the frame asks
+# for a definition and its words are not what the definition says; searched, they rank
+# passages that happen to say "dimaksud" or "pengertian" above the one defining X (TyDi
+# dev: 472 of 5,369 questions have this frame; dropping it: nDCG@10 +0.002 overall).
+_DEFINITION_FRAME = re.compile(
+    r"^\s*apa(?:kah)?\s+(?:itu\s+)?(?:yang\s+)?"
+    r"(?:di\s*maksud|maksud|pengertian|arti|artinya|definisi)(?:\s+(?:dari|dengan|kata))?(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def without_definition_frame(text: str) -> str:
+    """The query without a leading definition-question frame; unchanged if nothing is left.
+
+    >>> without_definition_frame("Apa yang dimaksud dengan deradikalisasi?")
+    'deradikalisasi?'
+    """
+    rest = _DEFINITION_FRAME.sub("", text, count=1).strip()
+    return rest if re.search(r"\w", rest) else text
+
+
+def parse_query(
+    text: str,
+    schema: Schema,
+    acronyms: AcronymTable | None = None,
+    *,
+    fuzzy: bool = False,
+    ranking: RankingParams = DEFAULT_RANKING,
+) -> tuple[wq.Query, list[str]]:
+    """Parses a user's query leniently, expanding acronyms when a table is given and making
+    every plain word typo-tolerant with ``fuzzy``. A definition question's frame ("apa yang
+    dimaksud dengan") is dropped; each word is also searched in the title and, as typed, in
+    the exact-word field, boosted by ``ranking``.
+
+    Returns the query and the expansions made; raises :class:`QueryError` with a one-line
+    reason for an empty, overlong or unparseable query.
+
+    >>> from bnptsearch.schema import passage_schema
+    >>> str(parse_query("teroris NOT bom", passage_schema())[0])
+    '((text:teror OR title:teror^2.0 OR words:teroris^0.3) ANDNOT (text:bom OR title:bom^2.0 OR words:bom^0.3))'
+    """
+    if not text.strip():
+        raise QueryError("empty query: type some words to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
+        raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    for name in _FIELD_PREFIX.findall(text):
+        if name in schema.names() and name not in _USER_FIELDS:
+            raise QueryError(f"{name}: is not a field to search; use one of {', '.join(f + ':' for f in _USER_FIELDS)}")
+    joined = join_compounds(without_definition_frame(text))
+    try:
+        parsed = _restrict_and_exclude(_parser(schema).parse(joined))
+    except Exception as error:  # noqa: BLE001 - the parser has no single error type
+        raise QueryError(f"cannot parse query {text!r}: {error}") from None
+    expansions: list[str] = []
+    if acronyms is not None:
+        parsed, expansions = expand_acronyms(parsed, acronyms, joined)
+    parsed = _fuzzy(parsed, every_word=fuzzy)
+    return _across_fields(parsed, joined, ranking), expansions
+
+
+def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
+    """Makes fuzzy words (``word~``, or with ``every_word`` all plain words) match one edit
+    away, two for long words.
+
+    Fuzzy matching runs on stems, whose first letter is often where a typo lands after
+    prefix stripping ("peyebaran" → "yebar" for "sebar"), so no prefix is fixed.
+    """
+    if every_word and type(node) is wq.Term and node.fieldname == TEXT:
+        maxdist = 2 if len(node.text) >= 8 else 1
+        return wq.FuzzyTerm(TEXT, node.text, boost=node.boost, maxdist=maxdist, prefixlength=0)
+    if isinstance(node, wq.FuzzyTerm):
+        # Whoosh's `word~` syntax fixes the first letter: free it for the same reason. A
+        # prefix longer than the word (`ab~1/5`) would crash Whoosh's automaton: clamp it.
+        prefix = 0 if node.prefixlength == 1 else min(node.prefixlength, len(node.text))
+        if prefix != node.prefixlength:
+            node = node.copy()
+            node.prefixlength = prefix
+        return node
+    return node.apply(lambda child: _fuzzy(child, every_word=every_word))
+
+
+def _across_fields(node: wq.Query, text: str, ranking: RankingParams) -> wq.Query:
+    """Searches every plain word and phrase of the text field in the title as well, and
+    gives a plain word a small bonus where the passage has it exactly as typed."""
+    if type(node) in (wq.Term, wq.Phrase) and node.fieldname == TEXT:
+        title = node.copy()
+        title.fieldname = TITLE
+        title.boost = node.boost * ranking.title_boost
+        alternatives = [node, title]
+        if type(node) is wq.Term and node.startchar is not None:
+            # The exact form ranks a passage saying "penangkapan" above one that only says
+            # "ditangkap" for the query "penangkapan" (+0.005 nDCG@10 on TyDi, +0.003 on
+            # FacQA; benchmarks/retrieval.py). Words from acronym expansion have no
+            # position in the query, so they get no bonus.
+            surface = surface_words(text[node.startchar : node.endchar])
+            alternatives += [wq.Term(WORDS, word, boost=node.boost * ranking.exact_boost) for word in surface]
+        # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
+        # none of its subqueries in whoosh 2.7.
+        return wq.Or(alternatives)
+    return node.apply(lambda child: _across_fields(child, text, ranking))
+
+
+_ALL_PASSAGES = wq.Term(KIND, "passage")
+# Clauses on these fields narrow the results rather than add alternatives to rank.
+_RESTRICTING_FIELDS = frozenset({DATE, SOURCE, DOC_ID})
+
+
+def _is_restriction(query: wq.Query) -> bool:
+    fieldname = getattr(query, "fieldname", None)
+    if fieldname is not None:
+        return fieldname in _RESTRICTING_FIELDS
+    fields = {fieldname for fieldname, _ in query.iter_all_terms()}
+    return bool(fields) and fields <= _RESTRICTING_FIELDS
+
+
+def _restrict_and_exclude(query: wq.Query) -> wq.Query:
+    """Makes ``a b NOT c date:[2022 TO 2023]`` mean "a or b, but not c, and from 2022–2023".
+
+    With OR as the default group Whoosh reads it as ``a OR b OR (NOT c) OR date:[...]``,
+    which matches nearly everything; analysts mean exclusion and filtering. Queries that
+    could match every document ("NOT c", ``*:*``) are held to passages: the article
+    documents that share the index must never match.
+    """
+    query = _group_clauses(query)
+    return wq.AndNot(_ALL_PASSAGES, query.query) if isinstance(query, wq.Not) else query
+
+
+def _group_clauses(query: wq.Query) -> wq.Query:
+    if isinstance(query, wq.Every) and query.fieldname in (None, "*"):
+        return _ALL_PASSAGES
+    if not isinstance(query, wq.CompoundQuery):
+        return query
+    query = query.apply(_group_clauses)
+    if not isinstance(query, wq.Or):
+        return query
+    negated = [child.query for child in query.subqueries if isinstance(child, wq.Not)]
+    required = [child for child in query.subqueries if not isinstance(child, wq.Not) and _is_restriction(child)]
+    ranked = [child for child in query.subqueries if not isinstance(child, wq.Not) and not _is_restriction(child)]
+    if not (negated or required):
+        return query
+    query.subqueries = ranked
+    wanted = query if len(ranked) > 1 else ranked[0] if ranked else _ALL_PASSAGES
+    if required:
+        wanted = wq.And([wanted, *required])
+    if negated:
+        wanted = wq.AndNot(wanted, negated[0] if len(negated) == 1 else wq.Or(negated))
+    return wanted
+
+
+
+def _word_of(query: wq.Query) -> str | None:
+    """The analyzed word a parsed node stands for, if it is one plain word of the text."""
+    if type(query) is wq.Term and query.fieldname == TEXT:
+        return query.text
+    return None
+
+
+def _words_query(words: tuple[str, ...]) -> wq.Query:
+    return wq.Term(TEXT, words[0]) if len(words) == 1 else wq.Phrase(TEXT, list(words))
+
+
+def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tuple[wq.Query, list[str]]:
+    """Adds the other form of every acronym or long form the query contains.
+
+    A run of query words that spells a rule's trigger becomes :class:`Synonyms` of "the
+    words" and "the alternative as a phrase", so "Rencana Aksi Nasional" also finds passages
+    that only say "RAN PE". Phrases and negated parts are left alone: the user asked for
+    exactly those words. ``text`` is the query the nodes were parsed from: a long form must be
+    written as it is in the query, not merely share its stems.
+    """
+
+    def written(node: wq.Query) -> str | None:
+        start = getattr(node, "startchar", None)
+        return None if start is None else written_form(text[start : node.endchar])
+
+    notes: list[str] = []
+
+    def expand(node: wq.Query) -> wq.Query:
+        if isinstance(node, (wq.Not, wq.Phrase)) or not isinstance(node, wq.CompoundQuery):
+            return node
+        if isinstance(node, wq.AndNot):
+            return wq.AndNot(expand(node.a), node.b)
+        children = [expand(child) for child in node.subqueries]
+        words = [_word_of(child) for child in children]
+        rebuilt = []
+        position = 0
+        while position < len(children):
+            rule = next(
+                (
+                    r
+                    for r in table.rules_starting_with(words[position] or "")
+                    if tuple(words[position : position + len(r.trigger)]) == r.trigger
+                    and (
+                        not r.surface
+                        or tuple(written(c) for c in children[position : position + len(r.trigger)]) == r.surface
+                    )
+                ),
+                None,
+            )
+            if rule is None:
+                rebuilt.append(children[position])
+                position += 1
+                continue
+            run = children[position : position + len(rule.trigger)]
+            alternative = _words_query(rule.alternative)
+            # A phrase scores about the sum of its words: weigh the alternative like the
+            # words it stands for, so a four-word long form does not outweigh one acronym.
+            alternative.boost = min(1.0, len(rule.trigger) / len(rule.alternative))
+            rebuilt.append(Synonyms([run[0] if len(run) == 1 else wq.Or(run), alternative]))
+            notes.append(rule.description)
+            position += len(rule.trigger)
+        expanded = node.copy()
+        expanded.subqueries = rebuilt
+        return expanded
+
+    if _word_of(query) is not None:
+        # A one-word query is a bare Term, not a group of words.
+        expanded = expand(wq.And([query]))
+        return (expanded.subqueries[0] if len(expanded.subqueries) == 1 else expanded), notes
+    return expand(query), notes
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything :meth:`bnptsearch.Index.search` was asked, checked and ready to run."""
+
+    query: str
+    limit: int = 10
+    offset: int = 0
+    per_article: int | None = 3
+    expand: bool = True
+    fuzzy: bool = False
+    sources: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    doc_ids: tuple[str, ...] = ()
+    facets: bool = False
+    explain: bool = False
+    count: bool = False
+    ranking: RankingParams = DEFAULT_RANKING
+    # ``since``/``until`` as the first and last moment they name, parsed once on creation.
+    since_moment: datetime | None = field(init=False, repr=False, compare=False)
+    until_moment: datetime | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Callers may pass any sequence; a frozen request keeps tuples.
+        object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "doc_ids", tuple(self.doc_ids))
+        if self.limit < 1:
+            raise QueryError(f"limit must be at least 1, not {self.limit}")
+        if self.offset < 0:
+            raise QueryError(f"offset cannot be negative ({self.offset})")
+        if self.per_article is not None and self.per_article < 1:
+            raise QueryError(f"per_article must be at least 1, not {self.per_article}")
+        since, until = query_bound(self.since, "since", end=False), query_bound(self.until, "until", end=True)
+        object.__setattr__(self, "since_moment", since)
+        object.__setattr__(self, "until_moment", until)
+        if since and until and since > until:
+            raise QueryError(f"since ({self.since}) is after until ({self.until})")
+
+
+def filter_query(request: SearchRequest, schema: Schema) -> wq.Query | None:
+    """The restrictions of ``request`` (sources, dates, article ids) as one query, or None.
+
+    >>> from bnptsearch.schema import passage_schema
+    >>> str(filter_query(SearchRequest("x", sources=("CNN Banten",), doc_ids=("d1",)), passage_schema()))
+    '((source:"cnn banten") AND (doc_id:d1))'
+    """
+    clauses: list[wq.Query] = []
+    if request.sources:
+        analyzer = schema[SOURCE].analyzer
+        per_source = []
+        for source in request.sources:
+            words = [t.text for t in analyzer(source)]
+            if words:
+                per_source.append(wq.Term(SOURCE, words[0]) if len(words) == 1 else wq.Phrase(SOURCE, words))
+        clauses.append(wq.Or(per_source) if per_source else wq.NullQuery)
+    if request.since_moment or request.until_moment:
+        clauses.append(wq.DateRange(DATE, request.since_moment, request.until_moment))
+    if request.doc_ids:
+        clauses.append(wq.Or([wq.Term(DOC_ID, doc_id) for doc_id in request.doc_ids]))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+

@@ -1,0 +1,94 @@
+"""Search results as plain data: what :meth:`bnptsearch.Index.search` returns.
+
+Nothing here renders or serialises; :mod:`bnptsearch.formats` does.
+
+>>> hit = Hit(1, "d1", "Judul", None, None, 1.5, "kerja sama BNPT", ((11, 15),), 0, 15)
+>>> hit.highlighted
+'kerja sama **BNPT**'
+>>> [article.doc_id for article in SearchResults("BNPT", (hit,)).by_article()]
+['d1']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .highlight import render
+
+__all__ = ["ArticleHits", "Hit", "SearchResults", "TermScore"]
+
+
+@dataclass(frozen=True)
+class TermScore:
+    """How much one matched query term added to a hit's score."""
+
+    field: str
+    term: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
+    ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
+    filled when the search was made with ``explain=True``."""
+
+    rank: int
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    score: float
+    passage: str
+    spans: tuple[tuple[int, int], ...]
+    start: int
+    end: int
+    explanation: tuple[TermScore, ...] = ()
+
+    @property
+    def highlighted(self) -> str:
+        """The passage with matched words wrapped in ``**``."""
+        return render(self.passage, self.spans)
+
+
+@dataclass(frozen=True)
+class ArticleHits:
+    """One article of a result page with its passages that ranked, best first."""
+
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The answer to one query.
+
+    ``hits`` are the page asked for, best first; ``total`` counts every matching passage
+    (when the search was asked to ``count``, or for facets; None otherwise);
+    ``expansions`` lists acronym expansions made; ``suggestion`` is a corrected query when
+    the words look misspelt and little was found; ``facets`` (on request) counts matching
+    articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched.
+    """
+
+    query: str
+    hits: tuple[Hit, ...]
+    total: int | None = None
+    offset: int = 0
+    terms: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+    suggestion: str | None = None
+    facets: dict[str, dict[str, int]] | None = None
+    parsed: str = ""
+
+    def by_article(self) -> list[ArticleHits]:
+        """The hits grouped per article, articles in the order of their best hit."""
+        groups: dict[str, list[Hit]] = {}
+        for hit in self.hits:
+            groups.setdefault(hit.doc_id, []).append(hit)
+        return [
+            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits))
+            for doc_id, hits in groups.items()
+        ]
