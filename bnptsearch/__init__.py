@@ -13,29 +13,36 @@ from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, read_file
 from .errors import (
     BnptSearchError,
     CorpusError,
+    IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
     QueryError,
+    UntrustedIndexError,
 )
 from .index import Index, IndexInfo, UpdateReport
 from .results import Hit, SearchResults
+from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
     "Article",
     "BnptSearchError",
+    "CheckReport",
     "CorpusError",
     "CorpusLoad",
     "CorpusWarning",
+    "DamagedFile",
     "Hit",
     "Index",
+    "IndexDamagedError",
     "IndexInfo",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
     "QueryError",
     "SearchResults",
+    "UntrustedIndexError",
     "UpdateReport",
     "__version__",
     "analyze",

@@ -428,6 +428,27 @@ def info(index_dir: Path, as_json: bool) -> None:
     _echo("info", "json" if as_json else "text", details)
 
 
+@cli.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check(index_dir: Path, as_json: bool) -> None:
+    """Verify every index file against the size and checksum recorded when it was written.
+
+    Lists each damaged file and exits 1 if there is one; reads bytes only, so it is safe to
+    run on an index folder from anywhere.
+
+    \b
+    Example:
+      bnptsearch check --index arsip-index/
+    """
+    with _errors_as_messages():
+        report = Index.check(index_dir)
+    _echo("check", "json" if as_json else "text", report)
+    if not report.ok:
+        names = ", ".join(file.name for file in report.damaged)
+        raise click.ClickException(f"index damaged: {names}; run `bnptsearch index --rebuild`")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="bnptsearch")

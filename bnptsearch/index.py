@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
@@ -33,7 +34,7 @@ from .corpus import (
     raw_text,
     read_file,
 )
-from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
+from .errors import BnptSearchError, CorpusError, IndexDamagedError, IndexNotFoundError, IndexOutdatedError, QueryError
 from .query import SearchRequest
 from .results import SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
@@ -42,13 +43,19 @@ from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
     META_FILE,
+    CheckReport,
+    _check_folder,
     _check_meta,
+    _check_trusted,
+    _holds_index_files,
     _new_index,
     _open_live,
     _read_acronym_cache,
     _read_meta,
+    _record_generation,
     _remove_other_indexes,
     _switch_to,
+    _verify_generation,
     _write_acronym_cache,
     _write_lock,
 )
@@ -124,17 +131,31 @@ class Index:
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
+        # The generation whose files were last verified against their manifest.
+        self._verified: tuple[str, int] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     @staticmethod
     def exists(path: str | os.PathLike = "index") -> bool:
-        """True if ``path`` holds a bnptsearch index (of any version).
+        """True if ``path`` holds a bnptsearch index (of any version, or damaged).
 
         >>> Index.exists("index")                            # doctest: +SKIP
         True
         """
-        return (Path(path) / META_FILE).is_file()
+        return (Path(path) / META_FILE).is_file() or _holds_index_files(Path(path))
+
+    @staticmethod
+    def check(path: str | os.PathLike = "index") -> CheckReport:
+        """Reads every file of the index at ``path`` and compares it with the size and CRC32
+        recorded when it was written; ``report.damaged`` lists the files that differ.
+
+        Only bytes and JSON are read (nothing is unpickled), so it is safe on any folder.
+
+        >>> Index.check("index").ok                          # doctest: +SKIP
+        True
+        """
+        return _check_folder(Path(path))
 
     @classmethod
     def open(
@@ -188,14 +209,18 @@ class Index:
         path = Path(path)
         started = time.perf_counter()
         files, folder_warnings = corpus_files(corpus)
+        _check_trusted(path)  # it will be opened once built
         path.mkdir(parents=True, exist_ok=True)
         with _write_lock(path, lock_timeout):
-            old = _read_meta(path)
+            try:
+                old = _read_meta(path)
+            except IndexDamagedError:
+                old = None  # a rebuild is the cure
             changes = _Changes(warnings=list(folder_warnings))
             _plan_files(files, {}, changes, progress, len(files))
             indexname, ix = _new_index(path)
             try:
-                writer = SegmentWriter(ix, **_WRITER_OPTIONS)
+                writer = SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS)
                 try:
                     passages = _write(writer, changes, progress)
                     writer.commit(mergetype=CLEAR)
@@ -290,7 +315,7 @@ class Index:
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
-                SegmentWriter(self._ix, **_WRITER_OPTIONS).commit(optimize=True)
+                SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS).commit(optimize=True)
         return before
 
     @contextmanager
@@ -299,14 +324,22 @@ class Index:
         with _write_lock(self.path, self.lock_timeout):
             self._reopen_if_switched()
             _remove_other_indexes(self.path, keep=self._indexname)
-            with self._ix.searcher() as searcher:
-                yield _indexed_articles(searcher)
+            with self._ix.searcher() as searcher, self._damage_reported():
+                # Verified first: a change merged with damaged segments would carry the
+                # damage into new files with fresh checksums.
+                self._verify(searcher)
+                indexed = _indexed_articles(searcher)
+            yield indexed
+
+    def _record(self, generation: int, files: dict[str, str]) -> None:
+        """The writers' ``before_commit`` hook: records the new generation's checksums."""
+        _record_generation(self.path, self._indexname, generation, files)
 
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
         """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
         if changes.empty:
             return
-        writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
+        writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
         try:
             _write(writer, changes, progress)
             writer.commit()
@@ -339,7 +372,8 @@ class Index:
         return raw_text(self._known(doc_id).path, doc_id)
 
     def _known(self, doc_id: str) -> _Indexed:
-        known = _indexed_articles(self.searcher().whoosh).get(doc_id)
+        with self._damage_reported():
+            known = _indexed_articles(self.searcher().whoosh).get(doc_id)
         if known is None:
             raise CorpusError(f"no article {doc_id!r} in the index at {self.path}")
         return known
@@ -375,11 +409,42 @@ class Index:
         37
         """
         self._reopen_if_switched()
-        if self._searcher is None:
-            self._searcher = Searcher(self._ix.searcher())
-        else:
-            self._searcher.refresh(self._ix)
-        return self._searcher
+        for _ in range(3):
+            if self._searcher is None:
+                self._searcher = Searcher(self._ix.searcher())
+            else:
+                self._searcher.refresh(self._ix)
+            if self._verify(self._searcher.whoosh):
+                return self._searcher
+        raise IndexNotFoundError(f"index at {self.path} keeps changing under us; try again")
+
+    def _verify(self, searcher: WhooshSearcher) -> bool:
+        """Checks the files of the generation ``searcher`` reads, once per generation: True
+        if intact, False if a writer has replaced it meanwhile (refresh and try again)."""
+        generation = searcher.reader().generation()
+        if generation is None:  # an empty index's reader does not say
+            generation = self._ix.latest_generation()
+        if self._verified == (self._indexname, generation):
+            return True
+        if not _verify_generation(self.path, self._indexname, generation):
+            return False
+        self._verified = (self._indexname, generation)
+        return True
+
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
+        """An unexpected error while reading (a raw ``zlib.error``, ``struct.error``, …) is
+        checked against the checksums: if files are damaged it becomes
+        :class:`IndexDamagedError` naming them; otherwise it is a bug and goes on as is."""
+        try:
+            yield
+        except BnptSearchError:
+            raise
+        except Exception:
+            report = _check_folder(self.path)
+            if report.damaged:
+                raise IndexDamagedError(tuple(file.name for file in report.damaged)) from None
+            raise
 
     def acronyms(self) -> AcronymTable:
         """Acronyms mined from the indexed articles plus the curated glossary.
@@ -434,8 +499,9 @@ class Index:
             request = query
         else:
             request = SearchRequest(query=query, **options)
-        searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-        return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+        with self._damage_reported():
+            searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
+            return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
 
     def batch_search(
         self, queries: Iterable[tuple[str, str]], **options: Any
@@ -461,10 +527,11 @@ class Index:
         >>> index.counts()                                   # doctest: +SKIP
         (5, 32)
         """
-        searcher = self.searcher().whoosh
-        # doc_frequency() would still count deleted documents until their segment merges.
-        articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
-        return articles, searcher.doc_count() - articles
+        with self._damage_reported():
+            searcher = self.searcher().whoosh
+            # doc_frequency() would still count deleted documents until their segment merges.
+            articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
+            return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:
         """Location, counts and analyzer settings of this index.
