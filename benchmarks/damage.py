@@ -15,7 +15,13 @@ edited to valid JSON that names other long forms.
 A case is *detected* when ``check`` exits 1 naming the file and ``query`` exits 1 with one
 line that starts with ``Error:``; for the acronym cache (derived data, rebuilt rather than
 trusted) when ``query`` prints exactly what it prints on the undamaged index. Prints a table
-of outcomes and "detected N/M" with the load average (timings are not the point here).
+of outcomes and "detected N/M" with the load average.
+
+``--cost ARTICLES`` measures instead what the checks cost on an archive of that many articles
+(recombined seed paragraphs): opening the index and running one query, with the check on
+open switched off (the baseline), as it runs (file stamps as recorded: sizes and stamps
+compared, the TOC checksummed), and on a copy of the folder (every stamp differs, so every
+file is checksummed on open); and ``Index.check`` (every byte). Ratios are to the baseline.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,8 +38,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
-from bnptsearch import Index
+from bnptsearch import Index, load_corpus
 
 SEED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 QUERY = "RAN PE Banten"
@@ -198,11 +206,75 @@ def run_matrix(
         shutil.rmtree(folder / f"case-{number}", ignore_errors=True)
 
 
+def _archive(folder: Path, articles: int) -> None:
+    """A JSONL archive of ``articles`` articles made from the seed articles' paragraphs."""
+    paragraphs = [p for a in load_corpus(SEED_CORPUS).articles for p in a.body.split("\n\n") if len(p) > 80]
+    folder.mkdir(parents=True)
+    with (folder / "arsip.jsonl").open("w", encoding="utf-8") as out:
+        for number in range(articles):
+            picked = [paragraphs[(number * 7 + k * 3) % len(paragraphs)] for k in range(6)]
+            text = "\n\n".join(picked) + f"\n\nArsip nomor {number}."
+            out.write(json.dumps({"id": f"arsip-{number:06d}", "title": f"Arsip {number}", "text": text}) + "\n")
+
+
+def _open_and_query_ms(index_dir: Path) -> float:
+    """Milliseconds to open the index and run one query, as each CLI run does."""
+    started = time.perf_counter()
+    with Index.open(index_dir) as index:
+        index.search(QUERY, limit=10)
+    return (time.perf_counter() - started) * 1000
+
+
+def _unchecked_ms(index_dir: Path) -> float:
+    """:func:`_open_and_query_ms` with the check on open switched off: the baseline."""
+    with mock.patch("bnptsearch.store._verify_generation", return_value=True), mock.patch(
+        "bnptsearch.index._verify_generation", return_value=True
+    ):
+        return _open_and_query_ms(index_dir)
+
+
+def measure_cost(folder: Path, articles: int, rounds: int = 21) -> None:
+    _archive(folder / "corpus", articles)
+    started = time.perf_counter()
+    index, report = Index.build(folder / "corpus", folder / "index")
+    index.close()
+    seconds = time.perf_counter() - started
+    size = sum(file.stat().st_size for file in (folder / "index").iterdir())
+    print(f"{report.articles} articles, {report.passages} passages, {size / 1e6:.1f} MB, built in {seconds:.0f} s")
+    _open_and_query_ms(folder / "index")  # writes the acronym cache, warms the page cache
+    shutil.copytree(folder / "index", folder / "copy")
+    variants = {
+        "open + query, no check on open (baseline)": lambda: _unchecked_ms(folder / "index"),
+        "open + query, check on open, stamps as recorded": lambda: _open_and_query_ms(folder / "index"),
+        "open + query, check on open, copied (all checksummed)": lambda: _open_and_query_ms(folder / "copy"),
+    }
+    # Interleaved rounds, so that a change in the machine's load hits every variant alike.
+    timings: dict[str, list[float]] = {label: [] for label in variants}
+    for _ in range(rounds):
+        for label, run in variants.items():
+            timings[label].append(run())
+    started = time.perf_counter()
+    assert Index.check(folder / "index").ok
+    timings["Index.check (every byte)"] = [(time.perf_counter() - started) * 1000]
+    baseline = statistics.median(timings["open + query, no check on open (baseline)"])
+    print(f"median of {rounds} interleaved rounds:")
+    for label, values in timings.items():
+        value = statistics.median(values)
+        print(f"{label + ':':<56}{value:8.1f} ms   x{value / baseline:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, help="where to build the indexes (default: a temporary folder)")
     parser.add_argument("--only", default="", help="only cases whose label contains this")
+    parser.add_argument("--cost", type=int, metavar="ARTICLES", help="measure what the checks cost instead")
     args = parser.parse_args()
+    if args.cost:
+        load = os.getloadavg()[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            measure_cost(args.workdir or Path(tmp), args.cost)
+        print(f"(load average {load:.2f} at start, {os.getloadavg()[0]:.2f} at end)")
+        return
     selected = [case for case in cases() if args.only in case.label]
     load = os.getloadavg()
     started = time.perf_counter()

@@ -311,7 +311,7 @@ class Index:
         >>> index.optimize()                                  # doctest: +SKIP
         10
         """
-        with _write_lock(self.path, self.lock_timeout):
+        with _write_lock(self.path, self.lock_timeout), self._damage_reported():
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
@@ -454,7 +454,8 @@ class Index:
 
         >>> index.acronyms()                                 # doctest: +SKIP
         """
-        return self._acronym_table(self.searcher().whoosh)
+        with self._damage_reported():
+            return self._acronym_table(self.searcher().whoosh)
 
     def _acronym_table(self, searcher: WhooshSearcher) -> AcronymTable:
         key = (self._indexname, self._ix.latest_generation())
