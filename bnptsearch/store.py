@@ -47,7 +47,14 @@ from whoosh.index import FileIndex
 
 from .analysis import ANALYZER_VERSION
 from .corpus import PARSER_VERSION
-from .errors import IndexDamagedError, IndexLockedError, IndexNotFoundError, IndexOutdatedError, UntrustedIndexError
+from .errors import (
+    BnptSearchError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    UntrustedIndexError,
+)
 from .schema import passage_schema
 from .whoosh_compat import toc_filename
 
@@ -81,7 +88,9 @@ def _read_meta(path: Path) -> dict[str, Any] | None:
         if _holds_index_files(path):
             raise IndexDamagedError((META_FILE,)) from None
         return None
-    except (OSError, ValueError):
+    except OSError as error:  # not damage: permissions, a folder in its place, …
+        raise BnptSearchError(f"cannot read {path / META_FILE}: {error.strerror or error}") from None
+    except ValueError:
         raise IndexDamagedError((META_FILE,)) from None
     if not isinstance(meta, dict):
         raise IndexDamagedError((META_FILE,))
@@ -431,6 +440,10 @@ def _check_folder(path: Path) -> CheckReport:
     if generation is None:
         return CheckReport(str(path), None, (META_FILE,), 0, (DamagedFile(_missing_toc(path, indexname), "missing"),))
     checked, damaged = _generation_damage(path, indexname, generation, full=True)
+    latest = _latest_generation(path, indexname)
+    if damaged and latest is not None and latest != generation:  # a writer committed meanwhile
+        generation = latest
+        checked, damaged = _generation_damage(path, indexname, generation, full=True)
     notes = []
     if (path / ACRONYM_CACHE).exists() and _acronym_cache(path) is None:
         (path / ACRONYM_CACHE).unlink(missing_ok=True)

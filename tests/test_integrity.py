@@ -270,3 +270,16 @@ def test_add_to_a_new_empty_index(tmp_path: Path) -> None:
     code, out, err = _cli(["add", str(SEED_CORPUS / "000_d9719fe4b4a867df.txt"), "--no-copy", "--index", str(tmp_path / "new")])
     assert (code, err) == (0, "")
     assert "1 articles" in out
+
+
+def test_metadata_that_cannot_be_read_is_not_called_damage(index_dir: Path, monkeypatch) -> None:
+    read_text = Path.read_text
+
+    def refuse(self: Path, *args, **kwargs) -> str:
+        if self.name == "bnptsearch.json":
+            raise PermissionError(13, "Permission denied")
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    code, _, err = _cli(["query", "BNPT", "--index", str(index_dir)])
+    assert (code, err) == (1, f"Error: cannot read {index_dir / 'bnptsearch.json'}: Permission denied\n")
