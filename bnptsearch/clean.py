@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .dates import TEXT_DATE, first_date
+from .dates import date_line, first_date
 from .text import CLOSING_QUOTES, OPENING_QUOTES, sentence_breaks
 
 __all__ = ["FOOTER_LINES", "NOISE_LINES", "CleanText", "clean"]
@@ -103,13 +103,6 @@ _NAV_MAX_WORDS = 2
 _BREADCRUMB_STEP_MAX_WORDS = 4
 # Longer than any header line (breadcrumb, label, byline, date): the article has begun.
 _HEADER_MAX_CHARS = 400
-# What a publication-date line holds besides the date itself.
-_DATE_LINE_FILLER = re.compile(
-    r"(?i:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday"
-    r"|friday|saturday|sunday|pukul|wib|wita|wit|diposting|dipublikasikan|diperbarui|terbit"
-    r"|published|updated|posted|on)\b|\d{1,2}[:.]\d{2}(?::\d{2})?|[\s,|/·•()-]+"
-)
-_DATE_LINE_MAX_CHARS = 100
 _PUNCTUATION = re.compile(r"[.!?,;:…]")
 
 # The dateline opening a lede: "JAKARTA, DISWAY.ID – ", "Surabaya – ", "CNNBanten.id – ",
@@ -201,7 +194,7 @@ def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
             continue  # "Informasi", "Detail Berita", "NASIONAL": section labels
         if _BYLINE.fullmatch(line):
             continue
-        if _is_date_line(line):
+        if date_line(line):
             dates.append(line)  # "Senin, 7 Maret 2023 | 10:00 WIB"
             continue
         break
@@ -221,14 +214,6 @@ def _is_breadcrumb(line: str, *, last: bool) -> bool:
     if not steps or not all(0 < len(step.split()) <= _BREADCRUMB_STEP_MAX_WORDS for step in steps):
         return False
     return bool(_BREADCRUMB_START.match(line)) or (len(crumbs) >= 3 and not last)
-
-
-def _is_date_line(line: str) -> bool:
-    """A line holding nothing but a publication date: "Rabu, 23/3/2022 - 10:15 WIB"."""
-    if len(line) > _DATE_LINE_MAX_CHARS:
-        return False
-    rest, dates = TEXT_DATE.subn("", line)
-    return dates > 0 and not _DATE_LINE_FILLER.sub("", rest)
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

@@ -466,8 +466,20 @@ def test_jsonl_without_title_keeps_none_and_a_bad_date_falls_back_to_the_text(tm
     # No title is made up from the first sentence: it would only count that sentence twice.
     assert (article.title, article.place, article.date) == ("", "Surabaya", "2022-03-23")
     assert messages(load.warnings) == [
-        f"{file}:1: \"date\" 'kemarin' is not YYYY, YYYY-MM or YYYY-MM-DD; date taken from the text"
+        f"{file}:1: \"date\" 'kemarin' is not a date like 2024-05-14 or 14 Mei 2024; date taken from the text"
     ]
+
+
+def test_jsonl_dates_written_out_are_read_like_dates_in_text(tmp_path: Path) -> None:
+    records = [
+        {"id": "a", "text": "Isi berita.", "date": "Selasa, 14/05/2024"},
+        {"id": "b", "text": "Isi berita.", "date": "15 Agustus 2024"},
+        {"id": "c", "text": "Isi berita.", "date": "14 Mei 2024 09:30 WIB"},
+        {"id": "d", "text": "Isi berita.", "date": "2024-05-14T09:30:00+07:00"},
+    ]
+    load = read_file(write(tmp_path / "news.jsonl", "".join(jsonl(record) for record in records)))
+    assert [article.date for article in load.articles] == ["2024-05-14", "2024-08-15", "2024-05-14", "2024-05-14"]
+    assert load.warnings == ()
 
 
 def test_a_broken_jsonl_reports_a_bounded_number_of_lines(tmp_path: Path) -> None:
