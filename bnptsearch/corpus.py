@@ -68,6 +68,7 @@ class Article:
     url: str | None
     path: str
     content_hash: str
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ class TermScore:
 class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
-    filled when the search was made with ``explain=True``."""
+    filled when the search was made with ``explain=True``. ``url`` is the article's address
+    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF)."""
 
     rank: int
     doc_id: str
@@ -44,6 +45,8 @@ class Hit:
     start: int
     end: int
     explanation: tuple[TermScore, ...] = ()
+    url: str | None = None
+    page: int | None = None
 
     @property
     def highlighted(self) -> str:
@@ -60,6 +63,7 @@ class ArticleHits:
     source: str | None
     date: str | None
     hits: tuple[Hit, ...]
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,6 @@ class SearchResults:
         for hit in self.hits:
             groups.setdefault(hit.doc_id, []).append(hit)
         return [
-            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits))
+            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits), hits[0].url)
             for doc_id, hits in groups.items()
         ]

@@ -37,11 +37,13 @@ from .schema import (
     DATE_TEXT,
     DOC_ID,
     END,
+    PAGE,
     SOURCE,
     SOURCE_NAME,
     START,
     TEXT,
     TITLE,
+    URL,
     WORDS,
     YEAR,
 )
@@ -232,6 +234,8 @@ class Searcher:
             start=fields[START],
             end=fields[END],
             explanation=self._explain(result, explain) if explain is not None else (),
+            url=fields.get(URL) or None,
+            page=fields.get(PAGE),
         )
 
     def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:
