@@ -89,7 +89,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 
 def results_to_dict(results: SearchResults) -> dict[str, Any]:
     """Search results as JSON-ready data: query, total, offset, expansions, suggestion,
-    hits (and facets when asked for).
+    undated, hits (and facets when asked for).
 
     >>> results_to_dict(SearchResults("teroris", ()))["total"] is None
     True
@@ -100,6 +100,7 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "offset": results.offset,
         "expansions": list(results.expansions),
         "suggestion": results.suggestion,
+        "undated": results.undated,
         "hits": [hit_to_dict(hit) for hit in results.hits],
     }
     if results.facets is not None:
@@ -144,6 +145,19 @@ def _meta_line(hit: Hit, *, url: bool = True) -> str:
     return _printable(" · ".join(part for part in parts if part))
 
 
+def _undated_note(results: SearchResults) -> str | None:
+    """The line saying how many undated articles the date bounds left out, if any.
+
+    >>> _undated_note(SearchResults("q", (), undated=3))
+    '3 undated articles match too; --include-undated shows them'
+    """
+    if not results.undated:
+        return None
+    if results.undated == 1:
+        return "1 undated article matches too; --include-undated shows it"
+    return f"{results.undated} undated articles match too; --include-undated shows them"
+
+
 def _explanation(hit: Hit) -> str:
     terms = ", ".join(f"{t.field}:{t.term} {t.score:.2f}" for t in hit.explanation)
     return f"matched: {terms}" if terms else "matched: (no scoring terms)"
@@ -163,6 +177,7 @@ def to_text(
         lines.append(f"Did you mean: {results.suggestion}?")
     if not results.hits:
         lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
+        lines.extend(filter(None, [_undated_note(results)]))
         return "\n".join(lines) + "\n"
     # The total is known only when the search counted (``count=True`` or facets).
     of_total = f" of {results.total}" if results.total is not None else ""
@@ -195,6 +210,7 @@ def to_text(
     if results.facets:
         for name, counts in results.facets.items():
             lines.append(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in counts.items()))
+    lines.extend(filter(None, [_undated_note(results)]))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -282,6 +298,9 @@ def to_html(results: SearchResults) -> str:
     summary = f"{results.total} matching passages" if results.total is not None else _page(results)
     if results.suggestion:
         summary += f" · Did you mean: {html.escape(results.suggestion)}?"
+    note = _undated_note(results)
+    if note:
+        summary += f" · {note}"
     return _PAGE.format(
         title=html.escape(f"bnptsearch: {results.query}"), summary=summary, hits="\n".join(hits) or "<p>No passages match.</p>"
     )

@@ -74,7 +74,9 @@ class SearchResults:
     (when the search was asked to ``count``, or for facets; None otherwise);
     ``expansions`` lists acronym expansions made; ``suggestion`` is a corrected query when
     the words look misspelt and little was found; ``facets`` (on request) counts matching
-    articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched.
+    articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched;
+    ``undated`` counts the articles without a date that match but were left out by
+    ``since``/``until`` (None when the search had no date bounds or included them).
     """
 
     query: str
@@ -86,6 +88,7 @@ class SearchResults:
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] | None = None
     parsed: str = ""
+    undated: int | None = None
 
     def by_article(self) -> list[ArticleHits]:
         """The hits grouped per article, articles in the order of their best hit."""

@@ -169,3 +169,12 @@ def test_show_info_analyze() -> None:
     )
     data = json.loads(format_output("analyze", "json", ("Penangkapan yang", tokens)))
     assert data["terms"] == ["tangkap"] and data["tokens"][1] == {"surface": "yang", "term": None, "start": 12, "end": 16}
+
+
+def test_undated_articles_left_out_are_reported_in_every_readable_format() -> None:
+    results = SearchResults("BNPT", (SECOND,), undated=3)
+    assert to_text(results).splitlines()[-1] == "3 undated articles match too; --include-undated shows them"
+    assert "3 undated articles match too" in to_html(results)
+    assert json.loads(format_output("query", "json", results))["undated"] == 3
+    assert json.loads(format_output("query", "json", COUNTED))["undated"] is None
+    assert "undated" not in to_text(COUNTED)
