@@ -43,7 +43,7 @@ __all__ = [
 
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
 # file (same content hash) would otherwise keep the old cleaning until rebuilt.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
