@@ -25,19 +25,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from .dates import date_line, first_date
-from .text import CLOSING_QUOTES, OPENING_QUOTES, sentence_breaks
+from .text import CLOSING_QUOTES, OPENING_QUOTES
 
 __all__ = ["END_MARKS", "FOOTER_LINES", "NOISE_LINES", "SOURCE_LINES", "CleanText", "clean"]
 
 # Headlines are short; a longer first line is a paragraph that merely lacks a full stop.
 _MAX_HEADLINE_CHARS = 250
 _MAX_HEADLINE_WORDS = 30
-# A title made from a lede sentence is cut here (at a word) so a lede without full stops
-# does not become a paragraph-long title.
-_MAX_DERIVED_TITLE_CHARS = 200
-# Only the start of the lede is looked at for its first sentence: keeps a huge one-line
-# file linear.
-_LEDE_SCAN_CHARS = 2000
 
 # Invisible characters scrapes carry (zero-width spaces, BOM, soft hyphens) would split
 # words in the index; other control characters are noise. Odd line separators become "\n".
@@ -156,8 +150,8 @@ def clean(raw: str, title: str | None = None) -> CleanText | None:
 
     ``title`` is the title a record gives ("" when it has none; the text's own printings of
     it are dropped); None means the page's headline must be found in the text, falling back
-    on the breadcrumb trail's last step or the lede's first sentence. Returns None when
-    nothing but site chrome is left.
+    on the breadcrumb trail's last step, else "" (no title is made from the lede). Returns
+    None when nothing but site chrome is left.
 
     >>> clean("Judul Rekaman\\n\\nSurabaya – Isi berita.", "Judul Rekaman").body
     'Surabaya – Isi berita.'
@@ -179,12 +173,13 @@ def clean(raw: str, title: str | None = None) -> CleanText | None:
         header_dates += dates_below
     if not paragraphs:
         return None
-    place, source, lede = _dateline(paragraphs[0])
+    place, source, _ = _dateline(paragraphs[0])
     source = source or line_source
     if not headline and title is None:
-        # Only a page is given a title from its text: a record without a title keeps none
-        # rather than one made from its first sentence, which would count that sentence twice.
-        headline = crumb_title or _first_sentence(lede)
+        # A page without a headline may still name itself in its breadcrumb trail. Its lede's
+        # first sentence is no title: indexed as one, it would count twice and rank as if
+        # it were the headline.
+        headline = crumb_title
     body = "\n\n".join(paragraphs)
     date = first_date(header_dates) or first_date([headline, body])
     return CleanText(headline, body, place, source, date)
@@ -370,18 +365,3 @@ def _is_name(part: str) -> bool:
         (len(words) == 1 and _DOMAIN.fullmatch(part) is not None)
         or (len(words) <= _DATELINE_MAX_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words))
     )
-
-
-def _first_sentence(text: str) -> str:
-    """The first sentence, without its full stop, cut to a title's length.
-
-    >>> _first_sentence("Kata Komjen. Pol. Boy hari ini. Lalu pergi.")
-    'Kata Komjen. Pol. Boy hari ini'
-    """
-    head = text[:_LEDE_SCAN_CHARS]
-    sentence = next((head[:end] for end, _ in sentence_breaks(head)), head).strip()
-    if sentence.endswith(".") and not sentence.endswith(".."):
-        sentence = sentence[:-1]
-    if len(sentence) > _MAX_DERIVED_TITLE_CHARS:
-        sentence = sentence[:_MAX_DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
-    return sentence

@@ -74,7 +74,7 @@ def whoosh_top(
 
     Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
     and a phrase's matcher under-reports that maximum: on the seed corpus
-    ``terorisme "kerja sama"`` ranks other passages first at limit 3 than at limit=None
+    ``terorisme "Bali Work Plan"`` ranks other passages first at limit 3 than at limit=None
     (tests/test_ranking.py; upstream whoosh #413 is the same family). Pruning and block
     skipping are therefore off here.
     """
