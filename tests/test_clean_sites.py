@@ -60,28 +60,40 @@ Sumber : Antara
 """
 
 
-def test_detik_chrome_is_removed_and_metadata_found() -> None:
-    article = parse_article(DETIK, "detik")
+@pytest.mark.parametrize(
+    ("page", "title", "metadata", "starts", "ends", "chrome"),
+    [
+        (
+            DETIK,
+            "Densus 88 Tangkap Terduga Teroris di Sidoarjo, Sita Buku dan Ponsel",
+            ("Sidoarjo", "detikNews", "2024-05-14"),
+            "Sidoarjo - Tim Densus 88 Antiteror Polri menangkap",
+            "buku-buku jihad dan telepon genggam.",
+            ("Tim detikJatim", "Selasa, 14 Mei", "ADVERTISEMENT", "SCROLL", "Tawuran", "Gambas",
+             "(abc/dpe)", "Baca artikel", "selengkapnya", "https://", "Download Apps"),
+        ),
+        (
+            REPUBLIKA,
+            "Densus 88 Tangkap Tiga Terduga Anggota MIT di Poso",
+            # The publisher's domain is the source, the city the place: not the other way round.
+            ("POSO", "REPUBLIKA.CO.ID", "2024-05-13"),
+            "REPUBLIKA.CO.ID, POSO -- Detasemen Khusus 88",
+            "kepada aparat setempat.",
+            ("Rep:", "Red:", "Nursalikah", "Foto:", "Hamzah", "Sumber"),
+        ),
+    ],
+    ids=["detik", "republika"],
+)  # fmt: skip
+def test_site_chrome_is_removed_and_metadata_found(
+    page: str, title: str, metadata: tuple, starts: str, ends: str, chrome: tuple[str, ...]
+) -> None:
+    article = parse_article(page, "x")
     assert article is not None
-    assert article.title == "Densus 88 Tangkap Terduga Teroris di Sidoarjo, Sita Buku dan Ponsel"
-    assert (article.place, article.source, article.date) == ("Sidoarjo", "detikNews", "2024-05-14")
-    assert article.body.startswith("Sidoarjo - Tim Densus 88 Antiteror Polri menangkap")
-    assert article.body.endswith("buku-buku jihad dan telepon genggam.")
-    for chrome in ("Tim detikJatim", "Selasa, 14 Mei", "ADVERTISEMENT", "SCROLL", "Tawuran", "Gambas",
-                   "(abc/dpe)", "Baca artikel", "selengkapnya", "https://", "Download Apps"):  # fmt: skip
-        assert chrome not in article.body, chrome
-
-
-def test_republika_chrome_is_removed_and_the_dateline_read_the_right_way_round() -> None:
-    article = parse_article(REPUBLIKA, "republika")
-    assert article is not None
-    assert article.title == "Densus 88 Tangkap Tiga Terduga Anggota MIT di Poso"
-    # The publisher's domain is the source, the city the place: not the other way round.
-    assert (article.place, article.source, article.date) == ("POSO", "REPUBLIKA.CO.ID", "2024-05-13")
-    assert article.body.startswith("REPUBLIKA.CO.ID, POSO -- Detasemen Khusus 88")
-    assert article.body.endswith("kepada aparat setempat.")
-    for chrome in ("Rep:", "Red:", "Nursalikah", "Foto:", "Hamzah", "Sumber"):
-        assert chrome not in article.body, chrome
+    assert article.title == title
+    assert (article.place, article.source, article.date) == metadata
+    assert article.body.startswith(starts) and article.body.endswith(ends)
+    for text in chrome:
+        assert text not in article.body, text
 
 
 @pytest.mark.parametrize(
