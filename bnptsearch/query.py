@@ -26,7 +26,7 @@ from .analysis import join_compounds, surface_words
 from .dates import query_bound
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingParams, Synonyms
-from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, WORDS
+from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TERM, WORDS
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -341,7 +341,7 @@ def undated_query(request: SearchRequest, schema: Schema) -> wq.Query | None:
 
     >>> from bnptsearch.schema import passage_schema
     >>> str(undated_query(SearchRequest("x", since="2022", doc_ids=("d1",)), passage_schema()))
-    '((kind:passage ANDNOT date:*) AND (doc_id:d1))'
+    '(undated:yes AND (doc_id:d1))'
     >>> undated_query(SearchRequest("x", since="2022", include_undated=True), passage_schema()) is None
     True
     """
@@ -350,8 +350,8 @@ def undated_query(request: SearchRequest, schema: Schema) -> wq.Query | None:
     return _restrictions(request, schema, _UNDATED)
 
 
-# Passages without a date: an article whose files and records state none.
-_UNDATED = wq.AndNot(_ALL_PASSAGES, wq.Every(DATE))
+# Passages without a date: of an article whose file or record states none.
+_UNDATED = wq.Term(UNDATED, UNDATED_TERM)
 
 
 def _restrictions(request: SearchRequest, schema: Schema, dates: wq.Query | None) -> wq.Query | None:

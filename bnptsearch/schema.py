@@ -44,6 +44,7 @@ __all__ = [
     "START",
     "TEXT",
     "TITLE",
+    "UNDATED",
     "URL",
     "WORDS",
     "YEAR",
@@ -73,7 +74,10 @@ FILE_HASH = "file_hash"
 ACRONYMS = "acronyms"
 URL = "url"
 PAGE = "page"
+UNDATED = "undated"
 
+# The value of UNDATED on the passages that have it.
+UNDATED_TERM = "yes"
 # The values of KIND: a passage, or an article's own document.
 PASSAGE_KIND = "passage"
 ARTICLE_KIND = "article"
@@ -109,6 +113,10 @@ def passage_schema() -> Schema:
             SOURCE_NAME: _column_only(ID(sortable=True)),
             YEAR: _column_only(ID(sortable=True)),
             DATE: _day_field(),
+            # One term on the passages of articles without a date, so a search can find
+            # them without listing every date there is (``NOT date:*`` took 1.5 s at 100k
+            # passages, this 15 ms; load average 10 on 2 cores).
+            UNDATED: ID(),
             DATE_TEXT: STORED,
             PLACE: STORED,
             START: STORED,
@@ -167,7 +175,7 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict[str, A
     """
     published = period_start(article.date)
     for passage in split_passages(article.body):
-        yield ({DATE: published} if published else {}) | {
+        yield ({DATE: published} if published else {UNDATED: UNDATED_TERM}) | {
             PID: f"{article.doc_id}#{passage.number}",
             KIND: PASSAGE_KIND,
             DOC_ID: article.doc_id,
