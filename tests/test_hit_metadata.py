@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
+from click.testing import CliRunner
 from whoosh.filedb.filestore import RamStorage
 
 from bnptsearch import Index
+from bnptsearch.cli import cli
 from bnptsearch.corpus import Article
 from bnptsearch.query import SearchRequest
 from bnptsearch.schema import PAGE, URL, _article_documents, passage_schema
@@ -67,3 +71,9 @@ def test_a_jsonl_url_reaches_the_hits(tmp_path: Path) -> None:
     with index:
         (hit,) = index.search("teroris Poso").hits
     assert (hit.url, hit.page) == ("https://contoh.id/berita/1", None)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["query", "teroris Poso", "--format", "csv", "--index", str(tmp_path / "index")])
+    (row,) = list(csv.DictReader(io.StringIO(result.output)))
+    assert (row["url"], row["page"]) == ("https://contoh.id/berita/1", "")
+    result = runner.invoke(cli, ["query", "teroris Poso", "--index", str(tmp_path / "index")])
+    assert "   r1 · score " in result.output and result.output.splitlines()[3].endswith(" · https://contoh.id/berita/1")
