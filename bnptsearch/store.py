@@ -60,8 +60,8 @@ from .whoosh_compat import toc_filename
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE", "SAFE_INDEX_ENV", "CheckReport", "DamagedFile"]
 
-# 4: metadata and acronym cache carry a checksum; every generation has a manifest.
-FORMAT_VERSION = 4
+# 5: metadata and acronym cache carry a checksum; every generation has a manifest.
+FORMAT_VERSION = 5
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
