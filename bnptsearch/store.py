@@ -445,6 +445,10 @@ def _check_folder(path: Path) -> CheckReport:
         generation = latest
         checked, damaged = _generation_damage(path, indexname, generation, full=True)
     notes = []
+    try:
+        _check_trusted(path)
+    except UntrustedIndexError as error:
+        notes.append(str(error))  # checking reads no pickle; opening would be refused
     if (path / ACRONYM_CACHE).exists() and _acronym_cache(path) is None:
         (path / ACRONYM_CACHE).unlink(missing_ok=True)
         notes.append(f"{ACRONYM_CACHE}: damaged cache removed; it is rebuilt on the next query")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import re
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -263,7 +265,12 @@ def test_a_trusted_index_folder_opens(index_dir: Path, monkeypatch) -> None:
 
 def test_check_reads_bytes_only_so_it_runs_on_an_untrusted_folder(index_dir: Path) -> None:
     index_dir.chmod(0o777)
-    assert Index.check(index_dir).ok
+    report = Index.check(index_dir)
+    assert report.ok
+    assert report.notes == (
+        f"index at {index_dir} is writable by others; an index folder can run code when opened "
+        f"— if you trust it, set {SAFE_INDEX_ENV}={index_dir}",
+    )
 
 
 def test_add_to_a_new_empty_index(tmp_path: Path) -> None:
@@ -283,3 +290,35 @@ def test_metadata_that_cannot_be_read_is_not_called_damage(index_dir: Path, monk
     monkeypatch.setattr(Path, "read_text", refuse)
     code, _, err = _cli(["query", "BNPT", "--index", str(index_dir)])
     assert (code, err) == (1, f"Error: cannot read {index_dir / 'bnptsearch.json'}: Permission denied\n")
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from bnptsearch import Index
+folder, index_dir = Path(sys.argv[1]), Path(sys.argv[2])
+with Index.open(index_dir) as index:
+    for number in range(int(sys.argv[3])):
+        article = folder / f"baru-{number:03d}.txt"
+        article.write_text(f"Berita baru {number}\\n\\nBNPT dan Densus 88 bekerja sama, kabar nomor {number}.\\n")
+        index.add([article])
+"""
+
+
+@pytest.mark.slow
+def test_readers_verify_each_generation_while_a_writer_commits(index_dir: Path, tmp_path: Path) -> None:
+    # Each commit writes its manifest before its TOC, and deletes files of the generation
+    # before: a reader must never take that for damage.
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(index_dir), "40"], stderr=subprocess.PIPE, text=True)
+    queries = 0
+    with Index.open(index_dir) as long_lived:
+        while writer.poll() is None:
+            assert long_lived.search("BNPT").hits
+            with Index.open(index_dir) as fresh:  # as each CLI run opens it
+                assert fresh.counts()[0] >= 5 and fresh.search("kabar nomor").hits
+            queries += 1
+        _, errors = writer.communicate()
+        assert writer.returncode == 0, errors
+        assert long_lived.counts()[0] == 45
+    assert queries > 10
+    assert Index.check(index_dir).ok
