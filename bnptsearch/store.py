@@ -346,22 +346,38 @@ def _record_generation(path: Path, indexname: str, generation: int, files: Mappi
     ({name once committed: name now}). Called before that generation becomes visible.
 
     The TOC is renamed after this, which changes its stamp: it is small, and always re-read.
+    A segment file carried over unchanged from the previous generation (its stamp as recorded
+    there) keeps its recorded checksum: a commit reads only the files it wrote.
     """
+    try:
+        previous = _manifest_entries(path / _manifest_name(indexname, generation - 1))
+    except (OSError, ValueError, KeyError, TypeError):
+        previous = {}
     entries = {}
     for final, current in files.items():
         file = path / current
         info = os.stat(file)
-        entries[final] = {
-            "size": info.st_size,
-            "crc32": _crc_of_file(file),
-            "stamp": None if final != current else _stamp(info),
-        }
+        stamp = None if final != current else _stamp(info)
+        known = previous.get(final)
+        if stamp is not None and isinstance(known, dict) and known.get("stamp") == stamp:
+            crc = known["crc32"]
+        else:
+            crc = _crc_of_file(file)
+        entries[final] = {"size": info.st_size, "crc32": crc, "stamp": stamp}
     _write_json(path / _manifest_name(indexname, generation), {"files": entries, "crc32": _checksum(entries)})
     # The previous generation's manifest stays: it is live until the TOC is renamed.
     for name in os.listdir(path):
         match = re.fullmatch(rf"_{indexname}_([0-9]+)\.sums", name)
         if match and int(match.group(1)) < generation - 1:
             (path / name).unlink(missing_ok=True)
+
+
+def _manifest_entries(file: Path) -> dict[str, Any]:
+    """A manifest's entries ({file name: size, crc32, stamp}); ValueError if it fails its checksum."""
+    manifest = json.loads(file.read_text(encoding="utf-8"))
+    if manifest["crc32"] != _checksum(manifest["files"]):
+        raise ValueError(f"{file.name} does not match its checksum")
+    return manifest["files"]
 
 
 def _latest_generation(path: Path, indexname: str) -> int | None:
@@ -384,10 +400,7 @@ def _generation_damage(path: Path, indexname: str, generation: int, full: bool) 
     """
     manifest_name = _manifest_name(indexname, generation)
     try:
-        manifest = json.loads((path / manifest_name).read_text(encoding="utf-8"))
-        entries = manifest["files"]
-        if manifest["crc32"] != _checksum(entries):
-            raise ValueError("checksum")
+        entries = _manifest_entries(path / manifest_name)
     except FileNotFoundError:
         return [], [DamagedFile(manifest_name, "missing")]
     except (OSError, ValueError, KeyError, TypeError):

@@ -322,3 +322,19 @@ def test_readers_verify_each_generation_while_a_writer_commits(index_dir: Path, 
         assert long_lived.counts()[0] == 45
     assert queries > 10
     assert Index.check(index_dir).ok
+
+
+def test_a_commit_checksums_only_the_files_it_wrote(index_dir: Path, corpus_copy: Path, monkeypatch) -> None:
+    crc_of_file = store_module._crc_of_file
+    read: list[str] = []
+
+    def counting(file: Path) -> int:
+        read.append(file.name)
+        return crc_of_file(file)
+
+    monkeypatch.setattr(store_module, "_crc_of_file", counting)
+    with Index.open(index_dir) as index:
+        index.remove(["002_c1e97dfba439882a"])  # deletions live in the TOC: no new segment
+        index.add([corpus_copy / "000_d9719fe4b4a867df.txt"])  # unchanged: nothing written
+    assert [name for name in read if name.endswith(".seg")] == []  # only TOCs were read
+    assert read and Index.check(index_dir).ok
