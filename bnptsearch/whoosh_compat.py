@@ -140,7 +140,11 @@ class _RenameHook:
         return getattr(self._storage, name)
 
     def rename_file(self, source: str, target: str, safe: bool = False) -> None:
-        self._before(source, target)
+        try:
+            self._before(source, target)
+        except BaseException:
+            self._storage.delete_file(source)  # the commit did not happen: no stray TOC
+            raise
         self._storage.rename_file(source, target, safe=safe)
 
 

@@ -338,3 +338,19 @@ def test_a_commit_checksums_only_the_files_it_wrote(index_dir: Path, corpus_copy
         index.add([corpus_copy / "000_d9719fe4b4a867df.txt"])  # unchanged: nothing written
     assert [name for name in read if name.endswith(".seg")] == []  # only TOCs were read
     assert read and Index.check(index_dir).ok
+
+
+def test_a_commit_whose_manifest_cannot_be_written_does_not_happen(index_dir: Path, monkeypatch) -> None:
+    def no_space(*args) -> None:
+        raise OSError(28, "No space left on device")
+
+    files = {file.name for file in index_dir.iterdir()}
+    with Index.open(index_dir) as index:
+        monkeypatch.setattr("bnptsearch.index._record_generation", no_space)
+        with pytest.raises(OSError, match="No space"):
+            index.remove(["002_c1e97dfba439882a"])
+        assert not [name for name in {file.name for file in index_dir.iterdir()} - files if ".toc" in name]
+        assert index.counts() == (5, 32)  # still the last committed generation
+        monkeypatch.undo()
+        assert index.remove(["002_c1e97dfba439882a"]).deleted == 1
+    assert Index.check(index_dir).ok
