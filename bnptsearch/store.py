@@ -26,10 +26,8 @@ index never disagrees with itself about what it holds (see :mod:`bnptsearch.upda
 
 from __future__ import annotations
 
-import grp
 import json
 import os
-import pwd
 import re
 import secrets
 import stat
@@ -240,6 +238,8 @@ def _check_trusted(path: Path) -> None:
 
     >>> _check_trusted(Path("index"))                    # doctest: +SKIP
     """
+    if not hasattr(os, "geteuid"):
+        return  # not POSIX: ownership and modes mean something else there (Windows ACLs)
     trusted = [entry for entry in os.environ.get(SAFE_INDEX_ENV, "").split(os.pathsep) if entry]
     if "*" in trusted or any(_same_folder(Path(entry), path) for entry in trusted):
         return
@@ -282,6 +282,9 @@ def _untrusted(info: os.stat_result) -> str | None:
 def _private_group(gid: int) -> bool:
     """True if ``gid`` is this user's own group: named after them, with no other members
     (the user-private-group scheme that makes umask 002 common)."""
+    import grp  # POSIX only, like the check itself
+    import pwd
+
     try:
         user = pwd.getpwuid(os.geteuid()).pw_name
         group = grp.getgrgid(gid)
