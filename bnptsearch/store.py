@@ -378,9 +378,10 @@ def _record_generation(path: Path, indexname: str, generation: int, files: Mappi
 def _manifest_entries(file: Path) -> dict[str, Any]:
     """A manifest's entries ({file name: size, crc32, stamp}); ValueError if it fails its checksum."""
     manifest = json.loads(file.read_text(encoding="utf-8"))
-    if manifest["crc32"] != _checksum(manifest["files"]):
+    entries = manifest["files"]
+    if manifest["crc32"] != _checksum(entries) or not isinstance(entries, dict):
         raise ValueError(f"{file.name} does not match its checksum")
-    return manifest["files"]
+    return entries
 
 
 def _latest_generation(path: Path, indexname: str) -> int | None:
@@ -413,7 +414,11 @@ def _generation_damage(path: Path, indexname: str, generation: int, full: bool) 
         file = path / name
         try:
             info = os.stat(file)
-            if info.st_size != entry["size"]:
+            if not (_WHOOSH_FILE.match(name) and file.name == name and stat.S_ISREG(info.st_mode)):
+                # Only the folder's own regular files are read: a crafted manifest cannot
+                # point a check at /dev/zero or outside the folder.
+                damaged.append(DamagedFile(name, "not an index file"))
+            elif info.st_size != entry["size"]:
                 damaged.append(DamagedFile(name, f"{info.st_size} bytes, {entry['size']} recorded"))
             elif (full or entry["stamp"] != _stamp(info)) and _crc_of_file(file) != entry["crc32"]:
                 damaged.append(DamagedFile(name, "does not match its checksum"))
@@ -422,6 +427,8 @@ def _generation_damage(path: Path, indexname: str, generation: int, full: bool) 
             damaged.append(DamagedFile(name, "missing"))
         except OSError as error:
             damaged.append(DamagedFile(name, f"unreadable ({error.strerror or error})"))
+        except (KeyError, TypeError):
+            damaged.append(DamagedFile(manifest_name, f"has no valid entry for {name}"))
     return checked, damaged
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import subprocess
@@ -354,3 +355,15 @@ def test_a_commit_whose_manifest_cannot_be_written_does_not_happen(index_dir: Pa
         monkeypatch.undo()
         assert index.remove(["002_c1e97dfba439882a"]).deleted == 1
     assert Index.check(index_dir).ok
+
+
+def test_a_crafted_manifest_cannot_make_check_read_outside_the_folder(index_dir: Path) -> None:
+    manifest = _live_manifest(index_dir)
+    segment = next(index_dir.glob("*.seg"))
+    segment.unlink()
+    segment.symlink_to("/dev/zero")  # an endless "segment" of the recorded name
+    entries = {"/dev/zero": {"size": 0, "crc32": 0, "stamp": None}}
+    entries |= json.loads(manifest.read_text())["files"]
+    manifest.write_text(json.dumps({"files": entries, "crc32": store_module._checksum(entries)}))
+    damaged = {file.name: file.problem for file in Index.check(index_dir).damaged}
+    assert damaged == {"/dev/zero": "not an index file", segment.name: "not an index file"}
