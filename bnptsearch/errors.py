@@ -49,6 +49,9 @@ class IndexDamagedError(BnptSearchError):
         self.files = files
         super().__init__(f"index damaged: {', '.join(files)}; run `bnptsearch check` / `bnptsearch index --rebuild`")
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:
+        return type(self), (self.files,)  # pickles (to another process) with its files
+
 
 class UntrustedIndexError(BnptSearchError):
     """The index folder could have been written by someone else; opening it could run their code."""

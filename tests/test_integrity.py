@@ -367,3 +367,11 @@ def test_a_crafted_manifest_cannot_make_check_read_outside_the_folder(index_dir:
     manifest.write_text(json.dumps({"files": entries, "crc32": store_module._checksum(entries)}))
     damaged = {file.name: file.problem for file in Index.check(index_dir).damaged}
     assert damaged == {"/dev/zero": "not an index file", segment.name: "not an index file"}
+
+
+def test_the_damage_error_keeps_its_files_across_processes() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(IndexDamagedError(("a.seg", "_b_1.toc"))))
+    assert error.files == ("a.seg", "_b_1.toc")
+    assert str(error) == "index damaged: a.seg, _b_1.toc; run `bnptsearch check` / `bnptsearch index --rebuild`"
