@@ -263,7 +263,7 @@ class Index:
     ) -> UpdateReport:
         """Indexes the articles of ``files`` (any supported format), adding new ones and
         replacing changed ones; nothing is deleted. ``fields`` (see :meth:`build`) is kept
-        in the files' folders.
+        in the files' folders as the mapping of these files.
 
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
@@ -274,8 +274,8 @@ class Index:
             if not path.is_file():
                 raise CorpusError(f"{path}: no such file")
         if fields is not None:
-            for folder in {path.parent for path in paths}:
-                save_fields(folder, fields)
+            for path in paths:
+                save_fields(path.parent, fields, path.name)
         with self._writing() as indexed:
             changes = _Changes()
             _plan_files(paths, indexed, changes, progress, len(paths))

@@ -272,7 +272,7 @@ def test_a_csv_export_with_indonesian_columns_is_read_by_its_field_mapping(tmp_p
     with build(corpus, tmp_path, fields=parse_fields(CSV_FIELDS)) as index:
         assert found(index, "ratusan konten radikal") == {"101"}
         assert found(index, "rektorat") == {"102"}
-    assert json.loads((corpus / FIELDS_FILE).read_text(encoding="utf-8"))["title"] == "judul"
+    assert json.loads((corpus / FIELDS_FILE).read_text(encoding="utf-8"))["*"]["title"] == "judul"
     # The mapping kept beside the corpus: a later read of the folder needs no option.
     articles = {a.doc_id: a for a in load_corpus(corpus).articles}
     first = articles["101"]
@@ -340,18 +340,23 @@ def test_cli_index_with_fields_rebuilds_when_the_mapping_changes(tmp_path: Path)
     assert third.exit_code == 0 and "2 unchanged" in third.stdout
 
 
-def test_cli_add_with_fields(tmp_path: Path) -> None:
-    export = tmp_path / "unduhan" / "ekspor.csv"
-    export.parent.mkdir()
-    export.write_text(CSV_EXPORT, encoding="utf-8")
+def test_cli_add_with_fields_keeps_one_mapping_per_file(tmp_path: Path) -> None:
+    downloads = tmp_path / "unduhan"
+    downloads.mkdir()
+    (downloads / "ekspor.csv").write_text(CSV_EXPORT, encoding="utf-8")
+    (downloads / "data.tsv").write_text("no\tjudul\tisi\n7\tJudul Tujuh\tPekanbaru – Isi ketujuh.\n", encoding="utf-8")
     runner = CliRunner()
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    result = runner.invoke(cli, ["add", str(export), "--fields", CSV_FIELDS, "--corpus", str(corpus), "--index", str(index)])
-    assert result.exit_code == 0, result.output
-    assert "2 added" in result.stdout
-    assert (corpus / FIELDS_FILE).is_file()
-    shown = runner.invoke(cli, ["show", "101", "--json", "--index", str(index)])
-    assert json.loads(shown.stdout)["title"] == "Patroli Siber Temukan Konten Radikal"
+    where = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    result = runner.invoke(cli, ["add", str(downloads / "ekspor.csv"), "--fields", CSV_FIELDS, *where])
+    assert result.exit_code == 0 and "2 added" in result.stdout, result.output
+    result = runner.invoke(cli, ["add", str(downloads / "data.tsv"), "--fields", "id=no,title=judul,text=isi", *where])
+    assert result.exit_code == 0 and "1 added" in result.stdout, result.output
+    # A rebuild re-reads each export with its own mapping.
+    rebuilt = runner.invoke(cli, ["index", "--rebuild", *where])
+    assert rebuilt.exit_code == 0 and "Built: 3 added" in rebuilt.stdout and not rebuilt.stderr, rebuilt.output
+    for doc_id, title in [("101", "Patroli Siber Temukan Konten Radikal"), ("7", "Judul Tujuh")]:
+        shown = runner.invoke(cli, ["show", doc_id, "--json", "--index", str(tmp_path / "index")])
+        assert json.loads(shown.stdout)["title"] == title
 
 
 # --------------------------------------------------------------------------- encodings

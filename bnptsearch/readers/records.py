@@ -13,12 +13,14 @@ is today's JSONL record: ``{"id", "text"}`` plus optional ``title``, ``source``,
 >>> (a.doc_id, a.title, a.place, messages)
 ('7', 'Densus', 'Jakarta', [])
 
-The mapping a corpus is read with is kept in a small file beside it
-(:data:`FIELDS_FILE`), so a later ``index`` reads the folder the same way.
+The mappings a corpus is read with are kept in a small file in its folder
+(:data:`FIELDS_FILE`: ``{"*": {...}, "ekspor.csv": {...}}``, one mapping per file name or
+glob), so a later ``index`` reads the folder the same way.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -77,45 +79,64 @@ def _pair(item: str) -> tuple[str, str]:
     return name, column
 
 
-def save_fields(folder: str | os.PathLike, fields: Mapping[str, str]) -> bool:
-    """Keeps ``fields`` as the mapping of the files under ``folder``; returns whether it
-    changed (then files already indexed need ``index --rebuild`` to be read with it).
+def save_fields(folder: str | os.PathLike, fields: Mapping[str, str], files: str = "*") -> bool:
+    """Keeps ``fields`` as the mapping of the files under ``folder`` that match the glob
+    ``files`` (a file name, or "*" for all of them); returns whether it changed (then files
+    already indexed need ``index --rebuild`` to be read with it). An empty mapping removes
+    the entry (back to the default record fields).
 
-    An empty mapping removes the file (back to the default record fields).
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> save_fields(folder, {"title": "judul"}), save_fields(folder, {"id": "no"}, "data.tsv")
+    (True, True)
+    >>> fields_for(Path(folder, "data.tsv"))[0], fields_for(Path(folder, "lain.csv"))[0]
+    ({'id': 'no'}, {'title': 'judul'})
     """
     path = Path(folder) / FIELDS_FILE
     fields = parse_fields(fields)
-    before = _load(path) if path.exists() else {}
-    if before == fields:
+    entries = _load(path) if path.exists() else {}
+    if entries.get(files, {}) == fields:
         return False
-    if not fields:
+    if fields:
+        entries[files] = fields
+    else:
+        entries.pop(files, None)
+    if not entries:
         path.unlink(missing_ok=True)
         return True
     Path(folder).mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".tmp")
-    partial.write_text(json.dumps(fields, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(partial, path)
     return True
 
 
 def fields_for(path: Path) -> tuple[dict[str, str], CorpusWarning | None]:
-    """The field mapping of the file ``path``: the nearest :data:`FIELDS_FILE` in its folder
-    or a folder above, or the default ({}); a broken mapping file gives a warning."""
-    for folder in path.resolve().parents:
+    """The field mapping of the file ``path``, from the nearest :data:`FIELDS_FILE` in its
+    folder or a folder above: the entry naming the file (its path from there), else the
+    first glob matching it, else "*"; the default ({}) without one. A broken mapping file
+    gives a warning."""
+    path = path.resolve()
+    for folder in path.parents:
         candidate = folder / FIELDS_FILE
         if candidate.is_file():
             try:
-                return _load(candidate), None
+                entries = _load(candidate)
             except (OSError, ValueError) as error:
                 return {}, CorpusWarning(str(candidate), f"cannot read the field mapping ({error}); default fields used")
+            relative = path.relative_to(folder).as_posix()
+            globs = [files for files in entries if files != "*" and fnmatch.fnmatchcase(relative, files)]
+            key = relative if relative in entries else next(iter(globs), "*")
+            return entries.get(key, {}), None
     return {}, None
 
 
-def _load(path: Path) -> dict[str, str]:
+def _load(path: Path) -> dict[str, dict[str, str]]:
+    """The entries of a mapping file: {files glob: {field: column}}."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise CorpusError("expected a JSON object of field: column")
-    return parse_fields(data)
+    if not isinstance(data, dict) or not all(isinstance(value, dict) for value in data.values()):
+        raise CorpusError('expected a JSON object {"files glob": {"field": "column"}}')
+    return {str(files): parse_fields(fields) for files, fields in data.items()}
 
 
 def report_problems(reading: Reading, problems: Iterable[CorpusWarning]) -> None:
