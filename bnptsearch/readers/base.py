@@ -25,6 +25,7 @@ __all__ = [
     "content_hash",
     "binary_file",
     "decode",
+    "document_article",
     "fits",
     "is_utf16",
     "megabytes",
@@ -174,3 +175,12 @@ def read_text(reading: Reading) -> tuple[str, bytes] | None:
         reading.warn("empty file; skipped")
         return None
     return text, data
+
+
+def document_article(
+    reading: Reading, title: str, body: str, date: str | None, data_hash: str, pages: tuple[int, ...] = ()
+) -> list[Located]:
+    """A document file (PDF, Word) as its one article: its id is the file name without
+    extension, and it has no dateline (source, place) or URL of its own."""
+    article = Article(reading.path.stem, title, body, None, None, date, None, reading.name, data_hash, pages)
+    return [(article, None)]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..clean import plain_paragraphs
 from ..dates import first_date
-from .base import MAX_DOCUMENT_BYTES, Article, Located, Reading, content_hash, fits
+from .base import MAX_DOCUMENT_BYTES, Located, Reading, content_hash, document_article, fits
 from .pdf import document_title
 
 __all__ = ["EXTRA_HINT", "raw", "read"]
@@ -45,18 +45,8 @@ def read(reading: Reading) -> list[Located]:
         return []
     body = "\n\n".join(paragraphs)
     created = properties.created
-    article = Article(
-        doc_id=reading.path.stem,
-        title=title,
-        body=body,
-        source=None,
-        place=None,
-        date=created.date().isoformat() if created else first_date([title, body]),
-        url=None,
-        path=reading.name,
-        content_hash=data_hash,
-    )
-    return [(article, None)]
+    date = created.date().isoformat() if created else first_date([title, body])
+    return document_article(reading, title, body, date, data_hash)
 
 
 def raw(reading: Reading, doc_id: str) -> str | None:

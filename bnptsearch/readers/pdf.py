@@ -17,7 +17,7 @@ from typing import Any
 
 from ..clean import plain_paragraphs
 from ..dates import first_date, iso_date
-from .base import MAX_DOCUMENT_BYTES, Article, Located, Reading, content_hash, fits
+from .base import MAX_DOCUMENT_BYTES, Located, Reading, content_hash, document_article, fits
 
 __all__ = ["document_title", "raw", "read"]
 
@@ -47,20 +47,7 @@ def read(reading: Reading) -> list[Located]:
     if first_page and title and first_page[0].casefold() == title.casefold():
         paragraphs[0] = first_page[1:]
     body, starts = _join(paragraphs)
-    date = _info_date(info) or first_date([title, body])
-    article = Article(
-        doc_id=reading.path.stem,
-        title=title,
-        body=body,
-        source=None,
-        place=None,
-        date=date,
-        url=None,
-        path=reading.name,
-        content_hash=data_hash,
-        pages=starts,
-    )
-    return [(article, None)]
+    return document_article(reading, title, body, _info_date(info) or first_date([title, body]), data_hash, starts)
 
 
 def raw(reading: Reading, doc_id: str) -> str | None:
@@ -100,7 +87,10 @@ def _pages(reading: Reading) -> tuple[list[str], dict[str, Any], str] | None:
 
 
 def _is_heading(line: str) -> bool:
-    return len(line) <= _MAX_HEADING_CHARS and not line.endswith((".", ",", ";", ":"))
+    """A title-like first line: short, a few words with letters ("3" or a running header's
+    URL is not), not ending like a sentence."""
+    words = [word for word in line.split() if any(c.isalpha() for c in word)]
+    return len(line) <= _MAX_HEADING_CHARS and len(words) >= 2 and not line.endswith((".", ",", ";", ":"))
 
 
 def _join(pages: list[list[str]]) -> tuple[str, tuple[int, ...]]:
