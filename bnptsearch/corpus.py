@@ -117,8 +117,8 @@ def read_file(
 def load_corpus(folder: str | os.PathLike, fields: Mapping[str, str] | None = None) -> CorpusLoad:
     """Reads every article file under ``folder``, recursively, sorted by path.
 
-    Hidden files and folders (".git", macOS "._x.txt") and paths listed in
-    :data:`IGNORE_FILE` are skipped, and folder symlinks are not followed, so a link loop
+    Hidden files and folders (".git", macOS "._x.txt"), the ``x_files`` folder of a saved
+    page ``x.html`` and paths listed in :data:`IGNORE_FILE` are skipped, and folder symlinks are not followed, so a link loop
     cannot recurse. Every other file of a kind that is not read gets one warning naming it.
     A doc_id seen twice keeps its first article. A file given instead of a folder is read
     with :func:`read_file`. Raises CorpusError only if ``folder`` does not exist.
@@ -206,7 +206,11 @@ def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
     for root, dirs, names in os.walk(folder, onerror=unreadable, followlinks=False):
         relative = Path(root).relative_to(folder).as_posix()
         prefix = "" if relative == "." else relative + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _ignored(prefix + d, True, ignore))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and not _ignored(prefix + d, True, ignore) and not _page_assets(d, names)
+        )
         for name in names:
             path = Path(root, name)
             if name.startswith(".") or _ignored(prefix + name, False, ignore):
@@ -226,6 +230,18 @@ def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
                 message = f"not an article file ({describe(path, head)}); ignored (list it in {IGNORE_FILE} to silence this)"
                 warnings.append(CorpusWarning(str(path), message))
     return sorted(files)
+
+
+def _page_assets(folder: str, names: list[str]) -> bool:
+    """Whether ``folder`` holds the images, scripts and styles of a page saved beside it
+    ("Save page as…, complete" writes ``berita.html`` and ``berita_files/``): not articles,
+    and not worth a warning each.
+
+    >>> _page_assets("berita_files", ["berita.html"]), _page_assets("arsip_files", ["berita.html"])
+    (True, False)
+    """
+    page = folder.removesuffix("_files")
+    return page != folder and any(name in names for name in (f"{page}.html", f"{page}.htm"))
 
 
 def _ignore_patterns(folder: Path, warnings: list[CorpusWarning]) -> list[str]:

@@ -409,6 +409,20 @@ def test_other_files_get_one_warning_each_and_an_ignore_file_silences_them(tmp_p
     assert load.warnings == () and [a.doc_id for a in load.articles] == ["tanpa_ekstensi"]
 
 
+def test_the_assets_folder_of_a_saved_page_is_skipped_quietly(tmp_path: Path) -> None:
+    (tmp_path / "densus_files").mkdir()
+    (tmp_path / "densus_files" / "logo.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "densus_files" / "main.js").write_text("var x = 1;", encoding="utf-8")
+    (tmp_path / "densus.html").write_text(NEWS_PAGE, encoding="utf-8")
+    (tmp_path / "lain_files").mkdir()
+    (tmp_path / "lain_files" / "foto.png").write_bytes(b"\x89PNG\r\n")
+    load = load_corpus(tmp_path)
+    assert [a.doc_id for a in load.articles] == ["densus"]
+    assert [str(w) for w in load.warnings] == [
+        f"{tmp_path / 'lain_files' / 'foto.png'}: not an article file (PNG image); ignored (list it in {IGNORE_FILE} to silence this)"
+    ]
+
+
 def test_index_reports_other_files_once_per_run(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
