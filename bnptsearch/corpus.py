@@ -162,9 +162,9 @@ def raw_text(path: str | os.PathLike, doc_id: str) -> str:
     web page, a record's text, a document's extracted text. Raises CorpusError if it is not
     there any more."""
     path = Path(path)
-    reading = Reading(path, fields=fields_for(path)[0])
     try:
         file_format = _format(path)
+        reading = Reading(path, fields=fields_for(path)[0] if file_format and file_format.records else {})
         text = file_format.raw(reading, doc_id) if file_format else None
     except OSError as error:
         raise CorpusError(f"{path}: cannot read file: {error.strerror or error}") from None
@@ -185,12 +185,12 @@ def _read(reading: Reading, fields: Mapping[str, str] | None) -> list[Located] |
         file_format = _format(reading.path)
         if file_format is None:
             return None
-        if fields is None:
+        if fields is not None:
+            reading.fields = parse_fields(fields)
+        elif file_format.records:
             reading.fields, problem = fields_for(reading.path)
             if problem:
                 reading.warnings.append(problem)
-        else:
-            reading.fields = parse_fields(fields)
         return file_format.read(reading)
     except OSError as error:
         reading.warn(f"cannot read file: {error.strerror or error}")

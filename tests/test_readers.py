@@ -319,6 +319,17 @@ def test_a_bad_field_mapping_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1 and result.stderr.startswith("Error: unknown field 'x'")
 
 
+def test_a_broken_mapping_file_is_a_warning_and_the_default_fields_are_used(tmp_path: Path) -> None:
+    (tmp_path / FIELDS_FILE).write_text('{"*": ["not", "a", "mapping"]}', encoding="utf-8")
+    (tmp_path / "data.csv").write_text("id,text\nd1,Bima – Isi.\n", encoding="utf-8")
+    (tmp_path / "berita.txt").write_text("Bima – Isi berita.", encoding="utf-8")
+    load = load_corpus(tmp_path)
+    assert sorted(a.doc_id for a in load.articles) == ["berita", "d1"]
+    (warning,) = load.warnings
+    assert str(warning).startswith(f"{tmp_path / FIELDS_FILE}: cannot read the field mapping (")
+    assert str(warning).endswith("); default fields used")
+
+
 def test_save_fields_says_whether_the_mapping_changed(tmp_path: Path) -> None:
     assert save_fields(tmp_path, {"title": "judul"}) is True
     assert save_fields(tmp_path, {"title": "judul"}) is False

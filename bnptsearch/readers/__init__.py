@@ -27,23 +27,25 @@ __all__ = ["EXTENSIONS", "FORMATS", "SNIFF_BYTES", "Format", "describe", "format
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: its name, extensions, and its reader and raw-text functions."""
+    """A file format: its name, extensions, its reader and raw-text functions, and whether
+    its files hold records read by a field mapping."""
 
     name: str
     extensions: tuple[str, ...]
     read: Callable[[Reading], list[Located]]
     raw: Callable[[Reading, str], str | None]
+    records: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
     Format("txt", (".txt",), txt.read, txt.raw),
-    Format("jsonl", (".jsonl",), jsonl.read, jsonl.raw),
+    Format("jsonl", (".jsonl",), jsonl.read, jsonl.raw, records=True),
     Format("html", (".html", ".htm"), html.read, html.raw),
     Format("pdf", (".pdf",), pdf.read, pdf.raw),
     Format("docx", (".docx",), docx.read, docx.raw),
-    Format("csv", (".csv",), table.read_csv, table.raw_csv),
-    Format("tsv", (".tsv",), table.read_tsv, table.raw_tsv),
-    Format("json", (".json",), table.read_json, table.raw_json),
+    Format("csv", (".csv",), table.read_csv, table.raw_csv, records=True),
+    Format("tsv", (".tsv",), table.read_tsv, table.raw_tsv, records=True),
+    Format("json", (".json",), table.read_json, table.raw_json, records=True),
 )
 _BY_NAME = {f.name: f for f in FORMATS}
 _BY_EXTENSION = {extension: f for f in FORMATS for extension in f.extensions}

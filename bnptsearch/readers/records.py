@@ -122,7 +122,7 @@ def fields_for(path: Path) -> tuple[dict[str, str], CorpusWarning | None]:
         if candidate.is_file():
             try:
                 entries = _load(candidate)
-            except (OSError, ValueError) as error:
+            except (OSError, ValueError, CorpusError) as error:
                 return {}, CorpusWarning(str(candidate), f"cannot read the field mapping ({error}); default fields used")
             relative = path.relative_to(folder).as_posix()
             globs = [files for files in entries if files != "*" and fnmatch.fnmatchcase(relative, files)]
