@@ -328,6 +328,8 @@ def test_a_broken_mapping_file_is_a_warning_and_the_default_fields_are_used(tmp_
     (warning,) = load.warnings
     assert str(warning).startswith(f"{tmp_path / FIELDS_FILE}: cannot read the field mapping (")
     assert str(warning).endswith("); default fields used")
+    with pytest.raises(CorpusError, match="cannot read the field mapping .*; fix or delete it"):
+        save_fields(tmp_path, {"title": "judul"})
 
 
 def test_save_fields_says_whether_the_mapping_changed(tmp_path: Path) -> None:

@@ -94,7 +94,10 @@ def save_fields(folder: str | os.PathLike, fields: Mapping[str, str], files: str
     """
     path = Path(folder) / FIELDS_FILE
     fields = parse_fields(fields)
-    entries = _load(path) if path.exists() else {}
+    try:
+        entries = _load(path) if path.exists() else {}
+    except (OSError, ValueError, CorpusError) as error:
+        raise CorpusError(f"{path}: cannot read the field mapping ({error}); fix or delete it") from None
     if entries.get(files, {}) == fields:
         return False
     if fields:
