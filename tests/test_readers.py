@@ -176,6 +176,15 @@ def test_an_html_page_saved_as_txt_is_read_as_html(tmp_path: Path) -> None:
     assert "kriptografis" in article.body
 
 
+def test_a_page_in_its_declared_charset_is_decoded_without_a_warning(tmp_path: Path) -> None:
+    page = tmp_path / "lama.html"
+    html = NEWS_PAGE.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">')
+    page.write_bytes(html.replace("tersangka di pinggiran kota", "tersangka, kata Pak Andrés").encode("cp1252"))
+    load = read_file(page)
+    assert load.warnings == ()
+    assert "kata Pak Andrés" in load.articles[0].body
+
+
 def test_a_page_needs_the_html_extra_and_says_so(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "trafilatura", None)  # import fails as if not installed
     page = tmp_path / "page.html"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,12 +114,14 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes) -> tuple[str, str | None]:
+def decode(data: bytes, declared: Callable[[bytes], str | None] | None = None) -> tuple[str, str | None]:
     """(text, the warning to give if the Windows-1252 fallback was needed).
 
     UTF-8 with or without a byte-order mark, UTF-16 with one (what Windows Notepad saves as
     "Unicode"). Scrapes that are not UTF-8 are in practice Windows-1252 (a superset of
     Latin-1 for printable text); its five undefined bytes become U+FFFD rather than failing.
+    ``declared`` finds the encoding a format states inside the file (a web page's charset),
+    used when the bytes are not UTF-8.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Lone surrogates (a truncated file) become U+FFFD, not an error at index time.
@@ -127,6 +129,9 @@ def decode(data: bytes) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
+        encoding = declared(data) if declared else None
+        if encoding and codecs.lookup(encoding).name != "utf-8":
+            return data.decode(encoding, errors="replace"), None
         return data.decode("cp1252", errors="replace"), "not valid UTF-8; decoded as Windows-1252"
 
 
@@ -159,16 +164,16 @@ def binary_file(reading: Reading) -> None:
     reading.warn("binary file (contains NUL bytes); skipped")
 
 
-def read_text(reading: Reading) -> tuple[str, bytes] | None:
+def read_text(reading: Reading, declared: Callable[[bytes], str | None] | None = None) -> tuple[str, bytes] | None:
     """(decoded text, bytes) of a text file that is one article, or None with a warning if
-    it is too large, binary or empty."""
+    it is too large, binary or empty; ``declared`` as for :func:`decode`."""
     data = read_whole(reading)
     if data is None:
         return None
     if b"\0" in data and not is_utf16(data):
         binary_file(reading)
         return None
-    text, problem = decode(data)
+    text, problem = decode(data, declared)
     if problem:
         reading.warn(problem)
     if not text.strip():

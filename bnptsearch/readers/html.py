@@ -15,6 +15,7 @@ trafilatura and lxml add about 70 MB, so they are the optional ``html`` extra.
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = ["EXTRA_HINT", "looks_like_html", "raw", "read", "saved_from", "saved_
 EXTRA_HINT = "needs the html extra: pip install 'bnptsearch[html]'; skipped"
 # What a page saved as .txt starts with (after a byte-order mark and blank space).
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->")
 # "Judul Berita - Kompas.com", "Judul | Detik": a page title's site suffix.
 _SUFFIX_SEPARATOR = r"\s+[-|–—:·]\s+"
@@ -65,7 +67,7 @@ def _extract(html: str) -> Any:
 
 def read(reading: Reading) -> list[Located]:
     """The page's article; its id is the file name without extension."""
-    found = read_text(reading)
+    found = read_text(reading, _declared_charset)
     if found is None:
         return []
     html, data = found
@@ -100,7 +102,25 @@ def read(reading: Reading) -> list[Located]:
 
 def raw(reading: Reading, doc_id: str) -> str | None:
     """The page's HTML source."""
-    return decode(reading.path.read_bytes())[0]
+    return decode(reading.path.read_bytes(), _declared_charset)[0]
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The encoding a page declares (``<meta charset="…">`` or the http-equiv form) in its
+    head, if Python knows it.
+
+    >>> _declared_charset(b'<html><head><meta charset="iso-8859-1">'), _declared_charset(b"<html>")
+    ('iso-8859-1', None)
+    """
+    match = _CHARSET.search(data[:4096])
+    if not match:
+        return None
+    name = match[1].decode("ascii")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
 
 
 def _without_site_suffix(title: str, site: str) -> str:
