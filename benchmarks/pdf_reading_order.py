@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from bnptsearch.corpus import read_file
+from tests.pdf_fixtures import literal, pdf_document
 
 LEFT = [
     "Kolom kiri membahas program",
@@ -43,24 +44,9 @@ def two_column_pdf(order: str) -> bytes:
         cells.sort(key=lambda cell: (cell[1], cell[0]))
     elif order == "right column first":
         cells.sort(key=lambda cell: (cell[0] != "R", cell[1]))
-    stream = "\n".join(["BT /F1 10 Tf", *(f"1 0 0 1 {x} {700 - 14 * row} Tm ({text}) Tj" for _, row, x, text in cells), "ET"])
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream.encode() + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    shown = (f"1 0 0 1 {x} {700 - 14 * row} Tm {literal(text)} Tj" for _, row, x, text in cells)
+    stream = "\n".join(["BT /F1 10 Tf", *shown, "ET"])
+    return pdf_document([stream])
 
 
 def intact(text: str) -> bool:

@@ -22,6 +22,8 @@ from bnptsearch.errors import CorpusError
 from bnptsearch.fetch import fetch_page, page_file_name
 from bnptsearch.readers.records import parse_fields, save_fields
 
+from .pdf_fixtures import pdf_document, text_lines
+
 # --------------------------------------------------------------------------- fixtures
 
 NEWS_PAGE = """<!DOCTYPE html>
@@ -71,34 +73,8 @@ BOILERPLATE_WORDS = (
 
 
 def make_pdf(pages: list[list[str]], info: dict[str, str] | None = None) -> bytes:
-    """A minimal valid PDF with a text layer: each page a list of lines (Latin-1 text)."""
-
-    def literal(text: str) -> str:
-        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-
-    font = 3 + 2 * len(pages)
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()]
-    for i, lines in enumerate(pages):
-        stream = "\n".join(["BT /F1 11 Tf 14 TL 72 740 Td", *(f"{literal(line)} Tj T*" for line in lines), "ET"]).encode("latin-1")
-        resources = f"/Resources << /Font << /F1 {font} 0 R >> >>"
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {resources} /Contents {4 + 2 * i} 0 R >>".encode())
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    trailer = ""
-    if info:
-        objects.append(("<< " + " ".join(f"/{key} {literal(value)}" for key, value in info.items()) + " >>").encode("latin-1"))
-        trailer = f" /Info {len(objects)} 0 R"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{trailer} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    """A PDF with a text layer: each page a list of lines."""
+    return pdf_document([text_lines(lines) for lines in pages], info)
 
 
 REPORT_PAGES = [
