@@ -503,3 +503,43 @@ def test_add_url_errors_are_one_line(tmp_path: Path, web) -> None:
     closed = runner.invoke(cli, ["add", "http://127.0.0.1:9/", *where])
     assert closed.exit_code == 1 and closed.stderr.startswith("Error: cannot fetch URL: http://127.0.0.1:9/: ")
     assert not (tmp_path / "corpus").exists() or not any((tmp_path / "corpus").iterdir())
+
+
+# --------------------------------------------------------------------------- damaged files
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("rusak.docx", b"PK\x03\x04" + bytes(range(256)) * 4),
+        ("rusak.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 4),
+        ("rusak.html", b"<html><body>" + bytes(range(1, 256)) * 4),
+        ("rusak.csv", b"id,text\n\x00\x01,\xff\xfe\n"),
+        ("rusak.json", b"[" * 100_000),
+    ],
+)
+def test_a_damaged_file_is_at_most_a_warning(tmp_path: Path, name: str, data: bytes) -> None:
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / "baik.txt").write_text("Bima – Isi berita yang baik.", encoding="utf-8")
+    load = load_corpus(tmp_path)
+    assert "baik" in [a.doc_id for a in load.articles]  # and no exception
+    assert all(str(w).startswith(str(tmp_path / name)) for w in load.warnings)
+
+
+def test_an_extractor_failure_is_a_warning(tmp_path: Path, monkeypatch) -> None:
+    from bnptsearch.readers import docx as docx_reader
+    from bnptsearch.readers import html as html_reader
+
+    def fail(*args: object) -> None:
+        raise ValueError("rusak di dalam")
+
+    monkeypatch.setattr(html_reader, "_extract", fail)
+    monkeypatch.setattr(docx_reader, "_contents", fail)
+    (tmp_path / "page.html").write_text(NEWS_PAGE, encoding="utf-8")
+    make_docx(tmp_path / "notulen.docx")
+    load = load_corpus(tmp_path)
+    assert load.articles == ()
+    assert sorted(str(w) for w in load.warnings) == [
+        f"{tmp_path / 'notulen.docx'}: cannot read Word document (ValueError: rusak di dalam); skipped",
+        f"{tmp_path / 'page.html'}: cannot extract the page (ValueError: rusak di dalam); skipped",
+    ]

@@ -7,6 +7,7 @@ title; the date is the core properties' creation date. python-docx brings lxml (
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..clean import plain_paragraphs
@@ -25,6 +26,21 @@ def read(reading: Reading) -> list[Located]:
     if found is None:
         return []
     document, data_hash = found
+    try:
+        title, paragraphs, created = _contents(document)
+    except Exception as error:  # noqa: BLE001 - a malformed part of the file, whatever it is, is a warning
+        reading.warn(f"cannot read Word document ({type(error).__name__}: {error}); skipped")
+        return []
+    if not paragraphs:
+        reading.warn("no text in the document; skipped")
+        return []
+    body = "\n\n".join(paragraphs)
+    date = created.date().isoformat() if created else first_date([title, body])
+    return document_article(reading, title, body, date, data_hash)
+
+
+def _contents(document: Any) -> tuple[str, list[str], datetime | None]:
+    """(title, paragraphs, creation time) of a python-docx Document."""
     paragraphs: list[str] = []
     heading = ""
     for paragraph in document.paragraphs:
@@ -40,13 +56,7 @@ def read(reading: Reading) -> list[Located]:
     title = document_title(properties.title or "") or heading
     if heading and heading != title:
         paragraphs.insert(0, heading)
-    if not paragraphs:
-        reading.warn("no text in the document; skipped")
-        return []
-    body = "\n\n".join(paragraphs)
-    created = properties.created
-    date = created.date().isoformat() if created else first_date([title, body])
-    return document_article(reading, title, body, date, data_hash)
+    return title, paragraphs, properties.created
 
 
 def raw(reading: Reading, doc_id: str) -> str | None:

@@ -76,6 +76,9 @@ def read(reading: Reading) -> list[Located]:
     except ImportError:
         reading.warn(EXTRA_HINT)
         return []
+    except Exception as error:  # noqa: BLE001 - whatever a malformed page makes the extractor raise is a warning
+        reading.warn(f"cannot extract the page ({type(error).__name__}: {error}); skipped")
+        return []
     text = (document.text or "") if document is not None else ""
     if not text.strip():
         reading.warn("no article text found in the page; skipped")
