@@ -51,7 +51,7 @@ __all__ = [
 
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
 # file (same content hash) would otherwise keep the old cleaning until rebuilt.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 
 # Every extension of a file the corpus loader reads.
 SUPPORTED_EXTENSIONS = EXTENSIONS

@@ -543,3 +543,16 @@ def test_an_extractor_failure_is_a_warning(tmp_path: Path, monkeypatch) -> None:
         f"{tmp_path / 'notulen.docx'}: cannot read Word document (ValueError: rusak di dalam); skipped",
         f"{tmp_path / 'page.html'}: cannot extract the page (ValueError: rusak di dalam); skipped",
     ]
+
+
+def test_a_hit_on_the_second_page_of_a_pdf_says_page_2(tmp_path: Path) -> None:
+    filler = "Laporan ini mencatat kegiatan pencegahan di daerah bersama pemerintah dan masyarakat."
+    first = ["Kegiatan di Sulawesi Tengah"] + [filler] * 20 + ["Dialog lintas iman berlangsung di Palu."]
+    second = ["Kegiatan di Nusa Tenggara Barat"] + [filler] * 20 + ["Pelatihan wirausaha mantan narapidana di Mataram."]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "laporan.pdf").write_bytes(make_pdf([first, second], {"Title": "Laporan Kegiatan"}))
+    with build(corpus, tmp_path) as index:
+        (palu,) = index.search("Palu").hits
+        (mataram,) = index.search("Mataram").hits
+        assert (palu.page, mataram.page) == (1, 2)

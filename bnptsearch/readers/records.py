@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..clean import clean
-from ..dates import iso_date
+from ..dates import metadata_date
 from ..errors import CorpusError
 from .base import Article, CorpusWarning, Reading
 
@@ -203,9 +203,9 @@ def record_article(
         return None
     date = page.date
     if given["date"]:
-        date = iso_date(given["date"])
+        date = metadata_date(given["date"])
         if date is None:
-            messages.append(f'"date" {given["date"]!r} is not YYYY, YYYY-MM or YYYY-MM-DD; date taken from the text')
+            messages.append(f'"date" {given["date"]!r} is not a date like 2024-05-14 or 14 Mei 2024; date taken from the text')
             date = page.date
     return Article(
         doc_id=doc_id,
