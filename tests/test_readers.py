@@ -377,6 +377,14 @@ def test_text_with_a_byte_order_mark_is_decoded(tmp_path: Path, encoding: str) -
         assert found(index, "dialog kebangsaan") == {"kendari"}
 
 
+def test_a_utf16_jsonl_gets_a_clear_warning(tmp_path: Path) -> None:
+    path = tmp_path / "arsip.jsonl"
+    path.write_bytes('{"id": "a", "text": "Isi."}\n'.encode("utf-16"))
+    load = read_file(path)
+    assert load.articles == ()
+    assert [str(w) for w in load.warnings] == [f"{path}: UTF-16 JSON Lines are not read; save the file as UTF-8; skipped"]
+
+
 def test_a_utf16_csv_is_read(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("id,text\nu1,Bima – Isi dari Excel.\n".encode("utf-16"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .base import MAX_ARTICLE_BYTES, CorpusWarning, Located, Reading, binary_file, content_hash, decode, megabytes
+from .base import MAX_ARTICLE_BYTES, CorpusWarning, Located, Reading, binary_file, content_hash, decode, is_utf16, megabytes
 from .records import record_article, record_text, report_problems
 
 __all__ = ["raw", "read"]
@@ -23,7 +23,12 @@ def read(reading: Reading) -> list[Located]:
     found: list[Located] = []
     problems: list[CorpusWarning] = []
     with reading.path.open("rb") as file:
-        if b"\0" in file.read(_BINARY_SNIFF_BYTES):
+        head = file.read(_BINARY_SNIFF_BYTES)
+        if is_utf16(head):
+            # Lines are split and hashed as bytes; a UTF-16 line would be cut in two.
+            reading.warn("UTF-16 JSON Lines are not read; save the file as UTF-8; skipped")
+            return []
+        if b"\0" in head:
             binary_file(reading)
             return []
         file.seek(0)
