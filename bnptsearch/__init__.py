@@ -9,7 +9,7 @@
 __version__ = "0.1.0"
 
 from .analysis import AnalyzedToken, analyze, analyze_tokens
-from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, read_file
+from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
 from .errors import (
     BnptSearchError,
     CorpusError,
@@ -20,6 +20,7 @@ from .errors import (
     QueryError,
     UntrustedIndexError,
 )
+from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
 from .results import Hit, SearchResults
 from .store import CheckReport, DamagedFile
@@ -47,6 +48,9 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_tokens",
+    "fetch_page",
     "load_corpus",
+    "parse_fields",
     "read_file",
+    "save_fields",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -33,6 +33,7 @@ from .corpus import (
     corpus_files,
     raw_text,
     read_file,
+    save_fields,
 )
 from .errors import BnptSearchError, CorpusError, IndexDamagedError, IndexNotFoundError, IndexOutdatedError, QueryError
 from .query import SearchRequest
@@ -196,8 +197,13 @@ class Index:
         *,
         progress: Progress | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        fields: Mapping[str, str] | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
+
+        ``fields`` maps record fields to the column names of the corpus's CSV/JSON exports
+        (``{"title": "judul", "text": "isi"}``); it is kept in the corpus folder
+        (:data:`~bnptsearch.corpus.FIELDS_FILE`) for later updates.
 
         The new index is written beside the old one and switched in atomically: if the build
         fails or is killed, the previous index is still there and searchable.
@@ -208,6 +214,8 @@ class Index:
         """
         path = Path(path)
         started = time.perf_counter()
+        if fields is not None:
+            save_fields(corpus, fields)
         files, folder_warnings = corpus_files(corpus)
         _check_trusted(path)  # it will be opened once built
         path.mkdir(parents=True, exist_ok=True)
@@ -237,9 +245,14 @@ class Index:
         index = cls.open(path, lock_timeout=lock_timeout)
         return index, _report(changes, (len(changes.add), passages), started)
 
-    def update(self, corpus: str | os.PathLike, *, progress: Progress | None = None) -> UpdateReport:
+    def update(
+        self, corpus: str | os.PathLike, *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+    ) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
         re-indexed, articles whose file left the corpus folder deleted.
+
+        ``fields`` is a new field mapping for the corpus's exports (see :meth:`build`); files
+        already indexed are read with it at the next rebuild or when they change.
 
         Files are compared by content hash (a touched file is not re-read) and so are
         articles (one changed line of a JSONL file re-indexes that article only). Articles
@@ -249,6 +262,8 @@ class Index:
         1
         """
         started = time.perf_counter()
+        if fields is not None:
+            save_fields(corpus, fields)
         files, folder_warnings = corpus_files(corpus)
         folder = Path(corpus).resolve()
         with self._writing() as indexed:
@@ -268,9 +283,12 @@ class Index:
             self._commit(changes, progress)
         return _report(changes, self.counts(), started)
 
-    def add(self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None) -> UpdateReport:
-        """Indexes the articles of ``files`` (``.txt``/``.jsonl``), adding new ones and
-        replacing changed ones; nothing is deleted.
+    def add(
+        self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+    ) -> UpdateReport:
+        """Indexes the articles of ``files`` (any supported format), adding new ones and
+        replacing changed ones; nothing is deleted. ``fields`` (see :meth:`build`) is kept
+        in the files' folders as the mapping of these files.
 
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
@@ -280,6 +298,9 @@ class Index:
         for path in paths:
             if not path.is_file():
                 raise CorpusError(f"{path}: no such file")
+        if fields is not None:
+            for path in paths:
+                save_fields(path.parent, fields, path.name)
         with self._writing() as indexed:
             changes = _Changes()
             _plan_files(paths, indexed, changes, progress, len(paths))

@@ -256,7 +256,7 @@ def test_an_unreadable_file_keeps_its_indexed_articles(corpus_copy: Path, tmp_pa
 
 
 def test_unchanged_records_of_a_changed_jsonl_are_not_parsed_again(tmp_path: Path, monkeypatch) -> None:
-    from bnptsearch import corpus as corpus_module
+    from bnptsearch.readers import jsonl as records_module
 
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -264,9 +264,9 @@ def test_unchanged_records_of_a_changed_jsonl_are_not_parsed_again(tmp_path: Pat
     archive.write_text(_jsonl(RECORDS), encoding="utf-8")
     index, _ = Index.build(folder, tmp_path / "index")
     parsed: list[str] = []
-    real = corpus_module._record_article
+    real = records_module.record_article
     monkeypatch.setattr(
-        corpus_module, "_record_article", lambda record, *rest: parsed.append(record["id"]) or real(record, *rest)
+        records_module, "record_article", lambda record, *rest: parsed.append(record["id"]) or real(record, *rest)
     )
     with index:
         extra = {"id": "j9", "title": "Baru", "text": "Kerja sama BNPT dengan Australia diperkuat tahun ini."}
