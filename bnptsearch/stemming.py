@@ -22,6 +22,10 @@ to ``panta``. This module keeps Snowball as the baseline and repairs it:
    and the nasal allomorphs of meN-/peN- with every recoding they allow (men+vowel ->
    t- or n-root, mem+vowel -> p- or m-root, meng+vowel -> vowel-, k- or ng-root,
    meny+vowel -> s- or ny-root, menge+monosyllable).
+   Clitics and reduplication: -ku/-mu/-nya need two syllables before them; a clitic after
+   a hyphen is dropped (bnpt-nya); a reduplication carrying an affix of the whole word gets
+   that word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah ->
+   buah); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto known roots.
 3. Choice between the candidate roots: a candidate that is a known root (our curated
    list in ``data/stem_exceptions.tsv``, plus an optional user lexicon, see below) wins,
    in Nazief-Adriani order (suffixes before prefixes, so ``berikan`` -> ``beri``, not
@@ -101,8 +105,11 @@ CLITICS: frozenset[str] = frozenset(_PARTICLES + _POSSESSIVES)
 # the whole word and/or a clitic (menakut-nakuti, mengait-ngaitkan, sebesar-besarnya).
 # Longest first: menakut-nakutinya ends in -i plus -nya.
 _REDUPLICATION_ENDINGS = tuple(
-    sorted({sfx + clitic for sfx in ("", "kan", "an", "i") for clitic in ("", *_PARTICLES, *_POSSESSIVES)} - {""},
-           key=len, reverse=True)
+    sorted(
+        {sfx + clitic for sfx in ("", "kan", "an", "i") for clitic in ("", *_PARTICLES, *_POSSESSIVES)} - {""},
+        key=len,
+        reverse=True,
+    )
 )
 # Proclitic pronouns (kubaca, kauambil): they weigh half a prefix, like an inflection.
 _PROCLITICS = ("ku", "kau")
@@ -222,8 +229,8 @@ class IndonesianStemmer:
     ``lexicon`` holds the known roots (evidence between candidate roots, and words returned
     as they are); ``keep`` the words returned unchanged (names, acronyms, loans that look
     affixed); ``measures`` the classifiers, units and numerals that se- ("one") attaches to
-    (sebuah, sekilo, setahun, sejam), known roots after se- only. Each rule is one method; :meth:`stem`
-    combines them.
+    (sebuah, sekilo, setahun, sejam), known roots after se- only. Each rule is one method;
+    :meth:`stem` combines them.
 
     >>> IndonesianStemmer()("menangkap"), IndonesianStemmer(lexicon={"nangkap"})("menangkap")
     ('tangkap', 'nangkap')
@@ -513,7 +520,12 @@ class IndonesianStemmer:
 
     @staticmethod
     def is_valid_analysis(
-        root: str, naffix: float, outer: str | None, cls: str | None, sfx: str | None, known: bool,
+        root: str,
+        naffix: float,
+        outer: str | None,
+        cls: str | None,
+        sfx: str | None,
+        known: bool,
         measure: bool = False,
     ) -> bool:
         """Structural constraints a candidate must meet (beyond root plausibility); ``measure``:
@@ -524,8 +536,8 @@ class IndonesianStemmer:
         if sfx == "i" and first is None and not known and not root.endswith(_BARE_I_AFTER):
             # A bare -i is an imperative that news hardly uses; taking it would cut names
             # and nouns (bekasi -> bekas, pantai -> panta, bali -> bal, polisi, terapi).
-            # Known roots, and roots ending where no -i noun or name does: jauhi, datangi,
-            # temui (-hi, -ngi and -ui are verbs; tinggi is cut by no rule: ngg+i).
+            # Known roots, and roots ending where hardly an -i noun does: jauhi, datangi,
+            # temui (tinggi would leave tingg, which ends in g).
             return False
         if first == "ke" and sfx not in ("an",) and cls == "ke" and outer is None:
             # Bare ke- is not productive outside ke-...-an (ketua is not ke+tua, kepala is
@@ -605,12 +617,12 @@ class IndonesianStemmer:
 
     def remove_infix(self, w: str) -> str | None:
         """The root of a word with a fossil infix -el-, -em- or -er- after its first consonant
-        (telunjuk -> tunjuk, gemuruh -> guruh, seruling -> suling), or None.
+        (telunjuk -> tunjuk, gemuruh -> guruh, temurun -> turun), or None.
 
         The infixes are no longer productive and their shape is that of countless roots
         (berita, selamat, kemarin, telinga), so the root must be known, of two syllables or
         more, and the infixed word unknown; and se- words are se- plus a root (selama,
-        seluruh, selebar, semangka), so s-initial words are left alone.
+        seluruh, selebar, semangka), so s-initial words are left alone (seruling too).
 
         >>> IndonesianStemmer(lexicon={"tunjuk"}).remove_infix("telunjuk")
         'tunjuk'
