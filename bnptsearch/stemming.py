@@ -75,7 +75,7 @@ __all__ = [
 
 #: Version of the stemming rules and data; an index records it to notice stale keys.
 #: Editing the rules or ``data/stem_exceptions.tsv`` changes keys: bump it.
-STEMMER_VERSION: str = "bnpt-id-6"
+STEMMER_VERSION: str = "bnpt-id-7"
 
 _VOWELS = frozenset("aeiou")
 # Two-consonant onsets a root may start with: native digraphs plus the clusters of
@@ -400,6 +400,10 @@ class IndonesianStemmer:
             # mengontrol, mengorbankan (koordinasi, konsumsi, kontrol, korban).
             out.append((cls, "k" + rest[2:]))
             out.append((cls, rest[2:]))
+        elif rest.startswith(("ngeks", "ngev")):
+            # meng+eks/ev is a loan with ex-/ev- (mengekspor, mengekspansi, mengevaluasi): no
+            # k-root starts with keks or kev.
+            out.append((cls, rest[2:]))
         elif rest.startswith("nge") and rest[3:4] and rest[3:4] not in _VOWELS:
             # meng+e+consonant: native roots hardly start with e, so the e belongs to a
             # k-root whose k melted: mengelola, mengembangkan, mengecam (kelola, kembang).
@@ -414,6 +418,10 @@ class IndonesianStemmer:
         elif rest.startswith("ng") and rest[2:3] in ("g", "h", "k", "q", "x"):
             # meng before g, h and (in loans, mengkritik, mengklaim) k keeps the consonant.
             out.append((cls, rest[2:]))
+        elif rest.startswith("ng") and rest[2:3] in ("r", "l"):
+            # peng- before r and l, the everyday form of pe-/per- (pengrusakan, pengrajin,
+            # penglihatan): no root starts with ngr or ngl.
+            out.append((cls, rest[2:]))
         elif rest.startswith("ny") and rest[2:3] in _VOWELS:
             # meny+vowel: s-root (menyerang -> serang) or, when known, ny-root (menyanyi).
             out.append((cls, "s" + rest[2:]))
@@ -424,16 +432,21 @@ class IndonesianStemmer:
             out.append((plain, rest))
         elif rest.startswith("n") and rest[1:2] in ("c", "d", "j", "z", "t", "s"):
             # men before c, d, j, z; loans keep t and s (mentaati, mentransfer, mensyaratkan,
-            # penstabilan).
-            if rest[1:2] != "s" or rest[2:3] not in _VOWELS:
-                out.append((cls, rest[1:]))
+            # penstabilan, and the unmelted s of mensosialisasikan, mensubsidi).
+            out.append((cls, rest[1:]))
         elif rest.startswith("m") and rest[1:2] in _VOWELS:
             # mem+vowel: p-root (memukul -> pukul) or, when known, m-root (memakan -> makan).
-            out.append((cls, "p" + rest[1:]))
-            out.append((plain, rest))
+            # Roots of four syllables or more are loans, and news writes a p-loan with its p
+            # (mempublikasikan): there the m-root comes first (memanipulasi, memotivasi).
+            p_root, m_root = (cls, "p" + rest[1:]), (plain, rest)
+            out.extend((m_root, p_root) if _syllables(rest) >= 4 else (p_root, m_root))
         elif rest.startswith("m") and rest[1:2] in ("b", "f", "v", "p"):
             # mem before b, f, v; p kept in loans and before per- (memproses, memperkuat).
             out.append((cls, rest[1:]))
+        elif rest.startswith("mr"):
+            # The p of a pr- loan melted (pemrosesan, pemrograman, pemrakarsa): no root
+            # starts with mr.
+            out.append((cls, "p" + rest[1:]))
         elif rest[:1] in ("l", "r", "w", "y", "m", "n"):
             # me-/pe- before sonorants: melihat, merusak, mewujudkan, meyakinkan.
             out.append((plain, rest))
@@ -543,6 +556,10 @@ class IndonesianStemmer:
             # Bare ke- is not productive outside ke-...-an (ketua is not ke+tua, kepala is
             # not ke+pala); keter-/keber- and diketahui are handled through the chain.
             return False
+        if cls == "ke" and outer in ("me", "pe") and not known:
+            # meN-/peN- + ke- is fossil (mengetahui, pengetahuan, mengemukakan): known roots
+            # only, else mengemudi would be me + ke + mudi, not kemudi.
+            return False
         if "se" in (outer, cls) and (outer is None or not known) and not (outer is None and measure):
             # se- words are mostly function words or roots (sejarah, selatan, senjata,
             # sekolah, sekarang is not se+karang): se- ("one") is cut before a measure word
@@ -559,9 +576,13 @@ class IndonesianStemmer:
             # still ending in it is a prefix cut of that question form (per+senkah); the
             # few true -kah roots (langkah, tingkah, nikah) are listed.
             return False
-        if sfx == "i" and root.endswith("s") and _syllables(root) >= 3 and not known:
-            # Loans in -asi/-isi/-usi end in i that is not the suffix (didominasi,
-            # terinspirasi); native -s roots that take -i have two syllables (batasi, awasi).
+        if sfx == "i" and not known and (
+            root.endswith(("d", "e")) or (root.endswith("s") and (_syllables(root) >= 3 or root[-2:-1] not in "aiu"))
+        ):
+            # Loans in -si, -di and -ei end in an i that is not the suffix (didominasi,
+            # terinspirasi, diadopsi, terdistorsi, disubsidi, disurvei); the native -s roots
+            # that take -i have two syllables and end in -as, -is or -us (batasi, awasi,
+            # habisi, urusi).
             return False
         return True
 
