@@ -111,6 +111,8 @@ _REDUPLICATION_ENDINGS = tuple(
         reverse=True,
     )
 )
+# Fossil infixes, after a root's first consonant (telunjuk, gemuruh, temurun).
+_INFIXES = ("el", "em", "er")
 # Proclitic pronouns (kubaca, kauambil): they weigh half a prefix, like an inflection.
 _PROCLITICS = ("ku", "kau")
 
@@ -495,9 +497,10 @@ class IndonesianStemmer:
             # te- before r-roots (terasa = ter + rasa) and C-er- (tepercaya).
             if rest.startswith("r") or (rest[:1] not in _VOWELS and rest[1:3] == "er"):
                 out.append(("ter", rest))
-        for proclitic in _PROCLITICS:
-            if w.startswith(proclitic):
-                out.append((proclitic, w[len(proclitic) :]))  # kubaca, kauambil
+        if w[:1] == "k":  # (most words start otherwise: spare them the two tests)
+            for proclitic in _PROCLITICS:
+                if w.startswith(proclitic):
+                    out.append((proclitic, w[len(proclitic) :]))  # kubaca, kauambil
         # Dedupe, keep order.
         return [item for item in dict.fromkeys(out) if item[1]]
 
@@ -648,7 +651,7 @@ class IndonesianStemmer:
         >>> IndonesianStemmer(lexicon={"tunjuk"}).remove_infix("telunjuk")
         'tunjuk'
         """
-        if w[1:3] in ("el", "em", "er") and w[0] not in _VOWELS and w[0] != "s" and w[3:4] in _VOWELS:
+        if w[1:3] in _INFIXES and w[0] not in _VOWELS and w[0] != "s" and w[3:4] in _VOWELS:
             root = w[0] + w[3:]
             if root in self.lexicon and _syllables(root) >= 2:
                 return root
@@ -671,7 +674,8 @@ class IndonesianStemmer:
         if root == word:
             # Nothing of ours applied: an infix, or Snowball may know a cut we do not (e.g.
             # a particle on a short word); accept it only if it is a known root.
-            for base in self.inflection_variants(word):
+            # (The infix follows the first consonant, so only words with el/em/er there.)
+            for base in self.inflection_variants(word) if word[1:3] in _INFIXES else ():
                 infixed = self.remove_infix(base)
                 if infixed is not None:
                     return infixed
