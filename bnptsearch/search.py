@@ -18,7 +18,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from whoosh import collectors
@@ -28,7 +27,7 @@ from whoosh.searching import Results
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import search_stopwords
+from .analysis import analyze, search_stopwords
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, score_sum
@@ -47,6 +46,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
+from .whoosh_compat import edit_distance
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -54,8 +54,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SCORED_FIELDS", "Searcher", "whoosh_top"]
 
-# Below this many matching passages a query may be misspelt: look for a suggestion.
-SUGGEST_BELOW = 3
+# A fuzzy word searches the stems of at most this many indexed words close to it (closest,
+# then most frequent, first): a short word has dozens of neighbours two edits away.
+MAX_TYPO_WORDS = 8
 # The fields a query word is scored in (bnptsearch.ranking.score_sum, --explain); WORDS
 # holds each passage's unstemmed words, for the exact-form bonus and for suggestions.
 SCORED_FIELDS = (TEXT, TITLE, WORDS)
@@ -129,7 +130,12 @@ class Searcher:
         :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
         parsed, expansions = parse_query(
-            request.query, searcher.schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking
+            request.query,
+            searcher.schema,
+            acronyms,
+            fuzzy=request.fuzzy,
+            ranking=request.ranking,
+            typo_stems=self._typo_stems,
         )
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters come with the request, not the schema, so tuning needs no rebuild.
@@ -143,7 +149,6 @@ class Searcher:
         matching = None
         if request.count or request.facets:
             matching = searcher.search(parsed, filter=restriction, limit=None, scored=False)
-        few = len(matching) < SUGGEST_BELOW if matching is not None else self._fewer_than_suggest(parsed, restriction)
         return SearchResults(
             query=request.query,
             hits=tuple(hits),
@@ -151,7 +156,7 @@ class Searcher:
             offset=request.offset,
             terms=tuple(sorted(wanted.terms)),
             expansions=tuple(expansions),
-            suggestion=self._suggestion(request.query) if few else None,
+            suggestion=self._suggestion(request.query),
             facets=self._facets(matching.docs()) if request.facets and matching is not None else None,
             parsed=str(parsed),
             undated=self._undated(parsed, request),
@@ -166,11 +171,28 @@ class Searcher:
         doc_ids = self._searcher.reader().column_reader(DOC_ID)
         return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
 
-    def _fewer_than_suggest(self, parsed: wq.Query, restriction: wq.Query | None) -> bool:
-        """Whether fewer than SUGGEST_BELOW passages match, found by stopping at that many:
-        the page's hits cannot tell, they are cut by ``limit`` and ``per_article``."""
-        query = parsed if restriction is None else wq.And([parsed, restriction])
-        return len(list(islice(self._searcher.docs_for_query(query), SUGGEST_BELOW))) < SUGGEST_BELOW
+    def _typo_stems(self, word: str, maxdist: int, prefix: int) -> tuple[str, ...]:
+        """The stems of the indexed words within ``maxdist`` edits of ``word`` as typed and
+        sharing its first ``prefix`` letters, closest then most frequent first, from at most
+        MAX_TYPO_WORDS words.
+
+        Unlike stems, typed words keep their prefixes, so the first letter can be fixed,
+        which spares a pass over the whole vocabulary.
+        """
+        reader = self._searcher.reader()
+        found = sorted(
+            reader.terms_within(WORDS, word, maxdist, prefix=prefix),
+            key=lambda w: (edit_distance(word, w), -reader.doc_frequency(WORDS, w), w),
+        )
+        return tuple(dict.fromkeys(stem for w in found[:MAX_TYPO_WORDS] for stem in analyze(w)))
+
+    def _occurs(self, word: str) -> bool:
+        """Whether ``word`` (lowercase, as typed) matches anything: as written, or by its stem."""
+        reader = self._searcher.reader()
+        if reader.doc_frequency(WORDS, word):
+            return True
+        stems = analyze(word)
+        return bool(stems) and all(reader.doc_frequency(TEXT, s) or reader.doc_frequency(TITLE, s) for s in stems)
 
     def _ranked(self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest) -> list[_Ranked]:
         """The best passages up to the requested page, at most ``per_article`` per article.
@@ -266,26 +288,26 @@ class Searcher:
         return tuple(sorted(scores, key=lambda t: -t.score))
 
     def _suggestion(self, query: str) -> str | None:
-        """The query with likely misspellings replaced by frequent indexed words, if any.
+        """The query with each word that matches nothing replaced by the closest indexed
+        word (then the most frequent), if any.
 
-        Suggestions come from the unstemmed words of the passages: correcting stems would
-        propose non-words.
+        A word that occurs in the index is never corrected, however rare: "anak" is not a
+        typo for "and". Suggestions come from the unstemmed words of the passages:
+        correcting stems would propose non-words.
         """
         reader = self._searcher.reader()
         corrected = query
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
             word = match.group().lower()
-            if word in search_stopwords():
+            if word in search_stopwords() or self._occurs(word):
                 continue
-            seen = reader.doc_frequency(WORDS, word)
-            candidates = [
-                c for c in self._searcher.suggest(WORDS, word, limit=5, maxdist=2, prefix=1) if c != word
-            ]
-            best = max(candidates, key=lambda c: reader.doc_frequency(WORDS, c), default=None)
-            # Only a clearly more common word is a correction: the corpus's own typos
-            # ("kemitraaan") are rare, the word meant ("kemitraan") is not.
-            if best is not None and reader.doc_frequency(WORDS, best) > 2 * seen:
+            best = min(
+                reader.terms_within(WORDS, word, 2, prefix=1),
+                key=lambda c: (edit_distance(word, c), -reader.doc_frequency(WORDS, c), c),
+                default=None,
+            )
+            if best is not None:
                 corrected = corrected.replace(match.group(), best, 1)
                 changed = True
         return corrected if changed else None

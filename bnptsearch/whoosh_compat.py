@@ -15,6 +15,8 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
+- :func:`edit_distance`: the Damerau-Levenshtein distance that Whoosh's ``terms_within``
+  and fuzzy terms count typos with, so suggestions rank by the same measure.
 
 >>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
 """
@@ -29,10 +31,28 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
+from whoosh.support.levenshtein import distance as _distance
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-__all__ = ["BYTE_LENGTHS", "BeforeCommit", "SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+__all__ = [
+    "BYTE_LENGTHS",
+    "BeforeCommit",
+    "SegmentWriter",
+    "deleted_docs",
+    "edit_distance",
+    "leaf_length_bytes",
+    "posting_blocks",
+]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """The Damerau-Levenshtein distance between two words (a swap of neighbours is one edit).
+
+    >>> edit_distance("terorsme", "terorisme"), edit_distance("walkota", "walikota")
+    (1, 1)
+    """
+    return int(_distance(a, b))
 
 # Called with (generation, {file name once committed: its name now}) for the TOC and every
 # segment file of the generation being committed.
