@@ -30,7 +30,7 @@ from .acronyms import AcronymTable
 from .analysis import analyze, search_stopwords
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import SearchRequest, filter_query, parse_query, undated_query
-from .ranking import RankingParams, score_sum
+from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
 from .results import Hit, SearchResults, TermScore
 from .schema import (
     DATE_TEXT,
@@ -97,6 +97,66 @@ class _Ranked:
     matched_terms: tuple = ()  # (field, term) pairs, collected only for --explain
 
 
+@dataclass(frozen=True)
+class _Proximity:
+    """What the proximity rescore looks for: the stems of the words typed, in query order,
+    and the runs of them that an acronym stands for (first, last word, the acronym's stem)."""
+
+    words: tuple[str, ...]
+    runs: tuple[tuple[int, int, str], ...] = ()
+
+
+def _proximity_of(parsed: wq.Query) -> _Proximity | None:
+    """The typed words of ``parsed`` (negated ones left out) for the proximity rescore, or
+    None when fewer than two words are typed."""
+    typed: dict[int, str] = {}
+    runs: list[tuple[int, int, str]] = []
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if type(node) is wq.Term and node.fieldname == TEXT and node.startchar is not None:
+            typed[node.startchar] = node.text
+            return
+        if type(node) is Synonyms and len(node.subqueries) == 2:
+            # An expanded long form: its typed words, then the acronym's single term.
+            before = set(typed)
+            walk(node.subqueries[0])
+            acronym = [t for t in node.subqueries[1].leaves() if type(t) is wq.Term and t.fieldname == TEXT]
+            starts = sorted(set(typed) - before)
+            if len(starts) > 1 and len(acronym) == 1:
+                runs.append((starts[0], starts[-1], acronym[0].text))
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(parsed)
+    if len(typed) < 2:
+        return None
+    order = {start: number for number, start in enumerate(sorted(typed))}
+    return _Proximity(
+        tuple(typed[start] for start in sorted(typed)),
+        tuple((order[first], order[last], acronym) for first, last, acronym in runs),
+    )
+
+
+def _expanded_words(parsed: wq.Query) -> frozenset[str]:
+    """The stems of the typed words that an acronym expansion also searches by another form."""
+    found: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if type(node) is Synonyms and node.subqueries:
+            found.update(t.text for t in node.subqueries[0].leaves() if type(t) is wq.Term and t.fieldname == TEXT)
+        for child in node.children():
+            walk(child)
+
+    walk(parsed)
+    return frozenset(found)
+
+
 class Searcher:
     """A Whoosh searcher with bnptsearch's ranking; :meth:`bnptsearch.Index.searcher` makes one."""
 
@@ -156,7 +216,7 @@ class Searcher:
             offset=request.offset,
             terms=tuple(sorted(wanted.terms)),
             expansions=tuple(expansions),
-            suggestion=self._suggestion(request.query),
+            suggestion=self._suggestion(request.query, _expanded_words(parsed)),
             facets=self._facets(matching.docs()) if request.facets and matching is not None else None,
             parsed=str(parsed),
             undated=self._undated(parsed, request),
@@ -205,6 +265,9 @@ class Searcher:
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = self._searcher.reader().column_reader(DOC_ID)
         top = self._top_function(parsed, restriction, request.explain, request.ranking)
+        proximity = _proximity_of(parsed) if request.ranking.proximity_weight > 0 else None
+        if proximity is not None:
+            top = self._rescored(top, proximity, request.ranking)
         while True:
             results = top(fetch)
             if request.per_article is None:
@@ -221,6 +284,61 @@ class Searcher:
             if len(results) < fetch:
                 return kept
             fetch *= 4
+
+    def _rescored(
+        self, top: Callable[[int], list[_Ranked]], proximity: _Proximity, ranking: RankingParams
+    ) -> Callable[[int], list[_Ranked]]:
+        """``top`` with its ``ranking.proximity_depth`` best passages rescored by proximity.
+
+        Always the same depth, whatever k, so that every page comes from one order.
+        """
+
+        def top_rescored(k: int) -> list[_Ranked]:
+            results = top(max(k, ranking.proximity_depth))
+            head = results[: ranking.proximity_depth]
+            bonuses = self._proximity_bonuses([r.docnum for r in head], proximity, ranking)
+            head = sorted(
+                (_Ranked(r.docnum, r.score + bonus, r.matched_terms) for r, bonus in zip(head, bonuses)),
+                key=lambda r: -r.score,
+            )
+            return (head + results[ranking.proximity_depth :])[:k]
+
+        return top_rescored
+
+    def _proximity_bonuses(self, docnums: list[int], proximity: _Proximity, ranking: RankingParams) -> list[float]:
+        """Each passage's proximity bonus: for every two neighbouring words of the query, the
+        weight × their idf weights ÷ their nearest distance in the passage, in order, within
+        the window (an acronym of a run of them counts as the run written out)."""
+        searcher = self._searcher
+        weighting = searcher.weighting
+        stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
+        positions: dict[str, dict[int, list[int]]] = {stem: {} for stem in stems}
+        wanted = sorted(set(docnums))
+        for stem in stems:
+            if not searcher.doc_frequency(TEXT, stem):
+                continue
+            matcher = searcher.postings(TEXT, stem)
+            for docnum in wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    positions[stem][docnum] = list(matcher.value_as("positions"))
+        idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
+        bonuses = []
+        for docnum in docnums:
+            bonus = 0.0
+            for number, (first, second) in enumerate(zip(proximity.words, proximity.words[1:])):
+                gap = nearest_gap(
+                    positions[first].get(docnum, []), positions[second].get(docnum, []), ranking.proximity_window
+                )
+                if any(start <= number < end and docnum in positions[acronym] for start, end, acronym in proximity.runs):
+                    gap = 1
+                if gap is not None:
+                    bonus += (idf[first] + idf[second]) / gap
+            bonuses.append(ranking.proximity_weight * bonus)
+        return bonuses
 
     def _top_function(
         self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams
@@ -287,20 +405,22 @@ class Searcher:
                 scores.append(TermScore(fieldname, word, float(matcher.score())))
         return tuple(sorted(scores, key=lambda t: -t.score))
 
-    def _suggestion(self, query: str) -> str | None:
+    def _suggestion(self, query: str, expanded: frozenset[str] = frozenset()) -> str | None:
         """The query with each word that matches nothing replaced by the closest indexed
         word (then the most frequent), if any.
 
         A word that occurs in the index is never corrected, however rare: "anak" is not a
-        typo for "and". Suggestions come from the unstemmed words of the passages:
-        correcting stems would propose non-words.
+        typo for "and"; nor is a word of a long form the query spells out (``expanded``
+        stems: "Forum" in "Forum Koordinasi Pencegahan Terorisme" finds "FKPT").
+        Suggestions come from the unstemmed words of the passages: correcting stems would
+        propose non-words.
         """
         reader = self._searcher.reader()
         corrected = query
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
             word = match.group().lower()
-            if word in search_stopwords() or self._occurs(word):
+            if word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
             best = min(
                 reader.terms_within(WORDS, word, 2, prefix=1),

@@ -59,3 +59,21 @@ def test_a_word_in_the_index_is_never_corrected(seed_index: Index, word: str) ->
 def test_suggestions_prefer_the_closest_word(seed_index: Index) -> None:
     # "walikota" is one edit from "walkota"; more frequent words two edits away lose.
     assert seed_index.search("walkota").suggestion == "walikota"
+
+
+@pytest.mark.parametrize(
+    ("query", "doc_id", "written"),
+    [
+        ("Sekretaris Utama BNPT", SURAKARTA, "Sestama"),
+        ("Kepala Subdirektorat", "001_b906f770b361ad8d", "Kasubdit"),
+    ],
+)
+def test_a_title_spelt_out_finds_its_abbreviation(seed_index: Index, query: str, doc_id: str, written: str) -> None:
+    first = seed_index.search(query).hits[0]
+    assert first.doc_id == doc_id
+    assert any(written in first.passage[start:end] for start, end in first.spans)
+
+
+def test_no_suggestion_for_the_words_of_a_long_form(seed_index: Index) -> None:
+    # "Forum" occurs nowhere, but the query spells out FKPT, which does.
+    assert seed_index.search("Forum Koordinasi Pencegahan Terorisme").suggestion is None
