@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bnptsearch import Index
+from bnptsearch.analysis import analyze
 
 BELANDA = "000_d9719fe4b4a867df"
 SURAKARTA = "003_219fc8fa0a90b567"
@@ -77,3 +78,12 @@ def test_a_title_spelt_out_finds_its_abbreviation(seed_index: Index, query: str,
 def test_no_suggestion_for_the_words_of_a_long_form(seed_index: Index) -> None:
     # "Forum" occurs nowhere, but the query spells out FKPT, which does.
     assert seed_index.search("Forum Koordinasi Pencegahan Terorisme").suggestion is None
+
+
+def test_english_function_words_are_stopped(seed_index: Index) -> None:
+    first = seed_index.search("United Nations Office on Drugs and Crime").hits[0]
+    marked = [first.passage[start:end] for start, end in first.spans]
+    assert "United Nations Office" in marked and "Drugs" in marked
+    assert not any(" on " in f" {span} " or " and " in f" {span} " for span in marked)
+    # ... but not the English words Indonesian news writes as acronyms: AS, IS.
+    assert analyze("AS dan IS") == ["as", "is"]
