@@ -58,13 +58,14 @@ class RankingParams:
     # Weight of a query word's exact (unstemmed) form next to its stem: 0.3 and 0.6 scored
     # alike on the benchmark, and a small bonus keeps the stem's matches close behind.
     exact_boost: float = 0.3
-    # Proximity: a passage where two words the query has side by side stand within
-    # ``proximity_window`` positions, in order, gains ``proximity_weight`` × the pair's idf
-    # weights ÷ their distance, applied to the ``proximity_depth`` best candidates (a
-    # sloppy-phrase rescore, as Elasticsearch users add with ``match_phrase``). An acronym
-    # counts as its long form's words standing together. Weight 0 turns it off.
-    proximity_weight: float = 0.25
-    proximity_window: int = 3
+    # Proximity: a passage's score is multiplied by 1 + ``proximity_weight`` × the share of
+    # the query's neighbouring word pairs (idf-weighted, 1 ÷ distance) that stand together in
+    # it, in order, within ``proximity_window`` positions; applied to the
+    # ``proximity_depth`` best candidates (a sloppy-phrase rescore, as Elasticsearch users
+    # add with ``match_phrase``). An acronym counts as its long form's words side by side.
+    # Weight 0 turns it off.
+    proximity_weight: float = 0.5
+    proximity_window: int = 1
     proximity_depth: int = 100
     # Indexes of at least this many Whoosh documents score plain word queries with numpy
     # (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.

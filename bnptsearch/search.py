@@ -296,19 +296,24 @@ class Searcher:
         def top_rescored(k: int) -> list[_Ranked]:
             results = top(max(k, ranking.proximity_depth))
             head = results[: ranking.proximity_depth]
-            bonuses = self._proximity_bonuses([r.docnum for r in head], proximity, ranking)
+            shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
             head = sorted(
-                (_Ranked(r.docnum, r.score + bonus, r.matched_terms) for r, bonus in zip(head, bonuses)),
+                (
+                    _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
+                    for r, share in zip(head, shares)
+                ),
                 key=lambda r: -r.score,
             )
             return (head + results[ranking.proximity_depth :])[:k]
 
         return top_rescored
 
-    def _proximity_bonuses(self, docnums: list[int], proximity: _Proximity, ranking: RankingParams) -> list[float]:
-        """Each passage's proximity bonus: for every two neighbouring words of the query, the
-        weight × their idf weights ÷ their nearest distance in the passage, in order, within
-        the window (an acronym of a run of them counts as the run written out)."""
+    def _proximity_shares(self, docnums: list[int], proximity: _Proximity, window: int) -> list[float]:
+        """For each passage, the share of the query's neighbouring word pairs that stand
+        together in it, in order, within ``window`` positions: each pair weighted by its
+        words' idf and counted 1 ÷ distance (an acronym of a run of them counts as the run
+        written out). Between 0 and 1, so a long question's many pairs weigh no more than a
+        keyword query's one."""
         searcher = self._searcher
         weighting = searcher.weighting
         stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
@@ -326,19 +331,19 @@ class Searcher:
                 if matcher.is_active() and matcher.id() == docnum:
                     positions[stem][docnum] = list(matcher.value_as("positions"))
         idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
-        bonuses = []
+        pairs = list(zip(proximity.words, proximity.words[1:]))
+        total = sum(idf[first] + idf[second] for first, second in pairs) or 1.0
+        shares = []
         for docnum in docnums:
-            bonus = 0.0
-            for number, (first, second) in enumerate(zip(proximity.words, proximity.words[1:])):
-                gap = nearest_gap(
-                    positions[first].get(docnum, []), positions[second].get(docnum, []), ranking.proximity_window
-                )
+            found = 0.0
+            for number, (first, second) in enumerate(pairs):
+                gap = nearest_gap(positions[first].get(docnum, []), positions[second].get(docnum, []), window)
                 if any(start <= number < end and docnum in positions[acronym] for start, end, acronym in proximity.runs):
                     gap = 1
                 if gap is not None:
-                    bonus += (idf[first] + idf[second]) / gap
-            bonuses.append(ranking.proximity_weight * bonus)
-        return bonuses
+                    found += (idf[first] + idf[second]) / gap
+            shares.append(found / total)
+        return shares
 
     def _top_function(
         self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams

@@ -7,6 +7,7 @@ import pytest
 
 from bnptsearch import Index
 from bnptsearch.analysis import analyze
+from bnptsearch.ranking import RankingParams
 
 BELANDA = "000_d9719fe4b4a867df"
 SURAKARTA = "003_219fc8fa0a90b567"
@@ -87,3 +88,48 @@ def test_english_function_words_are_stopped(seed_index: Index) -> None:
     assert not any(" on " in f" {span} " or " and " in f" {span} " for span in marked)
     # ... but not the English words Indonesian news writes as acronyms: AS, IS.
     assert analyze("AS dan IS") == ["as", "is"]
+
+
+@pytest.mark.parametrize(
+    ("query", "doc_id", "written"),
+    [
+        # Behind two passages with "Kepala Seksi ... BNPT" and BNPT in their title without
+        # the proximity rescore.
+        ("siapa kepala BNPT", BELANDA, "Kepala BNPT"),
+        # FKPT written only as the acronym; without the rescore a passage with koordinasi,
+        # pencegahan and terorisme scattered about came first.
+        ("Forum Koordinasi Pencegahan Terorisme", "001_b906f770b361ad8d", "FKPT"),
+        ("Detasemen Khusus", RAN_PE, "Detasemen Khusus"),
+    ],
+)
+def test_words_side_by_side_rank_first(seed_index: Index, query: str, doc_id: str, written: str) -> None:
+    first = seed_index.search(query).hits[0]
+    assert first.doc_id == doc_id
+    assert any(written in first.passage[start:end] for start, end in first.spans)
+
+
+@pytest.mark.parametrize(
+    ("query", "articles"),
+    [
+        # 001 names these only by their acronyms ("RAN PE", "Densus 88"); it must come before
+        # articles that share one generic word ("nasional", "terkhusus").
+        ("Rencana Aksi Nasional", [RAN_PE, "001_b906f770b361ad8d"]),
+        ("Detasemen Khusus", [RAN_PE, "001_b906f770b361ad8d"]),
+    ],
+)
+def test_an_acronym_counts_like_the_long_form_it_stands_for(seed_index: Index, query: str, articles: list[str]) -> None:
+    hits = seed_index.search(query, per_article=1, limit=len(articles)).hits
+    assert [hit.doc_id for hit in hits] == articles
+
+
+def test_proximity_can_be_switched_off(seed_index: Index) -> None:
+    off = seed_index.search("siapa kepala BNPT", ranking=RankingParams(proximity_weight=0))
+    assert off.hits[0].doc_id != BELANDA
+    on = seed_index.search("siapa kepala BNPT")
+    assert on.hits[0].score > next(h.score for h in off.hits if h.doc_id == BELANDA)
+
+
+def test_pages_come_from_one_proximity_order(seed_index: Index) -> None:
+    everything = seed_index.search("kerjasama internasional BNPT", limit=12, per_article=None)
+    pages = [seed_index.search("kerjasama internasional BNPT", limit=4, offset=o, per_article=None) for o in (0, 4, 8)]
+    assert [h.passage for page in pages for h in page.hits] == [h.passage for h in everything.hits]
