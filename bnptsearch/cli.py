@@ -19,7 +19,6 @@ import click
 
 from . import __version__
 from .analysis import analyze_tokens
-from .corpus import SUPPORTED_EXTENSIONS
 from .errors import BnptSearchError, QueryError
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
@@ -55,6 +54,8 @@ def _errors_as_messages() -> Iterator[None]:
 def _print_report(report: UpdateReport, verb: str) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"{verb}: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
         f"{report.unchanged} unchanged; {report.articles} articles, {report.passages} passages "
@@ -284,17 +285,27 @@ def _optimize(index: Index) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--no-copy", is_flag=True, help="Index the files where they are, without copying them into the corpus.")
+@click.option("--replace", is_flag=True, help="Replace a corpus file of the same name even if it holds another article.")
 @INDEX_OPTION
 @CORPUS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
 @WAIT_OPTION
 def add(
-    files: tuple[Path, ...], no_copy: bool, index_dir: Path, corpus_dir: Path, strict: bool, quiet: bool, wait: float
+    files: tuple[Path, ...],
+    no_copy: bool,
+    replace: bool,
+    index_dir: Path,
+    corpus_dir: Path,
+    strict: bool,
+    quiet: bool,
+    wait: float,
 ) -> None:
     """Add FILES (.txt or .jsonl articles) to the index, copying them into the corpus folder.
 
-    A file of the same name already in the corpus is replaced. With --no-copy the files are
+    A name already taken in the corpus by another article is not replaced: the copy gets a
+    free name (berita-2.txt) and a note says so. Adding again from the same path replaces
+    its copy; --replace replaces whatever has the name. With --no-copy the files are
     indexed where they are and a later `bnptsearch index` of the corpus leaves them alone.
 
     \b
@@ -302,20 +313,9 @@ def add(
       bnptsearch add ~/unduhan/berita-baru.txt
       bnptsearch add scraped/*.jsonl --no-copy
     """
-    with _errors_as_messages():
-        targets = list(files) if no_copy else [_copy_into(file, corpus_dir) for file in files]
-        with Index.open(index_dir, create=True, lock_timeout=wait) as index:
-            _finish(index.add(targets, progress=_progress(quiet)), "Added", strict)
-
-
-def _copy_into(file: Path, corpus_dir: Path) -> Path:
-    if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise click.ClickException(f"{file}: unsupported file type {file.suffix!r} (expected .txt or .jsonl)")
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    target = corpus_dir / file.name
-    if target.resolve() != file.resolve():
-        shutil.copyfile(file, target)
-    return target
+    with _errors_as_messages(), Index.open(index_dir, create=True, lock_timeout=wait) as index:
+        report = index.add(files, copy_to=None if no_copy else corpus_dir, replace=replace, progress=_progress(quiet))
+        _finish(report, "Added", strict)
 
 
 @cli.command()

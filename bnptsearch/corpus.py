@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .clean import clean
 from .dates import iso_date
@@ -35,6 +36,7 @@ __all__ = [
     "content_hash",
     "corpus_files",
     "duplicate_id_warning",
+    "file_content_hash",
     "load_corpus",
     "parse_article",
     "raw_text",
@@ -51,6 +53,8 @@ _MAX_LINE_WARNINGS_PER_FILE = 20
 # is skipped with a warning instead of being cut into hundreds of thousands of passages.
 # JSONL archives may be any size; the limit applies to each record.
 MAX_ARTICLE_BYTES = 10 * 2**20
+# Files are hashed in pieces of this size, so a file of any size hashes in constant memory.
+_HASH_CHUNK_BYTES = 2**20
 # Enough to see whether a .jsonl is really binary without reading it all.
 _BINARY_SNIFF_BYTES = 8192
 
@@ -123,6 +127,19 @@ def content_hash(data: bytes) -> str:
     'e3b0c44298fc1c14'
     """
     return hashlib.sha256(data).hexdigest()
+
+
+def file_content_hash(file: BinaryIO) -> str:
+    """:func:`content_hash` of the rest of an open binary file, read in chunks: a file of
+    any size hashes in constant memory.
+
+    >>> import io; file_content_hash(io.BytesIO(b"")) == content_hash(b"")
+    True
+    """
+    digest = hashlib.sha256()
+    while chunk := file.read(_HASH_CHUNK_BYTES):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def duplicate_id_warning(path: str, doc_id: str, first: str, line: int | None = None) -> CorpusWarning:
@@ -340,6 +357,8 @@ def _read_jsonl(
                 record = json.loads(text)
             except ValueError as error:
                 messages.append(f"malformed JSON ({getattr(error, 'msg', error)}); line skipped")
+            except RecursionError:
+                messages.append("JSON nested too deeply; line skipped")
             else:
                 article = _record_article(record, name, record_hash, messages)
                 if article is not None:
@@ -350,6 +369,14 @@ def _read_jsonl(
         hidden = len(problems) - _MAX_LINE_WARNINGS_PER_FILE
         warnings.append(CorpusWarning(name, f"{hidden} more problems in this file not listed"))
     return found
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a "\\ud800" escape
+        return False
+    return True
 
 
 _RECORD_REQUIRED = ("id", "text")
@@ -365,13 +392,16 @@ def _record_article(record: object, path: str, record_hash: str, messages: list[
         messages.append(f"record is a JSON {type(record).__name__}, not an object; line skipped")
         return None
     for key in _RECORD_REQUIRED:
-        if key not in record:
+        if record.get(key) is None:
             messages.append(f'record has no "{key}"; line skipped')
             return None
     for key in _RECORD_REQUIRED + _RECORD_OPTIONAL:
         value = record.get(key)
         if value is not None and not isinstance(value, str):
             messages.append(f'"{key}" must be a string, got {type(value).__name__}; line skipped')
+            return None
+        if value and not _encodable(value):
+            messages.append(f'"{key}" is not valid Unicode (a lone surrogate); line skipped')
             return None
     doc_id = record["id"].strip()
     if not doc_id:

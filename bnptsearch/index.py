@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,12 +28,14 @@ from .acronyms import Acronym, AcronymTable, glossary
 from .analysis import ANALYZER_VERSION, compounds, stopwords
 from .corpus import (
     PARSER_VERSION,
+    SUPPORTED_EXTENSIONS,
     Article,
     CorpusWarning,
     corpus_files,
     raw_text,
     read_file,
 )
+from .corpus_copy import copy_into
 from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
 from .query import SearchRequest
 from .results import SearchResults
@@ -48,11 +51,13 @@ from .store import (
     _read_acronym_cache,
     _read_meta,
     _remove_other_indexes,
+    _set_stale_files,
+    _stale_files,
     _switch_to,
     _write_acronym_cache,
     _write_lock,
 )
-from .update import Progress, _Changes, _Indexed, _indexed_articles, _plan_files, _write
+from .update import Progress, _Changes, _Indexed, _indexed_articles, _placement, _plan_files, _write
 from .whoosh_compat import SegmentWriter
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
@@ -74,6 +79,8 @@ class UpdateReport:
     passages: int
     warnings: tuple[str, ...]
     seconds: float
+    # What was done that was not asked for in so many words (a copy given a free name).
+    notes: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -104,7 +111,42 @@ def _report(changes: _Changes, counts: tuple[int, int], started: float) -> Updat
         passages=counts[1],
         warnings=tuple(str(w) for w in changes.warnings),
         seconds=time.perf_counter() - started,
+        notes=tuple(changes.notes),
     )
+
+
+def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> dict[str, _Indexed]:
+    """What the index a rebuild replaces holds (whatever its format version), so that the
+    articles it had from outside the corpus folder are kept; {} with a warning if that
+    index cannot be read."""
+    if not meta or not isinstance(meta.get("indexname"), str):
+        return {}
+    try:
+        ix = whoosh_index.open_dir(str(path), indexname=meta["indexname"])
+        try:
+            with ix.searcher() as searcher:
+                return _indexed_articles(searcher)
+        finally:
+            ix.close()
+    except Exception as error:  # noqa: BLE001 -- an index of any past version, damaged or not
+        changes.warnings.append(
+            CorpusWarning(
+                str(path),
+                f"cannot read the index being replaced ({error}); articles it had from outside the corpus folder are not kept",
+            )
+        )
+        return {}
+
+
+def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Changes) -> list[Path]:
+    """The files of ``previous`` articles outside ``folder`` (other corpus folders, ``add
+    --no-copy``) that still exist; a warning for each one that does not."""
+    counts = Counter(known.path for known in previous.values() if not Path(known.path).is_relative_to(folder))
+    for path, count in sorted(counts.items()):
+        if not Path(path).is_file():
+            message = f"no longer exists; its {count} indexed articles are not in the rebuilt index"
+            changes.warnings.append(CorpusWarning(path, message))
+    return [Path(path) for path in sorted(counts) if Path(path).is_file()]
 
 
 class Index:
@@ -192,7 +234,10 @@ class Index:
         with _write_lock(path, lock_timeout):
             old = _read_meta(path)
             changes = _Changes(warnings=list(folder_warnings))
-            _plan_files(files, {}, changes, progress, len(files))
+            previous = _previous_articles(path, old, changes)
+            files += _files_outside(previous, Path(corpus).resolve(), changes)
+            origins = {known.path: known.origin for known in previous.values()}
+            _plan_files(files, {}, changes, progress, origins=origins)
             indexname, ix = _new_index(path)
             try:
                 writer = SegmentWriter(ix, **_WRITER_OPTIONS)
@@ -207,7 +252,7 @@ class Index:
                 _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                 raise
             ix.close()
-            _switch_to(path, indexname)
+            _switch_to(path, indexname, changes.stale)
             _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
         return index, _report(changes, (len(changes.add), passages), started)
@@ -218,7 +263,8 @@ class Index:
 
         Files are compared by content hash (a touched file is not re-read) and so are
         articles (one changed line of a JSONL file re-indexes that article only). Articles
-        indexed from outside ``corpus`` (``add`` without copying) are left alone.
+        indexed from outside ``corpus`` (``add`` without copying) are left alone. An article
+        removed with :meth:`remove` whose file is still in ``corpus`` comes back.
 
         >>> index.update("corpus").added                      # doctest: +SKIP
         1
@@ -228,7 +274,8 @@ class Index:
         folder = Path(corpus).resolve()
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
-            seen = _plan_files(files, indexed, changes, progress, len(files))
+            stale = _stale_files(self.path)
+            seen = _plan_files(files, indexed, changes, progress, stale=stale)
             changes.delete = {
                 doc_id
                 for doc_id, known in indexed.items()
@@ -240,29 +287,68 @@ class Index:
                     f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
                     "articles (use `bnptsearch index --rebuild` to really empty the index)"
                 )
-            self._commit(changes, progress)
+            self._commit(changes, progress, stale)
         return _report(changes, self.counts(), started)
 
-    def add(self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None) -> UpdateReport:
+    def add(
+        self,
+        files: Sequence[str | os.PathLike],
+        *,
+        copy_to: str | os.PathLike | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+    ) -> UpdateReport:
         """Indexes the articles of ``files`` (``.txt``/``.jsonl``), adding new ones and
         replacing changed ones; nothing is deleted.
 
+        With ``copy_to`` (the corpus folder) each file is first copied there (atomically,
+        see :func:`~bnptsearch.corpus_copy.copy_into`) and the copy is indexed. A name
+        already held by another article is not replaced: the copy gets a free name
+        (``berita-2.txt``) and ``report.notes`` says so. Adding again from the same source
+        path replaces its copy; ``replace=True`` replaces whatever holds the name.
+
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
+        >>> index.add(["dl2/berita.txt"], copy_to="corpus").notes[0]   # doctest: +SKIP
+        'dl2/berita.txt: corpus/berita.txt already holds another article (added from /home/u/dl1/berita.txt); ...'
+
         """
         started = time.perf_counter()
         paths = [Path(f) for f in files]
         for path in paths:
             if not path.is_file():
                 raise CorpusError(f"{path}: no such file")
+            if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                expected = " or ".join(SUPPORTED_EXTENSIONS)
+                raise CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected {expected})")
         with self._writing() as indexed:
             changes = _Changes()
-            _plan_files(paths, indexed, changes, progress, len(paths))
-            self._commit(changes, progress)
+            origins: dict[str, str] = {}
+            if copy_to is not None:
+                paths = [self._copy(path, Path(copy_to), indexed, replace, changes, origins) for path in paths]
+            stale = _stale_files(self.path)
+            _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale)
+            self._commit(changes, progress, stale)
         return _report(changes, self.counts(), started)
+
+    @staticmethod
+    def _copy(
+        source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool, changes: _Changes, origins: dict[str, str]
+    ) -> Path:
+        """Copies ``source`` into ``folder`` where :func:`_placement` says; returns the copy."""
+        place = _placement(source, folder, indexed, replace)
+        target = copy_into(source, folder, place.name, replace=place.replace) if place.copy else folder / place.name
+        if place.note:
+            changes.notes.append(place.note)
+        if place.copy:
+            origins[str(target.resolve())] = str(source.resolve())
+        return target
 
     def remove(self, doc_ids: Sequence[str]) -> UpdateReport:
         """Deletes the articles ``doc_ids``; unknown ids become warnings.
+
+        The next :meth:`update` adds an article back if its file is still in the corpus
+        folder (as a rebuild would): delete or edit the file to keep it out.
 
         >>> index.remove(["002_c1e97dfba439882a"]).deleted   # doctest: +SKIP
         1
@@ -271,7 +357,9 @@ class Index:
         with self._writing() as indexed:
             changes = _Changes(delete={d for d in doc_ids if d in indexed})
             changes.warnings = [CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed]
-            self._commit(changes, None)
+            # Read those files again next time, though their hash has not changed.
+            changes.stale = {indexed[doc_id].path for doc_id in changes.delete}
+            self._commit(changes, None, _stale_files(self.path))
         return _report(changes, self.counts(), started)
 
     def optimize(self) -> int:
@@ -302,17 +390,22 @@ class Index:
             with self._ix.searcher() as searcher:
                 yield _indexed_articles(searcher)
 
-    def _commit(self, changes: _Changes, progress: Progress | None) -> None:
-        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
-        if changes.empty:
-            return
-        writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
-        try:
-            _write(writer, changes, progress)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+    def _commit(self, changes: _Changes, progress: Progress | None, stale: set[str]) -> None:
+        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none.
+
+        ``stale`` are the files marked to be read again before this update; the mark is
+        cleared on those it read, and set on ``changes.stale`` before the commit (a crash
+        in between costs a needless re-read, never a missed one)."""
+        _set_stale_files(self.path, stale | changes.stale)
+        if not changes.empty:
+            writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
+            try:
+                _write(writer, changes, progress)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+        _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
 
     def article(self, doc_id: str) -> Article:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).

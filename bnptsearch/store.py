@@ -22,7 +22,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,8 @@ from .schema import passage_schema
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE"]
 
-FORMAT_VERSION = 3
+# 4: article documents record where each article was added from (``origin``).
+FORMAT_VERSION = 4
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
@@ -74,9 +75,24 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _switch_to(path: Path, indexname: str) -> None:
+def _switch_to(path: Path, indexname: str, stale: Iterable[str] = ()) -> None:
     """Makes ``indexname`` the live index, in one atomic metadata write."""
-    _write_json(path / META_FILE, _versions() | {"indexname": indexname})
+    _write_json(path / META_FILE, _versions() | {"indexname": indexname, "stale": sorted(stale)})
+
+
+def _stale_files(path: Path) -> set[str]:
+    """Corpus files the next update must read again even if their hash is unchanged: a file
+    one of whose articles was removed (so it comes back, as a rebuild would bring it back),
+    or one with an article that lost its id to another file (it may win it later)."""
+    stale = (_read_meta(path) or {}).get("stale", [])
+    return {entry for entry in stale if isinstance(entry, str)} if isinstance(stale, list) else set()
+
+
+def _set_stale_files(path: Path, stale: Iterable[str]) -> None:
+    """Records ``stale`` (see :func:`_stale_files`) in the metadata, atomically."""
+    meta = _read_meta(path) or {}
+    if set(meta.get("stale", [])) != set(stale):
+        _write_json(path / META_FILE, meta | {"stale": sorted(stale)})
 
 
 def _check_meta(path: Path, meta: dict[str, Any]) -> str:
