@@ -2,13 +2,16 @@
 
 Usage (from the repository root, bnptsearch installed)::
 
-    python -m benchmarks.streaming [--sizes 0.2 1 2] [--stages build,unchanged] [--workdir /tmp]
+    python -m benchmarks.streaming [--sizes 0.2 1 2] [--stages plan,build,unchanged] [--workdir /tmp]
 
 For each size (in GB) a JSONL file of small news-like records (about 700 bytes each, like
 the 3 million records of a 2 GB scraper export) is written under ``--workdir``, then each
 stage runs in a new process whose own peak RSS (``resource.getrusage``, ``ru_maxrss``) is
 reported, with its time and the ratio to the smallest size:
 
+- ``plan``: what an index build does before Whoosh: hash the file, parse and clean every
+  record, decide what to write (the articles planned are consumed and dropped, as the
+  writer consumes them); Whoosh's own buffer is bounded by ``limitmb`` apart from this;
 - ``build``: ``Index.build`` of a folder holding that one file (hash, parse, clean, write);
 - ``unchanged``: then ``Index.update`` of the same folder, nothing changed (the file is
   hashed, in chunks, and not parsed).
@@ -38,7 +41,7 @@ WORDS = (
     "keamanan penyelidikan bahan peledak senjata api dokumen barang bukti rumah warga pada senin selasa rabu "
     "kamis jumat sabtu minggu pekan lalu kemarin tahun ini menurut juru bicara kepala badan nasional penanggulangan"
 ).split()
-STAGES = ("build", "unchanged")
+STAGES = ("plan", "build", "unchanged")
 
 # Run in the child: one stage, then its own peak RSS (KiB on Linux) as JSON on stdout.
 CHILD = """
@@ -46,7 +49,14 @@ import json, resource, sys, time
 from bnptsearch import Index
 stage, corpus, index = sys.argv[1:4]
 started = time.perf_counter()
-if stage == "build":
+if stage == "plan":
+    from bnptsearch.corpus import corpus_files
+    from bnptsearch.update import _Changes, _plan_files
+    report = _Changes()
+    for _ in _plan_files(corpus_files(corpus)[0], {}, report):
+        pass
+    report.articles = report.added
+elif stage == "build":
     built, report = Index.build(corpus, index)
     built.close()
 else:
@@ -83,7 +93,7 @@ def run_stage(stage: str, corpus: Path, index: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", type=float, default=[0.2, 1.0, 2.0], help="file sizes in GB")
-    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma list of {', '.join(STAGES)}")
+    parser.add_argument("--stages", default="plan", help=f"comma list of {', '.join(STAGES)} (default: plan)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
     stages = [stage for stage in args.stages.split(",") if stage]

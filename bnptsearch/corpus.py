@@ -41,6 +41,7 @@ __all__ = [
     "parse_article",
     "raw_text",
     "read_file",
+    "stream_file",
 ]
 
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
@@ -169,6 +170,26 @@ def read_file(path: str | os.PathLike, known: Mapping[str, str] | None = None) -
     >>> read_file("corpus/004_712c4dcd13143a1e.txt").articles[0].source  # doctest: +SKIP
     'CNNBanten.id'
     """
+    warnings: list[CorpusWarning] = []
+    unchanged: list[str] = []
+    articles = tuple(stream_file(path, known, warnings, unchanged))
+    return CorpusLoad(articles, tuple(warnings), tuple(unchanged))
+
+
+def stream_file(
+    path: str | os.PathLike,
+    known: Mapping[str, str] | None = None,
+    warnings: list[CorpusWarning] | None = None,
+    unchanged: list[str] | None = None,
+) -> Iterator[Article]:
+    """:func:`read_file`, one article at a time, so a JSONL file of any size is never held
+    in memory whole; its problems are appended to ``warnings`` and the ids of ``known``
+    records to ``unchanged`` as the iteration reaches them. Raises CorpusError at once if
+    the file is missing, is a folder or has another extension.
+
+    >>> next(stream_file("corpus/004_712c4dcd13143a1e.txt")).source  # doctest: +SKIP
+    'CNNBanten.id'
+    """
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise CorpusError(f"{path}: no such file")
@@ -177,10 +198,8 @@ def read_file(path: str | os.PathLike, known: Mapping[str, str] | None = None) -
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         expected = " or ".join(SUPPORTED_EXTENSIONS)
         raise CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected {expected})")
-    warnings: list[CorpusWarning] = []
-    unchanged: list[str] = []
-    articles = _dedupe(_read(path, warnings, known or {}, unchanged), {}, warnings)
-    return CorpusLoad(tuple(articles), tuple(warnings), tuple(unchanged))
+    warnings = [] if warnings is None else warnings
+    return _dedupe(_read(path, warnings, known or {}, [] if unchanged is None else unchanged), {}, warnings)
 
 
 def load_corpus(folder: str | os.PathLike) -> CorpusLoad:
@@ -200,7 +219,7 @@ def load_corpus(folder: str | os.PathLike) -> CorpusLoad:
     if not folder.is_dir():
         return read_file(folder)
     warnings: list[CorpusWarning] = []
-    seen: dict[str, _Located] = {}
+    seen: dict[str, str] = {}
     articles: list[Article] = []
     for path in _corpus_files(folder, warnings):
         articles.extend(_dedupe(_read(path, warnings, {}, []), seen, warnings))
@@ -258,25 +277,24 @@ def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
     return sorted(files)
 
 
-def _dedupe(found: Iterable[_Located], seen: dict[str, _Located], warnings: list[CorpusWarning]) -> Iterator[Article]:
-    """Passes on the first article of each doc_id; warns about later ones, naming the first."""
+def _dedupe(found: Iterable[_Located], seen: dict[str, str], warnings: list[CorpusWarning]) -> Iterator[Article]:
+    """Passes on the first article of each doc_id; warns about later ones, naming the first.
+    ``seen`` maps each id to where it was first read (not the article: that is passed on)."""
     for article, line in found:
         first = seen.get(article.doc_id)
         if first is None:
-            seen[article.doc_id] = article, line
+            seen[article.doc_id] = article.path if line is None else f"{article.path}:{line}"
             yield article
             continue
-        where = first[0].path if first[1] is None else f"{first[0].path}:{first[1]}"
-        warnings.append(duplicate_id_warning(article.path, article.doc_id, where, line))
+        warnings.append(duplicate_id_warning(article.path, article.doc_id, first, line))
 
 
-def _read(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> list[_Located]:
-    """The articles of one file; never raises, problems go to ``warnings``."""
+def _read(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> Iterator[_Located]:
+    """The articles of one file, as they are read; never raises, problems go to ``warnings``."""
     try:
-        return _READERS[path.suffix.lower()](path, warnings, known, unchanged)
+        yield from _READERS[path.suffix.lower()](path, warnings, known, unchanged)
     except OSError as error:
         warnings.append(CorpusWarning(str(path), f"cannot read file: {error.strerror or error}"))
-        return []
 
 
 def _read_txt(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> list[_Located]:
@@ -328,14 +346,14 @@ def _binary_file(path: str) -> CorpusWarning:
 
 def _read_jsonl(
     path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]
-) -> list[_Located]:
+) -> Iterator[_Located]:
     name = str(path)
-    found: list[_Located] = []
     problems: list[CorpusWarning] = []
+    hidden = 0  # problems beyond the ones listed: counted, not kept (a broken file may have millions)
     with path.open("rb") as file:
         if b"\0" in file.read(_BINARY_SNIFF_BYTES):
             warnings.append(_binary_file(name))
-            return []
+            return
         file.seek(0)
         # Streamed line by line: a huge JSONL is never held whole in memory.
         for number, raw_line in enumerate(file, start=1):
@@ -344,7 +362,8 @@ def _read_jsonl(
                 continue
             if len(record_bytes) > MAX_ARTICLE_BYTES:
                 size = _megabytes(len(record_bytes))
-                problems.append(CorpusWarning(name, f"record of {size} is too large for one article; line skipped", number))
+                messages = [f"record of {size} is too large for one article; line skipped"]
+                hidden += _add_problems(problems, name, messages, number)
                 continue
             # The line's bytes without its line ending: CRLF and LF copies hash alike.
             record_hash = content_hash(record_bytes)
@@ -362,13 +381,18 @@ def _read_jsonl(
             else:
                 article = _record_article(record, name, record_hash, messages)
                 if article is not None:
-                    found.append((article, number))
-            problems.extend(CorpusWarning(name, message, number) for message in messages)
-    warnings.extend(problems[:_MAX_LINE_WARNINGS_PER_FILE])
-    if len(problems) > _MAX_LINE_WARNINGS_PER_FILE:
-        hidden = len(problems) - _MAX_LINE_WARNINGS_PER_FILE
+                    yield article, number
+            hidden += _add_problems(problems, name, messages, number)
+    warnings.extend(problems)
+    if hidden:
         warnings.append(CorpusWarning(name, f"{hidden} more problems in this file not listed"))
-    return found
+
+
+def _add_problems(problems: list[CorpusWarning], path: str, messages: list[str], line: int) -> int:
+    """Lists ``messages`` in ``problems`` up to the limit per file; returns how many were not."""
+    room = max(0, _MAX_LINE_WARNINGS_PER_FILE - len(problems))
+    problems.extend(CorpusWarning(path, message, line) for message in messages[:room])
+    return len(messages) - min(room, len(messages))
 
 
 def _encodable(text: str) -> bool:
@@ -433,6 +457,6 @@ def _record_article(record: object, path: str, record_hash: str, messages: list[
 
 # One reader per file format, by extension (lower case). Each returns the file's articles
 # and appends its problems to the warnings; an OSError is reported by the caller.
-_Reader = Callable[[Path, list[CorpusWarning], Mapping[str, str], list[str]], list[_Located]]
+_Reader = Callable[[Path, list[CorpusWarning], Mapping[str, str], list[str]], Iterable[_Located]]
 _READERS: dict[str, _Reader] = {".txt": _read_txt, ".jsonl": _read_jsonl}
 SUPPORTED_EXTENSIONS = tuple(_READERS)

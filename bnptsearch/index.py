@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -57,7 +58,17 @@ from .store import (
     _write_acronym_cache,
     _write_lock,
 )
-from .update import Progress, _Changes, _Indexed, _indexed_articles, _placement, _plan_files, _write
+from .update import (
+    Progress,
+    _Addition,
+    _Changes,
+    _delete_articles,
+    _Indexed,
+    _indexed_articles,
+    _placement,
+    _plan_files,
+    _write,
+)
 from .whoosh_compat import SegmentWriter
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
@@ -103,7 +114,7 @@ class IndexInfo:
 def _report(changes: _Changes, counts: tuple[int, int], started: float) -> UpdateReport:
     """The report of ``changes``, once written; ``counts`` are the index's (articles, passages)."""
     return UpdateReport(
-        added=len(changes.add) - changes.replaced,
+        added=changes.added - changes.replaced,
         updated=changes.replaced,
         deleted=len(changes.delete),
         unchanged=changes.unchanged,
@@ -237,12 +248,12 @@ class Index:
             previous = _previous_articles(path, old, changes)
             files += _files_outside(previous, Path(corpus).resolve(), changes)
             origins = {known.path: known.origin for known in previous.values()}
-            _plan_files(files, {}, changes, progress, origins=origins)
+            additions = _plan_files(files, {}, changes, progress, origins=origins)
             indexname, ix = _new_index(path)
             try:
                 writer = SegmentWriter(ix, **_WRITER_OPTIONS)
                 try:
-                    passages = _write(writer, changes, progress)
+                    passages = _write(writer, additions)
                     writer.commit(mergetype=CLEAR)
                 except BaseException:
                     writer.cancel()
@@ -255,7 +266,7 @@ class Index:
             _switch_to(path, indexname, changes.stale)
             _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
-        return index, _report(changes, (len(changes.add), passages), started)
+        return index, _report(changes, (changes.added, passages), started)
 
     def update(self, corpus: str | os.PathLike, *, progress: Progress | None = None) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
@@ -275,19 +286,23 @@ class Index:
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
             stale = _stale_files(self.path)
-            seen = _plan_files(files, indexed, changes, progress, stale=stale)
-            changes.delete = {
-                doc_id
-                for doc_id, known in indexed.items()
-                if doc_id not in seen and Path(known.path).is_relative_to(folder)
-            }
-            if changes.delete and len(changes.delete) == len(indexed) and not seen:
-                # An empty or mistyped corpus folder would otherwise delete every article.
-                raise CorpusError(
-                    f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
-                    "articles (use `bnptsearch index --rebuild` to really empty the index)"
-                )
-            self._commit(changes, progress, stale)
+
+            def deletions() -> set[str]:
+                """Once every file is read: the articles whose file left the folder."""
+                delete = {
+                    doc_id
+                    for doc_id, known in indexed.items()
+                    if doc_id not in changes.seen and Path(known.path).is_relative_to(folder)
+                }
+                if delete and len(delete) == len(indexed) and not changes.seen:
+                    # An empty or mistyped corpus folder would otherwise delete every article.
+                    raise CorpusError(
+                        f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
+                        "articles (use `bnptsearch index --rebuild` to really empty the index)"
+                    )
+                return delete
+
+            self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions)
         return _report(changes, self.counts(), started)
 
     def add(
@@ -327,8 +342,7 @@ class Index:
             if copy_to is not None:
                 paths = [self._copy(path, Path(copy_to), indexed, replace, changes, origins) for path in paths]
             stale = _stale_files(self.path)
-            _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale)
-            self._commit(changes, progress, stale)
+            self._commit(changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale)
         return _report(changes, self.counts(), started)
 
     @staticmethod
@@ -355,11 +369,11 @@ class Index:
         """
         started = time.perf_counter()
         with self._writing() as indexed:
-            changes = _Changes(delete={d for d in doc_ids if d in indexed})
-            changes.warnings = [CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed]
+            delete = {d for d in doc_ids if d in indexed}
+            changes = _Changes(warnings=[CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed])
             # Read those files again next time, though their hash has not changed.
-            changes.stale = {indexed[doc_id].path for doc_id in changes.delete}
-            self._commit(changes, None, _stale_files(self.path))
+            changes.stale = {indexed[doc_id].path for doc_id in delete}
+            self._commit(changes, iter(()), _stale_files(self.path), lambda: delete)
         return _report(changes, self.counts(), started)
 
     def optimize(self) -> int:
@@ -390,17 +404,30 @@ class Index:
             with self._ix.searcher() as searcher:
                 yield _indexed_articles(searcher)
 
-    def _commit(self, changes: _Changes, progress: Progress | None, stale: set[str]) -> None:
-        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none.
+    def _commit(
+        self,
+        changes: _Changes,
+        additions: Iterator[_Addition],
+        stale: set[str],
+        deletions: Callable[[], set[str]] = set,
+    ) -> None:
+        """Writes ``additions`` as they are planned, then ``deletions()`` (called once the
+        plan is exhausted), as one Whoosh transaction: all of them or, on any error, none.
 
         ``stale`` are the files marked to be read again before this update; the mark is
         cleared on those it read, and set on ``changes.stale`` before the commit (a crash
         in between costs a needless re-read, never a missed one)."""
-        _set_stale_files(self.path, stale | changes.stale)
-        if not changes.empty:
+        first = next(additions, None)  # no writer at all when nothing changed
+        if first is None:
+            changes.delete = deletions()
+        if first is not None or changes.delete:
             writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
             try:
-                _write(writer, changes, progress)
+                if first is not None:
+                    _write(writer, chain([first], additions))
+                    changes.delete = deletions()
+                _delete_articles(writer, changes.delete)
+                _set_stale_files(self.path, stale | changes.stale)
                 writer.commit()
             except BaseException:
                 writer.cancel()

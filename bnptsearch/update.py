@@ -2,20 +2,22 @@
 
 An update hashes each corpus file, parses only the files whose hash changed, and
 re-indexes only the articles whose content changed. What is indexed is read back from the
-article documents' columns (:func:`_indexed_articles`), compared with the files
-(:func:`_plan_files`) into :class:`_Changes`, and written in one Whoosh transaction
-(:func:`_write`).
+article documents' columns (:func:`_indexed_articles`) and compared with the files by
+:func:`_plan_files`, which yields the articles to write one at a time while it reads (so a
+file of any size is never held in memory whole) and counts the rest in :class:`_Changes`;
+:func:`_write` writes them, in one Whoosh transaction with the deletions.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
->>> seen = _plan_files(files, _indexed_articles(searcher), changes, None, len(files))  # doctest: +SKIP
->>> passages = _write(writer, changes)                           # doctest: +SKIP
+>>> additions = _plan_files(files, _indexed_articles(searcher), changes)  # doctest: +SKIP
+>>> passages = _write(writer, additions)                         # doctest: +SKIP
+>>> _delete_articles(writer, changes.delete)                     # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import filecmp
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 
 from whoosh.query import Term
 
-from .corpus import Article, CorpusWarning, _encodable, duplicate_id_warning, file_content_hash, read_file
+from .corpus import Article, CorpusWarning, _encodable, duplicate_id_warning, file_content_hash, stream_file
 from .corpus_copy import free_name
 from .schema import (
     ARTICLE_ID,
@@ -41,7 +43,7 @@ from .schema import (
 __all__ = ["Progress"]
 
 # Called as work advances with (stage, done, total): stage "reading" counts corpus files,
-# "indexing" counts the articles being analyzed and written.
+# each read and its articles analyzed and written before the next (an update streams).
 Progress = Callable[[str, int, int], None]
 
 
@@ -77,29 +79,24 @@ class _Addition:
 
 @dataclass
 class _Changes:
-    """The writes one update will make, and its counts.
+    """The counts and findings of one update, filled in as its plan is consumed.
 
-    ``read`` are the files read again (whatever their hash), ``stale`` the files the next
-    update must read again (see :func:`bnptsearch.store._stale_files`); ``notes`` say what
-    was done that the user did not ask for in so many words (a copy renamed).
+    ``added`` counts the additions planned, ``replaced`` those of them that replace an
+    indexed article; ``seen`` are the ids found in the files read; ``read`` the files read
+    again (whatever their hash), ``stale`` the files the next update must read again (see
+    :func:`bnptsearch.store._stale_files`); ``notes`` say what was done that the user did
+    not ask for in so many words (a copy renamed).
     """
 
-    add: list[_Addition] = field(default_factory=list)
     delete: set[str] = field(default_factory=set)
+    added: int = 0
+    replaced: int = 0
     unchanged: int = 0
     warnings: list[CorpusWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
     read: set[str] = field(default_factory=set)
     stale: set[str] = field(default_factory=set)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.add or self.delete)
-
-    @property
-    def replaced(self) -> int:
-        """How many of the additions replace an indexed article."""
-        return sum(addition.replaces for addition in self.add)
 
 
 def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
@@ -137,8 +134,9 @@ def _plan_files(
     *,
     origins: Mapping[str, str] | None = None,
     stale: AbstractSet[str] = frozenset(),
-) -> set[str]:
-    """Compares ``files`` with what is indexed, filling ``changes``; returns the ids seen.
+) -> Iterator[_Addition]:
+    """Compares ``files`` with what is indexed: yields each article to write as it is read,
+    and counts the rest in ``changes`` (``changes.seen`` is complete once it is exhausted).
 
     A file whose bytes hash as before is not even read further (unless it is ``stale``).
     Of a changed JSONL file, only the records whose own content hash changed are parsed and
@@ -164,20 +162,21 @@ def _plan_files(
             changes.read.add(key)
             # Records whose own hash is indexed from this file are not parsed again.
             known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids} if known_file else {}
-            load = read_file(file, known_hashes)
-            changes.warnings.extend(load.warnings)
-            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in load.unchanged)
+            unchanged: list[str] = []
             origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
-            for article in load.articles:
+            for article in stream_file(file, known_hashes, changes.warnings, unchanged):
                 article = _with_path(article, key)
                 problem = _unwritable(article)
                 if problem:
                     changes.warnings.append(CorpusWarning(str(file), f"article {article.doc_id!r}: {problem}; skipped"))
                 elif claims.take(article.doc_id, key, str(file)):
-                    changes.add.append(_Addition(article, file_hash, article.doc_id in indexed, origin))
+                    changes.added += 1
+                    changes.replaced += article.doc_id in indexed
+                    yield _Addition(article, file_hash, article.doc_id in indexed, origin)
+            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
         if progress:
             progress("reading", done, len(keyed))
-    return set(claims.seen)
+    changes.seen = set(claims.seen)
 
 
 class _Claims:
@@ -242,20 +241,22 @@ def _with_path(article: Article, path: str) -> Article:
     return article if article.path == path else replace(article, path=path)
 
 
-def _write(writer: Any, changes: _Changes, progress: Progress | None = None) -> int:
-    """Applies ``changes`` to ``writer``; returns the number of passages written."""
-    for doc_id in changes.delete:
-        _delete_article(writer, doc_id)
+def _write(writer: Any, additions: Iterable[_Addition]) -> int:
+    """Writes ``additions`` (each replacing its indexed version); returns the passages written."""
     passages = 0
-    for done, addition in enumerate(changes.add, 1):
+    for addition in additions:
         if addition.replaces:
             _delete_article(writer, addition.article.doc_id)
         for document in _article_documents(addition.article, addition.file_hash, addition.origin):
             writer.add_document(**document)
             passages += document[KIND] == PASSAGE_KIND
-        if progress:
-            progress("indexing", done, len(changes.add))
     return passages
+
+
+def _delete_articles(writer: Any, doc_ids: Iterable[str]) -> None:
+    """Deletes these articles from the committed segments (not from what ``writer`` added)."""
+    for doc_id in doc_ids:
+        _delete_article(writer, doc_id)
 
 
 def _delete_article(writer: Any, doc_id: str) -> None:
