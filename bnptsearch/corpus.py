@@ -219,7 +219,7 @@ def load_corpus(folder: str | os.PathLike) -> CorpusLoad:
     if not folder.is_dir():
         return read_file(folder)
     warnings: list[CorpusWarning] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int | None]] = {}
     articles: list[Article] = []
     for path in _corpus_files(folder, warnings):
         articles.extend(_dedupe(_read(path, warnings, {}, []), seen, warnings))
@@ -277,16 +277,20 @@ def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
     return sorted(files)
 
 
-def _dedupe(found: Iterable[_Located], seen: dict[str, str], warnings: list[CorpusWarning]) -> Iterator[Article]:
+def _dedupe(
+    found: Iterable[_Located], seen: dict[str, tuple[str, int | None]], warnings: list[CorpusWarning]
+) -> Iterator[Article]:
     """Passes on the first article of each doc_id; warns about later ones, naming the first.
-    ``seen`` maps each id to where it was first read (not the article: that is passed on)."""
+    ``seen`` maps each id to the file (one string per file) and line it was first read from,
+    not to the article, which is passed on and not kept."""
     for article, line in found:
         first = seen.get(article.doc_id)
         if first is None:
-            seen[article.doc_id] = article.path if line is None else f"{article.path}:{line}"
+            seen[article.doc_id] = article.path, line
             yield article
             continue
-        warnings.append(duplicate_id_warning(article.path, article.doc_id, first, line))
+        where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
+        warnings.append(duplicate_id_warning(article.path, article.doc_id, where, line))
 
 
 def _read(path: Path, warnings: list[CorpusWarning], known: Mapping[str, str], unchanged: list[str]) -> Iterator[_Located]:

@@ -82,7 +82,7 @@ class _Changes:
     """The counts and findings of one update, filled in as its plan is consumed.
 
     ``added`` counts the additions planned, ``replaced`` those of them that replace an
-    indexed article; ``seen`` are the ids found in the files read; ``read`` the files read
+    indexed article; ``seen`` maps the ids found to the file that has them; ``read`` the files read
     again (whatever their hash), ``stale`` the files the next update must read again (see
     :func:`bnptsearch.store._stale_files`); ``notes`` say what was done that the user did
     not ask for in so many words (a copy renamed).
@@ -94,7 +94,7 @@ class _Changes:
     unchanged: int = 0
     warnings: list[CorpusWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
+    seen: dict[str, str] = field(default_factory=dict)
     read: set[str] = field(default_factory=set)
     stale: set[str] = field(default_factory=set)
 
@@ -176,7 +176,6 @@ def _plan_files(
             changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
         if progress:
             progress("reading", done, len(keyed))
-    changes.seen = set(claims.seen)
 
 
 class _Claims:
@@ -184,7 +183,8 @@ class _Claims:
 
     def __init__(self, indexed: dict[str, _Indexed], planned: AbstractSet[str], changes: _Changes):
         self.indexed, self.planned, self.changes = indexed, planned, changes
-        self.seen: dict[str, str] = {}
+        # One entry per id: for millions of records, this (not the articles) is what is kept.
+        self.seen = changes.seen
 
     def take(self, doc_id: str, key: str, name: str) -> bool:
         """True if the article ``doc_id`` of file ``key`` (shown as ``name``) is the one to
