@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .clean import clean
-from .dates import iso_date
+from .dates import metadata_date
 from .errors import CorpusError
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
 
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
 # file (same content hash) would otherwise keep the old cleaning until rebuilt.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
@@ -73,6 +73,7 @@ class Article:
     url: str | None
     path: str
     content_hash: str
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -442,9 +443,9 @@ def _record_article(record: object, path: str, record_hash: str, messages: list[
         return None
     date = page.date
     if fields["date"]:
-        date = iso_date(fields["date"])
+        date = metadata_date(fields["date"])
         if date is None:
-            messages.append(f'"date" {fields["date"]!r} is not YYYY, YYYY-MM or YYYY-MM-DD; date taken from the text')
+            messages.append(f'"date" {fields["date"]!r} is not a date like 2024-05-14 or 14 Mei 2024; date taken from the text')
             date = page.date
     return Article(
         doc_id=doc_id,

@@ -38,8 +38,8 @@ from .schema import passage_schema
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE"]
 
-# 4: article documents record where each article was added from (``origin``).
-FORMAT_VERSION = 4
+# 5: article documents record where each article was added from (``origin``).
+FORMAT_VERSION = 5
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
