@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 from .analysis import AnalyzedToken, analyze, analyze_tokens
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, read_file
+from .corpus_copy import copy_into
 from .errors import (
     BnptSearchError,
     CorpusError,
@@ -40,6 +41,7 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_tokens",
+    "copy_into",
     "load_corpus",
     "read_file",
 ]
