@@ -109,7 +109,7 @@ def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
     )
     # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
     # each of its articles was added from its own path.
-    origins = reader.column_reader(ORIGIN) if reader.has_column(ORIGIN) else paths
+    origins = reader.column_reader(ORIGIN) if ORIGIN in reader.schema else paths
     return {
         ids[docnum]: _Indexed(hashes[docnum], paths[docnum], file_hashes[docnum], origins[docnum])
         for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))

@@ -340,3 +340,19 @@ def test_a_large_file_is_planned_one_article_at_a_time(tmp_path: Path) -> None:
     # articles are never all held in memory (benchmarks/streaming.py measures the RSS).
     assert next(plan).article.doc_id == "r0" and changes.added == 1
     assert sum(1 for _ in plan) == 49 and changes.added == 50 and len(changes.seen) == 50
+
+
+def test_an_index_of_an_older_format_is_read_for_its_sources(tmp_path: Path) -> None:
+    """A rebuild reads the index it replaces whatever its version: format 3 had no origins."""
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    from bnptsearch.update import _indexed_articles
+
+    columns = ("article_id", "content_hash", "path", "file_hash")
+    old = whoosh_index.create_in(str(tmp_path), Schema(kind=ID(stored=True), **{name: ID(stored=True, sortable=True) for name in columns}))
+    with old.writer() as writer:
+        writer.add_document(kind="article", article_id="luar", content_hash="c", path="/arsip/luar.txt", file_hash="f")
+    with old.searcher() as searcher:
+        known = _indexed_articles(searcher)["luar"]
+    assert (known.path, known.origin, known.file_hash) == ("/arsip/luar.txt", "/arsip/luar.txt", "f")
