@@ -47,9 +47,9 @@ __all__ = ["Progress"]
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Indexed:
-    """What the index knows of one article."""
+    """What the index knows of one article (slots: an update holds one per indexed article)."""
 
     content_hash: str
     path: str
@@ -110,8 +110,15 @@ def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
     # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
     # each of its articles was added from its own path.
     origins = reader.column_reader(ORIGIN) if ORIGIN in reader.schema else paths
+    # The file's path, hash and origin repeat for every article of a large JSONL file: one
+    # string each, not one per article.
+    shared: dict[str, str] = {}
+
+    def one(value: str) -> str:
+        return shared.setdefault(value, value)
+
     return {
-        ids[docnum]: _Indexed(hashes[docnum], paths[docnum], file_hashes[docnum], origins[docnum])
+        ids[docnum]: _Indexed(hashes[docnum], one(paths[docnum]), one(file_hashes[docnum]), one(origins[docnum]))
         for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))
     }
 
