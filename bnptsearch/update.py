@@ -25,7 +25,7 @@ from typing import Any
 
 from whoosh.query import Term
 
-from .corpus import Article, CorpusWarning, _encodable, duplicate_id_warning, file_content_hash, stream_file
+from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
 from .corpus_copy import free_name
 from .schema import (
     ARTICLE_ID,
@@ -102,8 +102,8 @@ class _Changes:
 def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
     """Every indexed article's hash, file and origin, read from columns (no stored-field loads)."""
     reader = searcher.reader()
-    if not reader.doc_count_all():
-        return {}  # an empty index (``add`` to a new one) has no columns to read
+    if reader.doc_count_all() == 0:
+        return {}  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
     ids, hashes, paths, file_hashes = (
         reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
     )
@@ -223,7 +223,7 @@ def _unwritable(article: Article) -> str | None:
     escape or a file name that is not UTF-8) cannot be encoded: Whoosh would fail the
     whole commit on it."""
     for name in ("doc_id", "title", "body", "source", "place", "date", "url", "path"):
-        if not _encodable(getattr(article, name) or ""):
+        if not encodable(getattr(article, name) or ""):
             return f"{name} is not valid Unicode (a lone surrogate)"
     return None
 
