@@ -16,15 +16,17 @@ PosixPath('corpus/berita.txt')
 from __future__ import annotations
 
 import errno
+import io
 import os
 import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import CorpusError
 
-__all__ = ["copy_into", "free_name"]
+__all__ = ["copy_into", "free_name", "write_into"]
 
 _CHUNK = 1 << 20
 # Not every platform has O_NOFOLLOW; O_EXCL alone already refuses an existing link.
@@ -44,8 +46,27 @@ def copy_into(source: str | os.PathLike, folder: str | os.PathLike, name: str | 
     >>> copy_into("/tmp/berita.txt", "corpus", "berita-2.txt")      # doctest: +SKIP
     PosixPath('corpus/berita-2.txt')
     """
-    source, folder = Path(source), Path(folder)
-    name = source.name if name is None else name
+    source = Path(source)
+    try:
+        reader = source.open("rb")
+    except OSError as error:
+        raise CorpusError(f"cannot read {source}: {error.strerror or error}") from None
+    with reader:
+        return _write_into(reader, folder, source.name if name is None else name, replace)
+
+
+def write_into(data: bytes, folder: str | os.PathLike, name: str, *, replace: bool = False) -> Path:
+    """Writes ``data`` to ``folder/name`` as :func:`copy_into` copies a file (a fetched
+    page): atomically, never through a symlink, nothing left behind on failure.
+
+    >>> write_into(b"<html>", "corpus", "www.bnpt.go.id_berita.html", replace=True)  # doctest: +SKIP
+    PosixPath('corpus/www.bnpt.go.id_berita.html')
+    """
+    return _write_into(io.BytesIO(data), folder, name, replace)
+
+
+def _write_into(reader: BinaryIO, folder: str | os.PathLike, name: str, replace: bool) -> Path:
+    folder = Path(folder)
     if name in {"", ".", ".."} or "/" in name or os.sep in name or (os.altsep and os.altsep in name):
         raise CorpusError(f"{name!r} is not a plain file name")
     target = folder / name
@@ -53,22 +74,17 @@ def copy_into(source: str | os.PathLike, folder: str | os.PathLike, name: str | 
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _write_error(error, folder) from None
-    try:
-        reader = source.open("rb")
-    except OSError as error:
-        raise CorpusError(f"cannot read {source}: {error.strerror or error}") from None
     temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-    with reader:
-        try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-            with os.fdopen(descriptor, "wb") as writer:
-                shutil.copyfileobj(reader, writer, _CHUNK)
-                writer.flush()
-                os.fsync(writer.fileno())
-            taken = not _put_in_place(temporary, target, replace)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise _write_error(error, target) from None
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        with os.fdopen(descriptor, "wb") as writer:
+            shutil.copyfileobj(reader, writer, _CHUNK)
+            writer.flush()
+            os.fsync(writer.fileno())
+        taken = not _put_in_place(temporary, target, replace)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise _write_error(error, target) from None
     if taken:
         temporary.unlink(missing_ok=True)
         raise CorpusError(f"{target} already exists")

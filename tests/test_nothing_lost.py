@@ -356,3 +356,17 @@ def test_an_index_of_an_older_format_is_read_for_its_sources(tmp_path: Path) -> 
     with old.searcher() as searcher:
         known = _indexed_articles(searcher)["luar"]
     assert (known.path, known.origin, known.file_hash) == ("/arsip/luar.txt", "/arsip/luar.txt", "f")
+
+
+def test_add_fields_follow_a_renamed_copy_into_the_rebuild(tmp_path: Path) -> None:
+    # main's `add --fields` meets h5b's collision naming: the mapping is kept for the name
+    # the copy got, so a rebuild reads both exports with their columns.
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    for folder, (doc_id, story) in (("dl1", ("e1", STORY_1)), ("dl2", ("e2", STORY_2))):
+        _write(tmp_path / folder / "ekspor.csv", f'link,isi\n{doc_id},"{story.strip()}"\n')
+        result = _cli("add", str(tmp_path / folder / "ekspor.csv"), "--fields", "id=link,text=isi", corpus=corpus, index=index)
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in corpus.iterdir()) == [".bnptsearch-fields.json", "ekspor-2.csv", "ekspor.csv"]
+    assert _cli("index", "--rebuild", corpus=corpus, index=index).exit_code == 0
+    with Index.open(index) as opened:
+        assert _article_ids(opened) == ["e1", "e2"]
