@@ -72,7 +72,6 @@ SWEEP_PARAMETERS = (
     "exact_boost",
     "idf_power",
     "proximity_weight",
-    "proximity_weight_long",
     "proximity_window",
 )
 REFERENCE = """\
@@ -515,7 +514,6 @@ def sweep_grid(args: argparse.Namespace) -> list[dict[str, object]]:
         args.sweep_exact_boost,
         args.sweep_idf_power,
         args.sweep_proximity_weight,
-        args.sweep_proximity_weight_long,
         args.sweep_proximity_window,
     ]
     return [dict(zip(SWEEP_PARAMETERS, combination)) for combination in itertools.product(*axes)]
@@ -612,9 +610,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     sweep_group.add_argument("--sweep-idf-power", type=parse_list(float), default=[DEFAULT_RANKING.idf_power])
     sweep_group.add_argument(
         "--sweep-proximity-weight", type=parse_list(float), default=[DEFAULT_RANKING.proximity_weight]
-    )
-    sweep_group.add_argument(
-        "--sweep-proximity-weight-long", type=parse_list(float), default=[DEFAULT_RANKING.proximity_weight_long]
     )
     sweep_group.add_argument("--sweep-proximity-window", type=parse_list(int), default=[DEFAULT_RANKING.proximity_window])
     args = parser.parse_args(argv)

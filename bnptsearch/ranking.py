@@ -58,30 +58,21 @@ class RankingParams:
     # Weight of a query word's exact (unstemmed) form next to its stem: 0.3 and 0.6 scored
     # alike on the benchmark, and a small bonus keeps the stem's matches close behind.
     exact_boost: float = 0.3
-    # Proximity: a passage's score is multiplied by 1 + weight × the share of the query's
-    # neighbouring word pairs (idf-weighted, 1 ÷ distance) that stand together in it, in
-    # order, within ``proximity_window`` positions; applied to the ``proximity_depth`` best
-    # candidates (a sloppy-phrase rescore, as Elasticsearch users add with
-    # ``match_phrase``). An acronym counts as its long form's words side by side. The weight
-    # is ``proximity_weight`` for keyword queries and ``proximity_weight_long`` from
-    # ``proximity_long_from`` typed words on (a spelled-out long form counts as one): in questions, neighbouring words ("pertama
-    # kali") are often not what the answer says together. Weight 0 turns it off.
-    proximity_weight: float = 0.5
-    proximity_weight_long: float = 0.25
-    proximity_long_from: int = 4
-    proximity_window: int = 3
+    # Proximity: a passage's score is multiplied by 1 + ``proximity_weight`` × the share of
+    # the query's neighbouring word pairs (idf-weighted, 1 ÷ distance) that stand together in
+    # it, in order, within ``proximity_window`` positions; applied to the
+    # ``proximity_depth`` best candidates (a sloppy-phrase rescore, as Elasticsearch users
+    # add with ``match_phrase``). An acronym counts as its long form's words side by side.
+    # Weight 0 turns it off. On 500 dev queries of each set (benchmarks/retrieval.py
+    # --sweep), 0.25 with adjacent words gained 0.003 nDCG@10 on TyDi keyword queries and
+    # 0.001 on FacQA's, lost 0.002 on TyDi questions; 0.5 lost 0.011 on TyDi questions
+    # and gained nothing on keywords, also for short questions alone.
+    proximity_weight: float = 0.25
+    proximity_window: int = 1
     proximity_depth: int = 100
     # Indexes of at least this many Whoosh documents score plain word queries with numpy
     # (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.
     vectorized_from: int = 5000
-
-    def proximity_weight_for(self, words: int) -> float:
-        """The proximity weight for a query of ``words`` typed words (stopwords left out).
-
-        >>> RankingParams().proximity_weight_for(2), RankingParams().proximity_weight_for(6)
-        (0.5, 0.25)
-        """
-        return self.proximity_weight if words < self.proximity_long_from else self.proximity_weight_long
 
     def weighting(self) -> LuceneBM25:
         """The Whoosh weighting model these parameters define."""

@@ -105,11 +105,6 @@ class _Proximity:
     words: tuple[str, ...]
     runs: tuple[tuple[int, int, str], ...] = ()
 
-    @property
-    def concepts(self) -> int:
-        """How many things the query names: a spelled-out long form counts once."""
-        return len(self.words) - sum(last - first for first, last, _ in self.runs)
-
 
 def _proximity_of(parsed: wq.Query) -> _Proximity | None:
     """The typed words of ``parsed`` (negated ones left out) for the proximity rescore, or
@@ -271,7 +266,7 @@ class Searcher:
         doc_ids = self._searcher.reader().column_reader(DOC_ID)
         top = self._top_function(parsed, restriction, request.explain, request.ranking)
         proximity = _proximity_of(parsed)
-        if proximity is not None and request.ranking.proximity_weight_for(proximity.concepts) > 0:
+        if proximity is not None and request.ranking.proximity_weight > 0:
             top = self._rescored(top, proximity, request.ranking)
         while True:
             results = top(fetch)
@@ -302,10 +297,9 @@ class Searcher:
             results = top(max(k, ranking.proximity_depth))
             head = results[: ranking.proximity_depth]
             shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
-            weight = ranking.proximity_weight_for(proximity.concepts)
             head = sorted(
                 (
-                    _Ranked(r.docnum, r.score * (1 + weight * share), r.matched_terms)
+                    _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
                     for r, share in zip(head, shares)
                 ),
                 key=lambda r: -r.score,
