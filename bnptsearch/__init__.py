@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 from .analysis import AnalyzedToken, analyze, analyze_tokens
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, read_file
 from .errors import (
+    ArticleNotFoundError,
     BnptSearchError,
     CorpusError,
     IndexLockedError,
@@ -23,6 +24,7 @@ from .results import Hit, SearchResults
 
 __all__ = [
     "AnalyzedToken",
+    "ArticleNotFoundError",
     "Article",
     "BnptSearchError",
     "CorpusError",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -33,8 +33,9 @@ from .corpus import (
     raw_text,
     read_file,
 )
-from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
-from .query import SearchRequest
+from .errors import ArticleNotFoundError, BnptSearchError, CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
+from .highlight import highlight_spans, wanted_terms
+from .query import SearchRequest, parse_query
 from .results import SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
 from .search import Searcher
@@ -118,9 +119,10 @@ class Index:
     ...     print(index.search("kerja sama BNPT dengan Belanda", limit=3))
     """
 
-    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False):
         self.path = path
         self.lock_timeout = lock_timeout
+        self.read_only = read_only
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
@@ -138,20 +140,27 @@ class Index:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike = "index", *, create: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+        cls,
+        path: str | os.PathLike = "index",
+        *,
+        create: bool = False,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        read_only: bool = False,
     ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
         Raises :class:`IndexNotFoundError` if there is none, :class:`IndexOutdatedError` if it
         was written by an incompatible version. ``lock_timeout`` is how long writes wait for
-        another writer before :class:`IndexLockedError`.
+        another writer before :class:`IndexLockedError`. With ``read_only`` nothing is ever
+        written to the folder, not even the acronym cache, and writing methods raise
+        :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so).
 
         >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
         path = Path(path)
         meta = _read_meta(path)
         if meta is None:
-            if not create:
+            if not create or read_only:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
             path.mkdir(parents=True, exist_ok=True)
             with _write_lock(path, lock_timeout):
@@ -161,7 +170,7 @@ class Index:
                     _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
-            return cls(path, lock_timeout)
+            return cls(path, lock_timeout, read_only)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"
@@ -286,7 +295,7 @@ class Index:
         >>> index.optimize()                                  # doctest: +SKIP
         10
         """
-        with _write_lock(self.path, self.lock_timeout):
+        with self._write_lock():
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
@@ -296,11 +305,16 @@ class Index:
     @contextmanager
     def _writing(self) -> Iterator[dict[str, _Indexed]]:
         """Holds the write lock; yields what the index holds now."""
-        with _write_lock(self.path, self.lock_timeout):
+        with self._write_lock():
             self._reopen_if_switched()
             _remove_other_indexes(self.path, keep=self._indexname)
             with self._ix.searcher() as searcher:
                 yield _indexed_articles(searcher)
+
+    def _write_lock(self) -> AbstractContextManager[None]:
+        if self.read_only:
+            raise BnptSearchError(f"the index at {self.path} was opened read-only")
+        return _write_lock(self.path, self.lock_timeout)
 
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
         """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
@@ -341,7 +355,7 @@ class Index:
     def _known(self, doc_id: str) -> _Indexed:
         known = _indexed_articles(self.searcher().whoosh).get(doc_id)
         if known is None:
-            raise CorpusError(f"no article {doc_id!r} in the index at {self.path}")
+            raise ArticleNotFoundError(f"no article {doc_id!r} in the index at {self.path}")
         return known
 
     def close(self) -> None:
@@ -401,7 +415,8 @@ class Index:
                 tuple(pair) for fields in searcher.documents(**{KIND: ARTICLE_KIND}) for pair in fields.get(ACRONYMS, ())
             }
             pairs = [list(pair) for pair in sorted(found)]
-            _write_acronym_cache(self.path, list(key), pairs)
+            if not self.read_only:
+                _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
         self._acronyms = (key, table)
         return table
@@ -436,6 +451,17 @@ class Index:
             request = SearchRequest(query=query, **options)
         searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
         return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+
+    def highlight(self, text: str, query: str, *, expand: bool = True) -> tuple[tuple[int, int], ...]:
+        """Spans of the words of ``text`` that ``query`` matches, found as a hit's are: to
+        mark the query in a whole article rather than one passage.
+
+        >>> body = index.article("004_712c4dcd13143a1e").body      # doctest: +SKIP
+        >>> render_html(body, index.highlight(body, "RAN PE"))    # doctest: +SKIP
+        """
+        whoosh = self.searcher().whoosh
+        parsed, _ = parse_query(query, whoosh.schema, self._acronym_table(whoosh) if expand else None)
+        return highlight_spans(text, wanted_terms(parsed, whoosh.reader()))
 
     def batch_search(
         self, queries: Iterable[tuple[str, str]], **options: Any

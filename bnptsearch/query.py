@@ -30,6 +30,7 @@ from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, WORDS
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "SORTS",
     "SearchRequest",
     "expand_acronyms",
     "filter_query",
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 1000
+# The orders a search can return hits in: best first, or by the article's date.
+SORTS = ("relevance", "newest", "oldest")
 # Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
@@ -295,6 +298,7 @@ class SearchRequest:
     explain: bool = False
     count: bool = False
     ranking: RankingParams = DEFAULT_RANKING
+    sort: str = "relevance"
     # ``since``/``until`` as the first and last moment they name, parsed once on creation.
     since_moment: datetime | None = field(init=False, repr=False, compare=False)
     until_moment: datetime | None = field(init=False, repr=False, compare=False)
@@ -307,6 +311,8 @@ class SearchRequest:
             raise QueryError(f"limit must be at least 1, not {self.limit}")
         if self.offset < 0:
             raise QueryError(f"offset cannot be negative ({self.offset})")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
         since, until = query_bound(self.since, "since", end=False), query_bound(self.until, "until", end=True)

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ from .query import SearchRequest, filter_query, parse_query
 from .ranking import RankingParams, score_sum
 from .results import Hit, SearchResults, TermScore
 from .schema import (
+    DATE,
     DATE_TEXT,
     DOC_ID,
     END,
@@ -101,6 +103,8 @@ class Searcher:
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
+        # each document's publication day (see _days), made on first use
+        self._day_of: list[int] | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed.
@@ -112,6 +116,7 @@ class Searcher:
             self._searcher.close()
             self._searcher = index.searcher()
             self._stats = None
+            self._day_of = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -170,7 +175,11 @@ class Searcher:
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = self._searcher.reader().column_reader(DOC_ID)
-        top = self._top_function(parsed, restriction, request.explain, request.ranking)
+        top = (
+            self._top_function(parsed, restriction, request.explain, request.ranking)
+            if request.sort == "relevance"
+            else self._by_date_function(parsed, restriction, request.explain, newest=request.sort == "newest")
+        )
         while True:
             results = top(fetch)
             if request.per_article is None:
@@ -216,6 +225,45 @@ class Searcher:
             return [_Ranked(r.docnum, r.score, tuple(r.matched_terms() or ()) if explain else ()) for r in results]
 
         return top_whoosh
+
+    def _by_date_function(
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, *, newest: bool
+    ) -> Callable[[int], list[_Ranked]]:
+        """A function from k to the first k matching passages by date (newest or oldest
+        first, the better scoring first on one day, undated articles last).
+
+        A date order cannot stop early the way top-k does: every match is scored and
+        sorted, once, and the function slices that."""
+        days = self._days()
+        ordered: list[_Ranked] | None = None
+
+        def top(k: int) -> list[_Ranked]:
+            nonlocal ordered
+            if ordered is None:
+                results = self._searcher.search(parsed, filter=restriction, limit=None, terms=explain)
+                ranked = [_Ranked(h.docnum, h.score, tuple(h.matched_terms() or ()) if explain else ()) for h in results]
+                ordered = sorted(
+                    ranked, key=lambda r: (days[r.docnum] == 0, -days[r.docnum] if newest else days[r.docnum], -r.score)
+                )
+            return ordered[:k]
+
+        return top
+
+    def _days(self) -> list[int]:
+        """Each document's publication day as an ordinal (0: undated), by document number.
+
+        The date field has no column, so it is read once per searcher from its terms: one
+        term per dated passage (schema._day_field)."""
+        if self._day_of is None:
+            reader = self._searcher.reader()
+            field = self._searcher.schema[DATE]
+            days = [0] * reader.doc_count_all()
+            for term in reader.lexicon(DATE):
+                day = field.from_bytes(term).toordinal()
+                for docnum in reader.postings(DATE, term).all_ids():
+                    days[docnum] = day
+            self._day_of = days
+        return self._day_of
 
     def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
         """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
@@ -277,16 +325,22 @@ class Searcher:
         return corrected if changed else None
 
     def _facets(self, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
-        """Matching articles per source and per year (each article counted once)."""
+        """Matching articles per source, per year and per month (each article counted
+        once); sources and years most frequent first, months in time order (a timeline).
+
+        An article dated by its year only counts in that year's January."""
         reader = self._searcher.reader()
         doc_ids = reader.column_reader(DOC_ID)
         sources = reader.column_reader(SOURCE_NAME)
         years = reader.column_reader(YEAR)
-        articles: dict[str, tuple[str, str]] = {}
+        days = self._days()
+        articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
-            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)"))
-        facets: dict[str, dict[str, int]] = {"source": {}, "year": {}}
-        for source, year in articles.values():
-            facets["source"][source] = facets["source"].get(source, 0) + 1
-            facets["year"][year] = facets["year"].get(year, 0) + 1
-        return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
+        facets: dict[str, Counter[str]] = {"source": Counter(), "year": Counter(), "month": Counter()}
+        for source, year, day in articles.values():
+            facets["source"][source] += 1
+            facets["year"][year] += 1
+            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else "(none)"] += 1
+        by_count = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+        return by_count | {"month": dict(sorted(facets["month"].items()))}
