@@ -428,6 +428,40 @@ def info(index_dir: Path, as_json: bool) -> None:
     _echo("info", "json" if as_json else "text", details)
 
 
+@cli.command()
+@INDEX_OPTION
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (beyond this machine a token is required)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of the pages.")
+@click.option("--token", envvar="BNPTSEARCH_TOKEN", help="Shared secret every request must carry (env BNPTSEARCH_TOKEN).")
+@click.option("--no-auth", is_flag=True, help="Serve beyond this machine without a token: anyone there can read the archive.")
+def serve(index_dir: Path, host: str, port: int, open_browser: bool, lang: str, token: str | None, no_auth: bool) -> None:
+    """Serve a search page and a JSON API over the index (read-only), for a browser.
+
+    Needs the serve extra: pip install 'bnptsearch[serve]'. The index is never written;
+    articles added by `bnptsearch add` or `index` in another shell show up on the next search.
+
+    \b
+    Examples:
+      bnptsearch serve --open
+      bnptsearch serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    try:
+        from .web import access_warning
+        from .web import serve as run_server
+    except ModuleNotFoundError as error:
+        hint = f"serve needs the serve extra: pip install 'bnptsearch[serve]' (missing {error.name})"
+        raise click.ClickException(hint) from None
+    with _errors_as_messages():
+        warning = access_warning(host, token=token, no_auth=no_auth)
+        if warning:
+            click.echo(warning, err=True)
+        run_server(index_dir, host=host, port=port, lang=lang, token=token, open_browser=open_browser, announce=click.echo)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="bnptsearch")
