@@ -326,3 +326,28 @@ def test_a_real_server_on_localhost_answers(web_index_path: Path) -> None:
         with urllib.request.urlopen(f"{url}/api/search?q=BNPT&limit=1", timeout=10) as response:
             assert response.status == 200
             assert json.loads(response.read())["hits"][0]["doc_id"]
+
+
+def test_the_index_pool_is_bounded_and_reused(web_index_path: Path) -> None:
+    import threading
+
+    from bnptsearch.web.app import _Indexes
+
+    pool = _Indexes(web_index_path, size=2)
+    got: list[object] = []
+
+    def third_request() -> None:
+        with pool.using() as index:
+            got.append(index)
+
+    try:
+        with pool.using() as first, pool.using() as second:
+            assert first is not second  # one request at a time per Index
+            waiting = threading.Thread(target=third_request)
+            waiting.start()
+            waiting.join(0.5)
+            assert got == []  # the third request waits: no third Index is opened
+        waiting.join(10)
+        assert got and got[0] in (first, second) and len(pool._opened) == 2
+    finally:
+        pool.close()

@@ -16,9 +16,10 @@ import base64
 import binascii
 import hmac
 import os
+import queue
 import threading
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +42,6 @@ from ..formats import format_output
 from ..highlight import render_html
 from ..index import Index
 from ..query import SORTS, SearchRequest
-from ..results import SearchResults
 from .strings import LANGUAGES, STRINGS
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "SECURITY_HEADERS", "TOKEN_COOKIE", "create_app", "safe_url"]
@@ -80,25 +80,41 @@ def safe_url(value: object) -> str | None:
 
 
 class _Indexes:
-    """One read-only :class:`Index` per worker thread: an Index is not thread-safe, and
-    each refreshes itself when another process commits."""
+    """A pool of read-only :class:`Index` objects, one per request at a time: an Index is
+    not thread-safe, and each refreshes itself when another process commits.
 
-    def __init__(self, path: Path) -> None:
+    Bounded: requests run in a thread pool of dozens, but searching is CPU-bound, so more
+    indexes than a few would only multiply their caches (collection statistics).
+    """
+
+    def __init__(self, path: Path, size: int = 4) -> None:
         self.path = path
-        self._local = threading.local()
+        self.size = size
+        self._free: queue.LifoQueue[Index] = queue.LifoQueue()  # the warmest first
         self._opened: list[Index] = []
         self._lock = threading.Lock()
         # Opened once now, so a missing or outdated index stops start-up with its message.
-        self.get()
+        self._free.put(self._open())
 
-    def get(self) -> Index:
-        index = getattr(self._local, "index", None)
-        if index is None:
-            index = Index.open(self.path, read_only=True)
-            self._local.index = index
-            with self._lock:
-                self._opened.append(index)
+    def _open(self) -> Index:
+        index = Index.open(self.path, read_only=True)
+        with self._lock:
+            self._opened.append(index)
         return index
+
+    @contextmanager
+    def using(self) -> Iterator[Index]:
+        """An index for this request alone, given back afterwards."""
+        try:
+            index = self._free.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                room = len(self._opened) < self.size
+            index = self._open() if room else self._free.get(timeout=60)
+        try:
+            yield index
+        finally:
+            self._free.put(index)
 
     def close(self) -> None:
         with self._lock:
@@ -226,9 +242,11 @@ def create_app(index_path: str | os.PathLike = "index", *, lang: str = "id", tok
 
     def search_page(request: Request) -> Response:
         if not request.query_params.get("q", "").strip():
-            articles, passages = indexes.get().counts()
+            with indexes.using() as index:
+                articles, passages = index.counts()
             return render(request, "search.html", results=None, articles=articles, passages=passages)
-        results = indexes.get().search(_search_request(request, facets=True))
+        with indexes.using() as index:
+            results = index.search(_search_request(request, facets=True))
         return render(
             request,
             "search.html",
@@ -241,16 +259,17 @@ def create_app(index_path: str | os.PathLike = "index", *, lang: str = "id", tok
         )
 
     def article_page(request: Request) -> Response:
-        index = indexes.get()
-        article = index.article(request.path_params["doc_id"])
         query = request.query_params.get("q", "")
-        spans = index.highlight(article.body, query) if query.strip() else ()
+        with indexes.using() as index:
+            article = index.article(request.path_params["doc_id"])
+            spans = index.highlight(article.body, query) if query.strip() else ()
         start = request.query_params.get("start", "")
         paragraphs = _paragraphs(article.body, spans, int(start) if start.isdigit() else None)
         return render(request, "article.html", article=article, paragraphs=paragraphs)
 
     def export_csv(request: Request) -> Response:
-        results = indexes.get().search(_search_request(request, facets=False))
+        with indexes.using() as index:
+            results = index.search(_search_request(request, facets=False))
         return Response(
             format_output("query", "csv", results),
             media_type="text/csv; charset=utf-8",
@@ -259,14 +278,19 @@ def create_app(index_path: str | os.PathLike = "index", *, lang: str = "id", tok
 
     def api_search(request: Request) -> Response:
         request_facets = request.query_params.get("facets", "") not in ("", "0")
-        results: SearchResults = indexes.get().search(_search_request(request, facets=request_facets))
+        with indexes.using() as index:
+            results = index.search(_search_request(request, facets=request_facets))
         return _json_response(format_output("query", "json", results))
 
     def api_article(request: Request) -> Response:
-        return _json_response(format_output("show", "json", indexes.get().article(request.path_params["doc_id"])))
+        with indexes.using() as index:
+            article = index.article(request.path_params["doc_id"])
+        return _json_response(format_output("show", "json", article))
 
     def api_info(request: Request) -> Response:
-        return _json_response(format_output("info", "json", indexes.get().info()))
+        with indexes.using() as index:
+            details = index.info()
+        return _json_response(format_output("info", "json", details))
 
     def error_response(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api/"):
