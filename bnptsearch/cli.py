@@ -24,7 +24,7 @@ from .errors import BnptSearchError, QueryError
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .query import SearchRequest
+from .query import SORTS, SearchRequest
 
 
 def _folder_option(name: str, default: str, envvar: str, help_text: str):
@@ -118,7 +118,10 @@ _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest
 @click.option("--since", help="Only articles dated on or after: 2022, 2022-03 or 2022-03-23.")
 @click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31.")
 @click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable).")
-@click.option("--facets", is_flag=True, help="Count matching articles per source and year.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True, help="Best first, or by date: newest, oldest."
+)
+@click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")

@@ -432,7 +432,7 @@ class Index:
         - ``expand``: also search the other form of acronyms and long forms;
         - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
         - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
-          filters; ``facets``: count matching articles per source and year;
+          filters; ``facets``: count matching articles per source, year and month;
         - ``explain``: each hit lists its matched terms and their scores;
         - ``count``: also count every matching passage (``results.total``; it costs a pass
           over all matches, so it is off unless asked for);

@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import sys
+import threading
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -329,8 +330,6 @@ def test_a_real_server_on_localhost_answers(web_index_path: Path) -> None:
 
 
 def test_the_index_pool_is_bounded_and_reused(web_index_path: Path) -> None:
-    import threading
-
     from bnptsearch.web.app import _Indexes
 
     pool = _Indexes(web_index_path, size=2)
@@ -351,3 +350,35 @@ def test_the_index_pool_is_bounded_and_reused(web_index_path: Path) -> None:
         assert got and got[0] in (first, second) and len(pool._opened) == 2
     finally:
         pool.close()
+
+
+def test_cli_sort_orders_by_date(web_index_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["query", "terorisme", "--sort", "oldest", "--json", "--index", str(web_index_path)])
+    dates = [hit["date"] for hit in json.loads(result.stdout)["hits"] if hit["date"]]
+    assert dates and dates == sorted(dates)
+
+
+def test_serve_command_runs_uvicorn_on_the_options_and_opens_the_browser(
+    web_index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bnptsearch.web.server as server
+
+    served: dict = {}
+    opened: list[str] = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda app, **options: served.update(options, app=app))
+    monkeypatch.setattr(server.webbrowser, "open", opened.append)
+    result = CliRunner().invoke(
+        cli, ["serve", "--index", str(web_index_path), "--port", "8123", "--lang", "en", "--open"], env={"BNPTSEARCH_TOKEN": ""}
+    )
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1" and served["port"] == 8123 and served["access_log"] is False
+    assert "Serving" in result.output and "http://127.0.0.1:8123/" in result.output
+    with TestClient(served["app"]) as english:
+        assert "Search" in english.get("/").text
+    for _ in range(50):  # the browser is opened a moment later, once the server listens
+        if opened:
+            break
+        threading.Event().wait(0.1)
+    assert opened == ["http://127.0.0.1:8123/"]
+    warned = CliRunner().invoke(cli, ["serve", "--index", str(web_index_path), "--host", "0.0.0.0", "--no-auth"])
+    assert warned.exit_code == 0 and "anyone on the network can read the archive" in warned.output
