@@ -91,7 +91,7 @@ def test_search_filter_by_facet_and_timeline_then_read_an_article(page, site: st
     page.wait_for_url(re.compile(r"^(?!.*source=)"))
 
     # a timeline bar: the date range narrows to its month, and the inputs show it
-    page.click('a.bar[data-month="2022-07"]')
+    page.click('a.bar[data-period="2022-07"]')
     page.wait_for_url(re.compile(r"since=2022-07&until=2022-07"))
     assert page.input_value("input[name=since]") == "2022-07" and page.input_value("input[name=until]") == "2022-07"
     assert _dates(page) == {"2022-07-26"}

@@ -54,7 +54,7 @@ def test_search_page_shows_hits_with_marks_facets_timeline_and_exports(client: T
     # source facet with counts, each a link that filters
     assert re.search(r'<a class="facet" href="/\?q=terorisme&amp;source=CNNBanten.id">CNNBanten.id</a> <span class="count">1</span>', page)
     # a timeline bar per month from the first to the last match, linking to that month
-    months = re.findall(r'data-month="([\d-]+)"', page)
+    months = re.findall(r'data-period="([\d-]+)"', page)
     assert months[0] == "2022-03" and months[-1] == "2023-03" and len(months) == 13
     assert 'href="/?q=terorisme&amp;since=2022-07&amp;until=2022-07"' in page
     assert 'href="/export.csv?q=terorisme"' in page and 'href="/api/search?q=terorisme"' in page
@@ -104,7 +104,7 @@ def test_grouping_per_article_and_pagination(client: TestClient) -> None:
 
 def test_english_by_parameter_or_app_default(client: TestClient, web_index_path: Path) -> None:
     page = client.get("/", params={"q": "terorisme", "lang": "en"}).text
-    assert '<html lang="en">' in page and "Passages 1–10 of" in page and "Articles per month" in page
+    assert '<html lang="en">' in page and "Passages 1–10 of" in page and "Articles over time" in page
     assert 'href="/?q=terorisme&amp;lang=en&amp;offset=10"' in page  # the language stays in links
     with TestClient(create_app(web_index_path, lang="en")) as english:
         assert "Search" in english.get("/").text
@@ -145,6 +145,7 @@ def test_unknown_article_and_route_are_404_pages(client: TestClient) -> None:
         ({"q": "bnpt", "sort": "random"}, "sort must be one of"),
         ({"q": "x" * 1001}, "query too long"),
         ({"q": "kind:article"}, "is not a field to search"),
+        ({"q": "bnpt", "source": [f"s{n}" for n in range(51)]}, "at most 50 sources"),
     ],
 )
 def test_bad_requests_are_400_json_and_pages(client: TestClient, params: dict, message: str) -> None:

@@ -21,7 +21,6 @@ import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -52,6 +51,7 @@ MAX_LIMIT = 100
 # Every page up to the one asked for is ranked: deep offsets cost in proportion.
 MAX_OFFSET = 2000
 DEFAULT_LIMIT = 10
+MAX_SOURCES = 50
 TOKEN_COOKIE = "bnptsearch_token"
 # Pages load nothing from elsewhere and run no script: a stored article cannot inject one.
 SECURITY_HEADERS = {
@@ -139,11 +139,14 @@ def _whole_number(params: Mapping[str, str], name: str, default: int, most: int)
 def _search_request(request: Request, *, facets: bool) -> SearchRequest:
     """The search a page or API call asks for, from its query parameters."""
     params = request.query_params
+    sources = tuple(s for s in params.getlist("source") if s.strip())
+    if len(sources) > MAX_SOURCES:
+        raise QueryError(f"at most {MAX_SOURCES} sources at once, not {len(sources)}")
     return SearchRequest(
         params.get("q", ""),
         limit=_whole_number(params, "limit", DEFAULT_LIMIT, MAX_LIMIT),
         offset=_whole_number(params, "offset", 0, MAX_OFFSET),
-        sources=tuple(s for s in params.getlist("source") if s.strip()),
+        sources=sources,
         since=params.get("since") or None,
         until=params.get("until") or None,
         sort=params.get("sort") or SORTS[0],
@@ -154,9 +157,9 @@ def _search_request(request: Request, *, facets: bool) -> SearchRequest:
 
 @dataclass(frozen=True)
 class _Bar:
-    """One month of the timeline chart."""
+    """One bar of the timeline chart: a month (``2022-03``) or, over long spans, a year."""
 
-    month: str
+    period: str
     count: int
     x: int
     height: int
@@ -164,24 +167,36 @@ class _Bar:
 
 BAR_WIDTH = 14
 CHART_HEIGHT = 60
+# More months than this are drawn as years: a chart of decades in months is a smear.
+MAX_MONTH_BARS = 120
 
 
 def _timeline(months: Mapping[str, int]) -> list[_Bar]:
     """A bar per month from the first to the last dated match, empty months included, so
-    the chart's gaps are gaps in time; undated articles have no bar."""
+    the chart's gaps are gaps in time (per year over long spans); undated articles have no
+    bar.
+
+    >>> [(bar.period, bar.count) for bar in _timeline({"2022-11": 2, "2023-01": 1, "(none)": 4})]
+    [('2022-11', 2), ('2022-12', 0), ('2023-01', 1)]
+    >>> [bar.period for bar in _timeline({"1990-01": 1, "2023-05": 1})][:2]
+    ['1990', '1991']
+    """
     dated = sorted(month for month in months if month[:1].isdigit())
     if not dated:
         return []
-    first, last = (date.fromisoformat(f"{dated[0]}-01"), date.fromisoformat(f"{dated[-1]}-01"))
-    tallest = max(months[m] for m in dated)
-    bars: list[_Bar] = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        key = f"{year:04d}-{month:02d}"
-        count = months.get(key, 0)
-        bars.append(_Bar(key, count, len(bars) * BAR_WIDTH, round(CHART_HEIGHT * count / tallest)))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return bars
+    first, last = (int(dated[0][:4]), int(dated[0][5:7])), (int(dated[-1][:4]), int(dated[-1][5:7]))
+    counts: dict[str, int] = {month: months[month] for month in dated}
+    if (last[0] - first[0]) * 12 + last[1] - first[1] >= MAX_MONTH_BARS:
+        periods = [str(year) for year in range(first[0], last[0] + 1)]
+        counts = {year: sum(n for month, n in counts.items() if month.startswith(year)) for year in periods}
+    else:
+        steps = range((last[0] - first[0]) * 12 + last[1] - first[1] + 1)
+        periods = [f"{first[0] + (first[1] - 1 + step) // 12:04d}-{(first[1] - 1 + step) % 12 + 1:02d}" for step in steps]
+    tallest = max(counts.values())
+    return [
+        _Bar(period, counts.get(period, 0), number * BAR_WIDTH, round(CHART_HEIGHT * counts.get(period, 0) / tallest))
+        for number, period in enumerate(periods)
+    ]
 
 
 def _paragraphs(body: str, spans: tuple[tuple[int, int], ...], hit_start: int | None) -> list[tuple[Markup, bool]]:
