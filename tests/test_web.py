@@ -383,3 +383,16 @@ def test_serve_command_runs_uvicorn_on_the_options_and_opens_the_browser(
     assert opened == ["http://127.0.0.1:8123/"]
     warned = CliRunner().invoke(cli, ["serve", "--index", str(web_index_path), "--host", "0.0.0.0", "--no-auth"])
     assert warned.exit_code == 0 and "anyone on the network can read the archive" in warned.output
+
+
+def test_an_unexpected_failure_is_a_500_without_traceback(web_index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("secret detail /srv/archive")
+
+    monkeypatch.setattr(Index, "search", broken)
+    with TestClient(create_app(web_index_path), raise_server_exceptions=False) as failing:
+        api = failing.get("/api/search", params={"q": "bnpt"})
+        assert api.status_code == 500 and api.json()["error"].startswith("internal error")
+        page = failing.get("/", params={"q": "bnpt"})
+        assert page.status_code == 500 and "internal error" in page.text
+        assert "secret detail" not in api.text + page.text and "Traceback" not in api.text + page.text

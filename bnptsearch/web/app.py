@@ -315,6 +315,9 @@ def create_app(index_path: str | os.PathLike = "index", *, lang: str = "id", tok
     async def on_error(request: Request, error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return error_response(request, error.status_code, str(error.detail))
+        if not isinstance(error, BnptSearchError):
+            # A bug: its details go to the server's log (uvicorn prints the traceback), not to the client.
+            return error_response(request, 500, "internal error; the server's log has the details")
         status = 400 if isinstance(error, QueryError) else 404 if isinstance(error, ArticleNotFoundError) else 500
         return error_response(request, status, str(error))
 
@@ -339,7 +342,7 @@ def create_app(index_path: str | os.PathLike = "index", *, lang: str = "id", tok
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=middleware,
-        exception_handlers={HTTPException: on_error, BnptSearchError: on_error},
+        exception_handlers={HTTPException: on_error, BnptSearchError: on_error, Exception: on_error},
         lifespan=lifespan,
     )
 
