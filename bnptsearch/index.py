@@ -336,8 +336,12 @@ class Index:
         >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
         'CNNBanten.id'
         """
-        known = self._known(doc_id)
-        for article in read_file(known.path).articles:
+        indexed = _indexed_articles(self.searcher().whoosh)
+        known = self._known(doc_id, indexed)
+        # The file's other indexed records are skipped unparsed (by their hashes): cleaning
+        # every article of a 1,000-article JSONL file to show one took a second.
+        others = {k.content_hash: d for d, k in indexed.items() if k.path == known.path and d != doc_id}
+        for article in read_file(known.path, known=others).articles:
             if article.doc_id == doc_id:
                 if article.content_hash != known.content_hash:
                     break
@@ -352,8 +356,8 @@ class Index:
         """
         return raw_text(self._known(doc_id).path, doc_id)
 
-    def _known(self, doc_id: str) -> _Indexed:
-        known = _indexed_articles(self.searcher().whoosh).get(doc_id)
+    def _known(self, doc_id: str, indexed: dict[str, _Indexed] | None = None) -> _Indexed:
+        known = (indexed if indexed is not None else _indexed_articles(self.searcher().whoosh)).get(doc_id)
         if known is None:
             raise ArticleNotFoundError(f"no article {doc_id!r} in the index at {self.path}")
         return known
