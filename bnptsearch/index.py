@@ -63,6 +63,12 @@ __all__ = ["Index", "IndexInfo", "UpdateReport"]
 _WRITER_OPTIONS = {"limitmb": 512}
 
 
+# The acronym table of each index folder's latest generation, shared by the Index objects of
+# one process: `serve` keeps several, and a read-only one cannot cache the table on disk, so
+# each would otherwise re-read every article document after every commit (0.7 s at 100k).
+_ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
+
+
 @dataclass(frozen=True)
 class UpdateReport:
     """What an index update did. ``warnings`` are corpus problems, one line each."""
@@ -413,6 +419,10 @@ class Index:
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
+        shared = _ACRONYM_TABLES.get(self.path.resolve())
+        if shared is not None and shared[0] == key:
+            self._acronyms = shared
+            return shared[1]
         pairs = _read_acronym_cache(self.path, list(key))
         if pairs is None:
             found = {
@@ -422,7 +432,7 @@ class Index:
             if not self.read_only:
                 _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
-        self._acronyms = (key, table)
+        self._acronyms = _ACRONYM_TABLES[self.path.resolve()] = (key, table)
         return table
 
     def search(self, query: str | SearchRequest, **options: Any) -> SearchResults:

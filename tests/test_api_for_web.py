@@ -84,3 +84,13 @@ def test_article_of_a_jsonl_file_cleans_that_record_only(web_index_path: Path, m
         article = index.article("evil_url")  # hostile.jsonl holds three articles
     assert article.title == "Zebrakuda kedua" and article.source == "Contoh.id"
     assert len(cleaned) == 1
+
+
+def test_indexes_of_one_folder_share_the_acronym_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bnptsearch.index as index_module
+
+    Index.build(SEED_CORPUS, tmp_path / "index")[0].close()
+    with Index.open(tmp_path / "index", read_only=True) as first, Index.open(tmp_path / "index", read_only=True) as second:
+        table = first.acronyms()
+        monkeypatch.setattr(index_module, "_read_acronym_cache", lambda *args: pytest.fail("read again"))
+        assert second.acronyms() is table

@@ -83,11 +83,12 @@ class _Indexes:
     """A pool of read-only :class:`Index` objects, one per request at a time: an Index is
     not thread-safe, and each refreshes itself when another process commits.
 
-    Bounded: requests run in a thread pool of dozens, but searching is CPU-bound, so more
-    indexes than a few would only multiply their caches (collection statistics).
+    Bounded: requests run in a thread pool of dozens, but searching is CPU-bound Python
+    (one core at a time), so more indexes would only multiply their caches, each rebuilt
+    after every commit (collection statistics, publication days: about a second at 100k).
     """
 
-    def __init__(self, path: Path, size: int = 4) -> None:
+    def __init__(self, path: Path, size: int = 2) -> None:
         self.path = path
         self.size = size
         self._free: queue.LifoQueue[Index] = queue.LifoQueue()  # the warmest first
