@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each multi-client phase")
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
-    parser.add_argument("--write-every", type=float, default=1.0, help="seconds between the writer's articles")
+    parser.add_argument("--write-every", type=float, default=1.0, help="seconds between the writer's articles (commits)")
     args = parser.parse_args()
 
     with Index.open(args.index) as index:
@@ -218,7 +218,8 @@ def main() -> None:
         # The articles the writer added are searchable through the running server.
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("GET", "/api/search?" + urlencode({"q": "kebijakan baru nomor", "source": "Penulis", "limit": 100}))
-        found = len({hit["doc_id"] for hit in json.loads(connection.getresponse().read())["hits"]})
+        hits = json.loads(connection.getresponse().read())["hits"]
+        found = len({hit["doc_id"] for hit in hits if hit["doc_id"].startswith(f"writer-{process.pid}-")})
     finally:
         server.terminate()
         server.wait(30)
