@@ -3,6 +3,7 @@ read-only opening, and a distinct error for an unknown article."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,19 @@ def test_indexes_of_one_folder_share_the_acronym_table(tmp_path: Path, monkeypat
         table = first.acronyms()
         monkeypatch.setattr(index_module, "_read_acronym_cache", lambda *args: pytest.fail("read again"))
         assert second.acronyms() is table
+
+
+def test_month_facet_and_date_sort_follow_commits(tmp_path: Path) -> None:
+    Index.build(SEED_CORPUS, tmp_path / "index")[0].close()
+    with Index.open(tmp_path / "index") as index:
+        assert index.search("terorisme", facets=True).facets["month"].get("2024-05") is None
+        for number, day in enumerate(("2024-05-02", "2019-01-15")):
+            new = tmp_path / f"baru{number}.jsonl"
+            record = {"id": f"baru{number}", "title": "Terorisme baru", "text": "Terorisme di Banten.", "date": day}
+            new.write_text(json.dumps(record) + "\n", encoding="utf-8")
+            index.add([new])
+        assert index.search("terorisme", facets=True).facets["month"]["2024-05"] == 1
+        assert index.search("terorisme", sort="newest").hits[0].doc_id == "baru0"
+        assert index.search("terorisme", sort="oldest").hits[0].doc_id == "baru1"
+        index.remove(["baru0"])
+        assert "2024-05" not in index.search("terorisme", facets=True).facets["month"]
