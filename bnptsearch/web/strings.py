@@ -46,6 +46,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "language": "English",
         "apply": "Terapkan",
         "remove_filter": "hapus saringan",
+        "no_source": "(tanpa sumber)",
     },
     "en": {
         "title": "News archive search",
@@ -82,6 +83,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "language": "Bahasa Indonesia",
         "apply": "Apply",
         "remove_filter": "remove filter",
+        "no_source": "(no source)",
     },
 }
 LANGUAGES = tuple(STRINGS)
