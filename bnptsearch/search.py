@@ -89,29 +89,43 @@ def whoosh_top(
     return collector.results()
 
 
-# Publication days of each segment's documents, by segment id. A written segment's documents
-# never change, so after a commit only its new segment is read: reading all 100k passages'
-# days again took 0.5 s per commit, for each Index of a long-running server.
-_SEGMENT_DAYS: dict[str, list[int]] = {}
+@dataclass(frozen=True)
+class _Facts:
+    """Per document (by number): its article, source, year and publication day (an
+    ordinal, 0 if undated); what facets and date sorting read for every match."""
+
+    doc_ids: list[str]
+    sources: list[str]
+    years: list[str]
+    days: list[int]
+
+
+# The facts of each segment, by segment id. A written segment's documents never change, so
+# after a commit only its new segment is read: reading them all again took about a second
+# at 100k passages, per commit and per Index of a long-running server.
+_SEGMENT_FACTS: dict[str, _Facts] = {}
 _SEGMENTS_KEPT = 256
+_FACT_NAMES = ("doc_ids", "sources", "years", "days")
 
 
-def _segment_days(leaf: WhooshReader) -> list[int]:
-    """The publication day of each document of one segment, from its date terms: the date
-    field has no column, and holds one term per dated passage (schema._day_field)."""
+def _segment_facts(leaf: WhooshReader) -> _Facts:
+    """The facts of one segment's documents: columns read whole, and days from the date
+    terms (the date field has no column; one term per dated passage, schema._day_field)."""
     key = segment_id(leaf)
-    days = _SEGMENT_DAYS.get(key)
-    if days is None:
+    facts = _SEGMENT_FACTS.get(key)
+    if facts is None:
         field = leaf.schema[DATE]
         days = [0] * leaf.doc_count_all()
         for term in leaf.lexicon(DATE):
             day = field.from_bytes(term).toordinal()
             for docnum in leaf.postings(DATE, term).all_ids():
                 days[docnum] = day
-        if len(_SEGMENT_DAYS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
-            _SEGMENT_DAYS.clear()
-        _SEGMENT_DAYS[key] = days
-    return days
+        doc_ids, sources, years = (list(leaf.column_reader(name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
+        facts = _Facts(doc_ids, sources, years, days)
+        if len(_SEGMENT_FACTS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
+            _SEGMENT_FACTS.clear()
+        _SEGMENT_FACTS[key] = facts
+    return facts
 
 
 @dataclass(frozen=True)
@@ -130,8 +144,8 @@ class Searcher:
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
-        # each document's publication day (see _days), made on first use
-        self._day_of: list[int] | None = None
+        # per-document facts for facets and date sorting (see _facts), made on first use
+        self._facts_of: _Facts | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed.
@@ -143,7 +157,7 @@ class Searcher:
             self._searcher.close()
             self._searcher = index.searcher()
             self._stats = None
-            self._day_of = None
+            self._facts_of = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -261,7 +275,7 @@ class Searcher:
 
         A date order cannot stop early the way top-k does: every match is scored and
         sorted, once, and the function slices that."""
-        days = self._days()
+        days = self._facts().days
         ordered: list[_Ranked] | None = None
 
         def top(k: int) -> list[_Ranked]:
@@ -276,16 +290,12 @@ class Searcher:
 
         return top
 
-    def _days(self) -> list[int]:
-        """Each document's publication day as an ordinal (0: undated), by document number."""
-        if self._day_of is None:
-            reader = self._searcher.reader()
-            days = [0] * reader.doc_count_all()
-            for leaf, offset in reader.leaf_readers():
-                known = _segment_days(leaf)
-                days[offset : offset + len(known)] = known
-            self._day_of = days
-        return self._day_of
+    def _facts(self) -> _Facts:
+        """The facts of every document of the current searcher, segment by segment."""
+        if self._facts_of is None:
+            parts = [_segment_facts(leaf) for leaf, _ in self._searcher.reader().leaf_readers()]
+            self._facts_of = _Facts(*([value for part in parts for value in getattr(part, name)] for name in _FACT_NAMES))
+        return self._facts_of
 
     def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
         """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
@@ -351,11 +361,8 @@ class Searcher:
         once); sources and years most frequent first, months in time order (a timeline).
 
         An article dated by its year only counts in that year's January."""
-        reader = self._searcher.reader()
-        doc_ids = reader.column_reader(DOC_ID)
-        sources = reader.column_reader(SOURCE_NAME)
-        years = reader.column_reader(YEAR)
-        days = self._days()
+        facts = self._facts()
+        doc_ids, sources, years, days = facts.doc_ids, facts.sources, facts.years, facts.days
         articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
             articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
