@@ -76,11 +76,11 @@ def test_unknown_article_has_its_own_error_still_a_corpus_error(seed_index: Inde
 
 
 def test_article_of_a_jsonl_file_cleans_that_record_only(web_index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bnptsearch.corpus as corpus
+    import bnptsearch.readers.records as records
 
     cleaned: list[str] = []
-    real_clean = corpus.clean
-    monkeypatch.setattr(corpus, "clean", lambda text, **kw: cleaned.append(text) or real_clean(text, **kw))
+    real_clean = records.clean
+    monkeypatch.setattr(records, "clean", lambda text, **kw: cleaned.append(text) or real_clean(text, **kw))
     with Index.open(web_index_path, read_only=True) as index:
         article = index.article("evil_url")  # hostile.jsonl holds three articles
     assert article.title == "Zebrakuda kedua" and article.source == "Contoh.id"
