@@ -396,3 +396,11 @@ def test_an_unexpected_failure_is_a_500_without_traceback(web_index_path: Path, 
         page = failing.get("/", params={"q": "bnpt"})
         assert page.status_code == 500 and "internal error" in page.text
         assert "secret detail" not in api.text + page.text and "Traceback" not in api.text + page.text
+
+
+def test_hits_link_only_their_http_urls(client: TestClient) -> None:
+    page = client.get("/", params={"q": "zebrakuda"}).text
+    links = re.findall(r'<a class="url" href="([^"]*)"', page)
+    assert links == ["https://contoh.id/berita?a=1&amp;b=&#34;&gt;&lt;script&gt;alert(3)&lt;/script&gt;"]
+    grouped = client.get("/", params={"q": "zebrakuda", "group": "1"}).text
+    assert re.findall(r'<a class="url" href="([^"]*)"', grouped) == links and not injected(grouped)
