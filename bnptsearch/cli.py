@@ -25,7 +25,7 @@ from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .query import SearchRequest
+from .query import SORTS, SearchRequest
 
 
 def _folder_option(name: str, default: str, envvar: str, help_text: str):
@@ -127,7 +127,10 @@ _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest
 @click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31.")
 @click.option("--include-undated", is_flag=True, help="With --since/--until, keep articles that have no date too.")
 @click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable).")
-@click.option("--facets", is_flag=True, help="Count matching articles per source and year.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True, help="Best first, or by date: newest, oldest."
+)
+@click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
@@ -468,6 +471,40 @@ def info(index_dir: Path, as_json: bool) -> None:
     with _errors_as_messages(), Index.open(index_dir) as index:
         details = index.info()
     _echo("info", "json" if as_json else "text", details)
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (beyond this machine a token is required)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of the pages.")
+@click.option("--token", envvar="BNPTSEARCH_TOKEN", help="Shared secret every request must carry (env BNPTSEARCH_TOKEN).")
+@click.option("--no-auth", is_flag=True, help="Serve beyond this machine without a token: anyone there can read the archive.")
+def serve(index_dir: Path, host: str, port: int, open_browser: bool, lang: str, token: str | None, no_auth: bool) -> None:
+    """Serve a search page and a JSON API over the index (read-only), for a browser.
+
+    Needs the serve extra: pip install 'bnptsearch[serve]'. The index is never written;
+    articles added by `bnptsearch add` or `index` in another shell show up on the next search.
+
+    \b
+    Examples:
+      bnptsearch serve --open
+      bnptsearch serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    try:
+        from .web import access_warning
+        from .web import serve as run_server
+    except ModuleNotFoundError as error:
+        hint = f"serve needs the serve extra: pip install 'bnptsearch[serve]' (missing {error.name})"
+        raise click.ClickException(hint) from None
+    with _errors_as_messages():
+        warning = access_warning(host, token=token, no_auth=no_auth)
+        if warning:
+            click.echo(warning, err=True)
+        run_server(index_dir, host=host, port=port, lang=lang, token=token, open_browser=open_browser, announce=click.echo)
 
 
 @cli.command()

@@ -30,6 +30,7 @@ from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TE
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "SORTS",
     "SearchRequest",
     "expand_acronyms",
     "filter_query",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 1000
+# The orders a search can return hits in: best first, or by the article's date.
+SORTS = ("relevance", "newest", "oldest")
 # Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
@@ -296,6 +299,7 @@ class SearchRequest:
     explain: bool = False
     count: bool = False
     ranking: RankingParams = DEFAULT_RANKING
+    sort: str = "relevance"
     # With ``since``/``until``, also keep articles that have no date (by default they are
     # left out, and SearchResults.undated says how many matched).
     include_undated: bool = False
@@ -311,6 +315,8 @@ class SearchRequest:
             raise QueryError(f"limit must be at least 1, not {self.limit}")
         if self.offset < 0:
             raise QueryError(f"offset cannot be negative ({self.offset})")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
         since, until = query_bound(self.since, "since", end=False), query_bound(self.until, "until", end=True)
