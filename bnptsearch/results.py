@@ -71,6 +71,9 @@ class SearchResults:
     ``expansions`` lists acronym expansions made; ``suggestion`` is a corrected query when
     the words look misspelt and little was found; ``facets`` (on request) counts matching
     articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched.
+    ``timed_out`` says the search used up its time budget and returned what it had found;
+    ``notes`` explain, one line each, where results may be incomplete (the time budget, a
+    fuzzy word or range cut to its most frequent terms).
     """
 
     query: str
@@ -82,6 +85,8 @@ class SearchResults:
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] | None = None
     parsed: str = ""
+    timed_out: bool = False
+    notes: tuple[str, ...] = ()
 
     def by_article(self) -> list[ArticleHits]:
         """The hits grouped per article, articles in the order of their best hit."""

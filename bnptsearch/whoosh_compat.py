@@ -11,23 +11,27 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
+- :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
+  through the method Whoosh asks a multi-term query for its terms with.
 
 >>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
+from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-__all__ = ["BYTE_LENGTHS", "SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+__all__ = ["BYTE_LENGTHS", "SegmentWriter", "cap_expansions", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
 
 # Whoosh stores a field's length per document as one lossy byte: the length each of the 256
 # codes stands for.
@@ -95,6 +99,46 @@ def posting_blocks(leaf: SegmentReader, fieldname: str, text: str) -> Iterator[t
         matcher._read_weights()
         yield ids, matcher._weights
         matcher._next_block()
+
+
+def cap_expansions(
+    query: wq.Query, reader: Any, limit: int, expired: Callable[[], bool]
+) -> tuple[wq.Query, list[str]]:
+    """``query`` with each fuzzy word and range (Whoosh's multi-term queries) fixed to at
+    most ``limit`` of the indexed terms it reaches, the most frequent first (a fuzzy word's
+    own spelling before any other), and a note for each one cut. Terms are looked at until
+    ``expired()``; the best of those seen so far are kept.
+
+    >>> cap_expansions(FuzzyTerm("text", "teror"), reader, 50, lambda: False)   # doctest: +SKIP
+    (FuzzyTerm('text', 'teror', ...), [])
+    """
+    notes: list[str] = []
+
+    def cap(node: wq.Query) -> wq.Query:
+        if not isinstance(node, wq.MultiTerm):
+            return node.apply(cap)
+        fieldname = node.field()
+        exact = node.text.encode("utf-8") if isinstance(getattr(node, "text", None), str) else None
+        reached = 0
+
+        def ranked() -> Iterator[tuple[bool, int, bytes]]:
+            nonlocal reached
+            for reached, btext in enumerate(node._btexts(reader), 1):  # noqa: B007 - counted for the note
+                if reached % 256 == 0 and expired():
+                    return
+                yield btext == exact, reader.doc_frequency(fieldname, btext), btext
+
+        # A heap of `limit`, not a sorted list: a range may reach every term of the index.
+        kept = [btext for _, _, btext in heapq.nlargest(limit, ranked())]
+        if reached > limit:
+            notes.append(f"{node} reaches {reached:,} terms; searched the {limit} most frequent")
+        fixed = node.copy()
+        # Whoosh asks a multi-term query for its terms with _btexts(reader), once per segment
+        # and again for highlighting: every time, answer with the terms chosen here.
+        fixed._btexts = lambda _reader: iter(kept)
+        return fixed
+
+    return cap(query), notes
 
 
 class _Lengths:
