@@ -118,18 +118,20 @@ def cap_expansions(
         if not isinstance(node, wq.MultiTerm):
             return node.apply(cap)
         fieldname = node.field()
-        exact = node.text.encode("utf-8") if isinstance(getattr(node, "text", None), str) else None
+        # Fuzzy words expand to str, ranges to bytes.
+        typed = {getattr(node, "text", None)} - {None}
+        typed |= {text.encode("utf-8") for text in typed}
         reached = 0
 
-        def ranked() -> Iterator[tuple[bool, int, bytes]]:
+        def ranked() -> Iterator[tuple[bool, int, str | bytes]]:
             nonlocal reached
-            for reached, btext in enumerate(node._btexts(reader), 1):  # noqa: B007 - counted for the note
+            for reached, term in enumerate(node._btexts(reader), 1):  # noqa: B007 - counted for the note
                 if reached % 256 == 0 and expired():
                     return
-                yield btext == exact, reader.doc_frequency(fieldname, btext), btext
+                yield term in typed, reader.doc_frequency(fieldname, term), term
 
         # A heap of `limit`, not a sorted list: a range may reach every term of the index.
-        kept = [btext for _, _, btext in heapq.nlargest(limit, ranked())]
+        kept = [term for _, _, term in heapq.nlargest(limit, ranked())]
         if reached > limit:
             notes.append(f"{node} reaches {reached:,} terms; searched the {limit} most frequent")
         fixed = node.copy()
