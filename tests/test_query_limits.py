@@ -7,21 +7,25 @@ are not UTF-8 raised ``UnicodeEncodeError``.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from whoosh import query as wq
 
 from bnptsearch import Index, QueryError
+from bnptsearch.cli import cli
 from bnptsearch.query import MAX_EXPANSIONS, SearchRequest, parse_query
 from bnptsearch.ranking import score_sum
 from bnptsearch.schema import passage_schema
 from bnptsearch.search import SCORED_FIELDS, Deadline, whoosh_top
 from bnptsearch.vectorized import CollectionStats, top_documents
 from bnptsearch.whoosh_compat import cap_expansions
+from tests.conftest import SEED_CORPUS
 
 
 def test_a_negation_inside_another_operator_never_returns_an_article_document(seed_index: Index) -> None:
@@ -138,3 +142,16 @@ def test_the_worst_queries_take_bounded_time_and_memory(tmp_path: Path) -> None:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             assert seconds < 10 and peak < 50_000_000, (query, seconds, peak)
+
+
+def test_the_cli_prints_notes_on_stderr_and_takes_a_timeout(tmp_path: Path) -> None:
+    where = ["--index", str(tmp_path / "index"), "--corpus", str(SEED_CORPUS)]
+    runner = CliRunner()
+    result = runner.invoke(cli, ["query", "teroris", "--timeout", "0.000000001", *where])
+    assert result.exit_code == 0, result.output
+    assert "note: search stopped after 1e-09 s; results may be incomplete" in result.stderr.splitlines()
+    capped = runner.invoke(cli, ["query", "text:[a TO z]", "--json", *where])
+    assert capped.exit_code == 0 and "searched the 50 most frequent" in capped.stderr
+    payload = json.loads(capped.stdout)
+    assert payload["timed_out"] is False and "searched the 50 most frequent" in payload["notes"][0]
+    assert runner.invoke(cli, ["query", "teroris", "--timeout", "0", *where]).exit_code == 2
