@@ -109,7 +109,7 @@ def parse_query(
     try:
         parsed = _parser(schema).parse(joined)
         # Whoosh turns a value it cannot read (``date:zzz``) into a query matching nothing.
-        problem: object = next(_parse_errors(parsed), None)
+        problem: object = next(_parse_errors(parsed, schema), None)
         if problem is None:
             parsed = _restrict_and_exclude(parsed)
     except Exception as error:  # noqa: BLE001 - the parser has no single error type
@@ -149,13 +149,22 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNCLOSED_RANGE = re.compile(r"(?:\w+:[\[{]|[\[{](?=[^\]}]*\bTO\b))[^\]}]*$")
 
 
-def _parse_errors(node: wq.Query) -> Iterator[str]:
-    """The messages Whoosh attached to the parts of a parsed query it could not read."""
+def _parse_errors(node: wq.Query, schema: Schema) -> Iterator[str]:
+    """The messages Whoosh attached to the parts of a parsed query it could not read, and
+    the words it left for the search to fail on (a quoted date: ``date:"zzz"``)."""
     error = getattr(node, "error", None)
     if error is not None:
         yield str(error)
+    if type(node) is wq.Term and node.fieldname in schema.names():
+        try:
+            schema[node.fieldname].to_bytes(node.text)
+        except Exception as problem:  # noqa: BLE001 - Whoosh's fields raise bare Exception
+            yield str(problem)
+    if isinstance(node, wq.Phrase) and node.fieldname in schema.names():
+        if not schema[node.fieldname].format.supports("positions"):
+            yield f'{node.fieldname}: has no phrases; write the words without quotes'
     for child in node.children():
-        yield from _parse_errors(child)
+        yield from _parse_errors(child, schema)
 
 
 def _max_edits(word: str) -> int:

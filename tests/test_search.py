@@ -127,6 +127,8 @@ def test_malformed_queries_are_read_leniently(seed_index: Index, query: str, ter
         ("title:[a", "unclosed range 'title:[a'"),
         # Whoosh reads a date it cannot parse as "match nothing".
         ("date:zzz", "'zzz' is not a parseable date"),
+        ('date:""', "'' is not a parseable date"),
+        ('words:"kerja keras"', "words: has no phrases"),
         ("teroris date:[2022-13 TO 2023]", "month must be in 1..12"),
     ],
 )
