@@ -118,9 +118,9 @@ def cap_expansions(
         if not isinstance(node, wq.MultiTerm):
             return node.apply(cap)
         fieldname = node.field()
-        # Fuzzy words expand to str, ranges to bytes.
-        typed = {getattr(node, "text", None)} - {None}
-        typed |= {text.encode("utf-8") for text in typed}
+        # The word as typed, if the query has one: fuzzy words expand to str, ranges to bytes.
+        text = getattr(node, "text", None)
+        typed: set[str | bytes] = {text, text.encode("utf-8")} if isinstance(text, str) else set()
         reached = 0
 
         def ranked() -> Iterator[tuple[bool, int, str | bytes]]:

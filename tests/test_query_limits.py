@@ -155,3 +155,12 @@ def test_the_cli_prints_notes_on_stderr_and_takes_a_timeout(tmp_path: Path) -> N
     payload = json.loads(capped.stdout)
     assert payload["timed_out"] is False and "searched the 50 most frequent" in payload["notes"][0]
     assert runner.invoke(cli, ["query", "teroris", "--timeout", "0", *where]).exit_code == 2
+
+
+def test_batch_reports_a_query_note_as_a_warning(tmp_path: Path, seed_index: Index) -> None:
+    queries = tmp_path / "queries.tsv"
+    queries.write_text("q1\ttext:[a TO z]\nq2\tteroris\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(queries), "--index", str(seed_index.path)])
+    assert result.exit_code == 0, result.output
+    assert [line.split(" reaches ")[0] for line in result.stderr.splitlines()] == ["warning: query q1: text:[a TO z]"]
+    assert {line.split()[0] for line in result.stdout.splitlines()} == {"q1", "q2"}
