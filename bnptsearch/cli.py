@@ -125,6 +125,7 @@ _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest
 @click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
 @click.option("--since", help="Only articles dated on or after: 2022, 2022-03 or 2022-03-23.")
 @click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31.")
+@click.option("--include-undated", is_flag=True, help="With --since/--until, keep articles that have no date too.")
 @click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable).")
 @click.option("--facets", is_flag=True, help="Count matching articles per source and year.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")

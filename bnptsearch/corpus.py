@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .clean import clean
-from .dates import iso_date
+from .dates import metadata_date
 from .errors import CorpusError
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
 
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
 # file (same content hash) would otherwise keep the old cleaning until rebuilt.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 # One broken multi-gigabyte JSONL must not drown the report in a million lines.
 _MAX_LINE_WARNINGS_PER_FILE = 20
@@ -68,6 +68,7 @@ class Article:
     url: str | None
     path: str
     content_hash: str
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -384,9 +385,9 @@ def _record_article(record: object, path: str, record_hash: str, messages: list[
         return None
     date = page.date
     if fields["date"]:
-        date = iso_date(fields["date"])
+        date = metadata_date(fields["date"])
         if date is None:
-            messages.append(f'"date" {fields["date"]!r} is not YYYY, YYYY-MM or YYYY-MM-DD; date taken from the text')
+            messages.append(f'"date" {fields["date"]!r} is not a date like 2024-05-14 or 14 Mei 2024; date taken from the text')
             date = page.date
     return Article(
         doc_id=doc_id,

@@ -418,6 +418,8 @@ class Index:
         - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
         - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
           filters; ``facets``: count matching articles per source and year;
+        - ``include_undated``: keep articles without a date despite ``since``/``until``
+          (otherwise ``results.undated`` counts those left out);
         - ``explain``: each hit lists its matched terms and their scores;
         - ``count``: also count every matching passage (``results.total``; it costs a pass
           over all matches, so it is off unless asked for);

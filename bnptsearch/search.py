@@ -36,18 +36,20 @@ from whoosh.searching import Searcher as WhooshSearcher
 from .acronyms import AcronymTable
 from .analysis import search_stopwords
 from .highlight import Wanted, highlight_spans, wanted_terms
-from .query import MAX_EXPANSIONS, SearchRequest, filter_query, parse_query
+from .query import MAX_EXPANSIONS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, score_sum
 from .results import Hit, SearchResults, TermScore
 from .schema import (
     DATE_TEXT,
     DOC_ID,
     END,
+    PAGE,
     SOURCE,
     SOURCE_NAME,
     START,
     TEXT,
     TITLE,
+    URL,
     WORDS,
     YEAR,
 )
@@ -137,7 +139,7 @@ def whoosh_top(
 
     Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
     and a phrase's matcher under-reports that maximum: on the seed corpus
-    ``terorisme "kerja sama"`` ranks other passages first at limit 3 than at limit=None
+    ``terorisme "Bali Work Plan"`` ranks other passages first at limit 3 than at limit=None
     (tests/test_ranking.py; upstream whoosh #413 is the same family). Pruning and block
     skipping are therefore off here.
     """
@@ -226,9 +228,19 @@ class Searcher:
             suggestion=suggestion,
             facets=self._facets(matching.docs()) if request.facets and matching is not None else None,
             parsed=str(parsed),
+            undated=self._undated(parsed, request) if not deadline.expired() else None,
             timed_out=deadline.hit,
             notes=tuple(notes),
         )
+
+    def _undated(self, parsed: wq.Query, request: SearchRequest) -> int | None:
+        """How many articles without a date match but were left out by ``since``/``until``
+        (None when the request has no date bounds or includes undated articles)."""
+        undated = undated_query(request, self._searcher.schema)
+        if undated is None:
+            return None
+        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
 
     def _fewer_than_suggest(self, parsed: wq.Query, restriction: wq.Query | None) -> bool:
         """Whether fewer than SUGGEST_BELOW passages match, found by stopping at that many:
@@ -311,6 +323,8 @@ class Searcher:
             start=fields[START],
             end=fields[END],
             explanation=self._explain(result, explain) if explain is not None else (),
+            url=fields.get(URL) or None,
+            page=fields.get(PAGE),
         )
 
     def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:

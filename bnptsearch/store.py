@@ -38,7 +38,7 @@ from .schema import passage_schema
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE"]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
