@@ -6,6 +6,7 @@ unbalanced brackets, control characters, bytes that are not UTF-8) with random s
 options against an index, and counts the outcomes: results, QueryError (a one-line
 refusal), and anything else (a traceback), by exception type with the first query of each.
 A query running past ``--stop-after`` seconds is stopped with SIGALRM and counted as a hang.
+Ctrl-C (or SIGTERM) ends the campaign early and prints the counts so far.
 Prints the slowest query, the peak resident memory of the process, and the load average.
 
 Run from the repository root (seed index built in a temporary folder when --index is not given)::
@@ -47,6 +48,10 @@ def _alarm(signum: int, frame: object) -> None:
     raise _Hang
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=2000)
@@ -63,6 +68,8 @@ def main() -> None:
     first: dict[str, str] = {}
     slowest = (0.0, "")
     signal.signal(signal.SIGALRM, _alarm)
+    # A campaign started in the background ignores SIGINT: SIGTERM ends it with counts too.
+    signal.signal(signal.SIGTERM, _stop)
 
     @given(query_syntax, search_options)
     @settings(
@@ -92,7 +99,10 @@ def main() -> None:
         first.setdefault(outcome, f"{query!r} {options}")
 
     started = time.perf_counter()
-    run()
+    try:
+        run()
+    except KeyboardInterrupt:
+        print("interrupted: the counts are of the queries run so far")
     total = sum(outcomes.values())
     crashes = sum(count for outcome, count in outcomes.items() if not outcome.startswith(("results", "QueryError")))
     print(f"bnptsearch from {Path(sys.modules['bnptsearch'].__file__).parent}")
