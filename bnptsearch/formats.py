@@ -188,7 +188,10 @@ def to_text(
     if results.suggestion:
         lines.append(f"Did you mean: {shown(results.suggestion)}?")
     if not results.hits:
-        lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
+        if results.timed_out:
+            lines.append(f"No passages found for {results.query!r} in the time allowed.")
+        else:
+            lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
         lines.extend(filter(None, [_undated_note(results)]))
         return "\n".join(lines) + "\n"
     # The total is known only when the search counted (``count=True`` or facets).

@@ -19,8 +19,10 @@ from whoosh import query as wq
 
 from bnptsearch import Index, QueryError
 from bnptsearch.cli import cli
+from bnptsearch.formats import to_text
 from bnptsearch.query import MAX_EXPANSIONS, SearchRequest, parse_query
 from bnptsearch.ranking import score_sum
+from bnptsearch.results import SearchResults
 from bnptsearch.schema import passage_schema
 from bnptsearch.search import SCORED_FIELDS, Deadline, whoosh_top
 from bnptsearch.vectorized import CollectionStats, top_documents
@@ -164,3 +166,8 @@ def test_batch_reports_a_query_note_as_a_warning(tmp_path: Path, seed_index: Ind
     assert result.exit_code == 0, result.output
     assert [line.split(" reaches ")[0] for line in result.stderr.splitlines()] == ["warning: query q1: text:[a TO z]"]
     assert {line.split()[0] for line in result.stdout.splitlines()} == {"q1", "q2"}
+
+
+def test_text_output_does_not_say_nothing_matches_when_time_ran_out() -> None:
+    assert to_text(SearchResults("teroris", (), timed_out=True)) == "No passages found for 'teroris' in the time allowed.\n"
+    assert to_text(SearchResults("teroris", ())) == "No passages match 'teroris'.\n"
