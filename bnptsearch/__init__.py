@@ -9,37 +9,48 @@
 __version__ = "0.1.0"
 
 from .analysis import AnalyzedToken, analyze, analyze_tokens
-from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, read_file
+from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
 from .errors import (
     BnptSearchError,
     CorpusError,
+    IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
     QueryError,
+    UntrustedIndexError,
 )
+from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
 from .results import Hit, SearchResults
+from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
     "Article",
     "BnptSearchError",
+    "CheckReport",
     "CorpusError",
     "CorpusLoad",
     "CorpusWarning",
+    "DamagedFile",
     "Hit",
     "Index",
+    "IndexDamagedError",
     "IndexInfo",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
     "QueryError",
     "SearchResults",
+    "UntrustedIndexError",
     "UpdateReport",
     "__version__",
     "analyze",
     "analyze_tokens",
+    "fetch_page",
     "load_corpus",
+    "parse_fields",
     "read_file",
+    "save_fields",
 ]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from .dates import date_line, first_date
 from .text import CLOSING_QUOTES, OPENING_QUOTES
 
-__all__ = ["END_MARKS", "FOOTER_LINES", "NOISE_LINES", "SOURCE_LINES", "CleanText", "clean"]
+__all__ = ["END_MARKS", "FOOTER_LINES", "NOISE_LINES", "SOURCE_LINES", "CleanText", "clean", "plain_paragraphs"]
 
 # Headlines are short; a longer first line is a paragraph that merely lacks a full stop.
 _MAX_HEADLINE_CHARS = 250
@@ -185,14 +185,28 @@ def clean(raw: str, title: str | None = None) -> CleanText | None:
     return CleanText(headline, body, place, source, date)
 
 
+def plain_paragraphs(raw: str) -> list[str]:
+    """The paragraphs of a document that has no site chrome (a PDF page, a Word file):
+    normalized like a page, hard wraps joined, but no line dropped as chrome.
+
+    >>> plain_paragraphs("Komentar\\nPolisi telah\\nmenangkap dua orang.")
+    ['Komentar', 'Polisi telah menangkap dua orang.']
+    """
+    return _paragraphs(_normalized_lines(raw))
+
+
+def _normalized_lines(raw: str) -> list[str]:
+    """NFC, one kind of line break, no invisible characters, single spaces; lines stripped."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    return [line.strip() for line in _HSPACE.sub(" ", text).split("\n")]
+
+
 def _clean_lines(raw: str) -> tuple[list[str], str | None]:
     """Normalized, stripped lines, cut at the site footer, without chrome lines; and the
     publisher named by a chrome line (see :data:`SOURCE_LINES`), if any."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
     lines = []
     source = None
-    for line in _HSPACE.sub(" ", text).split("\n"):
-        line = line.strip()
+    for line in _normalized_lines(raw):
         if _FOOTER_LINE.fullmatch(line):
             break
         # Dropped outright (not left as a blank line): a "BACA JUGA" line wedged into the

@@ -19,8 +19,9 @@ import click
 
 from . import __version__
 from .analysis import analyze_tokens
-from .corpus import SUPPORTED_EXTENSIONS
+from .corpus import FIELDS_FILE, SUPPORTED_EXTENSIONS, parse_fields, save_fields
 from .errors import BnptSearchError, QueryError
+from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
@@ -41,7 +42,12 @@ def _folder_option(name: str, default: str, envvar: str, help_text: str):
 
 
 INDEX_OPTION = _folder_option("index", "index", "BNPTSEARCH_INDEX", "Index folder")
-CORPUS_OPTION = _folder_option("corpus", "corpus", "BNPTSEARCH_CORPUS", "Folder of .txt/.jsonl articles")
+CORPUS_OPTION = _folder_option("corpus", "corpus", "BNPTSEARCH_CORPUS", "Folder of article files")
+FIELDS_OPTION = click.option(
+    "--fields",
+    help="Column names of CSV/TSV/JSON exports: id=link,title=judul,text=isi,date=tanggal,source=media "
+    f"(kept in the corpus folder's {FIELDS_FILE}).",
+)
 
 
 @contextmanager
@@ -266,11 +272,19 @@ def _finish(report: UpdateReport, verb: str, strict: bool) -> None:
 @CORPUS_OPTION
 @click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
 @click.option("--optimize", is_flag=True, help="Then merge the index into one segment (faster queries; slow).")
+@FIELDS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
 @WAIT_OPTION
 def index_command(
-    index_dir: Path, corpus_dir: Path, rebuild: bool, optimize: bool, strict: bool, quiet: bool, wait: float
+    index_dir: Path,
+    corpus_dir: Path,
+    rebuild: bool,
+    optimize: bool,
+    fields: str | None,
+    strict: bool,
+    quiet: bool,
+    wait: float,
 ) -> None:
     """Bring the index up to date with the corpus folder.
 
@@ -287,8 +301,13 @@ def index_command(
       bnptsearch index --corpus arsip/ --index arsip-index/ --strict
       bnptsearch index --rebuild
       bnptsearch index --optimize
+      bnptsearch index --fields id=link,title=judul,text=isi,date=tanggal,source=media
     """
     with _errors_as_messages():
+        if fields is not None and save_fields(corpus_dir, parse_fields(fields)) and Index.exists(index_dir):
+            # Files already indexed would keep what the old mapping read from them.
+            click.echo(f"Field mapping changed (kept in {corpus_dir / FIELDS_FILE}): rebuilding.", err=True)
+            rebuild = True
         if rebuild or not Index.exists(index_dir):
             index, report = Index.build(corpus_dir, index_dir, progress=_progress(quiet), lock_timeout=wait)
             with index:
@@ -312,35 +331,59 @@ def _optimize(index: Index) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--no-copy", is_flag=True, help="Index the files where they are, without copying them into the corpus.")
+@FIELDS_OPTION
 @INDEX_OPTION
 @CORPUS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
 @WAIT_OPTION
 def add(
-    files: tuple[Path, ...], no_copy: bool, index_dir: Path, corpus_dir: Path, strict: bool, quiet: bool, wait: float
+    files: tuple[str, ...],
+    no_copy: bool,
+    fields: str | None,
+    index_dir: Path,
+    corpus_dir: Path,
+    strict: bool,
+    quiet: bool,
+    wait: float,
 ) -> None:
-    """Add FILES (.txt or .jsonl articles) to the index, copying them into the corpus folder.
+    """Add FILES (articles in any supported format, or web page URLs) to the index, copying
+    them into the corpus folder.
 
     A file of the same name already in the corpus is replaced. With --no-copy the files are
     indexed where they are and a later `bnptsearch index` of the corpus leaves them alone.
+    A URL's page is fetched and saved in the corpus folder (the same URL, the same file).
 
     \b
     Examples:
       bnptsearch add ~/unduhan/berita-baru.txt
       bnptsearch add scraped/*.jsonl --no-copy
+      bnptsearch add ekspor.csv --fields id=link,title=judul,text=isi,date=tanggal
+      bnptsearch add https://www.bnpt.go.id/berita/contoh
     """
     with _errors_as_messages():
-        targets = list(files) if no_copy else [_copy_into(file, corpus_dir) for file in files]
+        mapping = parse_fields(fields) if fields is not None else None
+        targets = [_target(item, corpus_dir, no_copy) for item in files]
         with Index.open(index_dir, create=True, lock_timeout=wait) as index:
-            _finish(index.add(targets, progress=_progress(quiet)), "Added", strict)
+            _finish(index.add(targets, progress=_progress(quiet), fields=mapping), "Added", strict)
+
+
+def _target(item: str, corpus_dir: Path, no_copy: bool) -> Path:
+    """The file to index for an `add` argument: a fetched page, the file, or its copy."""
+    if is_url(item):
+        return fetch_page(item, corpus_dir)
+    file = Path(item)
+    if not file.is_file():
+        raise click.ClickException(f"{file}: no such file")
+    return file if no_copy else _copy_into(file, corpus_dir)
 
 
 def _copy_into(file: Path, corpus_dir: Path) -> Path:
     if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise click.ClickException(f"{file}: unsupported file type {file.suffix!r} (expected .txt or .jsonl)")
+        expected = ", ".join(SUPPORTED_EXTENSIONS)
+        raise click.ClickException(f"{file}: unsupported file type {file.suffix!r} (expected {expected})")
     corpus_dir.mkdir(parents=True, exist_ok=True)
     target = corpus_dir / file.name
     if target.resolve() != file.resolve():
@@ -458,6 +501,27 @@ def info(index_dir: Path, as_json: bool) -> None:
     with _errors_as_messages(), Index.open(index_dir) as index:
         details = index.info()
     _echo("info", "json" if as_json else "text", details)
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check(index_dir: Path, as_json: bool) -> None:
+    """Verify every index file against the size and checksum recorded when it was written.
+
+    Lists each damaged file and exits 1 if there is one; reads bytes only, so it is safe to
+    run on an index folder from anywhere.
+
+    \b
+    Example:
+      bnptsearch check --index arsip-index/
+    """
+    with _errors_as_messages():
+        report = Index.check(index_dir)
+    _echo("check", "json" if as_json else "text", report)
+    if not report.ok:
+        names = ", ".join(file.name for file in report.damaged)
+        raise click.ClickException(f"index damaged: {names}; run `bnptsearch index --rebuild`")
 
 
 def main() -> None:

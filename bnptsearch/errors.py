@@ -8,10 +8,12 @@ from __future__ import annotations
 __all__ = [
     "BnptSearchError",
     "CorpusError",
+    "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
     "QueryError",
+    "UntrustedIndexError",
 ]
 
 
@@ -37,3 +39,19 @@ class IndexLockedError(BnptSearchError):
 
 class QueryError(BnptSearchError):
     """The query cannot be searched (empty, too long, or unparseable)."""
+
+
+class IndexDamagedError(BnptSearchError):
+    """An index file is missing or differs from what was written (``bnptsearch check``
+    lists them); ``files`` names the damaged ones."""
+
+    def __init__(self, files: tuple[str, ...]):
+        self.files = files
+        super().__init__(f"index damaged: {', '.join(files)}; run `bnptsearch check` / `bnptsearch index --rebuild`")
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:
+        return type(self), (self.files,)  # pickles (to another process) with its files
+
+
+class UntrustedIndexError(BnptSearchError):
+    """The index folder could have been written by someone else; opening it could run their code."""

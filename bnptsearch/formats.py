@@ -37,6 +37,7 @@ from .terminal import escape_controls
 
 if TYPE_CHECKING:
     from .index import IndexInfo
+    from .store import CheckReport
 
 __all__ = [
     "FORMATS",
@@ -344,6 +345,14 @@ def _info_text(info: IndexInfo, view: View) -> str:
     )
 
 
+def _check_text(report: CheckReport, view: View) -> str:
+    where = f"generation {report.generation} of " if report.generation is not None else ""
+    lines = [f"checked {len(report.checked)} files ({report.size:,} bytes) of {where}{Path(report.path).resolve()}"]
+    lines += [f"damaged: {file.name}: {file.problem}" for file in report.damaged]
+    lines += [f"note: {note}" for note in report.notes]
+    return "\n".join(lines) + "\n"
+
+
 def _analysis_text(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
     _, tokens = analysis
     surfaces = [escape_controls(t.surface) for t in tokens]
@@ -387,6 +396,8 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any, View], str]] = {
     ("show", "json"): lambda article, view: _json(asdict(article)),
     ("info", "text"): _info_text,
     ("info", "json"): lambda info, view: _json(asdict(info)),
+    ("check", "text"): _check_text,
+    ("check", "json"): lambda report, view: _json(asdict(report) | {"ok": report.ok}),
     ("analyze", "text"): _analysis_text,
     ("analyze", "json"): _analysis_json,
 }

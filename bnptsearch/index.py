@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
@@ -32,8 +33,9 @@ from .corpus import (
     corpus_files,
     raw_text,
     read_file,
+    save_fields,
 )
-from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
+from .errors import BnptSearchError, CorpusError, IndexDamagedError, IndexNotFoundError, IndexOutdatedError, QueryError
 from .query import SearchRequest
 from .results import SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
@@ -42,13 +44,19 @@ from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
     META_FILE,
+    CheckReport,
+    _check_folder,
     _check_meta,
+    _check_trusted,
+    _holds_index_files,
     _new_index,
     _open_live,
     _read_acronym_cache,
     _read_meta,
+    _record_generation,
     _remove_other_indexes,
     _switch_to,
+    _verify_generation,
     _write_acronym_cache,
     _write_lock,
 )
@@ -124,17 +132,31 @@ class Index:
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
+        # The generation whose files were last verified against their manifest.
+        self._verified: tuple[str, int] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     @staticmethod
     def exists(path: str | os.PathLike = "index") -> bool:
-        """True if ``path`` holds a bnptsearch index (of any version).
+        """True if ``path`` holds a bnptsearch index (of any version, or damaged).
 
         >>> Index.exists("index")                            # doctest: +SKIP
         True
         """
-        return (Path(path) / META_FILE).is_file()
+        return (Path(path) / META_FILE).is_file() or _holds_index_files(Path(path))
+
+    @staticmethod
+    def check(path: str | os.PathLike = "index") -> CheckReport:
+        """Reads every file of the index at ``path`` and compares it with the size and CRC32
+        recorded when it was written; ``report.damaged`` lists the files that differ.
+
+        Only bytes and JSON are read (nothing is unpickled), so it is safe on any folder.
+
+        >>> Index.check("index").ok                          # doctest: +SKIP
+        True
+        """
+        return _check_folder(Path(path))
 
     @classmethod
     def open(
@@ -175,8 +197,13 @@ class Index:
         *,
         progress: Progress | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        fields: Mapping[str, str] | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
+
+        ``fields`` maps record fields to the column names of the corpus's CSV/JSON exports
+        (``{"title": "judul", "text": "isi"}``); it is kept in the corpus folder
+        (:data:`~bnptsearch.corpus.FIELDS_FILE`) for later updates.
 
         The new index is written beside the old one and switched in atomically: if the build
         fails or is killed, the previous index is still there and searchable.
@@ -187,15 +214,21 @@ class Index:
         """
         path = Path(path)
         started = time.perf_counter()
+        if fields is not None:
+            save_fields(corpus, fields)
         files, folder_warnings = corpus_files(corpus)
+        _check_trusted(path)  # it will be opened once built
         path.mkdir(parents=True, exist_ok=True)
         with _write_lock(path, lock_timeout):
-            old = _read_meta(path)
+            try:
+                old = _read_meta(path)
+            except IndexDamagedError:
+                old = None  # a rebuild is the cure
             changes = _Changes(warnings=list(folder_warnings))
             _plan_files(files, {}, changes, progress, len(files))
             indexname, ix = _new_index(path)
             try:
-                writer = SegmentWriter(ix, **_WRITER_OPTIONS)
+                writer = SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS)
                 try:
                     passages = _write(writer, changes, progress)
                     writer.commit(mergetype=CLEAR)
@@ -212,9 +245,14 @@ class Index:
         index = cls.open(path, lock_timeout=lock_timeout)
         return index, _report(changes, (len(changes.add), passages), started)
 
-    def update(self, corpus: str | os.PathLike, *, progress: Progress | None = None) -> UpdateReport:
+    def update(
+        self, corpus: str | os.PathLike, *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+    ) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
         re-indexed, articles whose file left the corpus folder deleted.
+
+        ``fields`` is a new field mapping for the corpus's exports (see :meth:`build`); files
+        already indexed are read with it at the next rebuild or when they change.
 
         Files are compared by content hash (a touched file is not re-read) and so are
         articles (one changed line of a JSONL file re-indexes that article only). Articles
@@ -224,6 +262,8 @@ class Index:
         1
         """
         started = time.perf_counter()
+        if fields is not None:
+            save_fields(corpus, fields)
         files, folder_warnings = corpus_files(corpus)
         folder = Path(corpus).resolve()
         with self._writing() as indexed:
@@ -243,9 +283,12 @@ class Index:
             self._commit(changes, progress)
         return _report(changes, self.counts(), started)
 
-    def add(self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None) -> UpdateReport:
-        """Indexes the articles of ``files`` (``.txt``/``.jsonl``), adding new ones and
-        replacing changed ones; nothing is deleted.
+    def add(
+        self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+    ) -> UpdateReport:
+        """Indexes the articles of ``files`` (any supported format), adding new ones and
+        replacing changed ones; nothing is deleted. ``fields`` (see :meth:`build`) is kept
+        in the files' folders as the mapping of these files.
 
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
@@ -255,6 +298,9 @@ class Index:
         for path in paths:
             if not path.is_file():
                 raise CorpusError(f"{path}: no such file")
+        if fields is not None:
+            for path in paths:
+                save_fields(path.parent, fields, path.name)
         with self._writing() as indexed:
             changes = _Changes()
             _plan_files(paths, indexed, changes, progress, len(paths))
@@ -286,11 +332,11 @@ class Index:
         >>> index.optimize()                                  # doctest: +SKIP
         10
         """
-        with _write_lock(self.path, self.lock_timeout):
+        with _write_lock(self.path, self.lock_timeout), self._damage_reported():
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
-                SegmentWriter(self._ix, **_WRITER_OPTIONS).commit(optimize=True)
+                SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS).commit(optimize=True)
         return before
 
     @contextmanager
@@ -299,14 +345,22 @@ class Index:
         with _write_lock(self.path, self.lock_timeout):
             self._reopen_if_switched()
             _remove_other_indexes(self.path, keep=self._indexname)
-            with self._ix.searcher() as searcher:
-                yield _indexed_articles(searcher)
+            with self._ix.searcher() as searcher, self._damage_reported():
+                # Verified first: a change merged with damaged segments would carry the
+                # damage into new files with fresh checksums.
+                self._verify(searcher)
+                indexed = _indexed_articles(searcher)
+            yield indexed
+
+    def _record(self, generation: int, files: dict[str, str]) -> None:
+        """The writers' ``before_commit`` hook: records the new generation's checksums."""
+        _record_generation(self.path, self._indexname, generation, files)
 
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
         """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
         if changes.empty:
             return
-        writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
+        writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
         try:
             _write(writer, changes, progress)
             writer.commit()
@@ -339,7 +393,8 @@ class Index:
         return raw_text(self._known(doc_id).path, doc_id)
 
     def _known(self, doc_id: str) -> _Indexed:
-        known = _indexed_articles(self.searcher().whoosh).get(doc_id)
+        with self._damage_reported():
+            known = _indexed_articles(self.searcher().whoosh).get(doc_id)
         if known is None:
             raise CorpusError(f"no article {doc_id!r} in the index at {self.path}")
         return known
@@ -375,11 +430,42 @@ class Index:
         37
         """
         self._reopen_if_switched()
-        if self._searcher is None:
-            self._searcher = Searcher(self._ix.searcher())
-        else:
-            self._searcher.refresh(self._ix)
-        return self._searcher
+        for _ in range(3):
+            if self._searcher is None:
+                self._searcher = Searcher(self._ix.searcher())
+            else:
+                self._searcher.refresh(self._ix)
+            if self._verify(self._searcher.whoosh):
+                return self._searcher
+        raise IndexNotFoundError(f"index at {self.path} keeps changing under us; try again")
+
+    def _verify(self, searcher: WhooshSearcher) -> bool:
+        """Checks the files of the generation ``searcher`` reads, once per generation: True
+        if intact, False if a writer has replaced it meanwhile (refresh and try again)."""
+        generation = searcher.reader().generation()
+        if generation is None:  # an empty index's reader does not say
+            generation = self._ix.latest_generation()
+        if self._verified == (self._indexname, generation):
+            return True
+        if not _verify_generation(self.path, self._indexname, generation):
+            return False
+        self._verified = (self._indexname, generation)
+        return True
+
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
+        """An unexpected error while reading (a raw ``zlib.error``, ``struct.error``, …) is
+        checked against the checksums: if files are damaged it becomes
+        :class:`IndexDamagedError` naming them; otherwise it is a bug and goes on as is."""
+        try:
+            yield
+        except BnptSearchError:
+            raise
+        except Exception:
+            report = _check_folder(self.path)
+            if report.damaged:
+                raise IndexDamagedError(tuple(file.name for file in report.damaged)) from None
+            raise
 
     def acronyms(self) -> AcronymTable:
         """Acronyms mined from the indexed articles plus the curated glossary.
@@ -389,7 +475,8 @@ class Index:
 
         >>> index.acronyms()                                 # doctest: +SKIP
         """
-        return self._acronym_table(self.searcher().whoosh)
+        with self._damage_reported():
+            return self._acronym_table(self.searcher().whoosh)
 
     def _acronym_table(self, searcher: WhooshSearcher) -> AcronymTable:
         key = (self._indexname, self._ix.latest_generation())
@@ -438,8 +525,9 @@ class Index:
             request = query
         else:
             request = SearchRequest(query=query, **options)
-        searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-        return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+        with self._damage_reported():
+            searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
+            return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
 
     def batch_search(
         self, queries: Iterable[tuple[str, str]], **options: Any
@@ -465,10 +553,11 @@ class Index:
         >>> index.counts()                                   # doctest: +SKIP
         (5, 32)
         """
-        searcher = self.searcher().whoosh
-        # doc_frequency() would still count deleted documents until their segment merges.
-        articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
-        return articles, searcher.doc_count() - articles
+        with self._damage_reported():
+            searcher = self.searcher().whoosh
+            # doc_frequency() would still count deleted documents until their segment merges.
+            articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
+            return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:
         """Location, counts and analyzer settings of this index.

@@ -89,6 +89,8 @@ class _Changes:
 def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
     """Every indexed article's hash and file, read from columns (no stored-field loads)."""
     reader = searcher.reader()
+    if reader.doc_count_all() == 0:
+        return {}  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
     ids, hashes, paths, file_hashes = (
         reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
     )

@@ -8,6 +8,10 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   for fields without lengths: 17 % of a 10k-passage build). This writer reads each field's
   lengths once instead; the segment written is the same (``tests/test_index.py`` compares
   it with Whoosh's own).
+- :class:`SegmentWriter` also calls a ``before_commit`` hook with the files of the new
+  generation once they are complete and just before the TOC is renamed into place (the
+  commit point), so :mod:`bnptsearch.store` records their checksums before any reader can
+  see that generation.
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
@@ -26,12 +30,25 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-__all__ = ["BYTE_LENGTHS", "SegmentWriter", "cap_expansions", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+__all__ = [
+    "BYTE_LENGTHS",
+    "BeforeCommit",
+    "SegmentWriter",
+    "cap_expansions",
+    "deleted_docs",
+    "leaf_length_bytes",
+    "posting_blocks",
+]
+
+# Called with (generation, {file name once committed: its name now}) for the TOC and every
+# segment file of the generation being committed.
+BeforeCommit = Callable[[int, dict[str, str]], None]
 
 # Whoosh stores a field's length per document as one lossy byte: the length each of the 256
 # codes stands for.
@@ -165,8 +182,63 @@ class _Lengths:
 _LENGTHS = (None, *BYTE_LENGTHS[1:])
 
 
+class _RenameHook:
+    """The storage a TOC is written to: calls ``before(temporary name, final name)`` just
+    before the finished TOC is renamed into place; everything else goes to ``storage``."""
+
+    def __init__(self, storage: Any, before: Callable[[str, str], None]):
+        self._storage = storage
+        self._before = before
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+    def rename_file(self, source: str, target: str, safe: bool = False) -> None:
+        try:
+            self._before(source, target)
+        except BaseException:
+            self._storage.delete_file(source)  # the commit did not happen: no stray TOC
+            raise
+        self._storage.rename_file(source, target, safe=safe)
+
+
+def segment_files(storage: Any, indexname: str, segments: Iterable[Any]) -> list[str]:
+    """The names of the files that hold ``segments`` (one ``.seg`` each when compound)."""
+    wanted = {segment.segment_id() for segment in segments}
+    pattern = TOC._segment_pattern(indexname)
+    return sorted(name for name in storage if (match := pattern.match(name)) and match.group(1) in wanted)
+
+
+def toc_filename(indexname: str, generation: int) -> str:
+    """The name of generation ``generation``'s TOC file.
+
+    >>> toc_filename("passages1a2b3c4d", 3)
+    '_passages1a2b3c4d_3.toc'
+    """
+    return TOC._filename(indexname, generation)
+
+
 class SegmentWriter(_WhooshSegmentWriter):
-    """``ix.writer()`` with each field's lengths read once per commit instead of per posting."""
+    """``ix.writer()`` with each field's lengths read once per commit instead of per posting,
+    and a ``before_commit`` hook (see the module's docstring)."""
+
+    def __init__(self, ix: Any, before_commit: BeforeCommit | None = None, **options: Any):
+        super().__init__(ix, **options)
+        self._before_commit = before_commit
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        # Whoosh's own _commit_toc, with the TOC's storage wrapped to call the hook.
+        storage = self.storage
+        if self._before_commit is not None:
+            hook = self._before_commit
+
+            def before_rename(temporary: str, final: str) -> None:
+                names = {name: name for name in segment_files(self.storage, self.indexname, segments)}
+                hook(self.generation, names | {final: temporary})
+
+            storage = _RenameHook(self.storage, before_rename)
+        TOC(self.schema, segments, self.generation).write(storage, self.indexname)
+        clean_files(self.storage, self.indexname, self.generation, segments)
 
     def _flush_segment(self) -> None:
         # Whoosh's own _flush_segment, with the lengths reader wrapped.

@@ -404,7 +404,7 @@ def test_jsonl_bad_records_are_skipped_with_their_line(tmp_path: Path) -> None:
         jsonl(
             {"text": "Tanpa id."},
             {"id": "no-text"},
-            {"id": 7, "text": "Id angka."},
+            {"id": 7.5, "text": "Id pecahan."},
             {"id": "a", "text": ["bukan", "teks"]},
             {"id": "b", "text": "Isi.", "source": 5},
             {"id": "  ", "text": "Id kosong."},
@@ -418,7 +418,7 @@ def test_jsonl_bad_records_are_skipped_with_their_line(tmp_path: Path) -> None:
     assert messages(load.warnings) == [
         f'{file}:1: record has no "id"; line skipped',
         f'{file}:2: record has no "text"; line skipped',
-        f'{file}:3: "id" must be a string, got int; line skipped',
+        f'{file}:3: "id" must be a string, got float; line skipped',
         f'{file}:4: "text" must be a string, got list; line skipped',
         f'{file}:5: "source" must be a string, got int; line skipped',
         f'{file}:6: "id" is empty; line skipped',
@@ -596,9 +596,11 @@ def test_a_single_line_with_slashes_is_content_not_a_breadcrumb(tmp_path: Path) 
 
 
 def test_an_oversized_file_is_skipped_with_its_size(tmp_path: Path, monkeypatch) -> None:
-    from bnptsearch import corpus
+    from bnptsearch.readers import base
+    from bnptsearch.readers import jsonl as jsonl_reader
 
-    monkeypatch.setattr(corpus, "MAX_ARTICLE_BYTES", 1000)
+    monkeypatch.setattr(base, "MAX_ARTICLE_BYTES", 1000)
+    monkeypatch.setattr(jsonl_reader, "MAX_ARTICLE_BYTES", 1000)
     write(tmp_path / "huge.txt", "Jakarta – Berita panjang. " * 100)
     write(tmp_path / "arsip.jsonl", jsonl({"id": "big", "text": "kata " * 400}, {"id": "ok", "text": "Jakarta – Isi."}))
     write(tmp_path / "small.txt", "Jakarta – Berita pendek tentang BNPT.")

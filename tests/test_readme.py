@@ -33,6 +33,11 @@ NOT_RUN = {
 }
 # Files a reader is assumed to have besides the corpus: the article `bnptsearch add` adds.
 READER_FILES = {"berita.txt": "Berita baru tentang BNPT\n\nBNPT dan Densus 88 bekerja sama di Banten.\n"}
+# An export in the corpus folder with its own column names, for the --fields example.
+CORPUS_FILES = {
+    "ekspor.csv": "link,judul,isi,tanggal,media\n"
+    "e1,Patroli siber BNPT,Jakarta – Tim patroli siber BNPT menurunkan konten radikal.,2024-02-20,Warta\n"
+}
 
 
 def blocks(language: str) -> list[str]:
@@ -52,6 +57,8 @@ def reader_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(SEED_CORPUS, tmp_path / "corpus")
     for name, text in READER_FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
+    for name, text in CORPUS_FILES.items():
+        (tmp_path / "corpus" / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
