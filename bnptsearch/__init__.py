@@ -16,6 +16,7 @@ from .errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexWriteError,
     QueryError,
 )
 from .index import Index, IndexInfo, UpdateReport
@@ -34,6 +35,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexWriteError",
     "QueryError",
     "SearchResults",
     "UpdateReport",

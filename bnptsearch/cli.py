@@ -7,6 +7,7 @@ Each command parses its options, calls the API, formats the answer, and turns a
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -428,6 +429,39 @@ def info(index_dir: Path, as_json: bool) -> None:
     _echo("info", "json" if as_json else "text", details)
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C, raised by :func:`main`'s SIGINT handler instead of ``KeyboardInterrupt``,
+    which Click would turn into "Aborted!" and exit 1. Like any exception it unwinds the
+    write under way, which undoes its uncommitted batch (the index stays as last committed)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+def _os_error_message(error: OSError) -> str:
+    """``[Errno 13] Permission denied: 'x'`` as ``permission denied: x``."""
+    reason = error.strerror or str(error)
+    reason = reason[:1].lower() + reason[1:]
+    return f"{reason}: {error.filename}" if error.filename else reason
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="bnptsearch")
+    """Console-script entry point: Ctrl-C prints ``Interrupted.`` and exits 130 (as a shell
+    reports SIGINT); an ``OSError`` no command turned into a message gets one line, exit 1.
+
+    (Ctrl-C while this module is still being imported is caught by ``bnptsearch_main``.)
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.default_int_handler:  # not if started with SIGINT ignored
+        signal.signal(signal.SIGINT, _interrupt)
+    try:
+        cli(prog_name="bnptsearch")
+    except (_Interrupted, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except OSError as error:
+        click.echo(f"Error: {_os_error_message(error)}", err=True)
+        sys.exit(1)
+    finally:
+        signal.signal(signal.SIGINT, previous)

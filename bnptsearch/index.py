@@ -10,6 +10,7 @@ it, :mod:`bnptsearch.schema`; how an update is planned and written, :mod:`bnptse
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,15 +52,20 @@ from .store import (
     _switch_to,
     _write_acronym_cache,
     _write_lock,
+    _writes_to,
 )
-from .update import Progress, _Changes, _Indexed, _indexed_articles, _plan_files, _write
-from .whoosh_compat import SegmentWriter
+from .update import Progress, _Changes, _Indexed, _indexed_articles, _plan_files, _write_in_batches
+from .whoosh_compat import SegmentWriter, abandon, remove_uncommitted
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
 # Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
 _WRITER_OPTIONS = {"limitmb": 512}
+# An update commits after about this much work, so Ctrl-C or a full disk loses at most
+# that much; each commit costs a segment flush and a merge (measured in
+# benchmarks/updates.py: see the README's "Updating" notes).
+_BATCH_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -153,12 +159,13 @@ class Index:
         if meta is None:
             if not create:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
-            path.mkdir(parents=True, exist_ok=True)
-            with _write_lock(path, lock_timeout):
-                if _read_meta(path) is None:  # not made by another process while we waited
-                    indexname, ix = _new_index(path)
-                    ix.close()
-                    _switch_to(path, indexname)
+            with _writes_to(path):
+                path.mkdir(parents=True, exist_ok=True)
+                with _write_lock(path, lock_timeout):
+                    if _read_meta(path) is None:  # not made by another process while we waited
+                        indexname, ix = _new_index(path)
+                        ix.close()
+                        _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
             return cls(path, lock_timeout)
@@ -188,27 +195,34 @@ class Index:
         path = Path(path)
         started = time.perf_counter()
         files, folder_warnings = corpus_files(corpus)
-        path.mkdir(parents=True, exist_ok=True)
+        if not cls.exists(path):
+            # Nothing to keep searchable: fill a new live index in batches, so an
+            # interrupted first build keeps its work and `bnptsearch index` resumes it.
+            index = cls.open(path, create=True, lock_timeout=lock_timeout)
+            return index, index.update(corpus, progress=progress)
         with _write_lock(path, lock_timeout):
             old = _read_meta(path)
             changes = _Changes(warnings=list(folder_warnings))
             _plan_files(files, {}, changes, progress, len(files))
-            indexname, ix = _new_index(path)
-            try:
-                writer = SegmentWriter(ix, **_WRITER_OPTIONS)
+            with _writes_to(path):
+                indexname, ix = _new_index(path)
                 try:
-                    passages = _write(writer, changes, progress)
-                    writer.commit(mergetype=CLEAR)
+                    # One transaction, into one segment: the old index stays live until the
+                    # switch, so batches would keep nothing (a re-run starts a new index).
+                    passages = _write_in_batches(
+                        lambda: SegmentWriter(ix, **_WRITER_OPTIONS),
+                        lambda writer: writer.commit(mergetype=CLEAR),
+                        changes,
+                        progress,
+                        batch_seconds=math.inf,
+                    )
                 except BaseException:
-                    writer.cancel()
+                    ix.close()
+                    _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                     raise
-            except BaseException:
                 ix.close()
-                _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
-                raise
-            ix.close()
-            _switch_to(path, indexname)
-            _remove_other_indexes(path, keep=indexname)
+                _switch_to(path, indexname)
+                _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
         return index, _report(changes, (len(changes.add), passages), started)
 
@@ -290,7 +304,14 @@ class Index:
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
-                SegmentWriter(self._ix, **_WRITER_OPTIONS).commit(optimize=True)
+                with _writes_to(self.path):
+                    writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
+                    try:
+                        writer.commit(optimize=True)
+                    except BaseException:
+                        abandon(writer)
+                        remove_uncommitted(self._ix)
+                        raise
         return before
 
     @contextmanager
@@ -298,20 +319,29 @@ class Index:
         """Holds the write lock; yields what the index holds now."""
         with _write_lock(self.path, self.lock_timeout):
             self._reopen_if_switched()
-            _remove_other_indexes(self.path, keep=self._indexname)
+            with _writes_to(self.path):
+                # What a killed or failed writer left behind (on a full disk, it keeps it full).
+                _remove_other_indexes(self.path, keep=self._indexname)
+                remove_uncommitted(self._ix)
             with self._ix.searcher() as searcher:
                 yield _indexed_articles(searcher)
 
     def _commit(self, changes: _Changes, progress: Progress | None) -> None:
-        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
+        """Writes ``changes`` in Whoosh transactions of about ``_BATCH_SECONDS`` each; on any
+        error, the batch being written is undone and its files removed."""
         if changes.empty:
             return
-        writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
         try:
-            _write(writer, changes, progress)
-            writer.commit()
+            with _writes_to(self.path):
+                _write_in_batches(
+                    lambda: SegmentWriter(self._ix, **_WRITER_OPTIONS),
+                    lambda writer: writer.commit(),
+                    changes,
+                    progress,
+                    batch_seconds=_BATCH_SECONDS,
+                )
         except BaseException:
-            writer.cancel()
+            remove_uncommitted(self._ix)
             raise
 
     def article(self, doc_id: str) -> Article:

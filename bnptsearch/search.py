@@ -167,6 +167,8 @@ class Searcher:
         throws too many away, rather than with Whoosh's collapsing collector: that one
         scores every matching passage, where top-k skips blocks that cannot rank.
         """
+        if not self._searcher.doc_count_all():
+            return []  # a new, empty index has no columns to read (Whoosh's EmptyReader)
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = self._searcher.reader().column_reader(DOC_ID)

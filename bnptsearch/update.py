@@ -3,16 +3,19 @@
 An update hashes each corpus file, parses only the files whose hash changed, and
 re-indexes only the articles whose content changed. What is indexed is read back from the
 article documents' columns (:func:`_indexed_articles`), compared with the files
-(:func:`_plan_files`) into :class:`_Changes`, and written in one Whoosh transaction
-(:func:`_write`).
+(:func:`_plan_files`) into :class:`_Changes`, and written in Whoosh transactions of about
+20 s of work each (:func:`_write_in_batches`), so an interrupted update keeps what it
+committed and a re-run resumes.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
 >>> seen = _plan_files(files, _indexed_articles(searcher), changes, None, len(files))  # doctest: +SKIP
->>> passages = _write(writer, changes)                           # doctest: +SKIP
+>>> passages = _write_in_batches(lambda: SegmentWriter(ix), lambda w: w.commit(), changes)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,12 +35,16 @@ from .schema import (
     PATH,
     _article_documents,
 )
+from .whoosh_compat import abandon
 
 __all__ = ["Progress"]
 
 # Called as work advances with (stage, done, total): stage "reading" counts corpus files,
 # "indexing" counts the articles being analyzed and written.
 Progress = Callable[[str, int, int], None]
+
+# A file with more new articles than this may be committed in several batches.
+_SPLIT_FILE_ARTICLES = 200
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,8 @@ class _Changes:
 def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
     """Every indexed article's hash and file, read from columns (no stored-field loads)."""
     reader = searcher.reader()
+    if not reader.doc_count_all():
+        return {}  # a new, empty index has no columns to read (Whoosh's EmptyReader)
     ids, hashes, paths, file_hashes = (
         reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
     )
@@ -109,7 +118,12 @@ def _plan_files(
     """
     by_path: dict[str, _IndexedFile] = {}
     for doc_id, known in indexed.items():
-        by_path.setdefault(known.path, _IndexedFile(known.file_hash, [])).doc_ids.append(doc_id)
+        entry = by_path.setdefault(known.path, _IndexedFile(known.file_hash, []))
+        if known.file_hash and not entry.file_hash:
+            # Articles of a large file written before its last carry no file hash
+            # (_write_in_batches): the file is known at the hash its last article carries.
+            entry = by_path[known.path] = _IndexedFile(known.file_hash, entry.doc_ids)
+        entry.doc_ids.append(doc_id)
     seen: dict[str, str] = {}
     for done, file in enumerate(files, 1):
         key = str(file.resolve())
@@ -159,19 +173,63 @@ def _with_path(article: Article, path: str) -> Article:
     return article if article.path == path else replace(article, path=path)
 
 
-def _write(writer: Any, changes: _Changes, progress: Progress | None = None) -> int:
-    """Applies ``changes`` to ``writer``; returns the number of passages written."""
-    for doc_id in changes.delete:
-        _delete_article(writer, doc_id)
+def _write_in_batches(
+    new_writer: Callable[[], Any],
+    commit: Callable[[Any], None],
+    changes: _Changes,
+    progress: Progress | None = None,
+    batch_seconds: float = 20.0,
+) -> int:
+    """Applies ``changes`` in transactions of about ``batch_seconds`` of work each, so an
+    update stopped half-way (Ctrl-C, a full disk) keeps the batches it committed and a re-run
+    finds those articles indexed. Each article (with the deletion of its old version) is in
+    one batch; the deletions of removed articles are in the first. A batch that fails is
+    cancelled: the index holds the batches before it. Returns the passages written.
+
+    An update skips a file whose hash an indexed article of it carries, so a batch ends
+    where a file ends; only a file of more than ``_SPLIT_FILE_ARTICLES`` new articles is
+    split, and then all but its last article are written without the file's hash, so that
+    the file counts as indexed once its last article is (until then a re-run reads it
+    again, skipping the articles already indexed).
+
+    >>> _write_in_batches(lambda: SegmentWriter(ix), lambda w: w.commit(), changes)   # doctest: +SKIP
+    320
+    """
+    per_file = Counter(addition.article.path for addition in changes.add)
+    writer = new_writer()
+    try:
+        for doc_id in changes.delete:
+            _delete_article(writer, doc_id)
+        passages = 0
+        started = time.monotonic()
+        for done, addition in enumerate(changes.add, 1):
+            path = addition.article.path
+            following = changes.add[done].article.path if done < len(changes.add) else None
+            large = per_file[path] > _SPLIT_FILE_ARTICLES
+            last_of_file = following != path
+            passages += _write_addition(writer, addition, addition.file_hash if last_of_file or not large else "")
+            if progress:
+                progress("indexing", done, len(changes.add))
+            if following and (last_of_file or large) and time.monotonic() - started > batch_seconds:
+                commit(writer)
+                writer = new_writer()
+                started = time.monotonic()
+        commit(writer)
+    except BaseException:
+        abandon(writer)
+        raise
+    return passages
+
+
+def _write_addition(writer: Any, addition: _Addition, file_hash: str) -> int:
+    """Writes one article (replacing its indexed version) with ``file_hash`` recorded as
+    its file's; returns its passages."""
+    if addition.replaces:
+        _delete_article(writer, addition.article.doc_id)
     passages = 0
-    for done, addition in enumerate(changes.add, 1):
-        if addition.replaces:
-            _delete_article(writer, addition.article.doc_id)
-        for document in _article_documents(addition.article, addition.file_hash):
-            writer.add_document(**document)
-            passages += document[KIND] == PASSAGE_KIND
-        if progress:
-            progress("indexing", done, len(changes.add))
+    for document in _article_documents(addition.article, file_hash):
+        writer.add_document(**document)
+        passages += document[KIND] == PASSAGE_KIND
     return passages
 
 

@@ -11,23 +11,39 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
+- :func:`abandon` and :func:`remove_uncommitted`: undoing a write that failed (disk full,
+  Ctrl-C), which Whoosh's ``cancel()`` leaves on disk.
 
 >>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import io
+import os
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from itertools import pairwise
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import FileIndex, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-__all__ = ["BYTE_LENGTHS", "SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+__all__ = [
+    "BYTE_LENGTHS",
+    "SegmentWriter",
+    "abandon",
+    "deleted_docs",
+    "leaf_length_bytes",
+    "posting_blocks",
+    "remove_uncommitted",
+]
 
 # Whoosh stores a field's length per document as one lossy byte: the length each of the 256
 # codes stands for.
@@ -120,7 +136,16 @@ _LENGTHS = (None, *BYTE_LENGTHS[1:])
 
 
 class SegmentWriter(_WhooshSegmentWriter):
-    """``ix.writer()`` with each field's lengths read once per commit instead of per posting."""
+    """``ix.writer()`` with each field's lengths read once per commit instead of per posting,
+    and which lets go of its lock and files if it fails to start (a full disk: Whoosh's own
+    would keep the index locked for the rest of the process)."""
+
+    def __init__(self, ix: Any, **options: Any) -> None:
+        try:
+            super().__init__(ix, **options)
+        except BaseException:
+            _release(self)
+            raise
 
     def _flush_segment(self) -> None:
         # Whoosh's own _flush_segment, with the lengths reader wrapped.
@@ -131,3 +156,66 @@ class SegmentWriter(_WhooshSegmentWriter):
         self.fieldwriter.close()
         if reader:
             reader.close()
+
+
+def abandon(writer: _WhooshSegmentWriter) -> None:
+    """Cancels ``writer``, releasing its lock and temporary folder even when cancelling
+    fails: Whoosh's ``cancel()`` first closes the new segment's files, which can itself fail
+    on a full disk, and then the lock stays held by this process.
+
+    >>> abandon(writer)                                   # doctest: +SKIP
+    """
+    if writer.is_closed:
+        return
+    try:
+        writer.cancel()
+    except Exception:  # whatever stopped it, the writer's files and lock must go
+        _release(writer)
+
+
+def _release(writer: _WhooshSegmentWriter) -> None:
+    """Closes the files and releases the lock of a writer that failed half-way (in
+    ``__init__`` or ``cancel()``), whatever of them it got to open."""
+    for part in (getattr(writer, "perdocwriter", None), getattr(writer, "fieldwriter", None)):
+        if part is not None:
+            _close_files(part)
+    if getattr(writer, "_tempstorage", None) is not None:
+        with suppress(OSError):
+            writer._tempstorage.destroy()
+    if getattr(writer, "writelock", None) is not None and writer.writelock.locked:
+        writer.writelock.release()
+    writer.is_closed = True
+
+
+def _close_files(part: Any, depth: int = 3) -> None:
+    """Closes the files a segment part (per-document or field writer) holds open, a few
+    attributes deep: its own ``close()`` stopped at the first write that failed. Closing a
+    file whose flush fails still releases it (the error is ignored: nothing more is written)."""
+    for value in vars(part).values():
+        if isinstance(value, io.IOBase | StructFile):
+            with suppress(OSError, ValueError):
+                value.close()
+        elif depth > 1 and hasattr(value, "__dict__") and not isinstance(value, type):
+            _close_files(value, depth - 1)
+
+
+def remove_uncommitted(ix: FileIndex) -> None:
+    """Deletes the files of ``ix`` that its latest commit does not use: the segment files of
+    a cancelled or killed commit, half-written TOC files, the writer's temporary folder.
+    Whoosh deletes such files only at its next successful commit, and on a full disk there
+    is none: they would keep it full.
+
+    Only call it holding the index's write lock (no writer may be using those files).
+    Best effort: errors are ignored.
+
+    >>> remove_uncommitted(ix)                            # doctest: +SKIP
+    """
+    storage, name = ix.storage, ix.indexname
+    with suppress(OSError):  # best effort: it runs while another error is on its way out
+        clean_files(storage, name, ix.latest_generation(), ix._segments())
+        for filename in list(storage):
+            # A TOC is written as "_<name>_<gen>.toc.<time>" and renamed when complete.
+            if filename.startswith(f"_{name}_") and ".toc." in filename:
+                storage.delete_file(filename)
+    # The writer's temporary folder (FileStorage.temp_storage names it so).
+    shutil.rmtree(os.path.join(storage.folder, f"{name}.tmp"), ignore_errors=True)
