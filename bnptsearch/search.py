@@ -45,6 +45,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
+from .whoosh_compat import column, refreshed_searcher
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -101,16 +102,15 @@ class Searcher:
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
+        # Per-segment field lengths for CollectionStats, kept across refreshes: a commit
+        # of another process changes a segment or two, not the large ones.
+        self._lengths: dict = {}
 
     def refresh(self, index: WhooshIndex) -> None:
-        """Moves to the latest committed state of ``index`` if it changed.
-
-        Not Whoosh's ``Searcher.refresh()``: it reuses the readers of segments it believes
-        unchanged, and those keep reporting documents deleted since (measured here).
-        """
+        """Moves to the latest committed state of ``index`` if it changed, keeping the
+        readers of the segments that did not change (whoosh_compat.refreshed_searcher)."""
         if not self._searcher.up_to_date():
-            self._searcher.close()
-            self._searcher = index.searcher()
+            self._searcher = refreshed_searcher(index, self._searcher)
             self._stats = None
 
     @property
@@ -171,7 +171,7 @@ class Searcher:
             return []  # a new, empty index has no columns to read (Whoosh's EmptyReader)
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
-        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        doc_ids = column(self._searcher.reader(), DOC_ID)
         top = self._top_function(parsed, restriction, request.explain, request.ranking)
         while True:
             results = top(fetch)
@@ -204,7 +204,7 @@ class Searcher:
             )
 
             if self._stats is None:
-                self._stats = CollectionStats(self._searcher)
+                self._stats = CollectionStats(self._searcher, self._lengths)
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:
@@ -281,9 +281,7 @@ class Searcher:
     def _facets(self, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
         """Matching articles per source and per year (each article counted once)."""
         reader = self._searcher.reader()
-        doc_ids = reader.column_reader(DOC_ID)
-        sources = reader.column_reader(SOURCE_NAME)
-        years = reader.column_reader(YEAR)
+        doc_ids, sources, years = (column(reader, name) for name in (DOC_ID, SOURCE_NAME, YEAR))
         articles: dict[str, tuple[str, str]] = {}
         for docnum in docnums:
             articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)"))

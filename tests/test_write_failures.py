@@ -337,6 +337,6 @@ def test_sigint_at_any_moment_prints_interrupted(corpus_copy: Path, tmp_path: Pa
     assert (process.returncode, err) == (130, "Interrupted.\n"), err
     with Index.open(index_dir) as index:
         assert index.search("RAN PE Banten").hits
-        assert index.info().articles in (5, 405)  # one batch: before or after its commit
+        assert 5 <= index.info().articles <= 405  # the batches committed before Ctrl-C
     assert not _uncommitted(index_dir)
     shutil.rmtree(index_dir)
