@@ -14,7 +14,9 @@ Usage (from the repository root, bnptsearch installed)::
 3. Query latency (p50/p95 of keyword queries, top 10 with highlights) of one long-lived
    ``Index`` (as the web app keeps one): idle; while another process makes ``--commits``
    small commits (each ``Index.add`` of one new article), the reader refreshing to each new
-   commit as it queries; and after them, with the number of Whoosh segments before and after.
+   commit as it queries, first with the writer at the CPU priority of ``bnptsearch add``
+   (nice +10), then at that of a plain API caller; and after them, with the number of
+   Whoosh segments before and after.
    The ratios to idle are what counts (the goal: within 1.5x under writes); the machine's
    load average is printed with them, since other work on the machine moves all three.
 """
@@ -65,14 +67,33 @@ def _timed_queries(index: Index, queries: list[str], while_running: subprocess.P
     return timings
 
 
-# The writer of step 3: one Index.add (one commit) per file named on stdin.
+# The writer of step 3: one Index.add (one commit) per file named on stdin, at the CPU
+# priority of `bnptsearch add` (nice +WRITER_NICENESS) or, with "api", of a plain API caller.
 _WRITER = """
 import sys
 from bnptsearch import Index
+from bnptsearch.cli import _lower_priority
+if sys.argv[2] == "cli":
+    _lower_priority()
 with Index.open(sys.argv[1], lock_timeout=60) as index:
     for line in sys.stdin:
         index.add([line.strip()])
 """
+
+
+def _under_writes(index: Index, index_dir: Path, queries: list[str], files: list[Path], priority: str):
+    """(p50, p95) of queries while another process adds ``files``, one commit each; and
+    the seconds per commit."""
+    started = time.perf_counter()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(index_dir), priority], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    writer.stdin.write("".join(f"{file}\n" for file in files))
+    writer.stdin.close()
+    latency = _percentiles(_timed_queries(index, queries, writer))
+    if writer.wait() != 0:
+        raise SystemExit(f"the writer failed: {writer.stderr.read()}")
+    return latency, (time.perf_counter() - started) / len(files)
 
 
 def _load() -> str:
@@ -167,30 +188,21 @@ def _latency_under_writes(
     index: Index, index_dir: Path, queries: list[str], sentences: list[str], extra: Path, commits: int
 ) -> None:
     """Step 3: query latency idle, while another process commits, and after."""
-    files = [_article_file(extra, sentences, 100 + number) for number in range(commits)]
+    files = [_article_file(extra, sentences, 100 + number) for number in range(2 * commits)]
     print(f"\nidle: {_load()}")
     idle = _latency(index, queries), _segments(index)
-    started = time.perf_counter()
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(index_dir)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    writer.stdin.write("".join(f"{file}\n" for file in files))
-    writer.stdin.close()
-    during = _percentiles(_timed_queries(index, queries, writer))
-    commit_seconds = (time.perf_counter() - started) / commits
-    if writer.wait() != 0:
-        raise SystemExit(f"the writer failed: {writer.stderr.read()}")
-    print(f"under writes: {_load()}")
+    rows = [("idle", idle[0], idle[1])]
+    for priority, batch in (("cli", files[:commits]), ("api", files[commits:])):
+        during, seconds = _under_writes(index, index_dir, queries, batch, priority)
+        label = "`bnptsearch add` (nice +10)" if priority == "cli" else "an API caller (nice 0)"
+        print(f"under writes by {label}: {_load()}; {seconds * 1000:.0f} ms a commit")
+        rows.append((f"during {commits} commits by {label}", during, ""))
     after = _latency(index, queries), _segments(index)
     print(f"after: {_load()}")
-    print(f"\n{commits} small commits by another process, {commit_seconds * 1000:.0f} ms each on average\n")
-    print("| | keyword p50 ms | keyword p95 ms | p50 / idle | p95 / idle | segments |")
+    rows.append((f"after the {2 * commits} commits", after[0], after[1]))
+    print("\n| | keyword p50 ms | keyword p95 ms | p50 / idle | p95 / idle | segments |")
     print("|---|---|---|---|---|---|")
-    for label, ((p50, p95), segments) in (
-        ("idle", idle),
-        (f"during {commits} commits", (during, "")),
-        ("after them", after),
-    ):
+    for label, (p50, p95), segments in rows:
         print(f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / idle[0][0]:.2f} | {p95 / idle[0][1]:.2f} | {segments} |")
     index.close()
 

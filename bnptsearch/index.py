@@ -187,7 +187,9 @@ class Index:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
 
         The new index is written beside the old one and switched in atomically: if the build
-        fails or is killed, the previous index is still there and searchable.
+        fails or is killed, the previous index is still there and searchable. Where there is
+        no index yet, it is filled in batches like :meth:`update` instead, so an interrupted
+        first build keeps what it committed and an update resumes it.
 
         >>> index, report = Index.build("corpus", "index")   # doctest: +SKIP
         >>> report.added                                      # doctest: +SKIP

@@ -33,3 +33,10 @@ def _work_in_tmp(tmp_path, monkeypatch) -> None:
     """Every test runs in its own folder, so a default ``corpus``/``index`` path can never
     touch the repository's own."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_priority(monkeypatch) -> None:
+    """CliRunner runs the writing commands in the test process: they must not lower its CPU
+    priority (bnptsearch.cli.WRITER_NICENESS) for the rest of the run."""
+    monkeypatch.setattr("bnptsearch.cli.WRITER_NICENESS", 0)

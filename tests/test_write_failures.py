@@ -340,3 +340,20 @@ def test_sigint_at_any_moment_prints_interrupted(corpus_copy: Path, tmp_path: Pa
         assert 5 <= index.info().articles <= 405  # the batches committed before Ctrl-C
     assert not _uncommitted(index_dir)
     shutil.rmtree(index_dir)
+
+
+@pytest.mark.parametrize("command", ["index", "add", "remove", "query"])
+def test_writing_commands_yield_the_cpu_to_searches(built, monkeypatch, command: str) -> None:
+    corpus, index_dir = built
+    monkeypatch.setattr("bnptsearch.cli.WRITER_NICENESS", 10)
+    calls = []
+    monkeypatch.setattr(os, "nice", calls.append)
+    args = {
+        "index": ["index", "--corpus", str(corpus)],
+        "add": ["add", "--no-copy", str(corpus / "arsip.jsonl")],
+        "remove": ["remove", "002_c1e97dfba439882a"],
+        "query": ["query", "RAN PE"],
+    }[command]
+    result = CliRunner().invoke(cli, [*args, "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert calls == ([] if command == "query" else [10])
