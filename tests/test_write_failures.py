@@ -156,7 +156,7 @@ def test_a_really_full_disk(corpus_copy: Path, tmp_path: Path) -> None:
         assert removed.returncode == 0, removed.stderr
         assert not _uncommitted(index_dir)
     finally:
-        subprocess.run(["umount", str(mount)], check=False)
+        subprocess.run(["umount", "--lazy", str(mount)], check=False)  # even if something still holds a file there
 
 
 def _deny(monkeypatch) -> None:
