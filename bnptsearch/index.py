@@ -63,9 +63,10 @@ __all__ = ["Index", "IndexInfo", "UpdateReport"]
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
 _WRITER_OPTIONS = {"limitmb": 512}
 # An update commits after about this much work, so Ctrl-C or a full disk loses at most
-# that much; each commit costs a segment flush and a merge (measured in
-# benchmarks/updates.py: see the README's "Updating" notes).
-_BATCH_SECONDS = 20.0
+# that much (and the reading before the first batch). Each commit adds a segment flush and
+# a merge: a 10k-passage first build took 62-65 s in one transaction, 63-72 s in batches of
+# 5-20 s (load 10, within the noise; README, Performance).
+_BATCH_SECONDS = 10.0
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ An update hashes each corpus file, parses only the files whose hash changed, and
 re-indexes only the articles whose content changed. What is indexed is read back from the
 article documents' columns (:func:`_indexed_articles`), compared with the files
 (:func:`_plan_files`) into :class:`_Changes`, and written in Whoosh transactions of about
-20 s of work each (:func:`_write_in_batches`), so an interrupted update keeps what it
+10 s of work each (:func:`_write_in_batches`), so an interrupted update keeps what it
 committed and a re-run resumes.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
@@ -178,7 +178,7 @@ def _write_in_batches(
     commit: Callable[[Any], None],
     changes: _Changes,
     progress: Progress | None = None,
-    batch_seconds: float = 20.0,
+    batch_seconds: float = 10.0,
 ) -> int:
     """Applies ``changes`` in transactions of about ``batch_seconds`` of work each, so an
     update stopped half-way (Ctrl-C, a full disk) keeps the batches it committed and a re-run

@@ -59,7 +59,7 @@ def test_sigkill_leaves_the_last_committed_state(archive, kill_after: float, reb
     _kill(process)
     with Index.open(index_dir) as index:
         articles = index.info().articles
-        # A committed state: before, after, or (an update commits every ~20 s) between batches.
+        # A committed state: before, after, or (an update commits every ~10 s) between batches.
         assert articles in (5, 405) or (not rebuild and 5 < articles < 405), articles
         assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
         report = index.update(corpus)

@@ -278,7 +278,7 @@ def test_an_interrupted_update_keeps_its_committed_batches(built, monkeypatch) -
             index.update(corpus, progress=_stop_at(4))
         # Articles 1-3 were committed; the 4th was being written, and is undone.
         assert index.info().articles == 5 + 3
-        monkeypatch.setattr(index_module, "_BATCH_SECONDS", 20.0)
+        monkeypatch.setattr(index_module, "_BATCH_SECONDS", 10.0)
         resumed = index.update(corpus)
     assert (resumed.added, resumed.unchanged, resumed.articles) == (57, 8, 65)
     assert not _uncommitted(index_dir)
