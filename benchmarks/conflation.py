@@ -5,14 +5,18 @@ Usage::
     python benchmarks/conflation.py \\
         --conflation ../shared/eval/stemming/conflation-dev.tsv \\
         --sastrawi ../shared/eval/stemming/sastrawi-dev.tsv \\
+        [--pairs tests/data/morphology_pairs.tsv] \\
         [--throughput-text ../shared/eval/kumparan-sentences/sentences.jsonl] [--verbose]
 
 The evaluation files are third-party data read by path; nothing of them is copied here.
+``--pairs`` (default: the project's own ``tests/data/morphology_pairs.tsv``) is scored too,
+per family: words the lexicon was not fitted to.
 
 * conflation: ``same<TAB>w1 w2 ...`` lines are right when every word gets one key;
   ``distinct<TAB>a b`` lines are right when the keys differ.
 * sastrawi: ``word<TAB>expected_stem<TAB>suite<TAB>status<TAB>comment`` pairs are right when
   ``stem(word) == expected_stem`` (all rows; the rows upstream marks as failing too).
+* pairs: ``word<TAB>root<TAB>family`` rows are right when ``stem(word) == root``.
 * throughput: tokens/s stemming the lowercase word tokens of a JSON-lines file with a
   ``text`` field, cold (empty caches) and warm (second pass), for both stemmers.
 """
@@ -33,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bnptsearch import stemming  # noqa: E402
 
+DEFAULT_PAIRS = Path(__file__).resolve().parents[1] / "tests/data/morphology_pairs.tsv"
 DEFAULT_TEXT = Path(__file__).resolve().parents[2] / "shared/eval/kumparan-sentences/sentences.jsonl"
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -56,6 +61,28 @@ def read_sastrawi(path: Path) -> list[tuple[str, str, str]]:
         fields = line.split("\t")
         rows.append((fields[0], fields[1], fields[3] if len(fields) > 3 else ""))
     return rows
+
+
+def read_pairs(path: Path) -> list[tuple[str, str, str]]:
+    """(word, root, family) rows of a ``word<TAB>root<TAB>family`` file, comments skipped."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, root, family = line.split("\t")
+            rows.append((word, root, family))
+    return rows
+
+
+def pairs_by_family(rows, fn: Callable[[str], str]) -> dict[str, tuple[int, int, list[str]]]:
+    """family -> (right, total, failures) for ``fn`` on (word, root, family) rows."""
+    out: dict[str, tuple[int, int, list[str]]] = {}
+    for word, root, family in rows:
+        right, total, failures = out.get(family, (0, 0, []))
+        got = fn(word)
+        if got != root:
+            failures.append(f"{word}: got {got}, expected {root} ({family})")
+        out[family] = (right + (got == root), total + 1, failures)
+    return out
 
 
 def conflation_score(rows, fn: Callable[[str], str]) -> tuple[int, list[str]]:
@@ -112,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--conflation", type=Path, required=True)
     ap.add_argument("--sastrawi", type=Path, required=True)
+    ap.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
     ap.add_argument("--throughput-text", type=Path, default=DEFAULT_TEXT)
     ap.add_argument("--max-tokens", type=int, default=None, help="cap the token stream")
     ap.add_argument("--verbose", action="store_true", help="print failing lines")
@@ -134,6 +162,20 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {c_ok}/{len(conf_rows)} ({100 * c_ok / len(conf_rows):.1f} %) "
             f"| {s_ok}/{len(sas_rows)} ({100 * s_ok / len(sas_rows):.1f} %) |"
         )
+
+    pair_rows = read_pairs(args.pairs)
+    scored = {name: pairs_by_family(pair_rows, fn) for name, fn in systems.items()}
+    print(f"\nown pairs ({args.pairs.name}), right/total per family:\n")
+    print("| family | " + " | ".join(systems) + " |")
+    print("| --- |" + " --- |" * len(systems))
+    for family in dict.fromkeys(f for _, _, f in pair_rows):
+        cells = [f"{scored[name][family][0]}/{scored[name][family][1]}" for name in systems]
+        print(f"| {family} | " + " | ".join(cells) + " |")
+    totals = [sum(r for r, _, _ in scored[name].values()) for name in systems]
+    print("| all | " + " | ".join(f"{t}/{len(pair_rows)} ({100 * t / len(pair_rows):.1f} %)" for t in totals) + " |")
+    for name in systems:
+        c_fail, s_fail = fails[name]
+        fails[name] = (c_fail, s_fail + [f for _, _, fs in scored[name].values() for f in fs])
 
     if args.throughput_text and args.throughput_text.is_file():
         tokens = tokens_of(args.throughput_text, args.max_tokens)

@@ -9,28 +9,38 @@
 __version__ = "0.1.0"
 
 from .analysis import AnalyzedToken, analyze, analyze_tokens
-from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, read_file
+from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
+from .corpus_copy import copy_into
 from .errors import (
+    ArticleNotFoundError,
     BnptSearchError,
     CorpusError,
+    IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
     IndexWriteError,
     QueryError,
+    UntrustedIndexError,
 )
+from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
 from .results import Hit, SearchResults
+from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
+    "ArticleNotFoundError",
     "Article",
     "BnptSearchError",
+    "CheckReport",
     "CorpusError",
     "CorpusLoad",
     "CorpusWarning",
+    "DamagedFile",
     "Hit",
     "Index",
+    "IndexDamagedError",
     "IndexInfo",
     "IndexLockedError",
     "IndexNotFoundError",
@@ -38,10 +48,15 @@ __all__ = [
     "IndexWriteError",
     "QueryError",
     "SearchResults",
+    "UntrustedIndexError",
     "UpdateReport",
     "__version__",
     "analyze",
     "analyze_tokens",
+    "copy_into",
+    "fetch_page",
     "load_corpus",
+    "parse_fields",
     "read_file",
+    "save_fields",
 ]

@@ -23,7 +23,7 @@ from functools import cache
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
 
 from .data import lines
-from .stemming import STEMMER_VERSION, stem
+from .stemming import CLITICS, STEMMER_VERSION, reduplication_ending, stem
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -46,7 +46,7 @@ __all__ = [
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
 # refuses to mix terms from two analyzer versions.
-ANALYZER_VERSION = f"4+{STEMMER_VERSION}"
+ANALYZER_VERSION = f"5+{STEMMER_VERSION}"
 
 # A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
 # so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
@@ -151,19 +151,32 @@ def _split_word(word: str) -> list[tuple[str, int, int]]:
     are one word as they stand), with their spans inside ``word``.
 
     Full reduplication marks a plural or intensity, not a new word, so it folds to the base
-    and keeps the whole span: "praktik-praktik" → praktik, "bersama-sama" → bersama. Other
-    hyphenated words are separate words ("Swiss-Bellin", "2020-2024", "ke-9").
+    and keeps the whole span: "praktik-praktik" → praktik, "bersama-sama" → bersama; with
+    an ending of the whole word ("menakut-nakuti", "sebesar-besarnya") it stays one word for
+    the stemmer to read. A clitic after a hyphen ("BNPT-nya", "rahmat-Mu") is part of the word before it, which
+    keeps the whole span too. Other hyphenated words are separate words ("Swiss-Bellin",
+    "2020-2024", "ke-9").
+
+    >>> _split_word("BNPT-nya"), _split_word("kasih-Ku")
+    ([('BNPT', 0, 8)], [('kasih', 0, 8)])
     """
     parts = list(_HYPHENATED_PART.finditer(word))
+    if len(parts) > 1 and parts[-1].group().lower() in CLITICS:
+        parts.pop()
     if len(parts) == 2:
         first, second = (_APOSTROPHES.sub("", p.group()).lower() for p in parts)
-        if first == second or (len(second) > 2 and first.endswith(second)):
-            return [(_APOSTROPHES.sub("", parts[0].group()), 0, len(word))]
-    return [
+        ending = reduplication_ending(first, second)
+        if ending is not None:
+            whole = parts[0].group() if not ending else word[: parts[1].end()]
+            return [(_APOSTROPHES.sub("", whole), 0, len(word))]
+    spans = [
         (_APOSTROPHES.sub("", piece.group()), part.start() + piece.start(), part.start() + piece.end())
         for part in parts
         for piece in _LETTERS_OR_DIGITS.finditer(part.group())
     ]
+    if spans:
+        spans[-1] = (spans[-1][0], spans[-1][1], len(word))  # the dropped clitic, if any
+    return spans
 
 
 # The same passage string is analyzed for several fields (stemmed text, unstemmed words) and

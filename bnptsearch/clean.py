@@ -6,7 +6,8 @@ breadcrumbs, the headline printed twice, "BACA JUGA:" links to other stories, an
 because whatever survives becomes searchable: a query for a celebrity named only in a
 "BACA JUGA" link must not find a counter-terrorism article.
 
-Which lines are chrome is data (:data:`FOOTER_LINES`, :data:`NOISE_LINES`); reading files is
+Which lines are chrome is data (:data:`FOOTER_LINES`, :data:`NOISE_LINES`, :data:`SOURCE_LINES`,
+:data:`END_MARKS`), with rows per site (WordPress sites, detik, Republika); reading files is
 :mod:`bnptsearch.corpus`'s business, this module only sees text.
 
 >>> page = clean("Home / Hukum / Polisi Tangkap Dua Orang\\n\\nJAKARTA, KOMPAS.com – Polisi menangkap"
@@ -23,20 +24,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .dates import TEXT_DATE, first_date
-from .text import CLOSING_QUOTES, OPENING_QUOTES, sentence_breaks
+from .dates import date_line, first_date
+from .text import CLOSING_QUOTES, OPENING_QUOTES
 
-__all__ = ["FOOTER_LINES", "NOISE_LINES", "CleanText", "clean"]
+__all__ = ["END_MARKS", "FOOTER_LINES", "NOISE_LINES", "SOURCE_LINES", "CleanText", "clean", "plain_paragraphs"]
 
 # Headlines are short; a longer first line is a paragraph that merely lacks a full stop.
 _MAX_HEADLINE_CHARS = 250
 _MAX_HEADLINE_WORDS = 30
-# A title made from a lede sentence is cut here (at a word) so a lede without full stops
-# does not become a paragraph-long title.
-_MAX_DERIVED_TITLE_CHARS = 200
-# Only the start of the lede is looked at for its first sentence: keeps a huge one-line
-# file linear.
-_LEDE_SCAN_CHARS = 2000
 
 # Invisible characters scrapes carry (zero-width spaces, BOM, soft hyphens) would split
 # words in the index; other control characters are noise. Odd line separators become "\n".
@@ -69,6 +64,8 @@ FOOTER_LINES: tuple[str, ...] = (
     # The WordPress author box: "About admin", "About Redaksi" (case-sensitive on purpose,
     # so an English sentence starting "about" is not taken for it).
     r"About [^\s.!?]+(?: [^\s.!?]+)?",
+    # detik: 'Baca artikel detikjatim, "<headline>" selengkapnya https://www.detik.com/...'.
+    r"(?i:baca artikel detik\w*)\b.*\bselengkapnya\b.*",
 )
 # Single chrome lines that can sit anywhere in the text; dropped on their own.
 NOISE_LINES: tuple[str, ...] = (
@@ -83,6 +80,26 @@ NOISE_LINES: tuple[str, ...] = (
     r"(?i:advertisements?|iklan|scroll to continue with content|share this|bagikan(?: ini)?)\s*:?",
     r"(?i:suka ini|like this|loading\.*|memuat\.*)\s*:?",
     r"(?i:tags?|topik)\s*:.*",
+    # detik: the app advert and embedded-video placeholders ("[Gambas:Video 20detik]").
+    r"(?i:download apps detikcom sekarang)\b.*",
+    r"\[Gambas:[^\]]*\]",
+    # Republika: reporter and editor ("Rep: Rizky Suryarandika/ Red: Ani Nursalikah"), the
+    # wire credit ("Sumber : Antara"), photo credits ("Foto: ANTARA FOTO/Basri Marzuki").
+    r"(?:Re[dp]|RE[DP])\s*:\s*[^\s:].{0,80}",
+    # At most four words and no full stop: "Sumber: dana dari APBN." is a sentence.
+    r"(?i:sumber)\s*:\s*\w+(?:[.&-]\w+)*(?:[ ,/]+\w+(?:[.&-]\w+)*){0,3}",
+    r"(?i:foto)\s*:\s*\S.{0,100}",
+)
+# Chrome lines that name the publisher, used as the article's source when its dateline
+# names none: the named group ``source``. Dropped like noise lines.
+SOURCE_LINES: tuple[str, ...] = (
+    # detik's byline: "Tim detikJatim - detikNews", "Deny Prastyo Utomo - detikJatim".
+    r"\S.{0,60}? - (?P<source>detik(?:[A-Z]\w*|com))",
+)
+# Chrome at the very end of the article, on the last line of text or a line of its own.
+END_MARKS: tuple[str, ...] = (
+    # detik's editor initials: "... telepon genggam. (abc/dpe)".
+    r"\((?:[a-z]{2,5}/)+[a-z]{2,5}\)",
 )
 
 
@@ -93,6 +110,9 @@ def _any_line(rules: tuple[str, ...]) -> re.Pattern[str]:
 
 _FOOTER_LINE = _any_line(FOOTER_LINES)
 _NOISE_LINE = _any_line(NOISE_LINES)
+# Compiled one by one: each row has its own group named "source".
+_SOURCE_LINES = tuple(re.compile(rule) for rule in SOURCE_LINES)
+_END_MARK = re.compile(rf"\s*(?:{'|'.join(f'(?:{rule})' for rule in END_MARKS)})$")
 
 # Breadcrumb trail over the headline: "Home / Hukrim / <title>", "Beranda » Nasional".
 _BREADCRUMB_SEPARATOR = re.compile(r"\s+[/»›>|]\s+|\s*(?:»|›)\s*")
@@ -103,13 +123,6 @@ _NAV_MAX_WORDS = 2
 _BREADCRUMB_STEP_MAX_WORDS = 4
 # Longer than any header line (breadcrumb, label, byline, date): the article has begun.
 _HEADER_MAX_CHARS = 400
-# What a publication-date line holds besides the date itself.
-_DATE_LINE_FILLER = re.compile(
-    r"(?i:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday"
-    r"|friday|saturday|sunday|pukul|wib|wita|wit|diposting|dipublikasikan|diperbarui|terbit"
-    r"|published|updated|posted|on)\b|\d{1,2}[:.]\d{2}(?::\d{2})?|[\s,|/·•()-]+"
-)
-_DATE_LINE_MAX_CHARS = 100
 _PUNCTUATION = re.compile(r"[.!?,;:…]")
 
 # The dateline opening a lede: "JAKARTA, DISWAY.ID – ", "Surabaya – ", "CNNBanten.id – ",
@@ -137,15 +150,16 @@ def clean(raw: str, title: str | None = None) -> CleanText | None:
 
     ``title`` is the title a record gives ("" when it has none; the text's own printings of
     it are dropped); None means the page's headline must be found in the text, falling back
-    on the breadcrumb trail's last step or the lede's first sentence. Returns None when
-    nothing but site chrome is left.
+    on the breadcrumb trail's last step, else "" (no title is made from the lede). Returns
+    None when nothing but site chrome is left.
 
     >>> clean("Judul Rekaman\\n\\nSurabaya – Isi berita.", "Judul Rekaman").body
     'Surabaya – Isi berita.'
     >>> clean("Tinggalkan Balasan") is None
     True
     """
-    paragraphs, header_dates, crumb_title = _strip_header(_paragraphs(_clean_lines(raw)))
+    lines, line_source = _clean_lines(raw)
+    paragraphs, header_dates, crumb_title = _strip_header(_without_end_marks(_paragraphs(lines)))
     if not paragraphs:
         return None
     if title is None:
@@ -153,31 +167,68 @@ def clean(raw: str, title: str | None = None) -> CleanText | None:
     else:
         headline = title
         paragraphs = _drop_leading_repeats(paragraphs, title) if title else paragraphs
+    if headline:
+        # A publication date or byline printed under the headline is header too.
+        paragraphs, dates_below, _ = _strip_header(paragraphs)
+        header_dates += dates_below
     if not paragraphs:
         return None
-    place, source, lede = _dateline(paragraphs[0])
+    place, source, _ = _dateline(paragraphs[0])
+    source = source or line_source
     if not headline and title is None:
-        # Only a page is given a title from its text: a record without a title keeps none
-        # rather than one made from its first sentence, which would count that sentence twice.
-        headline = crumb_title or _first_sentence(lede)
+        # A page without a headline may still name itself in its breadcrumb trail. Its lede's
+        # first sentence is no title: indexed as one, it would count twice and rank as if
+        # it were the headline.
+        headline = crumb_title
     body = "\n\n".join(paragraphs)
     date = first_date(header_dates) or first_date([headline, body])
     return CleanText(headline, body, place, source, date)
 
 
-def _clean_lines(raw: str) -> list[str]:
-    """Normalized, stripped lines, cut at the site footer, without chrome lines."""
+def plain_paragraphs(raw: str) -> list[str]:
+    """The paragraphs of a document that has no site chrome (a PDF page, a Word file):
+    normalized like a page, hard wraps joined, but no line dropped as chrome.
+
+    >>> plain_paragraphs("Komentar\\nPolisi telah\\nmenangkap dua orang.")
+    ['Komentar', 'Polisi telah menangkap dua orang.']
+    """
+    return _paragraphs(_normalized_lines(raw))
+
+
+def _normalized_lines(raw: str) -> list[str]:
+    """NFC, one kind of line break, no invisible characters, single spaces; lines stripped."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    return [line.strip() for line in _HSPACE.sub(" ", text).split("\n")]
+
+
+def _clean_lines(raw: str) -> tuple[list[str], str | None]:
+    """Normalized, stripped lines, cut at the site footer, without chrome lines; and the
+    publisher named by a chrome line (see :data:`SOURCE_LINES`), if any."""
     lines = []
-    for line in _HSPACE.sub(" ", text).split("\n"):
-        line = line.strip()
+    source = None
+    for line in _normalized_lines(raw):
         if _FOOTER_LINE.fullmatch(line):
             break
         # Dropped outright (not left as a blank line): a "BACA JUGA" line wedged into the
         # middle of a sentence must not split that sentence into two paragraphs.
-        if not _NOISE_LINE.fullmatch(line):
-            lines.append(line)
-    return lines
+        if _NOISE_LINE.fullmatch(line):
+            continue
+        named = next((m for m in (rule.fullmatch(line) for rule in _SOURCE_LINES) if m), None)
+        if named:
+            source = source or named["source"]
+            continue
+        lines.append(line)
+    return lines, source
+
+
+def _without_end_marks(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without the chrome that ends an article (:data:`END_MARKS`)."""
+    while paragraphs:
+        last = _END_MARK.sub("", paragraphs[-1])
+        if last == paragraphs[-1]:
+            break
+        paragraphs = paragraphs[:-1] + ([last] if last else [])
+    return paragraphs
 
 
 def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
@@ -201,7 +252,7 @@ def _strip_header(paragraphs: list[str]) -> tuple[list[str], list[str], str]:
             continue  # "Informasi", "Detail Berita", "NASIONAL": section labels
         if _BYLINE.fullmatch(line):
             continue
-        if _is_date_line(line):
+        if date_line(line):
             dates.append(line)  # "Senin, 7 Maret 2023 | 10:00 WIB"
             continue
         break
@@ -221,14 +272,6 @@ def _is_breadcrumb(line: str, *, last: bool) -> bool:
     if not steps or not all(0 < len(step.split()) <= _BREADCRUMB_STEP_MAX_WORDS for step in steps):
         return False
     return bool(_BREADCRUMB_START.match(line)) or (len(crumbs) >= 3 and not last)
-
-
-def _is_date_line(line: str) -> bool:
-    """A line holding nothing but a publication date: "Rabu, 23/3/2022 - 10:15 WIB"."""
-    if len(line) > _DATE_LINE_MAX_CHARS:
-        return False
-    rest, dates = TEXT_DATE.subn("", line)
-    return dates > 0 and not _DATE_LINE_FILLER.sub("", rest)
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -318,7 +361,8 @@ def _dateline(lede: str) -> tuple[str | None, str | None, str]:
     if len(parts) > 2 or (source and len(parts) > 1) or not all(map(_is_name, parts)):
         return None, None, lede
     if len(parts) == 2:
-        place, source = parts
+        # "JAKARTA, KOMPAS.com" and "REPUBLIKA.CO.ID, POSO": the web domain is the publisher.
+        place, source = parts[::-1] if _DOMAIN.fullmatch(parts[0]) and not _DOMAIN.fullmatch(parts[1]) else parts
     elif _DOMAIN.fullmatch(parts[0]) and not source:
         place, source = None, parts[0]
     else:
@@ -335,18 +379,3 @@ def _is_name(part: str) -> bool:
         (len(words) == 1 and _DOMAIN.fullmatch(part) is not None)
         or (len(words) <= _DATELINE_MAX_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words))
     )
-
-
-def _first_sentence(text: str) -> str:
-    """The first sentence, without its full stop, cut to a title's length.
-
-    >>> _first_sentence("Kata Komjen. Pol. Boy hari ini. Lalu pergi.")
-    'Kata Komjen. Pol. Boy hari ini'
-    """
-    head = text[:_LEDE_SCAN_CHARS]
-    sentence = next((head[:end] for end, _ in sentence_breaks(head)), head).strip()
-    if sentence.endswith(".") and not sentence.endswith(".."):
-        sentence = sentence[:-1]
-    if len(sentence) > _MAX_DERIVED_TITLE_CHARS:
-        sentence = sentence[:_MAX_DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
-    return sentence

@@ -21,12 +21,13 @@ import click
 
 from . import __version__
 from .analysis import analyze_tokens
-from .corpus import SUPPORTED_EXTENSIONS
+from .corpus import FIELDS_FILE, parse_fields, save_fields
 from .errors import BnptSearchError, QueryError
+from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .query import SearchRequest
+from .query import SORTS, SearchRequest
 
 
 def _folder_option(name: str, default: str, envvar: str, help_text: str):
@@ -42,7 +43,12 @@ def _folder_option(name: str, default: str, envvar: str, help_text: str):
 
 
 INDEX_OPTION = _folder_option("index", "index", "BNPTSEARCH_INDEX", "Index folder")
-CORPUS_OPTION = _folder_option("corpus", "corpus", "BNPTSEARCH_CORPUS", "Folder of .txt/.jsonl articles")
+CORPUS_OPTION = _folder_option("corpus", "corpus", "BNPTSEARCH_CORPUS", "Folder of article files")
+FIELDS_OPTION = click.option(
+    "--fields",
+    help="Column names of CSV/TSV/JSON exports: id=link,title=judul,text=isi,date=tanggal,source=media "
+    f"(kept in the corpus folder's {FIELDS_FILE}).",
+)
 
 
 @contextmanager
@@ -57,6 +63,8 @@ def _errors_as_messages() -> Iterator[None]:
 def _print_report(report: UpdateReport, verb: str) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"{verb}: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
         f"{report.unchanged} unchanged; {report.articles} articles, {report.passages} passages "
@@ -119,8 +127,12 @@ _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest
 @click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
 @click.option("--since", help="Only articles dated on or after: 2022, 2022-03 or 2022-03-23.")
 @click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31.")
+@click.option("--include-undated", is_flag=True, help="With --since/--until, keep articles that have no date too.")
 @click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable).")
-@click.option("--facets", is_flag=True, help="Count matching articles per source and year.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True, help="Best first, or by date: newest, oldest."
+)
+@click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
@@ -250,11 +262,19 @@ def _finish(report: UpdateReport, verb: str, strict: bool) -> None:
 @CORPUS_OPTION
 @click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
 @click.option("--optimize", is_flag=True, help="Then merge the index into one segment (faster queries; slow).")
+@FIELDS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
 @WAIT_OPTION
 def index_command(
-    index_dir: Path, corpus_dir: Path, rebuild: bool, optimize: bool, strict: bool, quiet: bool, wait: float
+    index_dir: Path,
+    corpus_dir: Path,
+    rebuild: bool,
+    optimize: bool,
+    fields: str | None,
+    strict: bool,
+    quiet: bool,
+    wait: float,
 ) -> None:
     """Bring the index up to date with the corpus folder.
 
@@ -271,9 +291,14 @@ def index_command(
       bnptsearch index --corpus arsip/ --index arsip-index/ --strict
       bnptsearch index --rebuild
       bnptsearch index --optimize
+      bnptsearch index --fields id=link,title=judul,text=isi,date=tanggal,source=media
     """
     _lower_priority()
     with _errors_as_messages():
+        if fields is not None and save_fields(corpus_dir, parse_fields(fields)) and Index.exists(index_dir):
+            # Files already indexed would keep what the old mapping read from them.
+            click.echo(f"Field mapping changed (kept in {corpus_dir / FIELDS_FILE}): rebuilding.", err=True)
+            rebuild = True
         if rebuild or not Index.exists(index_dir):
             index, report = Index.build(corpus_dir, index_dir, progress=_progress(quiet), lock_timeout=wait)
             with index:
@@ -297,41 +322,61 @@ def _optimize(index: Index) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--no-copy", is_flag=True, help="Index the files where they are, without copying them into the corpus.")
+@click.option("--replace", is_flag=True, help="Replace a corpus file of the same name even if it holds another article.")
+@FIELDS_OPTION
 @INDEX_OPTION
 @CORPUS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
 @WAIT_OPTION
 def add(
-    files: tuple[Path, ...], no_copy: bool, index_dir: Path, corpus_dir: Path, strict: bool, quiet: bool, wait: float
+    files: tuple[str, ...],
+    no_copy: bool,
+    replace: bool,
+    fields: str | None,
+    index_dir: Path,
+    corpus_dir: Path,
+    strict: bool,
+    quiet: bool,
+    wait: float,
 ) -> None:
-    """Add FILES (.txt or .jsonl articles) to the index, copying them into the corpus folder.
+    """Add FILES (articles in any supported format, or web page URLs) to the index, copying
+    them into the corpus folder.
 
-    A file of the same name already in the corpus is replaced. With --no-copy the files are
+    A name already taken in the corpus by another article is not replaced: the copy gets a
+    free name (berita-2.txt) and a note says so. Adding again from the same path replaces
+    its copy; --replace replaces whatever has the name. With --no-copy the files are
     indexed where they are and a later `bnptsearch index` of the corpus leaves them alone.
+    A URL's page is fetched and saved in the corpus folder (the same URL, the same file).
 
     \b
     Examples:
       bnptsearch add ~/unduhan/berita-baru.txt
       bnptsearch add scraped/*.jsonl --no-copy
+      bnptsearch add ekspor.csv --fields id=link,title=judul,text=isi,date=tanggal
+      bnptsearch add https://www.bnpt.go.id/berita/contoh
     """
     _lower_priority()
     with _errors_as_messages():
-        targets = list(files) if no_copy else [_copy_into(file, corpus_dir) for file in files]
+        mapping = parse_fields(fields) if fields is not None else None
+        targets = [_target(item, corpus_dir) for item in files]
         with Index.open(index_dir, create=True, lock_timeout=wait) as index:
-            _finish(index.add(targets, progress=_progress(quiet)), "Added", strict)
+            copy_to = None if no_copy else corpus_dir
+            report = index.add(targets, copy_to=copy_to, replace=replace, progress=_progress(quiet), fields=mapping)
+            _finish(report, "Added", strict)
 
 
-def _copy_into(file: Path, corpus_dir: Path) -> Path:
-    if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise click.ClickException(f"{file}: unsupported file type {file.suffix!r} (expected .txt or .jsonl)")
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    target = corpus_dir / file.name
-    if target.resolve() != file.resolve():
-        shutil.copyfile(file, target)
-    return target
+def _target(item: str, corpus_dir: Path) -> Path:
+    """The file to index for an `add` argument: a page fetched into the corpus folder (the
+    same URL, the same file), or the file itself (copied into the corpus by Index.add)."""
+    if is_url(item):
+        return fetch_page(item, corpus_dir)
+    file = Path(item)
+    if not file.is_file():
+        raise click.ClickException(f"{file}: no such file")
+    return file
 
 
 @cli.command()
@@ -443,6 +488,61 @@ def info(index_dir: Path, as_json: bool) -> None:
     with _errors_as_messages(), Index.open(index_dir) as index:
         details = index.info()
     _echo("info", "json" if as_json else "text", details)
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (beyond this machine a token is required)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of the pages.")
+@click.option("--token", envvar="BNPTSEARCH_TOKEN", help="Shared secret every request must carry (env BNPTSEARCH_TOKEN).")
+@click.option("--no-auth", is_flag=True, help="Serve beyond this machine without a token: anyone there can read the archive.")
+def serve(index_dir: Path, host: str, port: int, open_browser: bool, lang: str, token: str | None, no_auth: bool) -> None:
+    """Serve a search page and a JSON API over the index (read-only), for a browser.
+
+    Needs the serve extra: pip install 'bnptsearch[serve]'. The index is never written;
+    articles added by `bnptsearch add` or `index` in another shell show up on the next search.
+
+    \b
+    Examples:
+      bnptsearch serve --open
+      bnptsearch serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    try:
+        from .web import access_warning
+        from .web import serve as run_server
+    except ModuleNotFoundError as error:
+        hint = f"serve needs the serve extra: pip install 'bnptsearch[serve]' (missing {error.name})"
+        raise click.ClickException(hint) from None
+    with _errors_as_messages():
+        warning = access_warning(host, token=token, no_auth=no_auth)
+        if warning:
+            click.echo(warning, err=True)
+        run_server(index_dir, host=host, port=port, lang=lang, token=token, open_browser=open_browser, announce=click.echo)
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check(index_dir: Path, as_json: bool) -> None:
+    """Verify every index file against the size and checksum recorded when it was written.
+
+    Lists each damaged file and exits 1 if there is one; reads bytes only, so it is safe to
+    run on an index folder from anywhere.
+
+    \b
+    Example:
+      bnptsearch check --index arsip-index/
+    """
+    with _errors_as_messages():
+        report = Index.check(index_dir)
+    _echo("check", "json" if as_json else "text", report)
+    if not report.ok:
+        names = ", ".join(file.name for file in report.damaged)
+        raise click.ClickException(f"index damaged: {names}; run `bnptsearch index --rebuild`")
 
 
 class _Interrupted(BaseException):

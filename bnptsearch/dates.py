@@ -1,9 +1,9 @@
 """Every date rule: dates stated in article text, record dates, and query date bounds.
 
 An article is dated by the first full date its text states (:func:`first_date`) unless its
-record gives one (:func:`iso_date`); the index stores the start of that day, month or year
-(:func:`period_start`), and a search's ``since``/``until`` bounds cover whole periods
-(:func:`query_bound`).
+record or page metadata gives one (:func:`metadata_date`, read by the same rules); the index
+stores the start of that day, month or year (:func:`period_start`), and a search's
+``since``/``until`` bounds cover whole periods (:func:`query_bound`).
 
 >>> first_date(["Rapat digelar Rabu (23/3/2022) di Serang."])
 '2022-03-23'
@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from .errors import QueryError
 
-__all__ = ["TEXT_DATE", "first_date", "iso_date", "period_start", "query_bound"]
+__all__ = ["TEXT_DATE", "date_line", "first_date", "iso_date", "metadata_date", "period_start", "query_bound"]
 
 _MONTHS = {
     "januari": 1, "january": 1, "jan": 1,
@@ -43,7 +43,6 @@ _DAY_SEP = r"(?:[-–—&,]|s/d|s\.d\.?|sampai(?:\s+dengan)?|hingga|dan)"
 # A full date as Indonesian text writes it. A range dates to its first day; a date without
 # a year ("20 September") or a bare year range ("Tahun 2020-2024") is no date: a year is
 # never guessed. Repetitions are bounded so a long list of numbers cannot backtrack badly.
-# Public because the header cleaner (bnptsearch.clean) recognizes date-only lines with it.
 TEXT_DATE = re.compile(
     # The lookahead lets the scan skip non-digits fast: dates are rare in long text.
     rf"(?=\d)(?:\b(?P<d>\d{{1,2}})(?:\s*{_DAY_SEP}\s*\d{{1,2}}){{0,3}}\s+(?P<m>{_MONTH})\b\.?"
@@ -55,8 +54,24 @@ TEXT_DATE = re.compile(
 )
 # Years outside this are typos or history, not a news article's date.
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
-# Record dates: "2023", "2023-03", "2023-03-07", or a timestamp whose date part is used.
-_ISO_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:[T ]\S+)?)?)?")
+# Record dates: "2023", "2023-03", "2023-03-07", or a timestamp whose date part is used:
+# "2024-05-14T09:30:00+07:00", "2024-05-14 09:30 +0700". The date is taken as written, not
+# moved to UTC: it is the day the publisher dated the story in its own time zone.
+_ISO_DATE = re.compile(
+    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT|WIB|WITA|WIT)?)?)?)?",
+    re.IGNORECASE,
+)
+# What a line that states a date may hold besides the date: the weekday, the time and its
+# zone, "pukul", "diperbarui"... ("Selasa, 14/05/2024 | 09:30 WIB", "Tue, 14 May 2024
+# 09:30:00 +0700"). Such a line is a date line: a page's publication date, or a record's.
+_DATE_LINE_FILLER = re.compile(
+    r"(?i:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|pukul|jam|wib|wita|wit|utc|gmt"
+    r"|diposting|dipublikasikan|diperbarui|terbit|published|updated|posted|on)\b"
+    r"|\d{1,2}[:.]\d{2}(?::\d{2})?|[+-]\d{2}:?\d{2}\b|[\s,|/·•()-]+"
+)
+_DATE_LINE_MAX_CHARS = 100
 # Query bounds are typed by people: "2022-3" is as good as "2022-03"; no timestamps.
 _QUERY_DAY = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
@@ -86,6 +101,34 @@ def first_date(texts: Iterable[str]) -> str | None:
             except ValueError:
                 continue  # "31/2/2022": not a date, look further
     return None
+
+
+def date_line(line: str) -> str | None:
+    """The date of a line holding nothing but a date (with weekday, time, zone), as ISO;
+    None for any other line.
+
+    >>> date_line("Selasa, 14/05/2024 | 09:30 WIB"), date_line("Rapat pada 14 Mei 2024")
+    ('2024-05-14', None)
+    """
+    if len(line) > _DATE_LINE_MAX_CHARS:
+        return None
+    rest, found = TEXT_DATE.subn("", line)
+    if not found or _DATE_LINE_FILLER.sub("", rest):
+        return None
+    return first_date([line])
+
+
+def metadata_date(value: str) -> str | None:
+    """A date given as metadata (a record's ``"date"``, a page's meta tags) as ISO, read with
+    the rules of :func:`iso_date` and, for a date written out, of dates in text; None if
+    ``value`` is not a date.
+
+    >>> metadata_date("2024-05-14T09:30:00+07:00"), metadata_date("14 Mei 2024 09:30 WIB")
+    ('2024-05-14', '2024-05-14')
+    >>> metadata_date("Selasa, 14/05/2024"), metadata_date("15 Agustus 2024"), metadata_date("kemarin")
+    ('2024-05-14', '2024-08-15', None)
+    """
+    return iso_date(value) or date_line(value.strip())
 
 
 def iso_date(value: str) -> str | None:

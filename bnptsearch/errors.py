@@ -6,13 +6,16 @@ The CLI catches :class:`BnptSearchError` once and prints its message on one line
 from __future__ import annotations
 
 __all__ = [
+    "ArticleNotFoundError",
     "BnptSearchError",
     "CorpusError",
+    "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
     "IndexWriteError",
     "QueryError",
+    "UntrustedIndexError",
 ]
 
 
@@ -45,3 +48,24 @@ class IndexWriteError(BnptSearchError):
 
     What the failed write produced is removed; the last committed index stays as it was.
     """
+
+
+class ArticleNotFoundError(CorpusError):
+    """No article of that id is in the index (a :class:`CorpusError`, as it was before it
+    had its own class, so callers catching that still do)."""
+
+
+class IndexDamagedError(BnptSearchError):
+    """An index file is missing or differs from what was written (``bnptsearch check``
+    lists them); ``files`` names the damaged ones."""
+
+    def __init__(self, files: tuple[str, ...]):
+        self.files = files
+        super().__init__(f"index damaged: {', '.join(files)}; run `bnptsearch check` / `bnptsearch index --rebuild`")
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:
+        return type(self), (self.files,)  # pickles (to another process) with its files
+
+
+class UntrustedIndexError(BnptSearchError):
+    """The index folder could have been written by someone else; opening it could run their code."""

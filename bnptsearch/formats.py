@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .analysis import AnalyzedToken
 from .corpus import Article
@@ -31,6 +32,7 @@ from .results import Hit, SearchResults
 
 if TYPE_CHECKING:
     from .index import IndexInfo
+    from .store import CheckReport
 
 __all__ = [
     "FORMATS",
@@ -74,6 +76,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "title": hit.title,
         "source": hit.source,
         "date": hit.date,
+        "url": hit.url,
+        "page": hit.page,
         "score": round(hit.score, 4),
         "passage": hit.passage,
         "highlighted": hit.highlighted,
@@ -86,7 +90,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 
 def results_to_dict(results: SearchResults) -> dict[str, Any]:
     """Search results as JSON-ready data: query, total, offset, expansions, suggestion,
-    hits (and facets when asked for).
+    undated, hits (and facets when asked for).
 
     >>> results_to_dict(SearchResults("teroris", ()))["total"] is None
     True
@@ -97,6 +101,7 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "offset": results.offset,
         "expansions": list(results.expansions),
         "suggestion": results.suggestion,
+        "undated": results.undated,
         "hits": [hit_to_dict(hit) for hit in results.hits],
     }
     if results.facets is not None:
@@ -117,8 +122,41 @@ def _page(results: SearchResults) -> str:
     return f"Passages {results.offset + 1}–{results.offset + len(results.hits)}"
 
 
-def _meta_line(hit: Hit) -> str:
-    return " · ".join(part for part in (hit.source, hit.date, hit.doc_id, f"score {hit.score:.2f}") if part)
+# Metadata comes from the files as their authors wrote it: an escape sequence in a record's
+# title or url must not drive the user's terminal. Control characters show as U+FFFD.
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
+
+
+def _printable(text: str) -> str:
+    """``text`` without control characters, safe to print to a terminal.
+
+    >>> _printable("Judul\x1b[31m merah")
+    'Judul\ufffd[31m merah'
+    """
+    return text.translate(_CONTROL_CHARACTERS)
+
+
+def _page_label(page: int | None) -> str | None:
+    return f"p. {page}" if page is not None else None
+
+
+def _meta_line(hit: Hit, *, url: bool = True) -> str:
+    """"source · date · doc_id · p. 3 · score 1.23 · url": what is known of a hit's article."""
+    parts = (hit.source, hit.date, hit.doc_id, _page_label(hit.page), f"score {hit.score:.2f}", hit.url if url else None)
+    return _printable(" · ".join(part for part in parts if part))
+
+
+def _undated_note(results: SearchResults) -> str | None:
+    """The line saying how many undated articles the date bounds left out, if any.
+
+    >>> _undated_note(SearchResults("q", (), undated=3))
+    '3 undated articles match too; --include-undated shows them'
+    """
+    if not results.undated:
+        return None
+    if results.undated == 1:
+        return "1 undated article matches too; --include-undated shows it"
+    return f"{results.undated} undated articles match too; --include-undated shows them"
 
 
 def _explanation(hit: Hit) -> str:
@@ -140,6 +178,7 @@ def to_text(
         lines.append(f"Did you mean: {results.suggestion}?")
     if not results.hits:
         lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
+        lines.extend(filter(None, [_undated_note(results)]))
         return "\n".join(lines) + "\n"
     # The total is known only when the search counted (``count=True`` or facets).
     of_total = f" of {results.total}" if results.total is not None else ""
@@ -155,22 +194,24 @@ def to_text(
 
     if by_article:
         for number, article in enumerate(results.by_article(), 1):
-            meta = " · ".join(part for part in (article.source, article.date, article.doc_id) if part)
-            lines.append(f"{bold[0]}{number}. {article.title or article.doc_id}{bold[1]}")
-            lines.append(f"   {meta}")
+            meta = " · ".join(part for part in (article.source, article.date, article.doc_id, article.url) if part)
+            lines.append(f"{bold[0]}{number}. {_printable(article.title or article.doc_id)}{bold[1]}")
+            lines.append(f"   {_printable(meta)}")
             for hit in article.hits:
-                lines.append(f"   [{hit.rank}] score {hit.score:.2f}")
+                where = " · ".join(filter(None, (_page_label(hit.page), f"score {hit.score:.2f}")))
+                lines.append(f"   [{hit.rank}] {where}")
                 lines.extend(passage_lines(hit, "     "))
             lines.append("")
     else:
         for hit in results.hits:
-            lines.append(f"{bold[0]}{hit.rank}. {hit.title or hit.doc_id}{bold[1]}")
+            lines.append(f"{bold[0]}{hit.rank}. {_printable(hit.title or hit.doc_id)}{bold[1]}")
             lines.append(f"   {_meta_line(hit)}")
             lines.extend(passage_lines(hit, "   "))
             lines.append("")
     if results.facets:
         for name, counts in results.facets.items():
             lines.append(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in counts.items()))
+    lines.extend(filter(None, [_undated_note(results)]))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -189,7 +230,7 @@ def to_jsonl(results: SearchResults) -> str:
     )
 
 
-CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted")
+CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page")
 
 
 def to_csv(results: SearchResults) -> str:
@@ -229,18 +270,38 @@ mark {{ background: #ffe066; padding: 0 .1em; }}
 """
 
 
+def _html_link(url: str) -> str:
+    """``url`` as a link if it is a web address, else as text: a ``javascript:`` or
+    ``file:`` url from an article's metadata must not become clickable. Always escaped.
+
+    >>> _html_link("https://a.id/?q=1&r=2")
+    '<a href="https://a.id/?q=1&amp;r=2" rel="noopener noreferrer">https://a.id/?q=1&amp;r=2</a>'
+    >>> _html_link("javascript:alert(1)")
+    'javascript:alert(1)'
+    """
+    shown = html.escape(_printable(url))
+    if urlsplit(url.strip()).scheme.lower() not in ("http", "https") or _printable(url) != url:
+        return shown
+    return f'<a href="{html.escape(url.strip(), quote=True)}" rel="noopener noreferrer">{shown}</a>'
+
+
 def to_html(results: SearchResults) -> str:
     """A self-contained HTML page; all article text is escaped, matches are in ``<mark>``."""
     hits = []
     for hit in results.hits:
-        meta = html.escape(_meta_line(hit))
+        meta = html.escape(_meta_line(hit, url=False))
+        if hit.url:
+            meta += f" · {_html_link(hit.url)}"
         hits.append(
-            f'<div class="hit"><h2>{hit.rank}. {html.escape(hit.title or hit.doc_id)}</h2>'
+            f'<div class="hit"><h2>{hit.rank}. {html.escape(_printable(hit.title or hit.doc_id))}</h2>'
             f'<p class="meta">{meta}</p><p>{render_html(hit.passage, hit.spans)}</p></div>'
         )
     summary = f"{results.total} matching passages" if results.total is not None else _page(results)
     if results.suggestion:
         summary += f" · Did you mean: {html.escape(results.suggestion)}?"
+    note = _undated_note(results)
+    if note:
+        summary += f" · {note}"
     return _PAGE.format(
         title=html.escape(f"bnptsearch: {results.query}"), summary=summary, hits="\n".join(hits) or "<p>No passages match.</p>"
     )
@@ -268,6 +329,14 @@ def _info_text(info: IndexInfo, view: View) -> str:
         f"format:    {info.format_version} (parser {info.parser_version})\n"
         f"analyzer:  {info.analyzer_version}: {info.analyzer}\n"
     )
+
+
+def _check_text(report: CheckReport, view: View) -> str:
+    where = f"generation {report.generation} of " if report.generation is not None else ""
+    lines = [f"checked {len(report.checked)} files ({report.size:,} bytes) of {where}{Path(report.path).resolve()}"]
+    lines += [f"damaged: {file.name}: {file.problem}" for file in report.damaged]
+    lines += [f"note: {note}" for note in report.notes]
+    return "\n".join(lines) + "\n"
 
 
 def _analysis_text(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
@@ -309,6 +378,8 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any, View], str]] = {
     ("show", "json"): lambda article, view: _json(asdict(article)),
     ("info", "text"): _info_text,
     ("info", "json"): lambda info, view: _json(asdict(info)),
+    ("check", "text"): _check_text,
+    ("check", "json"): lambda report, view: _json(asdict(report) | {"ok": report.ok}),
     ("analyze", "text"): _analysis_text,
     ("analyze", "json"): _analysis_json,
 }

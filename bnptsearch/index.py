@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
@@ -33,9 +35,21 @@ from .corpus import (
     corpus_files,
     raw_text,
     read_file,
+    readable_format,
+    save_fields,
 )
-from .errors import CorpusError, IndexNotFoundError, IndexOutdatedError, QueryError
-from .query import SearchRequest
+from .corpus_copy import copy_into
+from .errors import (
+    ArticleNotFoundError,
+    BnptSearchError,
+    CorpusError,
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    QueryError,
+)
+from .highlight import highlight_spans, wanted_terms
+from .query import SearchRequest, parse_query
 from .results import SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
 from .search import Searcher
@@ -43,18 +57,35 @@ from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
     META_FILE,
+    CheckReport,
+    _check_folder,
     _check_meta,
+    _check_trusted,
+    _holds_index_files,
     _new_index,
     _open_live,
     _read_acronym_cache,
     _read_meta,
+    _record_generation,
     _remove_other_indexes,
+    _set_stale_files,
+    _stale_files,
     _switch_to,
+    _verify_generation,
     _write_acronym_cache,
     _write_lock,
     _writes_to,
 )
-from .update import Progress, _Changes, _Indexed, _indexed_articles, _plan_files, _write_in_batches
+from .update import (
+    Progress,
+    _Addition,
+    _Changes,
+    _Indexed,
+    _indexed_articles,
+    _placement,
+    _plan_files,
+    _write_in_batches,
+)
 from .whoosh_compat import SegmentWriter, abandon, remove_uncommitted, segment_key
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
@@ -69,6 +100,12 @@ _WRITER_OPTIONS = {"limitmb": 512}
 _BATCH_SECONDS = 10.0
 
 
+# The acronym table of each index folder's latest generation, shared by the read-only Index
+# objects of one process: `serve` keeps several, and they cannot cache the table on disk, so
+# each would otherwise re-read every article document after every commit (0.7 s at 100k).
+_ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
+
+
 @dataclass(frozen=True)
 class UpdateReport:
     """What an index update did. ``warnings`` are corpus problems, one line each."""
@@ -81,6 +118,8 @@ class UpdateReport:
     passages: int
     warnings: tuple[str, ...]
     seconds: float
+    # What was done that was not asked for in so many words (a copy given a free name).
+    notes: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -103,7 +142,7 @@ class IndexInfo:
 def _report(changes: _Changes, counts: tuple[int, int], started: float) -> UpdateReport:
     """The report of ``changes``, once written; ``counts`` are the index's (articles, passages)."""
     return UpdateReport(
-        added=len(changes.add) - changes.replaced,
+        added=changes.added - changes.replaced,
         updated=changes.replaced,
         deleted=len(changes.delete),
         unchanged=changes.unchanged,
@@ -111,7 +150,42 @@ def _report(changes: _Changes, counts: tuple[int, int], started: float) -> Updat
         passages=counts[1],
         warnings=tuple(str(w) for w in changes.warnings),
         seconds=time.perf_counter() - started,
+        notes=tuple(changes.notes),
     )
+
+
+def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> dict[str, _Indexed]:
+    """What the index a rebuild replaces holds (whatever its format version), so that the
+    articles it had from outside the corpus folder are kept; {} with a warning if that
+    index cannot be read."""
+    if not meta or not isinstance(meta.get("indexname"), str):
+        return {}
+    try:
+        ix = whoosh_index.open_dir(str(path), indexname=meta["indexname"])
+        try:
+            with ix.searcher() as searcher:
+                return _indexed_articles(searcher)
+        finally:
+            ix.close()
+    except Exception as error:  # noqa: BLE001 -- an index of any past version, damaged or not
+        changes.warnings.append(
+            CorpusWarning(
+                str(path),
+                f"cannot read the index being replaced ({error}); articles it had from outside the corpus folder are not kept",
+            )
+        )
+        return {}
+
+
+def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Changes) -> list[Path]:
+    """The files of ``previous`` articles outside ``folder`` (other corpus folders, ``add
+    --no-copy``) that still exist; a warning for each one that does not."""
+    counts = Counter(known.path for known in previous.values() if not Path(known.path).is_relative_to(folder))
+    for path, count in sorted(counts.items()):
+        if not Path(path).is_file():
+            message = f"no longer exists; its {count} indexed articles are not in the rebuilt index"
+            changes.warnings.append(CorpusWarning(path, message))
+    return [Path(path) for path in sorted(counts) if Path(path).is_file()]
 
 
 class Index:
@@ -125,41 +199,63 @@ class Index:
     ...     print(index.search("kerja sama BNPT dengan Belanda", limit=3))
     """
 
-    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False):
         self.path = path
         self.lock_timeout = lock_timeout
+        self.read_only = read_only
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
         self._segment_acronyms: dict[tuple[str, int], frozenset[tuple[str, str]]] = {}
+        # The generation whose files were last verified against their manifest.
+        self._verified: tuple[str, int] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     @staticmethod
     def exists(path: str | os.PathLike = "index") -> bool:
-        """True if ``path`` holds a bnptsearch index (of any version).
+        """True if ``path`` holds a bnptsearch index (of any version, or damaged).
 
         >>> Index.exists("index")                            # doctest: +SKIP
         True
         """
-        return (Path(path) / META_FILE).is_file()
+        return (Path(path) / META_FILE).is_file() or _holds_index_files(Path(path))
+
+    @staticmethod
+    def check(path: str | os.PathLike = "index") -> CheckReport:
+        """Reads every file of the index at ``path`` and compares it with the size and CRC32
+        recorded when it was written; ``report.damaged`` lists the files that differ.
+
+        Only bytes and JSON are read (nothing is unpickled), so it is safe on any folder.
+
+        >>> Index.check("index").ok                          # doctest: +SKIP
+        True
+        """
+        return _check_folder(Path(path))
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike = "index", *, create: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+        cls,
+        path: str | os.PathLike = "index",
+        *,
+        create: bool = False,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        read_only: bool = False,
     ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
         Raises :class:`IndexNotFoundError` if there is none, :class:`IndexOutdatedError` if it
         was written by an incompatible version. ``lock_timeout`` is how long writes wait for
-        another writer before :class:`IndexLockedError`.
+        another writer before :class:`IndexLockedError`. With ``read_only`` nothing is ever
+        written to the folder, not even the acronym cache, and writing methods raise
+        :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so).
 
         >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
         path = Path(path)
         meta = _read_meta(path)
         if meta is None:
-            if not create:
+            if not create or read_only:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
             with _writes_to(path):
                 path.mkdir(parents=True, exist_ok=True)
@@ -170,7 +266,7 @@ class Index:
                         _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
-            return cls(path, lock_timeout)
+            return cls(path, lock_timeout, read_only)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"
@@ -184,8 +280,13 @@ class Index:
         *,
         progress: Progress | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        fields: Mapping[str, str] | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
+
+        ``fields`` maps record fields to the column names of the corpus's CSV/JSON exports
+        (``{"title": "judul", "text": "isi"}``); it is kept in the corpus folder
+        (:data:`~bnptsearch.corpus.FIELDS_FILE`) for later updates.
 
         The new index is written beside the old one and switched in atomically: if the build
         fails or is killed, the previous index is still there and searchable. Where there is
@@ -198,26 +299,39 @@ class Index:
         """
         path = Path(path)
         started = time.perf_counter()
-        files, folder_warnings = corpus_files(corpus)
+        if fields is not None:
+            save_fields(corpus, fields)
         if not cls.exists(path):
             # Nothing to keep searchable: fill a new live index in batches, so an
             # interrupted first build keeps its work and `bnptsearch index` resumes it.
+            _check_trusted(path)
             index = cls.open(path, create=True, lock_timeout=lock_timeout)
-            return index, index.update(corpus, progress=progress)
+            try:
+                return index, index.update(corpus, progress=progress)
+            except BaseException:
+                index.close()
+                raise
+        files, folder_warnings = corpus_files(corpus)
+        _check_trusted(path)  # it will be opened once built
         with _write_lock(path, lock_timeout):
-            old = _read_meta(path)
+            try:
+                old = _read_meta(path)
+            except IndexDamagedError:
+                old = None  # a rebuild is the cure
             changes = _Changes(warnings=list(folder_warnings))
-            _plan_files(files, {}, changes, progress, len(files))
+            previous = _previous_articles(path, old, changes)
+            files += _files_outside(previous, Path(corpus).resolve(), changes)
+            origins = {known.path: known.origin for known in previous.values()}
+            additions = _plan_files(files, {}, changes, progress, origins=origins)
             with _writes_to(path):
                 indexname, ix = _new_index(path)
                 try:
                     # One transaction, into one segment: the old index stays live until the
                     # switch, so batches would keep nothing (a re-run starts a new index).
                     passages = _write_in_batches(
-                        lambda: SegmentWriter(ix, **_WRITER_OPTIONS),
+                        lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS),
                         lambda writer: writer.commit(mergetype=CLEAR),
-                        changes,
-                        progress,
+                        additions,
                         batch_seconds=math.inf,
                     )
                 except BaseException:
@@ -225,71 +339,128 @@ class Index:
                     _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                     raise
                 ix.close()
-                _switch_to(path, indexname)
+                _switch_to(path, indexname, changes.stale)
                 _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
-        return index, _report(changes, (len(changes.add), passages), started)
+        return index, _report(changes, (changes.added, passages), started)
 
-    def update(self, corpus: str | os.PathLike, *, progress: Progress | None = None) -> UpdateReport:
+    def update(
+        self, corpus: str | os.PathLike, *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+    ) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
         re-indexed, articles whose file left the corpus folder deleted.
 
+        ``fields`` is a new field mapping for the corpus's exports (see :meth:`build`); files
+        already indexed are read with it at the next rebuild or when they change.
+
         Files are compared by content hash (a touched file is not re-read) and so are
         articles (one changed line of a JSONL file re-indexes that article only). Articles
-        indexed from outside ``corpus`` (``add`` without copying) are left alone.
+        indexed from outside ``corpus`` (``add`` without copying) are left alone. An article
+        removed with :meth:`remove` whose file is still in ``corpus`` comes back.
 
         >>> index.update("corpus").added                      # doctest: +SKIP
         1
         """
         started = time.perf_counter()
+        if fields is not None:
+            save_fields(corpus, fields)
         files, folder_warnings = corpus_files(corpus)
         folder = Path(corpus).resolve()
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
-            seen = _plan_files(files, indexed, changes, progress, len(files))
-            changes.delete = {
-                doc_id
-                for doc_id, known in indexed.items()
-                if doc_id not in seen and Path(known.path).is_relative_to(folder)
-            }
-            if changes.delete and len(changes.delete) == len(indexed) and not seen:
-                # An empty or mistyped corpus folder would otherwise delete every article.
-                raise CorpusError(
-                    f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
-                    "articles (use `bnptsearch index --rebuild` to really empty the index)"
-                )
-            self._commit(changes, progress)
+            stale = _stale_files(self.path)
+
+            def deletions() -> set[str]:
+                """Once every file is read: the articles whose file left the folder."""
+                delete = {
+                    doc_id
+                    for doc_id, known in indexed.items()
+                    if doc_id not in changes.seen and Path(known.path).is_relative_to(folder)
+                }
+                if delete and len(delete) == len(indexed) and not changes.seen:
+                    # An empty or mistyped corpus folder would otherwise delete every article.
+                    raise CorpusError(
+                        f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
+                        "articles (use `bnptsearch index --rebuild` to really empty the index)"
+                    )
+                return delete
+
+            self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions)
         return _report(changes, self.counts(), started)
 
-    def add(self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None) -> UpdateReport:
-        """Indexes the articles of ``files`` (``.txt``/``.jsonl``), adding new ones and
-        replacing changed ones; nothing is deleted.
+    def add(
+        self,
+        files: Sequence[str | os.PathLike],
+        *,
+        copy_to: str | os.PathLike | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> UpdateReport:
+        """Indexes the articles of ``files`` (any supported format), adding new ones and
+        replacing changed ones; nothing is deleted. ``fields`` (see :meth:`build`) is kept
+        in the indexed files' folders (the corpus folder, for copies) as the mapping of
+        these files.
+
+        With ``copy_to`` (the corpus folder) each file is first copied there (atomically,
+        see :func:`~bnptsearch.corpus_copy.copy_into`) and the copy is indexed. A name
+        already held by another article is not replaced: the copy gets a free name
+        (``berita-2.txt``) and ``report.notes`` says so. Adding again from the same source
+        path replaces its copy; ``replace=True`` replaces whatever holds the name.
 
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
+        >>> index.add(["dl2/berita.txt"], copy_to="corpus").notes[0]   # doctest: +SKIP
+        'dl2/berita.txt: corpus/berita.txt already holds another article (added from /home/u/dl1/berita.txt); ...'
+
         """
         started = time.perf_counter()
         paths = [Path(f) for f in files]
         for path in paths:
             if not path.is_file():
                 raise CorpusError(f"{path}: no such file")
+            readable_format(path)  # before anything is copied
         with self._writing() as indexed:
             changes = _Changes()
-            _plan_files(paths, indexed, changes, progress, len(paths))
-            self._commit(changes, progress)
+            origins: dict[str, str] = {}
+            if copy_to is not None:
+                paths = [self._copy(path, Path(copy_to), indexed, replace, changes, origins) for path in paths]
+            if fields is not None:
+                for path in paths:
+                    save_fields(path.parent, fields, path.name)
+            stale = _stale_files(self.path)
+            self._commit(changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale)
         return _report(changes, self.counts(), started)
+
+    @staticmethod
+    def _copy(
+        source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool, changes: _Changes, origins: dict[str, str]
+    ) -> Path:
+        """Copies ``source`` into ``folder`` where :func:`_placement` says; returns the copy."""
+        place = _placement(source, folder, indexed, replace)
+        target = copy_into(source, folder, place.name, replace=place.replace) if place.copy else folder / place.name
+        if place.note:
+            changes.notes.append(place.note)
+        if place.copy:
+            origins[str(target.resolve())] = str(source.resolve())
+        return target
 
     def remove(self, doc_ids: Sequence[str]) -> UpdateReport:
         """Deletes the articles ``doc_ids``; unknown ids become warnings.
+
+        The next :meth:`update` adds an article back if its file is still in the corpus
+        folder (as a rebuild would): delete or edit the file to keep it out.
 
         >>> index.remove(["002_c1e97dfba439882a"]).deleted   # doctest: +SKIP
         1
         """
         started = time.perf_counter()
         with self._writing() as indexed:
-            changes = _Changes(delete={d for d in doc_ids if d in indexed})
-            changes.warnings = [CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed]
-            self._commit(changes, None)
+            delete = {d for d in doc_ids if d in indexed}
+            changes = _Changes(warnings=[CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed])
+            # Read those files again next time, though their hash has not changed.
+            changes.stale = {indexed[doc_id].path for doc_id in delete}
+            self._commit(changes, iter(()), _stale_files(self.path), lambda: delete)
         return _report(changes, self.counts(), started)
 
     def optimize(self) -> int:
@@ -304,12 +475,12 @@ class Index:
         >>> index.optimize()                                  # doctest: +SKIP
         10
         """
-        with _write_lock(self.path, self.lock_timeout):
+        with self._write_lock(), self._damage_reported():
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
                 with _writes_to(self.path):
-                    writer = SegmentWriter(self._ix, **_WRITER_OPTIONS)
+                    writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
                     try:
                         writer.commit(optimize=True)
                     except BaseException:
@@ -321,29 +492,63 @@ class Index:
     @contextmanager
     def _writing(self) -> Iterator[dict[str, _Indexed]]:
         """Holds the write lock; yields what the index holds now."""
-        with _write_lock(self.path, self.lock_timeout):
+        with self._write_lock():
             self._reopen_if_switched()
             with _writes_to(self.path):
                 # What a killed or failed writer left behind (on a full disk, it keeps it full).
                 _remove_other_indexes(self.path, keep=self._indexname)
                 remove_uncommitted(self._ix)
-            with self._ix.searcher() as searcher:
-                yield _indexed_articles(searcher)
+            with self._ix.searcher() as searcher, self._damage_reported():
+                # Verified first: a change merged with damaged segments would carry the
+                # damage into new files with fresh checksums.
+                self._verify(searcher)
+                indexed = _indexed_articles(searcher)
+            yield indexed
 
-    def _commit(self, changes: _Changes, progress: Progress | None) -> None:
-        """Writes ``changes`` in Whoosh transactions of about ``_BATCH_SECONDS`` each; on any
-        error, the batch being written is undone and its files removed."""
-        if changes.empty:
-            return
+    def _record(self, generation: int, files: dict[str, str]) -> None:
+        """The writers' ``before_commit`` hook: records the new generation's checksums."""
+        _record_generation(self.path, self._indexname, generation, files)
+
+    def _write_lock(self) -> AbstractContextManager[None]:
+        if self.read_only:
+            raise BnptSearchError(f"the index at {self.path} was opened read-only")
+        return _write_lock(self.path, self.lock_timeout)
+
+    def _commit(
+        self,
+        changes: _Changes,
+        additions: Iterator[_Addition],
+        stale: set[str],
+        deletions: Callable[[], set[str]] = set,
+    ) -> None:
+        """Writes ``additions`` as they are planned, then ``deletions()`` (called once the
+        plan is exhausted), in Whoosh transactions of about ``_BATCH_SECONDS`` of work each
+        (:func:`~bnptsearch.update._write_in_batches`); each commit records its checksums.
+        On any error, the batch being written is undone and its files removed; the batches
+        before it stay committed.
+
+        ``stale`` are the files marked to be read again before this update; the mark is
+        set on ``changes.stale`` too before each commit, and cleared on the files read only
+        after the last (a crash in between costs a needless re-read, never a missed one)."""
+
+        def commit(writer: SegmentWriter) -> None:
+            _set_stale_files(self.path, stale | changes.stale)
+            writer.commit()
+
+        def deleted() -> set[str]:
+            changes.delete = deletions()
+            return changes.delete
+
         try:
             with _writes_to(self.path):
                 _write_in_batches(
-                    lambda: SegmentWriter(self._ix, **_WRITER_OPTIONS),
-                    lambda writer: writer.commit(),
-                    changes,
-                    progress,
+                    lambda: SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS),
+                    commit,
+                    additions,
+                    deleted,
                     batch_seconds=_BATCH_SECONDS,
                 )
+                _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
         except BaseException:
             remove_uncommitted(self._ix)
             raise
@@ -356,8 +561,13 @@ class Index:
         >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
         'CNNBanten.id'
         """
-        known = self._known(doc_id)
-        for article in read_file(known.path).articles:
+        with self._damage_reported():
+            indexed = _indexed_articles(self.searcher().whoosh)
+        known = self._known(doc_id, indexed)
+        # The file's other indexed records are skipped unparsed (by their hashes): cleaning
+        # every article of a 1,000-article JSONL file to show one took a second.
+        others = {k.content_hash: d for d, k in indexed.items() if k.path == known.path and d != doc_id}
+        for article in read_file(known.path, known=others).articles:
             if article.doc_id == doc_id:
                 if article.content_hash != known.content_hash:
                     break
@@ -372,10 +582,11 @@ class Index:
         """
         return raw_text(self._known(doc_id).path, doc_id)
 
-    def _known(self, doc_id: str) -> _Indexed:
-        known = _indexed_articles(self.searcher().whoosh).get(doc_id)
+    def _known(self, doc_id: str, indexed: dict[str, _Indexed] | None = None) -> _Indexed:
+        with self._damage_reported():
+            known = (indexed if indexed is not None else _indexed_articles(self.searcher().whoosh)).get(doc_id)
         if known is None:
-            raise CorpusError(f"no article {doc_id!r} in the index at {self.path}")
+            raise ArticleNotFoundError(f"no article {doc_id!r} in the index at {self.path}")
         return known
 
     def close(self) -> None:
@@ -409,11 +620,42 @@ class Index:
         37
         """
         self._reopen_if_switched()
-        if self._searcher is None:
-            self._searcher = Searcher(self._ix.searcher())
-        else:
-            self._searcher.refresh(self._ix)
-        return self._searcher
+        for _ in range(3):
+            if self._searcher is None:
+                self._searcher = Searcher(self._ix.searcher())
+            else:
+                self._searcher.refresh(self._ix)
+            if self._verify(self._searcher.whoosh):
+                return self._searcher
+        raise IndexNotFoundError(f"index at {self.path} keeps changing under us; try again")
+
+    def _verify(self, searcher: WhooshSearcher) -> bool:
+        """Checks the files of the generation ``searcher`` reads, once per generation: True
+        if intact, False if a writer has replaced it meanwhile (refresh and try again)."""
+        generation = searcher.reader().generation()
+        if generation is None:  # an empty index's reader does not say
+            generation = self._ix.latest_generation()
+        if self._verified == (self._indexname, generation):
+            return True
+        if not _verify_generation(self.path, self._indexname, generation):
+            return False
+        self._verified = (self._indexname, generation)
+        return True
+
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
+        """An unexpected error while reading (a raw ``zlib.error``, ``struct.error``, …) is
+        checked against the checksums: if files are damaged it becomes
+        :class:`IndexDamagedError` naming them; otherwise it is a bug and goes on as is."""
+        try:
+            yield
+        except BnptSearchError:
+            raise
+        except Exception:
+            report = _check_folder(self.path)
+            if report.damaged:
+                raise IndexDamagedError(tuple(file.name for file in report.damaged)) from None
+            raise
 
     def acronyms(self) -> AcronymTable:
         """Acronyms mined from the indexed articles plus the curated glossary.
@@ -423,22 +665,29 @@ class Index:
 
         >>> index.acronyms()                                 # doctest: +SKIP
         """
-        return self._acronym_table(self.searcher().whoosh)
+        with self._damage_reported():
+            return self._acronym_table(self.searcher().whoosh)
 
     def _acronym_table(self, searcher: WhooshSearcher) -> AcronymTable:
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
+        shared = _ACRONYM_TABLES.get(self.path.resolve()) if self.read_only else None
+        if shared is not None and shared[0] == key:
+            self._acronyms = shared
+            return shared[1]
         # A process that has mined the segments once only mines the new ones; the cache
         # file is for cold starts (writing it at every commit cost a reader 15 ms a query).
         warm = bool(self._segment_acronyms)
         pairs = None if warm else _read_acronym_cache(self.path, list(key))
         if pairs is None:
             pairs = [list(pair) for pair in sorted(self._mine_acronyms(searcher))]
-            if not warm:
+            if not warm and not self.read_only:
                 _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
         self._acronyms = (key, table)
+        if self.read_only:
+            _ACRONYM_TABLES[self.path.resolve()] = self._acronyms
         return table
 
     def _mine_acronyms(self, searcher: WhooshSearcher) -> set[tuple[str, str]]:
@@ -468,7 +717,9 @@ class Index:
         - ``expand``: also search the other form of acronyms and long forms;
         - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
         - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
-          filters; ``facets``: count matching articles per source and year;
+          filters; ``facets``: count matching articles per source, year and month;
+        - ``include_undated``: keep articles without a date despite ``since``/``until``
+          (otherwise ``results.undated`` counts those left out);
         - ``explain``: each hit lists its matched terms and their scores;
         - ``count``: also count every matching passage (``results.total``; it costs a pass
           over all matches, so it is off unless asked for);
@@ -485,8 +736,20 @@ class Index:
             request = query
         else:
             request = SearchRequest(query=query, **options)
-        searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-        return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+        with self._damage_reported():
+            searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
+            return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+
+    def highlight(self, text: str, query: str, *, expand: bool = True) -> tuple[tuple[int, int], ...]:
+        """Spans of the words of ``text`` that ``query`` matches, found as a hit's are: to
+        mark the query in a whole article rather than one passage.
+
+        >>> body = index.article("004_712c4dcd13143a1e").body      # doctest: +SKIP
+        >>> render_html(body, index.highlight(body, "RAN PE"))    # doctest: +SKIP
+        """
+        whoosh = self.searcher().whoosh
+        parsed, _ = parse_query(query, whoosh.schema, self._acronym_table(whoosh) if expand else None)
+        return highlight_spans(text, wanted_terms(parsed, whoosh.reader()))
 
     def batch_search(
         self, queries: Iterable[tuple[str, str]], **options: Any
@@ -512,10 +775,11 @@ class Index:
         >>> index.counts()                                   # doctest: +SKIP
         (5, 32)
         """
-        searcher = self.searcher().whoosh
-        # doc_frequency() would still count deleted documents until their segment merges.
-        articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
-        return articles, searcher.doc_count() - articles
+        with self._damage_reported():
+            searcher = self.searcher().whoosh
+            # doc_frequency() would still count deleted documents until their segment merges.
+            articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
+            return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:
         """Location, counts and analyzer settings of this index.

@@ -26,18 +26,22 @@ from .analysis import join_compounds, surface_words
 from .dates import query_bound
 from .errors import QueryError
 from .ranking import DEFAULT_RANKING, RankingParams, Synonyms
-from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, WORDS
+from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TERM, WORDS
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "SORTS",
     "SearchRequest",
     "expand_acronyms",
     "filter_query",
     "parse_query",
+    "undated_query",
     "without_definition_frame",
 ]
 
 MAX_QUERY_CHARS = 1000
+# The orders a search can return hits in: best first, or by the article's date.
+SORTS = ("relevance", "newest", "oldest")
 # Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
@@ -295,6 +299,10 @@ class SearchRequest:
     explain: bool = False
     count: bool = False
     ranking: RankingParams = DEFAULT_RANKING
+    sort: str = "relevance"
+    # With ``since``/``until``, also keep articles that have no date (by default they are
+    # left out, and SearchResults.undated says how many matched).
+    include_undated: bool = False
     # ``since``/``until`` as the first and last moment they name, parsed once on creation.
     since_moment: datetime | None = field(init=False, repr=False, compare=False)
     until_moment: datetime | None = field(init=False, repr=False, compare=False)
@@ -307,6 +315,8 @@ class SearchRequest:
             raise QueryError(f"limit must be at least 1, not {self.limit}")
         if self.offset < 0:
             raise QueryError(f"offset cannot be negative ({self.offset})")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
         since, until = query_bound(self.since, "since", end=False), query_bound(self.until, "until", end=True)
@@ -323,6 +333,35 @@ def filter_query(request: SearchRequest, schema: Schema) -> wq.Query | None:
     >>> str(filter_query(SearchRequest("x", sources=("CNN Banten",), doc_ids=("d1",)), passage_schema()))
     '((source:"cnn banten") AND (doc_id:d1))'
     """
+    dates = None
+    if request.since_moment or request.until_moment:
+        dates = wq.DateRange(DATE, request.since_moment, request.until_moment)
+        if request.include_undated:
+            dates = wq.Or([dates, _UNDATED])
+    return _restrictions(request, schema, dates)
+
+
+def undated_query(request: SearchRequest, schema: Schema) -> wq.Query | None:
+    """The passages that the date bounds of ``request`` leave out for having no date (but
+    that meet its other restrictions), or None when no undated passage is left out.
+
+    >>> from bnptsearch.schema import passage_schema
+    >>> str(undated_query(SearchRequest("x", since="2022", doc_ids=("d1",)), passage_schema()))
+    '(undated:yes AND (doc_id:d1))'
+    >>> undated_query(SearchRequest("x", since="2022", include_undated=True), passage_schema()) is None
+    True
+    """
+    if request.include_undated or not (request.since_moment or request.until_moment):
+        return None
+    return _restrictions(request, schema, _UNDATED)
+
+
+# Passages without a date: of an article whose file or record states none.
+_UNDATED = wq.Term(UNDATED, UNDATED_TERM)
+
+
+def _restrictions(request: SearchRequest, schema: Schema, dates: wq.Query | None) -> wq.Query | None:
+    """The sources and article ids of ``request`` and ``dates``, as one query or None."""
     clauses: list[wq.Query] = []
     if request.sources:
         analyzer = schema[SOURCE].analyzer
@@ -332,11 +371,10 @@ def filter_query(request: SearchRequest, schema: Schema) -> wq.Query | None:
             if words:
                 per_source.append(wq.Term(SOURCE, words[0]) if len(words) == 1 else wq.Phrase(SOURCE, words))
         clauses.append(wq.Or(per_source) if per_source else wq.NullQuery)
-    if request.since_moment or request.until_moment:
-        clauses.append(wq.DateRange(DATE, request.since_moment, request.until_moment))
+    if dates is not None:
+        clauses.append(dates)
     if request.doc_ids:
         clauses.append(wq.Or([wq.Term(DOC_ID, doc_id) for doc_id in request.doc_ids]))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
-

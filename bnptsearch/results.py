@@ -31,7 +31,8 @@ class TermScore:
 class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
-    filled when the search was made with ``explain=True``."""
+    filled when the search was made with ``explain=True``. ``url`` is the article's address
+    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF)."""
 
     rank: int
     doc_id: str
@@ -44,6 +45,8 @@ class Hit:
     start: int
     end: int
     explanation: tuple[TermScore, ...] = ()
+    url: str | None = None
+    page: int | None = None
 
     @property
     def highlighted(self) -> str:
@@ -60,6 +63,7 @@ class ArticleHits:
     source: str | None
     date: str | None
     hits: tuple[Hit, ...]
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,9 @@ class SearchResults:
     (when the search was asked to ``count``, or for facets; None otherwise);
     ``expansions`` lists acronym expansions made; ``suggestion`` is a corrected query when
     the words look misspelt and little was found; ``facets`` (on request) counts matching
-    articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched.
+    articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched;
+    ``undated`` counts the articles without a date that match but were left out by
+    ``since``/``until`` (None when the search had no date bounds or included them).
     """
 
     query: str
@@ -82,6 +88,7 @@ class SearchResults:
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] | None = None
     parsed: str = ""
+    undated: int | None = None
 
     def by_article(self) -> list[ArticleHits]:
         """The hits grouped per article, articles in the order of their best hit."""
@@ -89,6 +96,6 @@ class SearchResults:
         for hit in self.hits:
             groups.setdefault(hit.doc_id, []).append(hit)
         return [
-            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits))
+            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits), hits[0].url)
             for doc_id, hits in groups.items()
         ]

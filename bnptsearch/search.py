@@ -18,34 +18,39 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.index import Index as WhooshIndex
+from whoosh.reading import SegmentReader as WhooshReader
 from whoosh.searching import Results
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
 from .analysis import search_stopwords
 from .highlight import Wanted, highlight_spans, wanted_terms
-from .query import SearchRequest, filter_query, parse_query
+from .query import SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, score_sum
 from .results import Hit, SearchResults, TermScore
 from .schema import (
+    DATE,
     DATE_TEXT,
     DOC_ID,
     END,
+    PAGE,
     SOURCE,
     SOURCE_NAME,
     START,
     TEXT,
     TITLE,
+    URL,
     WORDS,
     YEAR,
 )
-from .whoosh_compat import column, refreshed_searcher
+from .whoosh_compat import column, refreshed_searcher, segment_id
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -73,7 +78,7 @@ def whoosh_top(
 
     Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
     and a phrase's matcher under-reports that maximum: on the seed corpus
-    ``terorisme "kerja sama"`` ranks other passages first at limit 3 than at limit=None
+    ``terorisme "Bali Work Plan"`` ranks other passages first at limit 3 than at limit=None
     (tests/test_ranking.py; upstream whoosh #413 is the same family). Pruning and block
     skipping are therefore off here.
     """
@@ -84,6 +89,45 @@ def whoosh_top(
         collector = collectors.FilterCollector(collector, allow=filter_query)
     searcher.search_with_collector(query, collector)
     return collector.results()
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Per document (by number): its article, source, year and publication day (an
+    ordinal, 0 if undated); what facets and date sorting read for every match."""
+
+    doc_ids: list[str]
+    sources: list[str]
+    years: list[str]
+    days: list[int]
+
+
+# The facts of each segment, by segment id. A written segment's documents never change, so
+# after a commit only its new segment is read: reading them all again took about a second
+# at 100k passages, per commit and per Index of a long-running server.
+_SEGMENT_FACTS: dict[str, _Facts] = {}
+_SEGMENTS_KEPT = 256
+_FACT_NAMES = ("doc_ids", "sources", "years", "days")
+
+
+def _segment_facts(leaf: WhooshReader) -> _Facts:
+    """The facts of one segment's documents: columns read whole, and days from the date
+    terms (the date field has no column; one term per dated passage, schema._day_field)."""
+    key = segment_id(leaf)
+    facts = _SEGMENT_FACTS.get(key)
+    if facts is None:
+        field = leaf.schema[DATE]
+        days = [0] * leaf.doc_count_all()
+        for term in leaf.lexicon(DATE):
+            day = field.from_bytes(term).toordinal()
+            for docnum in leaf.postings(DATE, term).all_ids():
+                days[docnum] = day
+        doc_ids, sources, years = (list(leaf.column_reader(name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
+        facts = _Facts(doc_ids, sources, years, days)
+        if len(_SEGMENT_FACTS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
+            _SEGMENT_FACTS.clear()
+        _SEGMENT_FACTS[key] = facts
+    return facts
 
 
 @dataclass(frozen=True)
@@ -105,6 +149,8 @@ class Searcher:
         # Per-segment field lengths for CollectionStats, kept across refreshes: a commit
         # of another process changes a segment or two, not the large ones.
         self._lengths: dict = {}
+        # per-document facts for facets and date sorting (see _facts), made on first use
+        self._facts_of: _Facts | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed, keeping the
@@ -112,6 +158,7 @@ class Searcher:
         if not self._searcher.up_to_date():
             self._searcher = refreshed_searcher(index, self._searcher)
             self._stats = None
+            self._facts_of = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -152,7 +199,17 @@ class Searcher:
             suggestion=self._suggestion(request.query) if few else None,
             facets=self._facets(matching.docs()) if request.facets and matching is not None else None,
             parsed=str(parsed),
+            undated=self._undated(parsed, request),
         )
+
+    def _undated(self, parsed: wq.Query, request: SearchRequest) -> int | None:
+        """How many articles without a date match but were left out by ``since``/``until``
+        (None when the request has no date bounds or includes undated articles)."""
+        undated = undated_query(request, self._searcher.schema)
+        if undated is None:
+            return None
+        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
 
     def _fewer_than_suggest(self, parsed: wq.Query, restriction: wq.Query | None) -> bool:
         """Whether fewer than SUGGEST_BELOW passages match, found by stopping at that many:
@@ -172,7 +229,11 @@ class Searcher:
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = column(self._searcher.reader(), DOC_ID)
-        top = self._top_function(parsed, restriction, request.explain, request.ranking)
+        top = (
+            self._top_function(parsed, restriction, request.explain, request.ranking)
+            if request.sort == "relevance"
+            else self._by_date_function(parsed, restriction, request.explain, newest=request.sort == "newest")
+        )
         while True:
             results = top(fetch)
             if request.per_article is None:
@@ -219,6 +280,36 @@ class Searcher:
 
         return top_whoosh
 
+    def _by_date_function(
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, *, newest: bool
+    ) -> Callable[[int], list[_Ranked]]:
+        """A function from k to the first k matching passages by date (newest or oldest
+        first, the better scoring first on one day, undated articles last).
+
+        A date order cannot stop early the way top-k does: every match is scored and
+        sorted, once, and the function slices that."""
+        days = self._facts().days
+        ordered: list[_Ranked] | None = None
+
+        def top(k: int) -> list[_Ranked]:
+            nonlocal ordered
+            if ordered is None:
+                results = self._searcher.search(parsed, filter=restriction, limit=None, terms=explain)
+                ranked = [_Ranked(h.docnum, h.score, tuple(h.matched_terms() or ()) if explain else ()) for h in results]
+                ordered = sorted(
+                    ranked, key=lambda r: (days[r.docnum] == 0, -days[r.docnum] if newest else days[r.docnum], -r.score)
+                )
+            return ordered[:k]
+
+        return top
+
+    def _facts(self) -> _Facts:
+        """The facts of every document of the current searcher, segment by segment."""
+        if self._facts_of is None:
+            parts = [_segment_facts(leaf) for leaf, _ in self._searcher.reader().leaf_readers()]
+            self._facts_of = _Facts(*([value for part in parts for value in getattr(part, name)] for name in _FACT_NAMES))
+        return self._facts_of
+
     def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
         """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
         fields = self._searcher.stored_fields(result.docnum)
@@ -234,6 +325,8 @@ class Searcher:
             start=fields[START],
             end=fields[END],
             explanation=self._explain(result, explain) if explain is not None else (),
+            url=fields.get(URL) or None,
+            page=fields.get(PAGE),
         )
 
     def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:
@@ -279,14 +372,19 @@ class Searcher:
         return corrected if changed else None
 
     def _facets(self, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
-        """Matching articles per source and per year (each article counted once)."""
-        reader = self._searcher.reader()
-        doc_ids, sources, years = (column(reader, name) for name in (DOC_ID, SOURCE_NAME, YEAR))
-        articles: dict[str, tuple[str, str]] = {}
+        """Matching articles per source, per year and per month (each article counted
+        once); sources and years most frequent first, months in time order (a timeline).
+
+        An article dated by its year only counts in that year's January."""
+        facts = self._facts()
+        doc_ids, sources, years, days = facts.doc_ids, facts.sources, facts.years, facts.days
+        articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
-            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)"))
-        facets: dict[str, dict[str, int]] = {"source": {}, "year": {}}
-        for source, year in articles.values():
-            facets["source"][source] = facets["source"].get(source, 0) + 1
-            facets["year"][year] = facets["year"].get(year, 0) + 1
-        return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
+        facets: dict[str, Counter[str]] = {"source": Counter(), "year": Counter(), "month": Counter()}
+        for source, year, day in articles.values():
+            facets["source"][source] += 1
+            facets["year"][year] += 1
+            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else "(none)"] += 1
+        by_count = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+        return by_count | {"month": dict(sorted(facets["month"].items()))}

@@ -22,6 +22,10 @@ to ``panta``. This module keeps Snowball as the baseline and repairs it:
    and the nasal allomorphs of meN-/peN- with every recoding they allow (men+vowel ->
    t- or n-root, mem+vowel -> p- or m-root, meng+vowel -> vowel-, k- or ng-root,
    meny+vowel -> s- or ny-root, menge+monosyllable).
+   Clitics and reduplication: -ku/-mu/-nya need two syllables before them; a clitic after
+   a hyphen is dropped (bnpt-nya); a reduplication carrying an affix of the whole word gets
+   that word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah ->
+   buah); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto known roots.
 3. Choice between the candidate roots: a candidate that is a known root (our curated
    list in ``data/stem_exceptions.tsv``, plus an optional user lexicon, see below) wins,
    in Nazief-Adriani order (suffixes before prefixes, so ``berikan`` -> ``beri``, not
@@ -59,11 +63,19 @@ import Stemmer
 
 from .data import rows
 
-__all__ = ["STEMMER_VERSION", "IndonesianStemmer", "default_stemmer", "read_lexicon", "stem"]
+__all__ = [
+    "CLITICS",
+    "STEMMER_VERSION",
+    "IndonesianStemmer",
+    "default_stemmer",
+    "read_lexicon",
+    "reduplication_ending",
+    "stem",
+]
 
 #: Version of the stemming rules and data; an index records it to notice stale keys.
 #: Editing the rules or ``data/stem_exceptions.tsv`` changes keys: bump it.
-STEMMER_VERSION: str = "bnpt-id-5"
+STEMMER_VERSION: str = "bnpt-id-7"
 
 _VOWELS = frozenset("aeiou")
 # Two-consonant onsets a root may start with: native digraphs plus the clusters of
@@ -80,10 +92,29 @@ _CODAS = frozenset("ng rs rt rn rm rk ns nt st ft kt lm lt ps mp".split())
 _DIPHTHONGS = ("ai", "au", "oi", "ei")
 
 _PARTICLES = ("lah", "kah", "tah", "pun")
+# Root endings after which a bare -i is the suffix (see IndonesianStemmer.is_valid_analysis).
+_BARE_I_AFTER = ("h", "ng", "u")
 # Syllables an unknown word must keep for a particle to be cut (None: known roots only);
 # see IndonesianStemmer.remove_particle.
 _PARTICLE_MIN_SYLLABLES = {"lah": 3, "kah": 2, "tah": None, "pun": 3}
 _POSSESSIVES = ("nya", "ku", "mu")
+#: Enclitics a word may carry, also written after a hyphen ("BNPT-nya", "rahmat-Mu"): the
+#: tokenizer and :meth:`IndonesianStemmer.stem` drop them there.
+CLITICS: frozenset[str] = frozenset(_PARTICLES + _POSSESSIVES)
+# What the second half of a reduplication may end in beyond the repeated base: a suffix of
+# the whole word and/or a clitic (menakut-nakuti, mengait-ngaitkan, sebesar-besarnya).
+# Longest first: menakut-nakutinya ends in -i plus -nya.
+_REDUPLICATION_ENDINGS = tuple(
+    sorted(
+        {sfx + clitic for sfx in ("", "kan", "an", "i") for clitic in ("", *_PARTICLES, *_POSSESSIVES)} - {""},
+        key=len,
+        reverse=True,
+    )
+)
+# Fossil infixes, after a root's first consonant (telunjuk, gemuruh, temurun).
+_INFIXES = ("el", "em", "er")
+# Proclitic pronouns (kubaca, kauambil): they weigh half a prefix, like an inflection.
+_PROCLITICS = ("ku", "kau")
 
 # A candidate root: (root, affixes cut, outer prefix class, inner prefix class, suffix).
 # Inflections count 0.5: they weigh less than a derivational cut.
@@ -147,6 +178,7 @@ _MAY_FOLLOW = {
     "per": {"se", "ke", "ber"},
     "ter": {"ke", "per", "se", "ber"},
     "kau": {"per", "ber"},
+    "ku": {"per", "ber"},
 }
 # Confixes that do not occur (Nazief & Adriani): a word with such a pair has no such
 # analysis. pe(N)- and ke- make nouns with -an, never with -kan.
@@ -165,8 +197,28 @@ _FORBIDDEN = {
     ("pe", "i"),
     ("pe-plain", "i"),
     ("kau", "an"),
+    ("ku", "an"),
 }
 
+
+
+def reduplication_ending(a: str, b: str) -> str | None:
+    """What the second half of the hyphenated word ``a-b`` adds to a repeat of the first:
+    ``""`` for a plain repeat (praktik-praktik, memanggil-manggil), a suffix or clitic of the
+    whole word (menakut-nakuti: ``"i"``), or None when ``b`` repeats no end of ``a``.
+    By shape only; reduplication with a prefix on the second half (tembak-menembak) needs
+    the stemmer.
+
+    >>> reduplication_ending("praktik", "praktik"), reduplication_ending("sebesar", "besarnya")
+    ('', 'nya')
+    """
+    if a == b or (len(b) > 2 and a.endswith(b)):
+        return ""
+    for ending in _REDUPLICATION_ENDINGS:
+        core = b[: -len(ending)]
+        if b.endswith(ending) and len(core) > 2 and a.endswith(core):
+            return ending
+    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -178,15 +230,18 @@ class IndonesianStemmer:
 
     ``lexicon`` holds the known roots (evidence between candidate roots, and words returned
     as they are); ``keep`` the words returned unchanged (names, acronyms, loans that look
-    affixed). Each rule is one method; :meth:`stem` combines them.
+    affixed); ``measures`` the classifiers, units and numerals that se- ("one") attaches to
+    (sebuah, sekilo, setahun, sejam), known roots after se- only. Each rule is one method;
+    :meth:`stem` combines them.
 
     >>> IndonesianStemmer()("menangkap"), IndonesianStemmer(lexicon={"nangkap"})("menangkap")
     ('tangkap', 'nangkap')
     """
 
-    def __init__(self, lexicon: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
+    def __init__(self, lexicon: Iterable[str] = (), keep: Iterable[str] = (), measures: Iterable[str] = ()) -> None:
         self.lexicon = frozenset(lexicon)
         self.keep = frozenset(keep)
+        self.measures = frozenset(measures)
 
     def __repr__(self) -> str:
         return f"IndonesianStemmer(<{len(self.lexicon)} roots>, <{len(self.keep)} kept>)"
@@ -240,15 +295,17 @@ class IndonesianStemmer:
     def remove_possessive(self, w: str, min_length: int = 3) -> str | None:
         """``w`` without its possessive (-nya -ku -mu), or None.
 
-        -ku and -mu end many roots (ilmu, buku): cut when a known root or three syllables
-        remain. -nya is frequent and cut down to two syllables (rumahnya, bukunya; not
-        tanya, punya). Before a particle no ``min_length`` applies (``min_length=0``).
+        A possessive is cut when a known root or two syllables remain (rumahnya, rompiku,
+        gurumu): the roots that end in -nya, -ku or -mu have one syllable before it (tanya,
+        punya, buku, ilmu, tamu). Before a particle no ``min_length`` applies
+        (``min_length=0``).
+
+        >>> IndonesianStemmer().remove_possessive("rompiku"), IndonesianStemmer().remove_possessive("ilmu")
+        ('rompi', None)
         """
         for q in _POSSESSIVES:
             rest = w[: -len(q)]
-            if w.endswith(q) and len(rest) >= min_length and (
-                self._may_cut(rest, 3) or (q == "nya" and _syllables(rest) >= 2)
-            ):
+            if w.endswith(q) and len(rest) >= min_length and self._may_cut(rest, 2):
                 return rest
         return None
 
@@ -345,6 +402,10 @@ class IndonesianStemmer:
             # mengontrol, mengorbankan (koordinasi, konsumsi, kontrol, korban).
             out.append((cls, "k" + rest[2:]))
             out.append((cls, rest[2:]))
+        elif rest.startswith(("ngeks", "ngev")):
+            # meng+eks/ev is a loan with ex-/ev- (mengekspor, mengekspansi, mengevaluasi): no
+            # k-root starts with keks or kev.
+            out.append((cls, rest[2:]))
         elif rest.startswith("nge") and rest[3:4] and rest[3:4] not in _VOWELS:
             # meng+e+consonant: native roots hardly start with e, so the e belongs to a
             # k-root whose k melted: mengelola, mengembangkan, mengecam (kelola, kembang).
@@ -359,6 +420,10 @@ class IndonesianStemmer:
         elif rest.startswith("ng") and rest[2:3] in ("g", "h", "k", "q", "x"):
             # meng before g, h and (in loans, mengkritik, mengklaim) k keeps the consonant.
             out.append((cls, rest[2:]))
+        elif rest.startswith("ng") and rest[2:3] in ("r", "l"):
+            # peng- before r and l, the everyday form of pe-/per- (pengrusakan, pengrajin,
+            # penglihatan): no root starts with ngr or ngl.
+            out.append((cls, rest[2:]))
         elif rest.startswith("ny") and rest[2:3] in _VOWELS:
             # meny+vowel: s-root (menyerang -> serang) or, when known, ny-root (menyanyi).
             out.append((cls, "s" + rest[2:]))
@@ -369,16 +434,21 @@ class IndonesianStemmer:
             out.append((plain, rest))
         elif rest.startswith("n") and rest[1:2] in ("c", "d", "j", "z", "t", "s"):
             # men before c, d, j, z; loans keep t and s (mentaati, mentransfer, mensyaratkan,
-            # penstabilan).
-            if rest[1:2] != "s" or rest[2:3] not in _VOWELS:
-                out.append((cls, rest[1:]))
+            # penstabilan, and the unmelted s of mensosialisasikan, mensubsidi).
+            out.append((cls, rest[1:]))
         elif rest.startswith("m") and rest[1:2] in _VOWELS:
             # mem+vowel: p-root (memukul -> pukul) or, when known, m-root (memakan -> makan).
-            out.append((cls, "p" + rest[1:]))
-            out.append((plain, rest))
+            # Roots of four syllables or more are loans, and news writes a p-loan with its p
+            # (mempublikasikan): there the m-root comes first (memanipulasi, memotivasi).
+            p_root, m_root = (cls, "p" + rest[1:]), (plain, rest)
+            out.extend((m_root, p_root) if _syllables(rest) >= 4 else (p_root, m_root))
         elif rest.startswith("m") and rest[1:2] in ("b", "f", "v", "p"):
             # mem before b, f, v; p kept in loans and before per- (memproses, memperkuat).
             out.append((cls, rest[1:]))
+        elif rest.startswith("mr"):
+            # The p of a pr- loan melted (pemrosesan, pemrograman, pemrakarsa): no root
+            # starts with mr.
+            out.append((cls, "p" + rest[1:]))
         elif rest[:1] in ("l", "r", "w", "y", "m", "n"):
             # me-/pe- before sonorants: melihat, merusak, mewujudkan, meyakinkan.
             out.append((plain, rest))
@@ -427,8 +497,10 @@ class IndonesianStemmer:
             # te- before r-roots (terasa = ter + rasa) and C-er- (tepercaya).
             if rest.startswith("r") or (rest[:1] not in _VOWELS and rest[1:3] == "er"):
                 out.append(("ter", rest))
-        if w.startswith("kau"):
-            out.append(("kau", w[3:]))  # proclitic kau- (kauambil); accepted for known roots
+        if w[:1] == "k":  # (most words start otherwise: spare them the two tests)
+            for proclitic in _PROCLITICS:
+                if w.startswith(proclitic):
+                    out.append((proclitic, w[len(proclitic) :]))  # kubaca, kauambil
         # Dedupe, keep order.
         return [item for item in dict.fromkeys(out) if item[1]]
 
@@ -464,36 +536,56 @@ class IndonesianStemmer:
 
     @staticmethod
     def is_valid_analysis(
-        root: str, naffix: float, outer: str | None, cls: str | None, sfx: str | None, known: bool
+        root: str,
+        naffix: float,
+        outer: str | None,
+        cls: str | None,
+        sfx: str | None,
+        known: bool,
+        measure: bool = False,
     ) -> bool:
-        """Structural constraints a candidate must meet (beyond root plausibility)."""
+        """Structural constraints a candidate must meet (beyond root plausibility); ``measure``:
+        ``root`` is a measure word."""
         first = outer if outer is not None else cls
         if sfx is not None and first is not None and (first, sfx) in _FORBIDDEN:
             return False
-        if sfx == "i" and first is None and not known:
+        if sfx == "i" and first is None and not known and not root.endswith(_BARE_I_AFTER):
             # A bare -i is an imperative that news hardly uses; taking it would cut names
-            # and nouns (bekasi -> bekas, pantai -> panta, bali -> bal). Known roots only
-            # (sakiti -> sakit).
+            # and nouns (bekasi -> bekas, pantai -> panta, bali -> bal, polisi, terapi).
+            # Known roots, and roots ending where hardly an -i noun does: jauhi, datangi,
+            # temui (tinggi would leave tingg, which ends in g).
             return False
         if first == "ke" and sfx not in ("an",) and cls == "ke" and outer is None:
             # Bare ke- is not productive outside ke-...-an (ketua is not ke+tua, kepala is
             # not ke+pala); keter-/keber- and diketahui are handled through the chain.
             return False
-        if "se" in (outer, cls) and (outer is None or not known):
-            # se- words are mostly function words or roots (sejarah, selatan, senjata,
-            # sekolah, sekarang is not se+karang): se- is cut only inside a longer chain
-            # and onto a known root (persemakmuran -> makmur, keseluruhan).
+        if cls == "ke" and outer in ("me", "pe") and not known:
+            # meN-/peN- + ke- is fossil (mengetahui, pengetahuan, mengemukakan): known roots
+            # only, else mengemudi would be me + ke + mudi, not kemudi.
             return False
-        if "kau" in (outer, cls) and not known:
+        if "se" in (outer, cls) and (outer is None or not known) and not (outer is None and measure):
+            # se- words are mostly function words or roots (sejarah, selatan, senjata,
+            # sekolah, sekarang is not se+karang): se- ("one") is cut before a measure word
+            # (sebuah, sesendok, setahun), inside a longer chain onto a known root
+            # (persemakmuran -> makmur, keseluruhan), and in se-...-nya (se_confix).
+            return False
+        if cls in _PROCLITICS and not known:
+            # The pronouns ku-/kau- (kubaca, kauambil) are rare in news and encyclopaedic
+            # text, words and names starting with ku/kau common (kudeta, kuliner,
+            # kurikulum, kurator, kusuma): known roots only.
             return False
         if root.endswith("kah") and naffix > 0 and not known:
             # With -kah cut as a question particle (persenkah -> persen), a stripped root
             # still ending in it is a prefix cut of that question form (per+senkah); the
             # few true -kah roots (langkah, tingkah, nikah) are listed.
             return False
-        if sfx == "i" and root.endswith("s") and _syllables(root) >= 3 and not known:
-            # Loans in -asi/-isi/-usi end in i that is not the suffix (didominasi,
-            # terinspirasi); native -s roots that take -i have two syllables (batasi, awasi).
+        if sfx == "i" and not known and (
+            root.endswith(("d", "e")) or (root.endswith("s") and (_syllables(root) >= 3 or root[-2:-1] not in "aiu"))
+        ):
+            # Loans in -si, -di and -ei end in an i that is not the suffix (didominasi,
+            # terinspirasi, diadopsi, terdistorsi, disubsidi, disurvei); the native -s roots
+            # that take -i have two syllables and end in -as, -is or -us (batasi, awasi,
+            # habisi, urusi).
             return False
         return True
 
@@ -504,8 +596,9 @@ class IndonesianStemmer:
         best_score = -1.0
         for root, naffix, outer, cls, sfx in self.candidates(w):
             # A keep word reached by stripping is a known root too (didiskusikan -> diskusi).
-            known = root in self.lexicon or root in self.keep
-            if not self.is_valid_analysis(root, naffix, outer, cls, sfx, known):
+            measure = outer is None and cls == "se" and root in self.measures
+            known = root in self.lexicon or root in self.keep or measure
+            if not self.is_valid_analysis(root, naffix, outer, cls, sfx, known, measure):
                 continue
             if not bare_suffix and sfx is not None and outer is None and cls is None:
                 continue
@@ -522,14 +615,55 @@ class IndonesianStemmer:
                     # Between a bare suffix and a bare prefix reading, the prefix one is
                     # likelier (berbahan = ber + bahan, berperan = ber + peran).
                     score -= 0.25
+                if (outer or cls) in _PROCLITICS:
+                    score -= 0.5  # a pronoun, not a derivation: kuningan is kuning + an
+                elif cls == "per" and outer is None and sfx is None:
+                    # A bare pe(r)- noun is an agent: pe- before an r-root (perokok, peracik,
+                    # perakit), not per- before a vowel root; per+vowel comes with -an
+                    # (peralatan, perairan) or inside a chain (memperoleh).
+                    score -= 0.1
                 if score > best_score:
                     best, best_score = root, score
         return best if best is not None else w
+
+    def se_confix(self, w: str) -> str | None:
+        """The root of an adverb in se-...-nya (secepatnya, sebaiknya, sepenuhnya: "as X as
+        possible"), or None. Known roots only: se- begins many roots (sejarahnya is not
+        se + jarah + nya).
+
+        >>> IndonesianStemmer(lexicon={"cepat"}).se_confix("secepatnya")
+        'cepat'
+        """
+        root = w[2:-3]
+        if not (w.startswith("se") and w.endswith("nya")) or w[:-3] in self.lexicon or w[:-3] in self.keep:
+            return None  # sejarahnya is sejarah + nya
+        return root if root in self.lexicon and _syllables(root) >= 2 else None
+
+    def remove_infix(self, w: str) -> str | None:
+        """The root of a word with a fossil infix -el-, -em- or -er- after its first consonant
+        (telunjuk -> tunjuk, gemuruh -> guruh, temurun -> turun), or None.
+
+        The infixes are no longer productive and their shape is that of countless roots
+        (berita, selamat, kemarin, telinga), so the root must be known, of two syllables or
+        more, and the infixed word unknown; and se- words are se- plus a root (selama,
+        seluruh, selebar, semangka), so s-initial words are left alone (seruling too).
+
+        >>> IndonesianStemmer(lexicon={"tunjuk"}).remove_infix("telunjuk")
+        'tunjuk'
+        """
+        if w[1:3] in _INFIXES and w[0] not in _VOWELS and w[0] != "s" and w[3:4] in _VOWELS:
+            root = w[0] + w[3:]
+            if root in self.lexicon and _syllables(root) >= 2:
+                return root
+        return None
 
     def stem_word(self, word: str) -> str:
         """The root of one lowercase word without hyphens."""
         if self.is_guarded(word) or word in self.lexicon:
             return word
+        adverb = self.se_confix(word)
+        if adverb is not None:
+            return adverb
         # Loan words with -isme/-isasi/-is whose base we know come first: the ter- of
         # teroris and terorisme is not a prefix.
         for base in self.inflection_variants(word):
@@ -538,8 +672,13 @@ class IndonesianStemmer:
                 return lb
         root = self.choose_root(word)
         if root == word:
-            # Nothing of ours applied: Snowball may know a cut we do not (e.g. a particle
-            # on a short word); accept it only if it is a known root.
+            # Nothing of ours applied: an infix, or Snowball may know a cut we do not (e.g.
+            # a particle on a short word); accept it only if it is a known root.
+            # (The infix follows the first consonant, so only words with el/em/er there.)
+            for base in self.inflection_variants(word) if word[1:3] in _INFIXES else ():
+                infixed = self.remove_infix(base)
+                if infixed is not None:
+                    return infixed
             snow = _snowball(word)
             if snow != word and snow in self.lexicon:
                 return snow
@@ -562,15 +701,38 @@ class IndonesianStemmer:
         if "-" in word:
             # Reduplication that reached us whole (praktik-praktik, memanggil-manggil,
             # berbalas-balasan): one key when both halves share a stem; other compounds
-            # (bolak-balik) stay whole.
+            # (bolak-balik) stay whole. A clitic after a hyphen (bnpt-nya) is dropped.
             parts = [p for p in word.split("-") if p]
+            if len(parts) > 1 and parts[-1] in CLITICS:
+                parts.pop()
+            if len(parts) == 1:
+                return self.stem(parts[0])
             if len(parts) == 2:
-                a, b = parts
-                sa, sb = self.stem(a), self.stem(b)
-                if a == b or sa == sb or a.endswith(b) or b.startswith(sa):
-                    return sa
+                return self.reduplication_key(*parts) or word
             return word
         return self.stem_word(word)
+
+    def reduplication_key(self, a: str, b: str) -> str | None:
+        """The key of the reduplicated word ``a-b``, or None if it is not a reduplication.
+
+        The second half may repeat the first whole (anak-anak), its base (memukul-mukul,
+        tembak-menembak), or the base with the nasal and a suffix or clitic that belong to
+        the whole word (menakut-nakuti = menakuti, sebesar-besarnya = se-besar-nya).
+
+        >>> IndonesianStemmer(lexicon={"takut"}).reduplication_key("menakut", "nakuti")
+        'takut'
+        """
+        ending = reduplication_ending(a, b)
+        if ending:
+            core = b[: -len(ending)]
+            key = self.stem(a + ending)
+            # The whole word may keep a prefix no rule cuts (se- of sebesarnya): then the
+            # repeated base is the better key.
+            return key if len(key) <= len(core) else self.stem(core)
+        sa = self.stem(a)
+        if ending == "" or sa == self.stem(b) or b.startswith(sa):  # tembak-menembak
+            return sa
+        return None
 
 
 # --------------------------------------------------------------------------------------
@@ -594,11 +756,14 @@ def default_stemmer() -> IndonesianStemmer:
     by ``BNPTSEARCH_STEM_LEXICON`` (read now, on first use; an unreadable file is ignored)."""
     roots: set[str] = set()
     keep: set[str] = set()
+    measures: set[str] = set()
     for word, kind, _note in rows("stem_exceptions.tsv"):
         if kind == "root":
             roots.add(word)
         elif kind == "keep":
             keep.add(word)
+        elif kind == "measure":
+            measures.add(word)
         else:  # pragma: no cover - guarded by the tests
             raise ValueError(f"stem_exceptions.tsv: unknown kind {kind!r} for {word!r}")
     setting = os.environ.get("BNPTSEARCH_STEM_LEXICON", "").strip()
@@ -607,7 +772,7 @@ def default_stemmer() -> IndonesianStemmer:
             roots |= read_lexicon(Path(setting))
         except OSError:
             pass
-    return IndonesianStemmer(lexicon=roots, keep=keep)
+    return IndonesianStemmer(lexicon=roots, keep=keep, measures=measures)
 
 
 @functools.lru_cache(maxsize=2**18)

@@ -5,7 +5,16 @@ Layout of an index folder:
 - ``bnptsearch.json`` — format, parser and analyzer versions, and the name of the live
   Whoosh index; replaced atomically, so a rebuild switches over in one step or not at all.
 - the Whoosh files of that index (``_<name>_<gen>.toc``, ``<name>_*.seg``).
-- ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation.
+- ``_<name>_<gen>.sums`` — the manifest of generation ``<gen>``: size and CRC32 of its TOC and
+  of every segment file, written by the committing writer before the TOC makes that
+  generation visible (:func:`_record_generation`), so a reader that opens generation N always
+  finds N's manifest (:func:`_verify_generation`; ``bnptsearch check`` reads every byte).
+- ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation, with a
+  checksum: a cache that does not match it is recomputed, never trusted.
+
+An index folder is code: Whoosh unpickles the TOC and stored fields, and a crafted pickle runs
+whatever it likes. So, as git does with ``safe.directory``, a folder owned by another user
+or writable by others is refused unless trusted (:func:`_check_trusted`).
 
 Every article has one ``kind=article`` document holding its content hash, the file it came
 from and that file's hash, committed in the same Whoosh transaction as its passages: the
@@ -23,9 +32,12 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,18 +47,31 @@ from whoosh.index import FileIndex
 
 from .analysis import ANALYZER_VERSION
 from .corpus import PARSER_VERSION
-from .errors import IndexLockedError, IndexNotFoundError, IndexOutdatedError, IndexWriteError
+from .errors import (
+    BnptSearchError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    IndexWriteError,
+    UntrustedIndexError,
+)
 from .schema import passage_schema
+from .whoosh_compat import toc_filename
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE"]
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE", "SAFE_INDEX_ENV", "CheckReport", "DamagedFile"]
 
-FORMAT_VERSION = 3
+# 5: metadata and acronym cache carry a checksum; every generation has a manifest.
+# 6: article documents record where each article was added from (``origin``).
+FORMAT_VERSION = 6
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
 _WHOOSH_TEMP = re.compile(r"passages[0-9a-f]{8}\.tmp")
+_TOC_FILE = re.compile(r"_(passages[0-9a-f]{8})_([0-9]+)\.toc")
+SAFE_INDEX_ENV = "BNPTSEARCH_SAFE_INDEX"
 
 
 def _versions() -> dict[str, Any]:
@@ -61,13 +86,31 @@ def _read_meta(path: Path) -> dict[str, Any] | None:
     'passages1a2b3c4d'
     """
     try:
-        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if _holds_index_files(path):
+            raise IndexDamagedError((META_FILE,)) from None
         return None
-    except (OSError, ValueError) as error:
-        raise IndexOutdatedError(
-            f"index metadata {path / META_FILE} is unreadable ({error}); run `bnptsearch index --rebuild`"
-        ) from None
+    except OSError as error:  # not damage: permissions, a folder in its place, …
+        raise BnptSearchError(f"cannot read {path / META_FILE}: {error.strerror or error}") from None
+    except ValueError:
+        raise IndexDamagedError((META_FILE,)) from None
+    if not isinstance(meta, dict):
+        raise IndexDamagedError((META_FILE,))
+    return meta
+
+
+def _holds_index_files(path: Path) -> bool:
+    """True if ``path`` holds a Whoosh index's TOC (whether its metadata is there or not)."""
+    try:
+        return any(_TOC_FILE.fullmatch(name) for name in os.listdir(path))
+    except OSError:
+        return False
+
+
+def _checksum(data: Any) -> int:
+    """CRC32 of ``data`` as canonical JSON: the checksum a JSON file carries of its content."""
+    return zlib.crc32(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -81,19 +124,41 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         raise
 
 
-def _switch_to(path: Path, indexname: str) -> None:
+def _switch_to(path: Path, indexname: str, stale: Iterable[str] = ()) -> None:
     """Makes ``indexname`` the live index, in one atomic metadata write."""
-    _write_json(path / META_FILE, _versions() | {"indexname": indexname})
+    meta = _versions() | {"indexname": indexname, "stale": sorted(stale)}
+    _write_json(path / META_FILE, meta | {"crc32": _checksum(meta)})
+
+
+def _stale_files(path: Path) -> set[str]:
+    """Corpus files the next update must read again even if their hash is unchanged: a file
+    one of whose articles was removed (so it comes back, as a rebuild would bring it back),
+    or one with an article that lost its id to another file (it may win it later)."""
+    stale = (_read_meta(path) or {}).get("stale", [])
+    return {entry for entry in stale if isinstance(entry, str)} if isinstance(stale, list) else set()
+
+
+def _set_stale_files(path: Path, stale: Iterable[str]) -> None:
+    """Records ``stale`` (see :func:`_stale_files`) in the metadata, atomically."""
+    meta = {key: value for key, value in (_read_meta(path) or {}).items() if key != "crc32"}
+    if set(meta.get("stale", [])) != set(stale):
+        meta |= {"stale": sorted(stale)}
+        _write_json(path / META_FILE, meta | {"crc32": _checksum(meta)})
 
 
 def _check_meta(path: Path, meta: dict[str, Any]) -> str:
-    """The live index's name, if ``meta`` was written by this version."""
+    """The live index's name, if ``meta`` was written by this version and is intact."""
+    content = {key: value for key, value in meta.items() if key != "crc32"}
+    if "crc32" in meta and meta["crc32"] != _checksum(content):
+        raise IndexDamagedError((META_FILE,))
     found = {key: meta.get(key) for key in _versions()}
     if found != _versions() or not isinstance(meta.get("indexname"), str):
         raise IndexOutdatedError(
             f"index at {path} was built by another bnptsearch version ({found}; this version "
             f"needs {_versions()}); run `bnptsearch index --rebuild`"
         )
+    if "crc32" not in meta:
+        raise IndexDamagedError((META_FILE,))
     return meta["indexname"]
 
 
@@ -111,7 +176,10 @@ def _remove_other_indexes(path: Path, keep: str) -> None:
 def _new_index(path: Path) -> tuple[str, FileIndex]:
     """(name, Whoosh index) of a new, empty index beside the live one (not yet live)."""
     indexname = f"passages{secrets.token_hex(4)}"
-    return indexname, whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
+    ix = whoosh_index.create_in(str(path), passage_schema(), indexname=indexname)
+    name = toc_filename(indexname, 0)
+    _record_generation(path, indexname, 0, {name: name})
+    return indexname, ix
 
 
 def _open_live(path: Path) -> tuple[str, FileIndex]:
@@ -120,10 +188,19 @@ def _open_live(path: Path) -> tuple[str, FileIndex]:
     A rebuild in another process may switch the metadata and delete the old files between
     our reading the name and opening it: then the name is read again.
     """
+    _check_trusted(path)
     for _ in range(3):
         indexname = _check_meta(path, _read_meta(path) or {})
+        generation = _latest_generation(path, indexname)
+        if generation is None:
+            if _check_meta(path, _read_meta(path) or {}) == indexname:  # not just replaced by a rebuild
+                raise IndexDamagedError((_missing_toc(path, indexname),))
+            continue
         try:
-            return indexname, whoosh_index.open_dir(str(path), indexname=indexname)
+            # Verified before Whoosh reads a byte of it; with the schema given, Whoosh skips
+            # the TOC's pickled schema (its pickled segment list is still read).
+            if _verify_generation(path, indexname, generation):
+                return indexname, whoosh_index.open_dir(str(path), indexname=indexname, schema=passage_schema())
         except whoosh_index.EmptyIndexError:
             continue
     raise IndexNotFoundError(f"index at {path} keeps changing under us; try again")
@@ -194,10 +271,19 @@ def _writes_to(path: Path) -> Iterator[None]:
 
 
 def _read_acronym_cache(path: Path, key: list[Any]) -> list[list[str]] | None:
-    """The cached acronym pairs of index generation ``key``, or None if not cached."""
+    """The cached acronym pairs of index generation ``key``, or None if not cached (or if the
+    cache does not match its checksum: it is recomputed, not trusted)."""
+    cached = _acronym_cache(path)
+    return cached[1] if cached is not None and cached[0] == key else None
+
+
+def _acronym_cache(path: Path) -> tuple[Any, list[list[str]]] | None:
+    """(key, pairs) of the acronym cache, or None if there is none or it fails its checksum."""
     try:
         cached = json.loads((path / ACRONYM_CACHE).read_text(encoding="utf-8"))
-        return cached["acronyms"] if cached["key"] == key else None
+        if cached["crc32"] != _checksum([cached["key"], cached["acronyms"]]):
+            return None
+        return cached["key"], cached["acronyms"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -205,6 +291,259 @@ def _read_acronym_cache(path: Path, key: list[Any]) -> list[list[str]] | None:
 def _write_acronym_cache(path: Path, key: list[Any], pairs: list[list[str]]) -> None:
     """Caches ``pairs`` for generation ``key``; a read-only index just goes without."""
     try:
-        _write_json(path / ACRONYM_CACHE, {"key": key, "acronyms": pairs})
+        _write_json(path / ACRONYM_CACHE, {"key": key, "crc32": _checksum([key, pairs]), "acronyms": pairs})
     except OSError:
         pass  # a read-only index still works; it just recomputes next time
+
+
+# -- trust: whose index folder is this? ------------------------------------------------------
+
+
+def _check_trusted(path: Path) -> None:
+    """Refuses an index folder someone else could have written, before anything is unpickled.
+
+    The folder and every file in it must be owned by this user and writable by no one else
+    (group-writable is fine when the group is this user's private group), unless the folder
+    is listed in ``$BNPTSEARCH_SAFE_INDEX`` (folders separated by ``:``; ``*`` trusts all).
+
+    >>> _check_trusted(Path("index"))                    # doctest: +SKIP
+    """
+    if not hasattr(os, "geteuid"):
+        return  # not POSIX: ownership and modes mean something else there (Windows ACLs)
+    trusted = [entry for entry in os.environ.get(SAFE_INDEX_ENV, "").split(os.pathsep) if entry]
+    if "*" in trusted or any(_same_folder(Path(entry), path) for entry in trusted):
+        return
+    try:
+        targets = [path, *(path / name for name in os.listdir(path))]
+    except OSError:
+        return  # nothing to open: the caller reports the missing index
+    for target in targets:
+        try:
+            info = os.stat(target)
+        except OSError:
+            continue  # removed meanwhile
+        problem = _untrusted(info)
+        if problem:
+            where = "" if target == path else f" ({target.name})"
+            raise UntrustedIndexError(
+                f"index at {path} {problem}{where}; an index folder can run code when opened "
+                f"— if you trust it, set {SAFE_INDEX_ENV}={path}"
+            )
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _untrusted(info: os.stat_result) -> str | None:
+    """Why a file or folder with ``info`` could hold someone else's code, or None."""
+    if info.st_uid != os.geteuid():
+        return f"is owned by uid {info.st_uid}"
+    if info.st_mode & stat.S_IWOTH:
+        return "is writable by others"
+    if info.st_mode & stat.S_IWGRP and not _private_group(info.st_gid):
+        return f"is writable by group {info.st_gid}"
+    return None
+
+
+def _private_group(gid: int) -> bool:
+    """True if ``gid`` is this user's own group: named after them, with no other members
+    (the user-private-group scheme that makes umask 002 common)."""
+    import grp  # POSIX only, like the check itself
+    import pwd
+
+    try:
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        group = grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return gid == os.getegid() and group.gr_name == user and set(group.gr_mem) <= {user}
+
+
+# -- checksums: a manifest per generation ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DamagedFile:
+    """An index file that is missing or differs from what was written, and how."""
+
+    name: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What :meth:`bnptsearch.Index.check` found: the files verified and the damaged ones.
+
+    >>> CheckReport("index", 3, ("_passages1a2b3c4d_3.toc",), 14042, ()).ok
+    True
+    """
+
+    path: str
+    generation: int | None
+    checked: tuple[str, ...]
+    size: int
+    damaged: tuple[DamagedFile, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.damaged
+
+
+def _manifest_name(indexname: str, generation: int) -> str:
+    # The "_<name>_" prefix makes it one of the index's files for _remove_other_indexes;
+    # Whoosh's own clean-up matches neither its TOC nor its segment pattern.
+    return f"_{indexname}_{generation}.sums"
+
+
+def _stamp(info: os.stat_result) -> list[int]:
+    """What changes whenever a file is written, copied or replaced: while a file's stamp is
+    as recorded, its bytes are as recorded too (a full check reads them anyway)."""
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def _crc_of_file(file: Path) -> int:
+    crc = 0
+    with file.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def _record_generation(path: Path, indexname: str, generation: int, files: Mapping[str, str]) -> None:
+    """Writes generation ``generation``'s manifest: size, CRC32 and stamp of each of ``files``
+    ({name once committed: name now}). Called before that generation becomes visible.
+
+    The TOC is renamed after this, which changes its stamp: it is small, and always re-read.
+    A segment file carried over unchanged from the previous generation (its stamp as recorded
+    there) keeps its recorded checksum: a commit reads only the files it wrote.
+    """
+    try:
+        previous = _manifest_entries(path / _manifest_name(indexname, generation - 1))
+    except (OSError, ValueError, KeyError, TypeError):
+        previous = {}
+    entries = {}
+    for final, current in files.items():
+        file = path / current
+        info = os.stat(file)
+        stamp = None if final != current else _stamp(info)
+        known = previous.get(final)
+        if stamp is not None and isinstance(known, dict) and known.get("stamp") == stamp:
+            crc = known["crc32"]
+        else:
+            crc = _crc_of_file(file)
+        entries[final] = {"size": info.st_size, "crc32": crc, "stamp": stamp}
+    _write_json(path / _manifest_name(indexname, generation), {"files": entries, "crc32": _checksum(entries)})
+    # The previous generation's manifest stays: it is live until the TOC is renamed.
+    for name in os.listdir(path):
+        match = re.fullmatch(rf"_{indexname}_([0-9]+)\.sums", name)
+        if match and int(match.group(1)) < generation - 1:
+            (path / name).unlink(missing_ok=True)
+
+
+def _manifest_entries(file: Path) -> dict[str, Any]:
+    """A manifest's entries ({file name: size, crc32, stamp}); ValueError if it fails its checksum."""
+    manifest = json.loads(file.read_text(encoding="utf-8"))
+    entries = manifest["files"]
+    if manifest["crc32"] != _checksum(entries) or not isinstance(entries, dict):
+        raise ValueError(f"{file.name} does not match its checksum")
+    return entries
+
+
+def _latest_generation(path: Path, indexname: str) -> int | None:
+    """The newest generation of ``indexname`` that has a TOC, or None."""
+    found = [int(m.group(2)) for name in os.listdir(path) if (m := _TOC_FILE.fullmatch(name)) and m.group(1) == indexname]
+    return max(found, default=None)
+
+
+def _missing_toc(path: Path, indexname: str) -> str:
+    """The name of the TOC that the newest manifest of ``indexname`` describes (its TOC is gone)."""
+    manifests = [int(m.group(1)) for name in os.listdir(path) if (m := re.fullmatch(rf"_{indexname}_([0-9]+)\.sums", name))]
+    return toc_filename(indexname, max(manifests, default=0))
+
+
+def _generation_damage(path: Path, indexname: str, generation: int, full: bool) -> tuple[list[str], list[DamagedFile]]:
+    """(files verified, damaged files) of generation ``generation``.
+
+    Without ``full``, a file whose stamp is as recorded is taken as intact; only sizes are
+    compared and the others' bytes read. With ``full`` every byte is read.
+    """
+    manifest_name = _manifest_name(indexname, generation)
+    try:
+        entries = _manifest_entries(path / manifest_name)
+    except FileNotFoundError:
+        return [], [DamagedFile(manifest_name, "missing")]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], [DamagedFile(manifest_name, "does not match its checksum")]
+    checked, damaged = [manifest_name], []
+    for name, entry in sorted(entries.items()):
+        file = path / name
+        try:
+            info = os.stat(file)
+            if not (_WHOOSH_FILE.match(name) and file.name == name and stat.S_ISREG(info.st_mode)):
+                # Only the folder's own regular files are read: a crafted manifest cannot
+                # point a check at /dev/zero or outside the folder.
+                damaged.append(DamagedFile(name, "not an index file"))
+            elif info.st_size != entry["size"]:
+                damaged.append(DamagedFile(name, f"{info.st_size} bytes, {entry['size']} recorded"))
+            elif (full or entry["stamp"] != _stamp(info)) and _crc_of_file(file) != entry["crc32"]:
+                damaged.append(DamagedFile(name, "does not match its checksum"))
+            checked.append(name)
+        except FileNotFoundError:
+            damaged.append(DamagedFile(name, "missing"))
+        except OSError as error:
+            damaged.append(DamagedFile(name, f"unreadable ({error.strerror or error})"))
+        except (KeyError, TypeError):
+            damaged.append(DamagedFile(manifest_name, f"has no valid entry for {name}"))
+    return checked, damaged
+
+
+def _verify_generation(path: Path, indexname: str, generation: int) -> bool:
+    """Cheaply checks generation ``generation`` before it is read: True if intact, False if a
+    writer has moved on meanwhile (its files may be gone: read the new one); raises
+    :class:`IndexDamagedError` otherwise."""
+    _, damaged = _generation_damage(path, indexname, generation, full=False)
+    if not damaged:
+        return True
+    if _latest_generation(path, indexname) != generation:
+        return False
+    raise IndexDamagedError(tuple(file.name for file in damaged))
+
+
+def _check_folder(path: Path) -> CheckReport:
+    """Reads every file of the live index and compares it with its manifest.
+
+    Bytes and JSON only: nothing is unpickled, so checking a folder runs none of its code.
+    A damaged acronym cache is removed (it is rebuilt on the next query) and noted.
+    """
+    if not path.is_dir():
+        raise IndexNotFoundError(f"no index at {path}")
+    try:
+        meta = _read_meta(path)
+        if meta is None:
+            raise IndexNotFoundError(f"no index at {path}")
+        indexname = _check_meta(path, meta)
+    except IndexDamagedError as error:
+        return CheckReport(str(path), None, (), 0, tuple(DamagedFile(name, "unreadable or altered") for name in error.files))
+    generation = _latest_generation(path, indexname)
+    if generation is None:
+        return CheckReport(str(path), None, (META_FILE,), 0, (DamagedFile(_missing_toc(path, indexname), "missing"),))
+    checked, damaged = _generation_damage(path, indexname, generation, full=True)
+    latest = _latest_generation(path, indexname)
+    if damaged and latest is not None and latest != generation:  # a writer committed meanwhile
+        generation = latest
+        checked, damaged = _generation_damage(path, indexname, generation, full=True)
+    notes = []
+    try:
+        _check_trusted(path)
+    except UntrustedIndexError as error:
+        notes.append(str(error))  # checking reads no pickle; opening would be refused
+    if (path / ACRONYM_CACHE).exists() and _acronym_cache(path) is None:
+        (path / ACRONYM_CACHE).unlink(missing_ok=True)
+        notes.append(f"{ACRONYM_CACHE}: damaged cache removed; it is rebuilt on the next query")
+    size = sum((path / name).stat().st_size for name in checked if (path / name).exists())
+    return CheckReport(str(path), generation, (META_FILE, *checked), size, tuple(damaged), tuple(notes))

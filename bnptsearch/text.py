@@ -1,8 +1,8 @@
 """Sentences in Indonesian news text: where one ends, and which full stops do not end one.
 
-Both the title taken from a lede's first sentence (:mod:`bnptsearch.clean`) and the cutting
-of over-long paragraphs into passages (:mod:`bnptsearch.passages`) use these rules, so the
-two can never disagree about what a sentence is.
+The cutting of over-long paragraphs into passages (:mod:`bnptsearch.passages`) uses these
+rules, and so does anything else that needs sentences, so none can disagree about what a
+sentence is.
 
 >>> text = "Kata Komjen. Pol. Dr. Boy hari ini. Lalu pergi."
 >>> [text[:end] for end, _ in sentence_breaks(text)]

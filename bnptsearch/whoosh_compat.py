@@ -8,6 +8,10 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   for fields without lengths: 17 % of a 10k-passage build). This writer reads each field's
   lengths once instead; the segment written is the same (``tests/test_index.py`` compares
   it with Whoosh's own).
+- :class:`SegmentWriter` also calls a ``before_commit`` hook with the files of the new
+  generation once they are complete and just before the TOC is renamed into place (the
+  commit point), so :mod:`bnptsearch.store` records their checksums before any reader can
+  see that generation.
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
@@ -24,8 +28,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from itertools import pairwise
 from typing import Any
@@ -33,7 +38,7 @@ from typing import Any
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import MultiColumnReader
 from whoosh.filedb.structfile import StructFile
-from whoosh.index import FileIndex, clean_files
+from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -42,6 +47,7 @@ from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
 __all__ = [
     "BYTE_LENGTHS",
+    "BeforeCommit",
     "SegmentWriter",
     "abandon",
     "column",
@@ -52,6 +58,10 @@ __all__ = [
     "remove_uncommitted",
     "segment_key",
 ]
+
+# Called with (generation, {file name once committed: its name now}) for the TOC and every
+# segment file of the generation being committed.
+BeforeCommit = Callable[[int, dict[str, str]], None]
 
 # Whoosh stores a field's length per document as one lossy byte: the length each of the 256
 # codes stands for.
@@ -80,6 +90,11 @@ def leaf_length_bytes(leaf: SegmentReader, fieldname: str) -> bytes:
     """
     codes = _length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())
     return bytes(leaf.doc_count_all()) if codes is None else codes
+
+
+def segment_id(leaf: SegmentReader) -> str:
+    """The id of the segment ``leaf`` reads: unique, and a segment's documents never change."""
+    return leaf.segment().segment_id()
 
 
 def deleted_docs(leaf: SegmentReader) -> Iterable[int]:
@@ -143,17 +158,69 @@ class _Lengths:
 _LENGTHS = (None, *BYTE_LENGTHS[1:])
 
 
+class _RenameHook:
+    """The storage a TOC is written to: calls ``before(temporary name, final name)`` just
+    before the finished TOC is renamed into place; everything else goes to ``storage``."""
+
+    def __init__(self, storage: Any, before: Callable[[str, str], None]):
+        self._storage = storage
+        self._before = before
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+    def rename_file(self, source: str, target: str, safe: bool = False) -> None:
+        try:
+            self._before(source, target)
+        except BaseException:
+            self._storage.delete_file(source)  # the commit did not happen: no stray TOC
+            raise
+        self._storage.rename_file(source, target, safe=safe)
+
+
+def segment_files(storage: Any, indexname: str, segments: Iterable[Any]) -> list[str]:
+    """The names of the files that hold ``segments`` (one ``.seg`` each when compound)."""
+    wanted = {segment.segment_id() for segment in segments}
+    pattern = TOC._segment_pattern(indexname)
+    return sorted(name for name in storage if (match := pattern.match(name)) and match.group(1) in wanted)
+
+
+def toc_filename(indexname: str, generation: int) -> str:
+    """The name of generation ``generation``'s TOC file.
+
+    >>> toc_filename("passages1a2b3c4d", 3)
+    '_passages1a2b3c4d_3.toc'
+    """
+    return TOC._filename(indexname, generation)
+
+
 class SegmentWriter(_WhooshSegmentWriter):
     """``ix.writer()`` with each field's lengths read once per commit instead of per posting,
-    and which lets go of its lock and files if it fails to start (a full disk: Whoosh's own
-    would keep the index locked for the rest of the process)."""
+    a ``before_commit`` hook (see the module's docstring), and which lets go of its lock and
+    files if it fails to start (a full disk: Whoosh's own would keep the index locked for the
+    rest of the process)."""
 
-    def __init__(self, ix: Any, **options: Any) -> None:
+    def __init__(self, ix: Any, before_commit: BeforeCommit | None = None, **options: Any) -> None:
+        self._before_commit = before_commit
         try:
             super().__init__(ix, **options)
         except BaseException:
             _release(self)
             raise
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        # Whoosh's own _commit_toc, with the TOC's storage wrapped to call the hook.
+        storage = self.storage
+        if self._before_commit is not None:
+            hook = self._before_commit
+
+            def before_rename(temporary: str, final: str) -> None:
+                names = {name: name for name in segment_files(self.storage, self.indexname, segments)}
+                hook(self.generation, names | {final: temporary})
+
+            storage = _RenameHook(self.storage, before_rename)
+        TOC(self.schema, segments, self.generation).write(storage, self.indexname)
+        clean_files(self.storage, self.indexname, self.generation, segments)
 
     def _flush_segment(self) -> None:
         # Whoosh's own _flush_segment, with the lengths reader wrapped.
@@ -220,10 +287,16 @@ def remove_uncommitted(ix: FileIndex) -> None:
     """
     storage, name = ix.storage, ix.indexname
     with suppress(OSError):  # best effort: it runs while another error is on its way out
-        clean_files(storage, name, ix.latest_generation(), ix._segments())
+        generation = ix.latest_generation()
+        clean_files(storage, name, generation, ix._segments())
         for filename in list(storage):
             # A TOC is written as "_<name>_<gen>.toc.<time>" and renamed when complete.
             if filename.startswith(f"_{name}_") and ".toc." in filename:
+                storage.delete_file(filename)
+            # The checksum manifest "_<name>_<gen>.sums" of a generation whose TOC never
+            # became the commit point (bnptsearch.store writes it just before); the
+            # committed generations' manifests stay.
+            elif (match := re.fullmatch(rf"_{re.escape(name)}_([0-9]+)\.sums", filename)) and int(match.group(1)) > generation:
                 storage.delete_file(filename)
     # The writer's temporary folder (FileStorage.temp_storage names it so).
     shutil.rmtree(os.path.join(storage.folder, f"{name}.tmp"), ignore_errors=True)

@@ -29,6 +29,13 @@ from bnptsearch.stemming import stem
         ("sel-sel jaringan", ["sel", "jaring"]),
         # Scraped text writes reduplication with a spaced dash too.
         ("praktik – praktik baik", ["praktik", "baik"]),
+        # With an ending of the whole word it is one word too, the stem of the whole.
+        ("menutup-nutupi", ["tutup"]),
+        ("sebesar-besarnya", ["besar"]),
+        # A clitic after a hyphen is no word of its own.
+        ("rahmat-Mu", ["rahmat"]),
+        ("DPR-nya", ["dpr"]),
+        ("buku-buku-nya", ["buku"]),
         # Hyphenated words that are not reduplication stay separate words.
         ("Swiss-Bellin", ["swiss", "bellin"]),
         ("2020-2024", ["2020", "2024"]),
@@ -66,6 +73,12 @@ def test_tokens_carry_surface_and_spans() -> None:
     ]
     for token in tokens:
         assert text[token.start : token.end] == token.surface
+
+
+def test_clitic_and_affixed_reduplication_spans_cover_the_word() -> None:
+    text = "kasih-Ku, menutup-nutupi"
+    assert [(t.surface, t.term) for t in analyze_tokens(text)] == [("kasih-Ku", "kasih"), ("menutup-nutupi", "tutup")]
+    assert surface_words(text) == ["kasih", "menutup-nutupi"]
 
 
 def test_compound_span_covers_both_words() -> None:

@@ -46,7 +46,7 @@ def test_query_json(run) -> None:
     assert payload["query"] == "Strong Cities Network"
     assert len(payload["hits"]) <= 2
     hit = payload["hits"][0]
-    assert set(hit) == {"rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "spans"}
+    assert set(hit) == {"rank", "doc_id", "title", "source", "date", "url", "page", "score", "passage", "highlighted", "spans"}
     assert hit["doc_id"] == "001_b906f770b361ad8d"
     for start, end in hit["spans"]:
         # "SCN" is marked too: the article defines it, so the query is expanded to it.
@@ -190,11 +190,16 @@ def test_strict_turns_warnings_into_failure(run, corpus_copy: Path) -> None:
 
 def test_bad_files_for_add(run, tmp_path: Path) -> None:
     run("index")
-    odd = tmp_path / "catatan.pdf"
-    odd.write_bytes(b"%PDF-1.4")
+    odd = tmp_path / "catatan.xlsx"
+    odd.write_bytes(b"PK\x03\x04")
     result = run("add", str(odd))
-    assert result.exit_code == 1 and "unsupported file type" in result.stderr
-    assert run("add", str(tmp_path / "missing.txt")).exit_code == 2
+    assert result.exit_code == 1 and "unsupported file type '.xlsx'" in result.stderr
+    broken = tmp_path / "rusak.pdf"
+    broken.write_bytes(b"%PDF-1.4")
+    result = run("add", str(broken))
+    assert result.exit_code == 0 and "rusak.pdf: cannot read PDF" in result.stderr
+    missing = run("add", str(tmp_path / "missing.txt"))
+    assert missing.exit_code == 1 and missing.stderr.strip() == f"Error: {tmp_path / 'missing.txt'}: no such file"
 
 
 def test_progress_bar_draws_stages_on_stderr(capsys) -> None:

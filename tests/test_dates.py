@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bnptsearch import dates
-from bnptsearch.dates import first_date, iso_date, period_start, query_bound
+from bnptsearch.dates import date_line, first_date, iso_date, metadata_date, period_start, query_bound
 from bnptsearch.errors import QueryError
 
 
@@ -59,6 +59,43 @@ def test_a_long_list_of_numbers_is_scanned_in_linear_time() -> None:
 )
 def test_iso_date(value: str, date: str | None) -> None:
     assert iso_date(value) == date
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        # ISO, with time and zone: the day as the publisher wrote it, not moved to UTC.
+        ("2024-05-14T09:30:00+07:00", "2024-05-14"),
+        ("2024-05-14T23:30:00-05:00", "2024-05-14"),
+        ("2024-05-14 09:30:00 +0700", "2024-05-14"),
+        ("2024-05-14T09:30:00.123Z", "2024-05-14"),
+        ("2024-05", "2024-05"),
+        # Written out, as Indonesian pages and exports do: the rules of dates in text.
+        ("15 Agustus 2024", "2024-08-15"),
+        ("Selasa, 14/05/2024", "2024-05-14"),
+        ("14 Mei 2024 09:30 WIB", "2024-05-14"),
+        ("Selasa, 14 Mei 2024 | 09:30 WIB", "2024-05-14"),
+        ("Diperbarui 3 Jan 2023, 10.15 WITA", "2023-01-03"),
+        ("Tue, 14 May 2024 09:30:00 +0700", "2024-05-14"),
+        ("14-05-2024", "2024-05-14"),
+        # Not dates: no year is guessed, and a sentence is not a date.
+        ("14 Mei", None),
+        ("Rapat pada 14 Mei 2024 di Jakarta", None),
+        ("31/02/2024", None),
+        ("2024-05-14T09:30 sore hari", None),
+        ("kemarin", None),
+        ("", None),
+    ],
+)
+def test_metadata_date_reads_iso_and_written_dates(value: str, date: str | None) -> None:
+    assert metadata_date(value) == date
+
+
+def test_a_date_line_is_dated_as_its_text_would_be() -> None:
+    # The same rules as the text: a date line of a page header and a record's date agree.
+    line = "Rabu, 23/3/2022 - 10:15 WIB"
+    assert date_line(line) == first_date([line]) == metadata_date(line) == "2022-03-23"
+    assert date_line("Rabu," + " " * 100 + "23/3/2022") is None  # too long for a date line
 
 
 @pytest.mark.parametrize(

@@ -89,8 +89,48 @@ def test_json_and_jsonl() -> None:
 
 def test_csv() -> None:
     rows = list(csv.reader(io.StringIO(format_output("query", "csv", COUNTED))))
-    assert rows[0] == ["rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted"]
+    assert rows[0] == ["rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page"]
     assert rows[2][3:5] == ["", ""]  # None is an empty cell
+    assert rows[2][8:] == ["", ""]
+
+
+# A passage of a PDF's third page, with the address it was fetched from.
+PAGED = Hit(1, "laporan", "Laporan <Tahunan>", "BNPT", None, 3.0, "Isi laporan", (), 500, 511,
+            url="https://bnpt.go.id/laporan?tahun=2023&bagian=\"1\"", page=3)  # fmt: skip
+# An article whose metadata tries to be a script link and to drive the terminal.
+HOSTILE = Hit(2, "jahat", "Judul\x1b[2J", None, None, 1.0, "Isi", (), 0, 3, url="javascript:alert('x')\x1b[31m")
+LINKED = SearchResults("laporan", (PAGED, HOSTILE), total=2)
+
+
+def test_every_format_carries_the_url_and_page() -> None:
+    data = json.loads(format_output("query", "json", LINKED))
+    assert (data["hits"][0]["url"], data["hits"][0]["page"]) == ('https://bnpt.go.id/laporan?tahun=2023&bagian="1"', 3)
+    assert (data["hits"][1]["url"], data["hits"][1]["page"]) == ("javascript:alert('x')\x1b[31m", None)
+    line = json.loads(format_output("query", "jsonl", LINKED).splitlines()[0])
+    assert (line["url"], line["page"]) == ('https://bnpt.go.id/laporan?tahun=2023&bagian="1"', 3)
+    rows = list(csv.reader(io.StringIO(format_output("query", "csv", LINKED))))
+    assert rows[1][8:] == ['https://bnpt.go.id/laporan?tahun=2023&bagian="1"', "3"]
+    text = format_output("query", "text", LINKED)
+    assert '   BNPT · laporan · p. 3 · score 3.00 · https://bnpt.go.id/laporan?tahun=2023&bagian="1"' in text.splitlines()
+    grouped = format_output("query", "text", LINKED, View(by_article=True))
+    assert '   BNPT · laporan · https://bnpt.go.id/laporan?tahun=2023&bagian="1"' in grouped.splitlines()
+    assert "   [1] p. 3 · score 3.00" in grouped.splitlines()
+
+
+def test_only_web_urls_become_links_and_everything_is_escaped() -> None:
+    page = format_output("query", "html", LINKED)
+    link = "https://bnpt.go.id/laporan?tahun=2023&amp;bagian=&quot;1&quot;"
+    assert f'<a href="{link}" rel="noopener noreferrer">{link}</a>' in page
+    assert "p. 3" in page and "Laporan &lt;Tahunan&gt;" in page
+    assert "javascript:alert(&#x27;x&#x27;)\ufffd[31m" in page
+    assert page.count("<a ") == 1 and "\x1b" not in page
+
+
+def test_text_output_never_prints_control_characters() -> None:
+    for view in (View(), View(by_article=True)):
+        text = format_output("query", "text", LINKED, view)
+        assert "\x1b" not in text
+        assert "Judul\ufffd[2J" in text and "javascript:alert('x')\ufffd[31m" in text
 
 
 def test_html_escapes_article_text() -> None:
@@ -129,3 +169,12 @@ def test_show_info_analyze() -> None:
     )
     data = json.loads(format_output("analyze", "json", ("Penangkapan yang", tokens)))
     assert data["terms"] == ["tangkap"] and data["tokens"][1] == {"surface": "yang", "term": None, "start": 12, "end": 16}
+
+
+def test_undated_articles_left_out_are_reported_in_every_readable_format() -> None:
+    results = SearchResults("BNPT", (SECOND,), undated=3)
+    assert to_text(results).splitlines()[-1] == "3 undated articles match too; --include-undated shows them"
+    assert "3 undated articles match too" in to_html(results)
+    assert json.loads(format_output("query", "json", results))["undated"] == 3
+    assert json.loads(format_output("query", "json", COUNTED))["undated"] is None
+    assert "undated" not in to_text(COUNTED)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bnptsearch import Index
 from bnptsearch.search import Searcher
-from bnptsearch.update import _Addition, _Changes, _write_in_batches
+from bnptsearch.update import _Addition, _write_in_batches
 from bnptsearch.whoosh_compat import SegmentWriter, refreshed_searcher, segment_key
 
 from .test_index import NEW_ARTICLE, _doc_ids
@@ -26,8 +26,9 @@ def _commit_unmerged(index_dir: Path, corpus: Path) -> None:
     file.write_text(NEW_ARTICLE, encoding="utf-8")
     article = read_file(file).articles[0]
     with Index.open(index_dir) as writer:
-        changes = _Changes(add=[_Addition(article, content_hash(file.read_bytes()), False)])
-        _write_in_batches(lambda: SegmentWriter(writer._ix), lambda w: w.commit(merge=False), changes)
+        # main's streaming shape (additions an iterator); the commit records its checksums as every commit must.
+        additions = iter([_Addition(article, content_hash(file.read_bytes()), False)])
+        _write_in_batches(lambda: SegmentWriter(writer._ix, writer._record), lambda w: w.commit(merge=False), additions)
 
 
 def test_unchanged_segments_keep_their_readers(corpus_copy: Path, tmp_path: Path) -> None:

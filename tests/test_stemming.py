@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from bnptsearch import stemming
 from bnptsearch.data import rows
-from bnptsearch.stemming import STEMMER_VERSION, IndonesianStemmer, default_stemmer, read_lexicon, stem
+from bnptsearch.stemming import (
+    STEMMER_VERSION,
+    IndonesianStemmer,
+    default_stemmer,
+    read_lexicon,
+    reduplication_ending,
+    stem,
+)
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "stemming_golden.tsv"
 
@@ -55,7 +62,7 @@ def test_golden_file_covers_every_kind() -> None:
 
 
 def test_version_is_the_one_indexes_record() -> None:
-    assert STEMMER_VERSION == "bnpt-id-5"
+    assert STEMMER_VERSION == "bnpt-id-7"
 
 
 def test_lexicon_and_keep_are_parameters() -> None:
@@ -90,7 +97,7 @@ def test_exceptions_file_is_well_formed() -> None:
     for row in rows("stem_exceptions.tsv"):
         word, kind, note = row
         assert word == word.lower() and word.isalpha(), row
-        assert kind in ("root", "keep"), row
+        assert kind in ("root", "keep", "measure"), row
         assert note, f"entry without explanation: {row}"
 
 
@@ -105,7 +112,7 @@ def test_stem_is_cached() -> None:
     stem("pengiriman")
     stem("pengiriman")
     info = stem.cache_info()
-    assert info.hits >= 1 and info.maxsize >= 2**16
+    assert info.hits >= 1 and info.maxsize is not None and info.maxsize >= 2**16
 
 
 def test_stemmer_objects_are_per_thread() -> None:
@@ -147,3 +154,59 @@ def test_total_and_deterministic(word: str) -> None:
 @given(st.sampled_from(["tangkap", "pukul", "kirim", "serang", "ambil", "tulis", "bom"]))
 def test_key_of_a_key_is_stable(root: str) -> None:
     assert stem(stem(root)) == stem(root)
+
+
+PAIRS = Path(__file__).resolve().parent / "data" / "morphology_pairs.tsv"
+# Right answers per family on tests/data/morphology_pairs.tsv, as measured with bnpt-id-7
+# (benchmarks/conflation.py prints the table): a floor, so a rule that breaks a family fails.
+PAIR_FLOORS = {
+    "nasal_t": 29, "nasal_p": 26, "nasal_k": 28, "nasal_s": 30, "nasal_keep": 34, "sonorant": 35,
+    "loan_nasal": 25, "plain": 32, "confix": 30, "suffix": 34, "inflection": 27, "clitic_hyphen": 13,
+    "proclitic": 25, "redup": 26, "infix": 1, "loan_suffix": 15, "whole": 54,
+}
+
+
+def test_own_morphology_pairs_keep_their_floor() -> None:
+    right: dict[str, int] = dict.fromkeys(PAIR_FLOORS, 0)
+    wrong: dict[str, list[str]] = {family: [] for family in PAIR_FLOORS}
+    for line in PAIRS.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, root, family = line.split("\t")
+        got = stem(word)
+        if got == root:
+            right[family] += 1
+        else:
+            wrong[family].append(f"{word}->{got} (want {root})")
+    below = {f: (right[f], PAIR_FLOORS[f], wrong[f]) for f in PAIR_FLOORS if right[f] < PAIR_FLOORS[f]}
+    assert not below, below
+    assert sum(right.values()) >= 464
+
+
+def test_measure_words_are_a_parameter_known_after_se_only() -> None:
+    with_measures = IndonesianStemmer(lexicon={"sendok"}, measures={"jam", "botol"})
+    assert with_measures("sejam") == "jam" and with_measures("sebotol") == "botol"
+    assert IndonesianStemmer(lexicon={"sendok"})("sebotol") == "sebotol"
+    # A measure word is no evidence outside se-: meniti is me + titi, not menit + i.
+    assert IndonesianStemmer(measures={"menit"})("meniti") != "menit"
+
+
+def test_infix_needs_a_known_root() -> None:
+    assert IndonesianStemmer(lexicon={"getar"})("gemetar") == "getar"
+    assert IndonesianStemmer()("gemetar") == "gemetar"
+    assert IndonesianStemmer(lexicon={"sangat"})("semangat") == "semangat"  # s-initial: se- words
+
+
+def test_proclitics_need_a_known_root() -> None:
+    assert IndonesianStemmer(lexicon={"tendang"})("kutendang") == "tendang"
+    assert IndonesianStemmer()("kutendang") == "kutendang"
+    assert IndonesianStemmer(lexicon={"tendang"})("kautendang") == "tendang"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ending"),
+    [("anak", "anak", ""), ("memukul", "mukul", ""), ("menakut", "nakuti", "i"), ("menakut", "nakutinya", "inya"),
+     ("sebesar", "besarnya", "nya"), ("bolak", "balik", None), ("tembak", "menembak", None)],
+)
+def test_reduplication_ending(a: str, b: str, ending: str | None) -> None:
+    assert reduplication_ending(a, b) == ending

@@ -53,6 +53,9 @@ def _uncommitted(index_dir: Path) -> set[str]:
             continue
         if file.name == f"_{live}_{generation}.toc":
             continue
+        # main's checksum manifests: the live generation's and its predecessor's are kept (store._record_generation).
+        if file.name in {f"_{live}_{generation}.sums", f"_{live}_{generation - 1}.sums"}:
+            continue
         if match and match.group(1) == live and file.name.split(".")[0] in segments:
             continue
         left.add(file.name)
@@ -259,14 +262,23 @@ def test_an_os_error_no_command_handled_is_one_line(monkeypatch, capsys, tmp_pat
     assert capsys.readouterr().err == "Error: permission denied: corpus/rahasia.txt\n"
 
 
-def _stop_at(article: int):
-    """A progress callback that presses Ctrl-C once ``article`` articles are written."""
+def _stop_at(monkeypatch, article: int) -> None:
+    """Presses Ctrl-C once ``article`` articles are written (before that one is committed).
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage == "indexing" and done == article:
+    main's streaming update reports no "indexing" progress (the number of articles is not
+    known before the end), so the writes themselves are counted."""
+    written = [0]
+    original = update_module._write
+
+    def write(writer, additions):
+        additions = list(additions)
+        written[0] += len(additions)
+        passages = original(writer, additions)
+        if written[0] - len(additions) < article <= written[0]:  # once: a re-run goes on
             raise KeyboardInterrupt
+        return passages
 
-    return progress
+    monkeypatch.setattr(update_module, "_write", write)
 
 
 def test_an_interrupted_update_keeps_its_committed_batches(built, monkeypatch) -> None:
@@ -274,8 +286,9 @@ def test_an_interrupted_update_keeps_its_committed_batches(built, monkeypatch) -
     monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)  # commit after every article...
     monkeypatch.setattr(update_module, "_SPLIT_FILE_ARTICLES", 10)  # ...even inside the archive file
     with Index.open(index_dir) as index:
+        _stop_at(monkeypatch, 4)
         with pytest.raises(KeyboardInterrupt):
-            index.update(corpus, progress=_stop_at(4))
+            index.update(corpus)
         # Articles 1-3 were committed; the 4th was being written, and is undone.
         assert index.info().articles == 5 + 3
         monkeypatch.setattr(index_module, "_BATCH_SECONDS", 10.0)
@@ -286,7 +299,7 @@ def test_an_interrupted_update_keeps_its_committed_batches(built, monkeypatch) -
     def unexpected(*args, **kwargs):
         raise AssertionError("a file indexed whole is not read again")
 
-    monkeypatch.setattr(update_module, "read_file", unexpected)
+    monkeypatch.setattr(update_module, "stream_file", unexpected)  # main streams files (was read_file)
     with Index.open(index_dir) as index:
         assert index.update(corpus).unchanged == 65
 
@@ -296,8 +309,9 @@ def test_an_interrupted_first_build_resumes(corpus_copy: Path, tmp_path: Path, m
     index_dir = tmp_path / "index"
     monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)
     monkeypatch.setattr(update_module, "_SPLIT_FILE_ARTICLES", 10)
+    _stop_at(monkeypatch, 10)
     with pytest.raises(KeyboardInterrupt):
-        Index.build(corpus_copy, index_dir, progress=_stop_at(10))
+        Index.build(corpus_copy, index_dir)
     with Index.open(index_dir) as index:
         assert index.info().articles == 9
         assert index.update(corpus_copy).added == 35 - 9
@@ -306,8 +320,9 @@ def test_an_interrupted_first_build_resumes(corpus_copy: Path, tmp_path: Path, m
 def test_an_interrupted_rebuild_keeps_the_old_index_whole(built, monkeypatch) -> None:
     corpus, index_dir = built
     monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)  # a rebuild ignores it: one transaction
+    _stop_at(monkeypatch, 30)
     with pytest.raises(KeyboardInterrupt):
-        Index.build(corpus, index_dir, progress=_stop_at(30))
+        Index.build(corpus, index_dir)
     _still_the_seed_index(index_dir)
     assert not _uncommitted(index_dir)
 
@@ -322,7 +337,7 @@ def _command(*args: str) -> list[str]:
 def test_sigint_at_any_moment_prints_interrupted(corpus_copy: Path, tmp_path: Path, delay: float) -> None:
     index_dir = tmp_path / "index"
     Index.build(corpus_copy, index_dir)[0].close()
-    _archive(corpus_copy, 400)
+    _archive(corpus_copy, 1200)  # more than 2 s of work even on an idle machine
     process = subprocess.Popen(
         _command("index", "--corpus", str(corpus_copy), "--index", str(index_dir)),
         stdout=subprocess.PIPE,
@@ -337,7 +352,7 @@ def test_sigint_at_any_moment_prints_interrupted(corpus_copy: Path, tmp_path: Pa
     assert (process.returncode, err) == (130, "Interrupted.\n"), err
     with Index.open(index_dir) as index:
         assert index.search("RAN PE Banten").hits
-        assert 5 <= index.info().articles <= 405  # the batches committed before Ctrl-C
+        assert 5 <= index.info().articles <= 1205  # the batches committed before Ctrl-C
     assert not _uncommitted(index_dir)
     shutil.rmtree(index_dir)
 
@@ -357,3 +372,53 @@ def test_writing_commands_yield_the_cpu_to_searches(built, monkeypatch, command:
     result = CliRunner().invoke(cli, [*args, "--index", str(index_dir)])
     assert result.exit_code == 0, result.output
     assert calls == ([] if command == "query" else [10])
+
+
+def test_a_commit_that_fails_at_its_toc_leaves_no_manifest(built, monkeypatch) -> None:
+    """The checksum manifest is written just before the TOC is renamed into place: if that
+    rename fails, the manifest of the generation that never was is removed too, and the
+    committed generations' manifests stay (the index still opens and checks clean)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    corpus, index_dir = built
+
+    def rename_file(self, source, target, safe=False):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with Index.open(index_dir) as index:
+        monkeypatch.setattr(FileStorage, "rename_file", rename_file)
+        with pytest.raises(IndexWriteError, match="no space left on device"):
+            index.update(corpus)
+        monkeypatch.undo()
+    assert not _uncommitted(index_dir)
+    assert Index.check(index_dir).ok
+    _still_the_seed_index(index_dir)
+    with Index.open(index_dir) as index:
+        assert index.update(corpus).added == 60
+    assert Index.check(index_dir).ok
+
+
+def test_an_interrupted_update_keeps_the_files_to_read_again(built, monkeypatch) -> None:
+    """A file marked to be read again (one of its articles was removed) keeps its mark across
+    the batches an interrupted update committed, so the re-run still brings the article back."""
+    from bnptsearch.store import _stale_files
+
+    corpus, index_dir = built
+    (corpus / "arsip.jsonl").rename(corpus / "000_arsip.jsonl")  # read before the stale file
+    with Index.open(index_dir) as index:
+        assert index.remove(["004_712c4dcd13143a1e"]).deleted == 1
+    stale = _stale_files(index_dir)
+    assert len(stale) == 1
+    monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(update_module, "_SPLIT_FILE_ARTICLES", 10)
+    with Index.open(index_dir) as index:
+        _stop_at(monkeypatch, 4)
+        with pytest.raises(KeyboardInterrupt):
+            index.update(corpus)
+        assert index.info().articles == 4 + 3  # three batches committed
+        assert _stale_files(index_dir) == stale
+        resumed = index.update(corpus)
+    assert resumed.articles == 65
+    assert _stale_files(index_dir) == set()
+    with Index.open(index_dir) as index:
+        assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"  # back
