@@ -19,6 +19,7 @@ from .errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexWriteError,
     QueryError,
     UntrustedIndexError,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexWriteError",
     "QueryError",
     "SearchResults",
     "UntrustedIndexError",
