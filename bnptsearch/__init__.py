@@ -12,12 +12,14 @@ from .analysis import AnalyzedToken, analyze, analyze_tokens
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
 from .corpus_copy import copy_into
 from .errors import (
+    ArticleNotFoundError,
     BnptSearchError,
     CorpusError,
     IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexWriteError,
     QueryError,
     UntrustedIndexError,
 )
@@ -28,6 +30,7 @@ from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
+    "ArticleNotFoundError",
     "Article",
     "BnptSearchError",
     "CheckReport",
@@ -42,6 +45,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexWriteError",
     "QueryError",
     "SearchResults",
     "UntrustedIndexError",

@@ -6,12 +6,14 @@ The CLI catches :class:`BnptSearchError` once and prints its message on one line
 from __future__ import annotations
 
 __all__ = [
+    "ArticleNotFoundError",
     "BnptSearchError",
     "CorpusError",
     "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexWriteError",
     "QueryError",
     "UntrustedIndexError",
 ]
@@ -39,6 +41,18 @@ class IndexLockedError(BnptSearchError):
 
 class QueryError(BnptSearchError):
     """The query cannot be searched (empty, too long, or unparseable)."""
+
+
+class IndexWriteError(BnptSearchError):
+    """The index (or corpus) folder cannot be written: no space left, permission denied.
+
+    What the failed write produced is removed; the last committed index stays as it was.
+    """
+
+
+class ArticleNotFoundError(CorpusError):
+    """No article of that id is in the index (a :class:`CorpusError`, as it was before it
+    had its own class, so callers catching that still do)."""
 
 
 class IndexDamagedError(BnptSearchError):

@@ -5,6 +5,9 @@ results, an article, index details, analyzed tokens) and a :class:`View` to the 
 print. Search results have six formats: text, JSON, JSON lines, CSV, a self-contained HTML
 page, and TREC run lines; :func:`results_to_dict` is their one JSON shape.
 
+Text output shows control characters from articles escaped
+(:func:`bnptsearch.terminal.escape_controls`); JSON escapes them as JSON does.
+
 >>> hit = Hit(1, "004_712c", "Judul", None, None, 14.66123, "teks", (), 0, 4)
 >>> print(format_output("query", "trec", SearchResults("q", (hit,)), View(qid="q1")), end="")
 q1 Q0 004_712c 1 14.6612 bnptsearch
@@ -18,6 +21,7 @@ import csv
 import html
 import io
 import json
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -29,6 +33,7 @@ from .analysis import AnalyzedToken
 from .corpus import Article
 from .highlight import PLAIN_MARKERS, render, render_html
 from .results import Hit, SearchResults
+from .terminal import escape_controls
 
 if TYPE_CHECKING:
     from .index import IndexInfo
@@ -101,6 +106,8 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "offset": results.offset,
         "expansions": list(results.expansions),
         "suggestion": results.suggestion,
+        "timed_out": results.timed_out,
+        "notes": list(results.notes),
         "undated": results.undated,
         "hits": [hit_to_dict(hit) for hit in results.hits],
     }
@@ -109,8 +116,23 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
     return data
 
 
+# json.dumps escapes C0 controls but leaves DEL, C1 controls and lone surrogates raw; each is
+# only ever inside a JSON string, where its \u escape means the same.
+_UNESCAPED_BY_JSON = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
+def _dumps(data: object, indent: int | None = None) -> str:
+    r"""JSON text with no control character left raw, safe for a terminal.
+
+    >>> print(_dumps({"t": "a\x1b\x9b"}))
+    {"t": "a\u001b\u009b"}
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _UNESCAPED_BY_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _dumps(data, indent=2) + "\n"
 
 
 def _page(results: SearchResults) -> str:
@@ -122,28 +144,16 @@ def _page(results: SearchResults) -> str:
     return f"Passages {results.offset + 1}–{results.offset + len(results.hits)}"
 
 
-# Metadata comes from the files as their authors wrote it: an escape sequence in a record's
-# title or url must not drive the user's terminal. Control characters show as U+FFFD.
-_CONTROL_CHARACTERS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
-
-
-def _printable(text: str) -> str:
-    """``text`` without control characters, safe to print to a terminal.
-
-    >>> _printable("Judul\x1b[31m merah")
-    'Judul\ufffd[31m merah'
-    """
-    return text.translate(_CONTROL_CHARACTERS)
-
-
 def _page_label(page: int | None) -> str | None:
     return f"p. {page}" if page is not None else None
 
 
 def _meta_line(hit: Hit, *, url: bool = True) -> str:
-    """"source · date · doc_id · p. 3 · score 1.23 · url": what is known of a hit's article."""
+    """"source · date · doc_id · p. 3 · score 1.23 · url": what is known of a hit's article.
+    Metadata comes from the files as their authors wrote it: control characters are shown
+    escaped, so an escape sequence in a title or url cannot drive the user's terminal."""
     parts = (hit.source, hit.date, hit.doc_id, _page_label(hit.page), f"score {hit.score:.2f}", hit.url if url else None)
-    return _printable(" · ".join(part for part in parts if part))
+    return escape_controls(" · ".join(part for part in parts if part))
 
 
 def _undated_note(results: SearchResults) -> str | None:
@@ -160,7 +170,7 @@ def _undated_note(results: SearchResults) -> str | None:
 
 
 def _explanation(hit: Hit) -> str:
-    terms = ", ".join(f"{t.field}:{t.term} {t.score:.2f}" for t in hit.explanation)
+    terms = ", ".join(f"{t.field}:{escape_controls(t.term)} {t.score:.2f}" for t in hit.explanation)
     return f"matched: {terms}" if terms else "matched: (no scoring terms)"
 
 
@@ -172,12 +182,17 @@ def to_text(
     by_article: bool = False,
     bold: tuple[str, str] = ("", ""),
 ) -> str:
-    """Human-readable results: a header line, then each hit (or each article with its hits)."""
+    """Human-readable results: a header line, then each hit (or each article with its hits).
+    Control characters from the articles are shown escaped, never sent to the terminal."""
+    shown = escape_controls
     lines = []
     if results.suggestion:
-        lines.append(f"Did you mean: {results.suggestion}?")
+        lines.append(f"Did you mean: {shown(results.suggestion)}?")
     if not results.hits:
-        lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
+        if results.timed_out:
+            lines.append(f"No passages found for {results.query!r} in the time allowed.")
+        else:
+            lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
         lines.extend(filter(None, [_undated_note(results)]))
         return "\n".join(lines) + "\n"
     # The total is known only when the search counted (``count=True`` or facets).
@@ -186,7 +201,8 @@ def to_text(
     lines.append("")
 
     def passage_lines(hit: Hit, indent: str) -> list[str]:
-        text = " ".join(render(hit.passage, hit.spans, markers).split())
+        # Line breaks are kept through escaping only to be folded into spaces here.
+        text = " ".join(render(hit.passage, hit.spans, markers, lambda s: shown(s, keep_lines=True)).split())
         out = textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent)
         if hit.explanation:
             out.append(f"{indent}{_explanation(hit)}")
@@ -195,8 +211,8 @@ def to_text(
     if by_article:
         for number, article in enumerate(results.by_article(), 1):
             meta = " · ".join(part for part in (article.source, article.date, article.doc_id, article.url) if part)
-            lines.append(f"{bold[0]}{number}. {_printable(article.title or article.doc_id)}{bold[1]}")
-            lines.append(f"   {_printable(meta)}")
+            lines.append(f"{bold[0]}{number}. {shown(article.title or article.doc_id)}{bold[1]}")
+            lines.append(f"   {shown(meta)}")
             for hit in article.hits:
                 where = " · ".join(filter(None, (_page_label(hit.page), f"score {hit.score:.2f}")))
                 lines.append(f"   [{hit.rank}] {where}")
@@ -204,13 +220,13 @@ def to_text(
             lines.append("")
     else:
         for hit in results.hits:
-            lines.append(f"{bold[0]}{hit.rank}. {_printable(hit.title or hit.doc_id)}{bold[1]}")
+            lines.append(f"{bold[0]}{hit.rank}. {shown(hit.title or hit.doc_id)}{bold[1]}")
             lines.append(f"   {_meta_line(hit)}")
             lines.extend(passage_lines(hit, "   "))
             lines.append("")
     if results.facets:
         for name, counts in results.facets.items():
-            lines.append(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in counts.items()))
+            lines.append(f"{name}: " + ", ".join(f"{shown(value)} ({count})" for value, count in counts.items()))
     lines.extend(filter(None, [_undated_note(results)]))
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -225,9 +241,7 @@ def to_json(results: SearchResults, *, parsed: bool = False) -> str:
 
 def to_jsonl(results: SearchResults) -> str:
     """One JSON object per hit, each carrying the query: easy to stream into other tools."""
-    return "".join(
-        json.dumps({"query": results.query, **hit_to_dict(hit)}, ensure_ascii=False) + "\n" for hit in results.hits
-    )
+    return "".join(_dumps({"query": results.query, **hit_to_dict(hit)}) + "\n" for hit in results.hits)
 
 
 CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page")
@@ -279,8 +293,8 @@ def _html_link(url: str) -> str:
     >>> _html_link("javascript:alert(1)")
     'javascript:alert(1)'
     """
-    shown = html.escape(_printable(url))
-    if urlsplit(url.strip()).scheme.lower() not in ("http", "https") or _printable(url) != url:
+    shown = html.escape(escape_controls(url))
+    if urlsplit(url.strip()).scheme.lower() not in ("http", "https") or escape_controls(url) != url:
         return shown
     return f'<a href="{html.escape(url.strip(), quote=True)}" rel="noopener noreferrer">{shown}</a>'
 
@@ -293,7 +307,7 @@ def to_html(results: SearchResults) -> str:
         if hit.url:
             meta += f" · {_html_link(hit.url)}"
         hits.append(
-            f'<div class="hit"><h2>{hit.rank}. {html.escape(_printable(hit.title or hit.doc_id))}</h2>'
+            f'<div class="hit"><h2>{hit.rank}. {html.escape(escape_controls(hit.title or hit.doc_id))}</h2>'
             f'<p class="meta">{meta}</p><p>{render_html(hit.passage, hit.spans)}</p></div>'
         )
     summary = f"{results.total} matching passages" if results.total is not None else _page(results)
@@ -317,13 +331,13 @@ def _article_text(article: Article, view: View) -> str:
         ("url", article.url),
         ("file", article.path),
     )
-    lines = [f"{label + ':':<8}{value}" for label, value in fields if value]
-    return "\n".join([*lines, "", article.body]) + "\n"
+    lines = [f"{label + ':':<8}{escape_controls(value)}" for label, value in fields if value]
+    return "\n".join([*lines, "", escape_controls(article.body, keep_lines=True)]) + "\n"
 
 
 def _info_text(info: IndexInfo, view: View) -> str:
     return (
-        f"index:     {Path(info.path).resolve()}\n"
+        f"index:     {escape_controls(str(Path(info.path).resolve()))}\n"
         f"articles:  {info.articles}\n"
         f"passages:  {info.passages}\n"
         f"format:    {info.format_version} (parser {info.parser_version})\n"
@@ -341,8 +355,12 @@ def _check_text(report: CheckReport, view: View) -> str:
 
 def _analysis_text(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
     _, tokens = analysis
-    width = max((len(t.surface) for t in tokens), default=0)
-    return "".join(f"{t.surface:<{width}}  → {t.term if t.term is not None else '(stopword)'}\n" for t in tokens)
+    surfaces = [escape_controls(t.surface) for t in tokens]
+    width = max((len(surface) for surface in surfaces), default=0)
+    return "".join(
+        f"{surface:<{width}}  → {escape_controls(t.term) if t.term is not None else '(stopword)'}\n"
+        for surface, t in zip(surfaces, tokens)
+    )
 
 
 def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
@@ -358,7 +376,7 @@ def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) ->
 
 def _batch_jsonl(results: SearchResults, view: View) -> str:
     # One object per query (``query --format jsonl`` prints one per hit).
-    return json.dumps({"qid": view.qid, **results_to_dict(results)}, ensure_ascii=False) + "\n"
+    return _dumps({"qid": view.qid, **results_to_dict(results)}) + "\n"
 
 
 # (command, format) → formatter of that command's answer. Dataclass answers (articles, index

@@ -77,6 +77,9 @@ class SearchResults:
     articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched;
     ``undated`` counts the articles without a date that match but were left out by
     ``since``/``until`` (None when the search had no date bounds or included them).
+    ``timed_out`` says the search used up its time budget and returned what it had found;
+    ``notes`` explain, one line each, where results may be incomplete (the time budget, a
+    fuzzy word or range cut to its most frequent terms).
     """
 
     query: str
@@ -89,6 +92,8 @@ class SearchResults:
     facets: dict[str, dict[str, int]] | None = None
     parsed: str = ""
     undated: int | None = None
+    timed_out: bool = False
+    notes: tuple[str, ...] = ()
 
     def by_article(self) -> list[ArticleHits]:
         """The hits grouped per article, articles in the order of their best hit."""

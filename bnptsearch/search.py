@@ -5,6 +5,11 @@ and exact words; :mod:`bnptsearch.ranking`), keeps the page asked for with at mo
 ``per_article`` passages of one article, and adds what the request asked besides: a
 count, facets, per-term explanations, and a spelling suggestion when little matched.
 
+Every search has a time budget (``SearchRequest.timeout``): once it is spent, the search
+returns what it has found with ``timed_out`` set and a note, as Elasticsearch's ``timeout``
+does. A fuzzy word or range is searched as its :data:`~bnptsearch.query.MAX_EXPANSIONS`
+most frequent terms.
+
 A coordination factor (score × share of query words matched) was measured and left out:
 it lowered nDCG@10 on the benchmark's TyDi questions.
 
@@ -15,24 +20,28 @@ it lowered nDCG@10 on the benchmark's TyDi questions.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.index import Index as WhooshIndex
+from whoosh.reading import SegmentReader as WhooshReader
 from whoosh.searching import Results
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
 from .analysis import analyze, search_stopwords
 from .highlight import Wanted, highlight_spans, wanted_terms
-from .query import SearchRequest, filter_query, parse_query, undated_query
+from .query import MAX_EXPANSIONS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
 from .results import Hit, SearchResults, TermScore
 from .schema import (
+    DATE,
     DATE_TEXT,
     DOC_ID,
     END,
@@ -46,13 +55,13 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import edit_distance
+from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_id
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
     from .vectorized import CollectionStats
 
-__all__ = ["SCORED_FIELDS", "Searcher", "whoosh_top"]
+__all__ = ["SCORED_FIELDS", "Deadline", "Searcher", "whoosh_top"]
 
 # A fuzzy word searches the stems of at most this many indexed words close to it (closest,
 # then most frequent, first): a short word has dozens of neighbours two edits away.
@@ -63,6 +72,62 @@ SCORED_FIELDS = (TEXT, TITLE, WORDS)
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 
 
+class Deadline:
+    """The end of a search's time budget; ``hit`` records that some step found it passed.
+
+    >>> Deadline(None).expired(), Deadline(0.0).expired()
+    (False, True)
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self._end = None if seconds is None else time.monotonic() + seconds
+        self.hit = False
+
+    def expired(self) -> bool:
+        """Whether the budget is spent (and if so, remembers it in ``hit``)."""
+        if self._end is not None and time.monotonic() >= self._end:
+            self.hit = True
+        return self.hit
+
+
+class _DeadlineCollector(collectors.WrappingCollector):
+    """Stops a search (Whoosh's ``TimeLimit``) once the deadline has passed, keeping what was
+    collected. Whoosh's own TimeLimitCollector needs a timer thread and SIGALRM per search."""
+
+    # Reading the clock for every match would cost more than some matches do.
+    CHECK_EVERY = 256
+
+    def __init__(self, child: collectors.Collector, deadline: Deadline) -> None:
+        super().__init__(child)
+        self._deadline = deadline
+        self._collected = 0
+
+    def collect(self, sub_docnum: int) -> object:
+        if self._collected % self.CHECK_EVERY == 0 and self._deadline.expired():
+            raise collectors.TimeLimit
+        self._collected += 1
+        return self.child.collect(sub_docnum)
+
+
+def _run(
+    searcher: WhooshSearcher,
+    query: wq.Query,
+    collector: collectors.Collector,
+    filter_query: wq.Query | None,
+    deadline: Deadline | None,
+) -> Results:
+    """The results of ``collector`` over ``query``: as far as it got if the deadline passed."""
+    if deadline is not None:
+        collector = _DeadlineCollector(collector, deadline)
+    if filter_query is not None:
+        collector = collectors.FilterCollector(collector, allow=filter_query)
+    try:
+        searcher.search_with_collector(query, collector)
+    except collectors.TimeLimit:
+        pass  # the collector keeps what it found; deadline.hit says the results are partial
+    return collector.results()
+
+
 def whoosh_top(
     searcher: WhooshSearcher,
     query: wq.Query,
@@ -70,8 +135,10 @@ def whoosh_top(
     *,
     filter_query: wq.Query | None = None,
     terms: bool = False,
+    deadline: Deadline | None = None,
 ) -> Results:
-    """Whoosh's ``limit`` best documents for ``query``, every match scored.
+    """Whoosh's ``limit`` best documents for ``query``, every match scored (the best of
+    those found in time, if ``deadline`` passes).
 
     Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
     and a phrase's matcher under-reports that maximum: on the seed corpus
@@ -82,10 +149,46 @@ def whoosh_top(
     collector = collectors.TopCollector(limit, usequality=False, replace=0)
     if terms:
         collector = collectors.TermsCollector(collector)
-    if filter_query is not None:
-        collector = collectors.FilterCollector(collector, allow=filter_query)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
+    return _run(searcher, query, collector, filter_query, deadline)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Per document (by number): its article, source, year and publication day (an
+    ordinal, 0 if undated); what facets and date sorting read for every match."""
+
+    doc_ids: list[str]
+    sources: list[str]
+    years: list[str]
+    days: list[int]
+
+
+# The facts of each segment, by segment id. A written segment's documents never change, so
+# after a commit only its new segment is read: reading them all again took about a second
+# at 100k passages, per commit and per Index of a long-running server.
+_SEGMENT_FACTS: dict[str, _Facts] = {}
+_SEGMENTS_KEPT = 256
+_FACT_NAMES = ("doc_ids", "sources", "years", "days")
+
+
+def _segment_facts(leaf: WhooshReader) -> _Facts:
+    """The facts of one segment's documents: columns read whole, and days from the date
+    terms (the date field has no column; one term per dated passage, schema._day_field)."""
+    key = segment_id(leaf)
+    facts = _SEGMENT_FACTS.get(key)
+    if facts is None:
+        field = leaf.schema[DATE]
+        days = [0] * leaf.doc_count_all()
+        for term in leaf.lexicon(DATE):
+            day = field.from_bytes(term).toordinal()
+            for docnum in leaf.postings(DATE, term).all_ids():
+                days[docnum] = day
+        doc_ids, sources, years = (list(leaf.column_reader(name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
+        facts = _Facts(doc_ids, sources, years, days)
+        if len(_SEGMENT_FACTS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
+            _SEGMENT_FACTS.clear()
+        _SEGMENT_FACTS[key] = facts
+    return facts
 
 
 @dataclass(frozen=True)
@@ -164,17 +267,19 @@ class Searcher:
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
+        # Per-segment field lengths for CollectionStats, kept across refreshes: a commit
+        # of another process changes a segment or two, not the large ones.
+        self._lengths: dict = {}
+        # per-document facts for facets and date sorting (see _facts), made on first use
+        self._facts_of: _Facts | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
-        """Moves to the latest committed state of ``index`` if it changed.
-
-        Not Whoosh's ``Searcher.refresh()``: it reuses the readers of segments it believes
-        unchanged, and those keep reporting documents deleted since (measured here).
-        """
+        """Moves to the latest committed state of ``index`` if it changed, keeping the
+        readers of the segments that did not change (whoosh_compat.refreshed_searcher)."""
         if not self._searcher.up_to_date():
-            self._searcher.close()
-            self._searcher = index.searcher()
+            self._searcher = refreshed_searcher(index, self._searcher)
             self._stats = None
+            self._facts_of = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -189,6 +294,7 @@ class Searcher:
         """Runs ``request``, expanding acronyms with ``acronyms`` if given;
         :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
+        deadline = Deadline(request.timeout)
         parsed, expansions = parse_query(
             request.query,
             searcher.schema,
@@ -197,18 +303,25 @@ class Searcher:
             ranking=request.ranking,
             typo_stems=self._typo_stems,
         )
+        parsed, notes = cap_expansions(parsed, searcher.reader(), MAX_EXPANSIONS, deadline.expired)
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters come with the request, not the schema, so tuning needs no rebuild.
         searcher.weighting = request.ranking.weighting()
         restriction = filter_query(request, searcher.schema)
+        # Past the deadline too: loading the page asked for costs little, and is what was found.
         hits = [
             self._hit(rank, result, wanted, request.ranking if request.explain else None)
-            for rank, result in enumerate(self._ranked(parsed, restriction, request), 1)
+            for rank, result in enumerate(self._ranked(parsed, restriction, request, deadline), 1)
             if rank > request.offset
         ]
         matching = None
-        if request.count or request.facets:
-            matching = searcher.search(parsed, filter=restriction, limit=None, scored=False)
+        if (request.count or request.facets) and not deadline.expired():
+            matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
+            # A count cut short is no total: leave it out rather than under-report.
+            matching = None if deadline.hit else matching
+        suggestion = self._suggestion(request.query, deadline, _expanded_words(parsed))
+        if deadline.hit:
+            notes.append(f"search stopped after {request.timeout:g} s; results may be incomplete")
         return SearchResults(
             query=request.query,
             hits=tuple(hits),
@@ -216,10 +329,12 @@ class Searcher:
             offset=request.offset,
             terms=tuple(sorted(wanted.terms)),
             expansions=tuple(expansions),
-            suggestion=self._suggestion(request.query, _expanded_words(parsed)),
+            suggestion=suggestion,
             facets=self._facets(matching.docs()) if request.facets and matching is not None else None,
             parsed=str(parsed),
-            undated=self._undated(parsed, request),
+            undated=self._undated(parsed, request) if not deadline.expired() else None,
+            timed_out=deadline.hit,
+            notes=tuple(notes),
         )
 
     def _undated(self, parsed: wq.Query, request: SearchRequest) -> int | None:
@@ -254,19 +369,27 @@ class Searcher:
         stems = analyze(word)
         return bool(stems) and all(reader.doc_frequency(TEXT, s) or reader.doc_frequency(TITLE, s) for s in stems)
 
-    def _ranked(self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest) -> list[_Ranked]:
+    def _ranked(
+        self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest, deadline: Deadline
+    ) -> list[_Ranked]:
         """The best passages up to the requested page, at most ``per_article`` per article.
 
         The cap is applied here to an ordinary top-k result, fetched deeper while the cap
         throws too many away, rather than with Whoosh's collapsing collector: that one
         scores every matching passage, where top-k skips blocks that cannot rank.
         """
+        if not self._searcher.doc_count_all():
+            return []  # a new, empty index has no columns to read (Whoosh's EmptyReader)
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
-        doc_ids = self._searcher.reader().column_reader(DOC_ID)
-        top = self._top_function(parsed, restriction, request.explain, request.ranking)
+        doc_ids = column(self._searcher.reader(), DOC_ID)
+        top = (
+            self._top_function(parsed, restriction, request.explain, request.ranking, deadline)
+            if request.sort == "relevance"
+            else self._by_date_function(parsed, restriction, request.explain, deadline, newest=request.sort == "newest")
+        )
         proximity = _proximity_of(parsed)
-        if proximity is not None and request.ranking.proximity_weight > 0:
+        if request.sort == "relevance" and proximity is not None and request.ranking.proximity_weight > 0:
             top = self._rescored(top, proximity, request.ranking)
         while True:
             results = top(fetch)
@@ -281,7 +404,8 @@ class Searcher:
                     kept.append(result)
                     if len(kept) == needed:
                         return kept
-            if len(results) < fetch:
+            # Fetching deeper would only run out of time again.
+            if len(results) < fetch or deadline.hit:
                 return kept
             fetch *= 4
 
@@ -346,7 +470,7 @@ class Searcher:
         return shares
 
     def _top_function(
-        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams, deadline: Deadline
     ) -> Callable[[int], list[_Ranked]]:
         """A function from k to the k best passages: numpy BM25 for a bag of words on a
         large index (the common case, several times faster), Whoosh's matchers otherwise.
@@ -359,20 +483,53 @@ class Searcher:
             )
 
             if self._stats is None:
-                self._stats = CollectionStats(self._searcher)
+                self._stats = CollectionStats(self._searcher, self._lengths)
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:
-                ranked = top_documents(stats, summed, k)
+                ranked = top_documents(stats, summed, k, deadline.expired)
                 return [_Ranked(docnum, score) for docnum, score in ranked]
 
             return top
 
         def top_whoosh(k: int) -> list[_Ranked]:
-            results = whoosh_top(self._searcher, parsed, k, filter_query=restriction, terms=explain)
+            results = whoosh_top(self._searcher, parsed, k, filter_query=restriction, terms=explain, deadline=deadline)
             return [_Ranked(r.docnum, r.score, tuple(r.matched_terms() or ()) if explain else ()) for r in results]
 
         return top_whoosh
+
+    def _by_date_function(
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, deadline: Deadline, *, newest: bool
+    ) -> Callable[[int], list[_Ranked]]:
+        """A function from k to the first k matching passages by date (newest or oldest
+        first, the better scoring first on one day, undated articles last).
+
+        A date order cannot stop early the way top-k does: every match is scored and
+        sorted, once, and the function slices that."""
+        days = self._facts().days
+        ordered: list[_Ranked] | None = None
+
+        def top(k: int) -> list[_Ranked]:
+            nonlocal ordered
+            if ordered is None:
+                collector: collectors.Collector = collectors.UnlimitedCollector()
+                if explain:
+                    collector = collectors.TermsCollector(collector)
+                results = _run(self._searcher, parsed, collector, restriction, deadline)
+                ranked = [_Ranked(h.docnum, h.score, tuple(h.matched_terms() or ()) if explain else ()) for h in results]
+                ordered = sorted(
+                    ranked, key=lambda r: (days[r.docnum] == 0, -days[r.docnum] if newest else days[r.docnum], -r.score)
+                )
+            return ordered[:k]
+
+        return top
+
+    def _facts(self) -> _Facts:
+        """The facts of every document of the current searcher, segment by segment."""
+        if self._facts_of is None:
+            parts = [_segment_facts(leaf) for leaf, _ in self._searcher.reader().leaf_readers()]
+            self._facts_of = _Facts(*([value for part in parts for value in getattr(part, name)] for name in _FACT_NAMES))
+        return self._facts_of
 
     def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
         """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
@@ -410,9 +567,9 @@ class Searcher:
                 scores.append(TermScore(fieldname, word, float(matcher.score())))
         return tuple(sorted(scores, key=lambda t: -t.score))
 
-    def _suggestion(self, query: str, expanded: frozenset[str] = frozenset()) -> str | None:
+    def _suggestion(self, query: str, deadline: Deadline, expanded: frozenset[str] = frozenset()) -> str | None:
         """The query with each word that matches nothing replaced by the closest indexed
-        word (then the most frequent), if any.
+        word (then the most frequent), if any, as far as ``deadline`` allows.
 
         A word that occurs in the index is never corrected, however rare: "anak" is not a
         typo for "and"; nor is a word of a long form the query spells out (``expanded``
@@ -425,6 +582,8 @@ class Searcher:
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
             word = match.group().lower()
+            if deadline.expired():
+                break
             if word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
             best = min(
@@ -438,16 +597,19 @@ class Searcher:
         return corrected if changed else None
 
     def _facets(self, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
-        """Matching articles per source and per year (each article counted once)."""
-        reader = self._searcher.reader()
-        doc_ids = reader.column_reader(DOC_ID)
-        sources = reader.column_reader(SOURCE_NAME)
-        years = reader.column_reader(YEAR)
-        articles: dict[str, tuple[str, str]] = {}
+        """Matching articles per source, per year and per month (each article counted
+        once); sources and years most frequent first, months in time order (a timeline).
+
+        An article dated by its year only counts in that year's January."""
+        facts = self._facts()
+        doc_ids, sources, years, days = facts.doc_ids, facts.sources, facts.years, facts.days
+        articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
-            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)"))
-        facets: dict[str, dict[str, int]] = {"source": {}, "year": {}}
-        for source, year in articles.values():
-            facets["source"][source] = facets["source"].get(source, 0) + 1
-            facets["year"][year] = facets["year"].get(year, 0) + 1
-        return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
+        facets: dict[str, Counter[str]] = {"source": Counter(), "year": Counter(), "month": Counter()}
+        for source, year, day in articles.values():
+            facets["source"][source] += 1
+            facets["year"][year] += 1
+            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else "(none)"] += 1
+        by_count = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+        return by_count | {"month": dict(sorted(facets["month"].items()))}

@@ -15,12 +15,15 @@ command-line query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import count
+
 import numpy as np
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .ranking import LuceneBM25, ScoreSum
-from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks
+from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks, segment_key
 
 __all__ = ["CollectionStats", "top_documents"]
 
@@ -32,11 +35,14 @@ class CollectionStats:
     """What BM25 needs besides postings, as arrays over a searcher's document numbers:
     each field's length per document, and which documents are live (not deleted)."""
 
-    def __init__(self, searcher: WhooshSearcher):
+    def __init__(self, searcher: WhooshSearcher, segment_lengths: dict | None = None):
+        """``segment_lengths``: a dict to keep each segment's decoded lengths in, shared by
+        the stats of successive searchers so a new commit decodes only its new segments."""
         self.searcher = searcher
         self._reader = searcher.reader()
         self.doc_count = self._reader.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
+        self._segment_lengths: dict[tuple[str, str], np.ndarray] = {} if segment_lengths is None else segment_lengths
         self.deleted = self._deleted()
 
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -47,12 +53,22 @@ class CollectionStats:
         array([28., 33., 23.])
         """
         if fieldname not in self._lengths:
-            # Segments in docnum order: their bytes concatenated are the searcher's numbering.
-            codes = np.frombuffer(
-                b"".join(leaf_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()), dtype=np.uint8
-            )
-            self._lengths[fieldname] = _BYTE_TO_LENGTH[codes]
+            # Segments in docnum order: their lengths concatenated are the searcher's numbering.
+            leaves = [leaf for leaf, _ in self._reader.leaf_readers()]
+            parts = [self._segment_length(leaf, fieldname) for leaf in leaves]
+            self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+            live = {segment_key(leaf)[0] for leaf in leaves}
+            for key in [key for key in self._segment_lengths if key[0] not in live]:  # merged away since
+                del self._segment_lengths[key]
         return self._lengths[fieldname]
+
+    def _segment_length(self, leaf: SegmentReader, fieldname: str) -> np.ndarray:
+        # Lengths do not change when documents are deleted: the segment id is key enough.
+        key = (segment_key(leaf)[0], fieldname)
+        if key not in self._segment_lengths:
+            codes = np.frombuffer(leaf_length_bytes(leaf, fieldname), dtype=np.uint8)
+            self._segment_lengths[key] = _BYTE_TO_LENGTH[codes]
+        return self._segment_lengths[key]
 
     def average_length(self, fieldname: str) -> float:
         """The collection's mean length of ``fieldname`` (1 if empty, to divide by)."""
@@ -75,16 +91,20 @@ def _postings(leaf: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarra
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
-def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[tuple[int, float]]:
+def top_documents(
+    stats: CollectionStats, query: ScoreSum, limit: int, expired: Callable[[], bool] = lambda: False
+) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) pairs for ``query`` in ``stats.searcher``, scored
     exactly as Whoosh scores them with that searcher's weighting (a :class:`LuceneBM25`).
+    Clauses scored by Whoosh's matchers (phrases, fuzzy words) stop where ``expired()``
+    says the time budget is spent, leaving the scores counted so far.
 
     Ordered by score, then by document number (Whoosh's order for ties).
 
     >>> top_documents(CollectionStats(searcher), score_sum(query, fields), 10)[0]   # doctest: +SKIP
     (17, 9.82)
     """
-    scores = _scores(stats, query)
+    scores = _scores(stats, query, expired)
     if stats.deleted is not None:
         scores[stats.deleted] = 0
     matched = np.flatnonzero(scores)
@@ -96,7 +116,11 @@ def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[t
     return [(int(docnum), float(scores[docnum])) for docnum in order]
 
 
-def _scores(stats: CollectionStats, query: ScoreSum) -> np.ndarray:
+# How many matches a matcher-scored clause adds between looks at the clock.
+_CHECK_EVERY = 1024
+
+
+def _scores(stats: CollectionStats, query: ScoreSum, expired: Callable[[], bool]) -> np.ndarray:
     """Every document's score for ``query`` (0 where it does not match)."""
     searcher = stats.searcher
     model: LuceneBM25 = searcher.weighting
@@ -122,9 +146,11 @@ def _scores(stats: CollectionStats, query: ScoreSum) -> np.ndarray:
         for leaf_searcher, offset in searcher.leaf_searchers():
             for other, boost in query.others:
                 matcher = other.matcher(leaf_searcher, context)
-                while matcher.is_active():
+                for scored in count():
+                    if not matcher.is_active() or (scored % _CHECK_EVERY == 0 and expired()):
+                        break
                     scores[offset + matcher.id()] += boost * matcher.score()
                     matcher.next()
     for alternatives, boost in query.best_of:
-        scores += boost * np.maximum.reduce([_scores(stats, alternative) for alternative in alternatives])
+        scores += boost * np.maximum.reduce([_scores(stats, alternative, expired) for alternative in alternatives])
     return scores
