@@ -25,6 +25,8 @@ from .errors import (
 )
 from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
+from .query import SearchRequest
+from .ranking import RankingParams
 from .results import Hit, SearchResults
 from .store import CheckReport, DamagedFile
 
@@ -47,6 +49,8 @@ __all__ = [
     "IndexOutdatedError",
     "IndexWriteError",
     "QueryError",
+    "RankingParams",
+    "SearchRequest",
     "SearchResults",
     "UntrustedIndexError",
     "UpdateReport",
