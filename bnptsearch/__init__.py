@@ -22,12 +22,14 @@ from .errors import (
 )
 from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
-from .results import Hit, SearchResults
+from .results import ArticleHits, ArticleSummary, Hit, SearchResults
 from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
     "Article",
+    "ArticleHits",
+    "ArticleSummary",
     "BnptSearchError",
     "CheckReport",
     "CorpusError",

@@ -29,7 +29,9 @@ from .ranking import DEFAULT_RANKING, RankingParams, Synonyms
 from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TERM, WORDS
 
 __all__ = [
+    "MAX_PASTED_CHARS",
     "MAX_QUERY_CHARS",
+    "SORTS",
     "SearchRequest",
     "expand_acronyms",
     "filter_query",
@@ -39,6 +41,13 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 1000
+# Longer input is pasted text: searched as a like-this query of its most distinctive words
+# (bnptsearch.search), up to this hard cap, beyond which it is refused.
+MAX_PASTED_CHARS = 100_000
+# The orders a search can return: each spelling → its canonical name. "date" and "-date"
+# follow the sort-key convention of command-line tools (and the web app's URLs say
+# "oldest"/"newest"); one table, so both spellings mean the same everywhere.
+SORTS = {"relevance": "relevance", "newest": "newest", "-date": "newest", "oldest": "oldest", "date": "oldest"}
 # Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
@@ -109,6 +118,9 @@ def parse_query(
         parsed = _restrict_and_exclude(_parser(schema).parse(joined))
     except Exception as error:  # noqa: BLE001 - the parser has no single error type
         raise QueryError(f"cannot parse query {text!r}: {error}") from None
+    if parsed is wq.NullQuery and re.search(r"\w", joined):
+        # Every word was dropped by the analyzer: say why rather than find nothing.
+        raise QueryError(f"every word of {text.strip()!r} is a stopword; add a word that says what to find")
     expansions: list[str] = []
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms, joined)
@@ -299,6 +311,14 @@ class SearchRequest:
     # With ``since``/``until``, also keep articles that have no date (by default they are
     # left out, and SearchResults.undated says how many matched).
     include_undated: bool = False
+    # "relevance" (best first), "newest" or "oldest" (articles without a date last; ties
+    # by relevance); "-date" and "date" are accepted for the latter two (SORTS).
+    sort: str = "relevance"
+    # An article id: also search for (or, with an empty ``query``, only for) passages like
+    # that article's, the article itself left out ("more like this").
+    like: str | None = None
+    # ``limit`` and ``offset`` count articles (each with up to ``per_article`` passages).
+    by_article: bool = False
     # ``since``/``until`` as the first and last moment they name, parsed once on creation.
     since_moment: datetime | None = field(init=False, repr=False, compare=False)
     until_moment: datetime | None = field(init=False, repr=False, compare=False)
@@ -307,6 +327,11 @@ class SearchRequest:
         # Callers may pass any sequence; a frozen request keeps tuples.
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "doc_ids", tuple(self.doc_ids))
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
+        object.__setattr__(self, "sort", SORTS[self.sort])
+        if len(self.query) > MAX_PASTED_CHARS:
+            raise QueryError(f"query too long ({len(self.query):,} characters; pasted text is limited to {MAX_PASTED_CHARS:,})")
         if self.limit < 1:
             raise QueryError(f"limit must be at least 1, not {self.limit}")
         if self.offset < 0:

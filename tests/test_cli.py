@@ -81,7 +81,9 @@ def test_bad_queries_exit_cleanly(run, query: str, exit_code: int, says: str) ->
 
 
 def test_usage_errors_exit_2(run) -> None:
-    assert run("query").exit_code == 2
+    # No query and no filter: nothing to search or list (an error of the query, exit 1).
+    empty = run("query")
+    assert empty.exit_code == 1 and "empty query" in empty.output
     assert run("query", "x", "-n", "0").exit_code == 2
     assert run("frobnicate").exit_code == 2
 
