@@ -168,8 +168,8 @@ def wrap_visible(text: str, width: int, indent: str = "") -> list[str]:
     codes take none), each starting with ``indent``, broken between words only: a word
     longer than a line gets a line of its own.
 
-    >>> wrap_visible("\x1b[1mKepala\x1b[0m BNPT hadir", 12, "  ")
-    ['  \x1b[1mKepala\x1b[0m', '  BNPT hadir']
+    >>> wrap_visible("\\x1b[1mKepala\\x1b[0m BNPT hadir", 12, "  ")
+    ['  \\x1b[1mKepala\\x1b[0m', '  BNPT hadir']
     """
     lines: list[str] = []
     words: list[str] = []
