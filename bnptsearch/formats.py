@@ -91,7 +91,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 
 def results_to_dict(results: SearchResults) -> dict[str, Any]:
     """Search results as JSON-ready data: query, total, offset, expansions, suggestion,
-    undated, sort, hits (and facets when asked for).
+    undated, sort, articles (how many match), grouped (passages hidden by the per-article
+    cap), hits (and facets when asked for).
 
     >>> results_to_dict(SearchResults("teroris", ()))["total"] is None
     True
@@ -104,6 +105,8 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "suggestion": results.suggestion,
         "undated": results.undated,
         "sort": results.sort,
+        "articles": results.articles,
+        "grouped": results.grouped,
         "hits": [hit_to_dict(hit) for hit in results.hits],
     }
     if results.facets is not None:

@@ -204,6 +204,8 @@ def test_header_total_counts_what_can_be_paged_through(seed_index: Index, cli_ru
         f"Passages 1–2 of {pageable} matching 'BNPT' "
         f"({results.grouped} more passages of the same articles grouped away; --per-article 0 shows them)"
     )
+    data = json.loads(cli_run("query", "BNPT", "--per-article", "1", "--json").stdout)
+    assert (data["total"], data["grouped"], data["articles"]) == (results.total, results.grouped, results.articles)
     # The last page the header promises has hits; the next says there are no more.
     last = cli_run("query", "BNPT", "--per-article", "1", "-n", "1", "--page", str(pageable)).stdout
     assert last.startswith(f"Passages {pageable}–{pageable} of {pageable}")
