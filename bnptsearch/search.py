@@ -335,9 +335,9 @@ class Searcher:
         top = self._top_function(parsed, restriction, request.explain, request.ranking)
         if request.sort != "relevance":
             # Any match may be the newest: rank them all, then order by date.
-            everything = top(max(self._searcher.doc_count_all(), 1))
-            top = lambda k: self._by_date(everything, newest=request.sort == "newest")[:k]  # noqa: E731
-            fetch = len(everything)
+            ordered = self._by_date(top(max(self._searcher.doc_count_all(), 1)), newest=request.sort == "newest")
+            top = lambda k: ordered[:k]  # noqa: E731
+            fetch = max(len(ordered), 1)  # 0 would never grow: the loop below would not end
         while True:
             results = top(fetch)
             if request.per_article is None and not request.by_article:

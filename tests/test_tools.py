@@ -63,6 +63,11 @@ def test_sort_by_date_puts_dated_articles_in_order_and_undated_last(seed_index: 
     assert [hit.date for hit in results.hits][:3] == sorted([hit.date for hit in results.hits][:3], reverse=order == "newest")
 
 
+def test_sort_by_date_with_no_match_ends(seed_index: Index) -> None:
+    assert seed_index.search("zzzyyyxxx", sort="-date").hits == ()
+    assert seed_index.search("zzzyyyxxx", sort="date", by_article=True).hits == ()
+
+
 def test_relevance_stays_the_default_and_unknown_sorts_are_refused(seed_index: Index) -> None:
     assert seed_index.search("terorisme").sort == "relevance"
     scores = [hit.score for hit in seed_index.search("terorisme", per_article=None).hits]
