@@ -295,10 +295,13 @@ def sources(index_dir: Path, output_format: str) -> None:
 @click.option(
     "-n", "--limit", default=_REQUEST_DEFAULTS["limit"], show_default=True, type=click.IntRange(min=1), help="Articles to show."
 )
+@click.option(
+    "--per-article", default=1, show_default=True, type=click.IntRange(min=0), help="At most N passages of one article (0: all)."
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
 @COLOR_OPTION
 @INDEX_OPTION
-def similar(doc_id: str, limit: int, output_format: str, color: bool | None, index_dir: Path) -> None:
+def similar(doc_id: str, limit: int, per_article: int, output_format: str, color: bool | None, index_dir: Path) -> None:
     """Articles like DOC_ID: its most distinctive words (tf·idf) searched as a query, the
     best passage of each other article.
 
@@ -307,7 +310,7 @@ def similar(doc_id: str, limit: int, output_format: str, color: bool | None, ind
       bnptsearch similar 004_712c4dcd13143a1e -n 3
     """
     with _errors_as_messages(), Index.open(index_dir) as index:
-        results = index.similar(doc_id, limit=limit, count=output_format != "trec")
+        results = index.similar(doc_id, limit=limit, per_article=per_article or None, count=output_format != "trec")
     _print_results(results, output_format, _use_color(color))
 
 
