@@ -162,7 +162,7 @@ def test_cli_similar_and_like(cli_run) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("Passages 1–2 of") and f"like {BANTEN}" in result.stdout
     assert BANTEN not in result.stdout.split("\n", 1)[1]
-    uncapped = cli_run("similar", BANTEN, "--per-article", "0", "--json")
+    uncapped = cli_run("similar", BANTEN, "--per-article", "0", "--format", "json")
     assert json.loads(uncapped.stdout)["grouped"] is None
     liked = json.loads(cli_run("query", "--like", BANTEN, "--json").stdout)
     assert BANTEN not in {hit["doc_id"] for hit in liked["hits"]}
