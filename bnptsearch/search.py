@@ -228,12 +228,12 @@ class Searcher:
         """The LIKE_TERMS terms of ``counts`` with the highest tf·idf, each weighted by it
         (relative to the best): the distinctive words of a text, as a query."""
         reader = self._searcher.reader()
-        passages = max(reader.doc_count(), 1)
+        passages = reader.doc_count()  # articles' own documents too: an upper bound is enough
         weights = {
             term: count * math.log(1 + passages / frequency)
             for term, count in counts.items()
             # A term in no passage cannot help; one in over half of them cannot tell.
-            if 0 < (frequency := reader.doc_frequency(TEXT, term)) <= passages / 2 or passages < 4
+            if 0 < (frequency := reader.doc_frequency(TEXT, term)) <= passages / 2
         }
         best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:LIKE_TERMS]
         if not best:

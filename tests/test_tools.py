@@ -176,6 +176,8 @@ def test_pasted_long_text_becomes_a_like_this_query(seed_index: Index) -> None:
     assert len(body) > MAX_QUERY_CHARS
     results = seed_index.search(body)
     assert results.hits[0].doc_id == LOKAKARYA
+    with pytest.raises(QueryError, match="nothing to search for: the text has no word that the index holds"):
+        seed_index.search("qwrtzx " * 300)
     with pytest.raises(QueryError, match="pasted text is limited to 100,000"):
         seed_index.search("kata " * (MAX_PASTED_CHARS // 5 + 1))
 
