@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 from .analysis import AnalyzedToken, analyze, analyze_tokens
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
+from .corpus_copy import copy_into
 from .errors import (
     BnptSearchError,
     CorpusError,
@@ -50,6 +51,7 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_tokens",
+    "copy_into",
     "fetch_page",
     "load_corpus",
     "parse_fields",

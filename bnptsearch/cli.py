@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .analysis import analyze_tokens
-from .corpus import FIELDS_FILE, SUPPORTED_EXTENSIONS, parse_fields, save_fields
+from .corpus import FIELDS_FILE, parse_fields, save_fields
 from .errors import BnptSearchError, QueryError
 from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
@@ -64,6 +64,8 @@ def _errors_as_messages() -> Iterator[None]:
 def _print_report(report: UpdateReport, verb: str) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"{verb}: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
         f"{report.unchanged} unchanged; {report.articles} articles, {report.passages} passages "
@@ -435,6 +437,7 @@ def _optimize(index: Index) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--no-copy", is_flag=True, help="Index the files where they are, without copying them into the corpus.")
+@click.option("--replace", is_flag=True, help="Replace a corpus file of the same name even if it holds another article.")
 @FIELDS_OPTION
 @INDEX_OPTION
 @CORPUS_OPTION
@@ -444,6 +447,7 @@ def _optimize(index: Index) -> None:
 def add(
     files: tuple[str, ...],
     no_copy: bool,
+    replace: bool,
     fields: str | None,
     index_dir: Path,
     corpus_dir: Path,
@@ -454,7 +458,9 @@ def add(
     """Add FILES (articles in any supported format, or web page URLs) to the index, copying
     them into the corpus folder.
 
-    A file of the same name already in the corpus is replaced. With --no-copy the files are
+    A name already taken in the corpus by another article is not replaced: the copy gets a
+    free name (berita-2.txt) and a note says so. Adding again from the same path replaces
+    its copy; --replace replaces whatever has the name. With --no-copy the files are
     indexed where they are and a later `bnptsearch index` of the corpus leaves them alone.
     A URL's page is fetched and saved in the corpus folder (the same URL, the same file).
 
@@ -467,30 +473,22 @@ def add(
     """
     with _errors_as_messages():
         mapping = parse_fields(fields) if fields is not None else None
-        targets = [_target(item, corpus_dir, no_copy) for item in files]
+        targets = [_target(item, corpus_dir) for item in files]
         with Index.open(index_dir, create=True, lock_timeout=wait) as index:
-            _finish(index.add(targets, progress=_progress(quiet), fields=mapping), "Added", strict)
+            copy_to = None if no_copy else corpus_dir
+            report = index.add(targets, copy_to=copy_to, replace=replace, progress=_progress(quiet), fields=mapping)
+            _finish(report, "Added", strict)
 
 
-def _target(item: str, corpus_dir: Path, no_copy: bool) -> Path:
-    """The file to index for an `add` argument: a fetched page, the file, or its copy."""
+def _target(item: str, corpus_dir: Path) -> Path:
+    """The file to index for an `add` argument: a page fetched into the corpus folder (the
+    same URL, the same file), or the file itself (copied into the corpus by Index.add)."""
     if is_url(item):
         return fetch_page(item, corpus_dir)
     file = Path(item)
     if not file.is_file():
         raise click.ClickException(f"{file}: no such file")
-    return file if no_copy else _copy_into(file, corpus_dir)
-
-
-def _copy_into(file: Path, corpus_dir: Path) -> Path:
-    if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        expected = ", ".join(SUPPORTED_EXTENSIONS)
-        raise click.ClickException(f"{file}: unsupported file type {file.suffix!r} (expected {expected})")
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    target = corpus_dir / file.name
-    if target.resolve() != file.resolve():
-        shutil.copyfile(file, target)
-    return target
+    return file
 
 
 @cli.command()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .readers import EXTENSIONS, SNIFF_BYTES, Format, describe, format_of
-from .readers.base import MAX_ARTICLE_BYTES, Article, CorpusWarning, Located, Reading, content_hash
-from .readers.records import FIELDS, FIELDS_FILE, fields_for, parse_fields, save_fields
+from .readers.base import MAX_ARTICLE_BYTES, Article, CorpusWarning, Located, Reading, content_hash, file_content_hash
+from .readers.records import FIELDS, FIELDS_FILE, encodable, fields_for, parse_fields, save_fields
 from .readers.txt import parse_article
 
 __all__ = [
@@ -41,12 +41,16 @@ __all__ = [
     "content_hash",
     "corpus_files",
     "duplicate_id_warning",
+    "encodable",
+    "file_content_hash",
     "load_corpus",
     "parse_article",
     "parse_fields",
     "raw_text",
     "read_file",
+    "readable_format",
     "save_fields",
+    "stream_file",
 ]
 
 # Bump when cleaning or metadata rules change: an index records it, because an unchanged
@@ -100,18 +104,60 @@ def read_file(
     >>> read_file("corpus/004_712c4dcd13143a1e.txt").articles[0].source  # doctest: +SKIP
     'CNNBanten.id'
     """
+    warnings: list[CorpusWarning] = []
+    unchanged: list[str] = []
+    articles = tuple(stream_file(path, known, warnings, unchanged, fields))
+    return CorpusLoad(articles, tuple(warnings), tuple(unchanged))
+
+
+def stream_file(
+    path: str | os.PathLike,
+    known: Mapping[str, str] | None = None,
+    warnings: list[CorpusWarning] | None = None,
+    unchanged: list[str] | None = None,
+    fields: Mapping[str, str] | None = None,
+) -> Iterator[Article]:
+    """:func:`read_file`, one article at a time, so a JSONL file of any size is never held
+    in memory whole; its problems are appended to ``warnings`` and the ids of ``known``
+    records to ``unchanged`` as the iteration reaches them. Raises CorpusError at once if
+    the file is missing, is a folder or is of no supported format.
+
+    >>> next(stream_file("corpus/004_712c4dcd13143a1e.txt")).source  # doctest: +SKIP
+    'CNNBanten.id'
+    """
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise CorpusError(f"{path}: no such file")
     if path.is_dir():
         raise CorpusError(f"{path}: is a folder, not a file (use load_corpus)")
-    reading = Reading(path, known=known or {})
+    reading = Reading(
+        path,
+        known=known or {},
+        warnings=[] if warnings is None else warnings,
+        unchanged=[] if unchanged is None else unchanged,
+    )
     found = _read(reading, fields)
     if found is None:
-        expected = ", ".join(SUPPORTED_EXTENSIONS)
-        raise CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected {expected})")
-    articles = _dedupe(found, {}, reading.warnings)
-    return CorpusLoad(tuple(articles), tuple(reading.warnings), tuple(reading.unchanged))
+        raise _unsupported(path)
+    return _dedupe(found, {}, reading.warnings)
+
+
+def readable_format(path: str | os.PathLike) -> None:
+    """Raises CorpusError if the file ``path`` is of no supported format (by its content
+    and extension, as it would be read); a file that cannot be opened passes (reading it
+    gives the warning)."""
+    path = Path(path)
+    try:
+        file_format = _format(path)
+    except OSError:
+        return
+    if file_format is None:
+        raise _unsupported(path)
+
+
+def _unsupported(path: Path) -> CorpusError:
+    expected = ", ".join(SUPPORTED_EXTENSIONS)
+    return CorpusError(f"{path}: unsupported file type {path.suffix!r} (expected {expected})")
 
 
 def load_corpus(folder: str | os.PathLike, fields: Mapping[str, str] | None = None) -> CorpusLoad:
@@ -132,7 +178,7 @@ def load_corpus(folder: str | os.PathLike, fields: Mapping[str, str] | None = No
     if not folder.is_dir():
         return read_file(folder, fields=fields)
     warnings: list[CorpusWarning] = []
-    seen: dict[str, Located] = {}
+    seen: dict[str, tuple[str, int | None]] = {}
     articles: list[Article] = []
     for path in _corpus_files(folder, warnings):
         reading = Reading(path, warnings=warnings)
@@ -178,23 +224,30 @@ def _format(path: Path) -> Format | None:
         return format_of(path, file.read(SNIFF_BYTES))
 
 
-def _read(reading: Reading, fields: Mapping[str, str] | None) -> list[Located] | None:
-    """The articles of one file, or None if it is of no supported format. Never raises:
-    problems go to the reading's warnings."""
+def _read(reading: Reading, fields: Mapping[str, str] | None) -> Iterator[Located] | None:
+    """The articles of one file as they are read, or None if it is of no supported format
+    (known at once). Never raises: problems go to the reading's warnings."""
     try:
         file_format = _format(reading.path)
-        if file_format is None:
-            return None
+    except OSError as error:
+        reading.warn(f"cannot read file: {error.strerror or error}")
+        return iter(())
+    if file_format is None:
+        return None
+    return _read_as(reading, file_format, fields)
+
+
+def _read_as(reading: Reading, file_format: Format, fields: Mapping[str, str] | None) -> Iterator[Located]:
+    try:
         if fields is not None:
             reading.fields = parse_fields(fields)
         elif file_format.records:
             reading.fields, problem = fields_for(reading.path)
             if problem:
                 reading.warnings.append(problem)
-        return file_format.read(reading)
+        yield from file_format.read(reading)
     except OSError as error:
         reading.warn(f"cannot read file: {error.strerror or error}")
-        return []
 
 
 def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
@@ -280,13 +333,17 @@ def _ignored(relative: str, is_dir: bool, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _dedupe(found: Iterable[Located], seen: dict[str, Located], warnings: list[CorpusWarning]) -> Iterator[Article]:
-    """Passes on the first article of each doc_id; warns about later ones, naming the first."""
+def _dedupe(
+    found: Iterable[Located], seen: dict[str, tuple[str, int | None]], warnings: list[CorpusWarning]
+) -> Iterator[Article]:
+    """Passes on the first article of each doc_id; warns about later ones, naming the first.
+    ``seen`` maps each id to the file (one string per file) and line it was first read from,
+    not to the article, which is passed on and not kept."""
     for article, line in found:
         first = seen.get(article.doc_id)
         if first is None:
-            seen[article.doc_id] = article, line
+            seen[article.doc_id] = article.path, line
             yield article
             continue
-        where = first[0].path if first[1] is None else f"{first[0].path}:{first[1]}"
+        where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
         warnings.append(duplicate_id_warning(article.path, article.doc_id, where, line))

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import __version__
+from .corpus_copy import write_into
 from .errors import CorpusError
 from .readers.base import MAX_ARTICLE_BYTES
 from .readers.html import saved_from_comment
@@ -78,14 +79,11 @@ def fetch_page(
         raise CorpusError(f"cannot fetch URL: {url}: {error.reason}") from None
     except (TimeoutError, OSError, ValueError) as error:
         raise CorpusError(f"cannot fetch URL: {url}: {error or type(error).__name__}") from None
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / page_file_name(url)
-    partial = target.with_name(f".{target.name}.partial")
     # The URL goes first, as a browser's "saved from" comment, so the reader knows it.
-    partial.write_bytes(saved_from_comment(url).encode("ascii", "backslashreplace") + b"\n" + data)
-    os.replace(partial, target)
-    return target
+    # Written as ``add`` copies a file into the corpus (atomic, never through a symlink);
+    # the same URL replaces its own file.
+    page = saved_from_comment(url).encode("ascii", "backslashreplace") + b"\n" + data
+    return write_into(page, folder, page_file_name(url), replace=True)
 
 
 def _read_capped(response: Any, max_bytes: int, url: str) -> bytes:

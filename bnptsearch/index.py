@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -34,8 +35,10 @@ from .corpus import (
     corpus_files,
     raw_text,
     read_file,
+    readable_format,
     save_fields,
 )
+from .corpus_copy import copy_into
 from .errors import BnptSearchError, CorpusError, IndexDamagedError, IndexNotFoundError, IndexOutdatedError, QueryError
 from .query import SORTS, SearchRequest
 from .results import ArticleSummary, SearchResults
@@ -56,12 +59,24 @@ from .store import (
     _read_meta,
     _record_generation,
     _remove_other_indexes,
+    _set_stale_files,
+    _stale_files,
     _switch_to,
     _verify_generation,
     _write_acronym_cache,
     _write_lock,
 )
-from .update import Progress, _Changes, _Indexed, _indexed_articles, _plan_files, _write
+from .update import (
+    Progress,
+    _Addition,
+    _Changes,
+    _delete_articles,
+    _Indexed,
+    _indexed_articles,
+    _placement,
+    _plan_files,
+    _write,
+)
 from .whoosh_compat import SegmentWriter
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
@@ -83,6 +98,8 @@ class UpdateReport:
     passages: int
     warnings: tuple[str, ...]
     seconds: float
+    # What was done that was not asked for in so many words (a copy given a free name).
+    notes: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -105,7 +122,7 @@ class IndexInfo:
 def _report(changes: _Changes, counts: tuple[int, int], started: float) -> UpdateReport:
     """The report of ``changes``, once written; ``counts`` are the index's (articles, passages)."""
     return UpdateReport(
-        added=len(changes.add) - changes.replaced,
+        added=changes.added - changes.replaced,
         updated=changes.replaced,
         deleted=len(changes.delete),
         unchanged=changes.unchanged,
@@ -113,6 +130,7 @@ def _report(changes: _Changes, counts: tuple[int, int], started: float) -> Updat
         passages=counts[1],
         warnings=tuple(str(w) for w in changes.warnings),
         seconds=time.perf_counter() - started,
+        notes=tuple(changes.notes),
     )
 
 
@@ -126,6 +144,40 @@ def _committing(writer: SegmentWriter, progress: Progress | None, **options: Any
     writer.commit(**options)
     if progress:
         progress("committing", 1, 1)
+
+
+def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> dict[str, _Indexed]:
+    """What the index a rebuild replaces holds (whatever its format version), so that the
+    articles it had from outside the corpus folder are kept; {} with a warning if that
+    index cannot be read."""
+    if not meta or not isinstance(meta.get("indexname"), str):
+        return {}
+    try:
+        ix = whoosh_index.open_dir(str(path), indexname=meta["indexname"])
+        try:
+            with ix.searcher() as searcher:
+                return _indexed_articles(searcher)
+        finally:
+            ix.close()
+    except Exception as error:  # noqa: BLE001 -- an index of any past version, damaged or not
+        changes.warnings.append(
+            CorpusWarning(
+                str(path),
+                f"cannot read the index being replaced ({error}); articles it had from outside the corpus folder are not kept",
+            )
+        )
+        return {}
+
+
+def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Changes) -> list[Path]:
+    """The files of ``previous`` articles outside ``folder`` (other corpus folders, ``add
+    --no-copy``) that still exist; a warning for each one that does not."""
+    counts = Counter(known.path for known in previous.values() if not Path(known.path).is_relative_to(folder))
+    for path, count in sorted(counts.items()):
+        if not Path(path).is_file():
+            message = f"no longer exists; its {count} indexed articles are not in the rebuilt index"
+            changes.warnings.append(CorpusWarning(path, message))
+    return [Path(path) for path in sorted(counts) if Path(path).is_file()]
 
 
 class Index:
@@ -238,12 +290,15 @@ class Index:
             except IndexDamagedError:
                 old = None  # a rebuild is the cure
             changes = _Changes(warnings=list(folder_warnings))
-            _plan_files(files, {}, changes, progress, len(files))
+            previous = _previous_articles(path, old, changes)
+            files += _files_outside(previous, Path(corpus).resolve(), changes)
+            origins = {known.path: known.origin for known in previous.values()}
+            additions = _plan_files(files, {}, changes, progress, origins=origins)
             indexname, ix = _new_index(path)
             try:
                 writer = SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS)
                 try:
-                    passages = _write(writer, changes, progress)
+                    passages = _write(writer, additions)
                     _committing(writer, progress, mergetype=CLEAR)
                 except BaseException:
                     writer.cancel()
@@ -253,10 +308,10 @@ class Index:
                 _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                 raise
             ix.close()
-            _switch_to(path, indexname)
+            _switch_to(path, indexname, changes.stale)
             _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
-        return index, _report(changes, (len(changes.add), passages), started)
+        return index, _report(changes, (changes.added, passages), started)
 
     def update(
         self, corpus: str | os.PathLike, *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
@@ -269,7 +324,8 @@ class Index:
 
         Files are compared by content hash (a touched file is not re-read) and so are
         articles (one changed line of a JSONL file re-indexes that article only). Articles
-        indexed from outside ``corpus`` (``add`` without copying) are left alone.
+        indexed from outside ``corpus`` (``add`` without copying) are left alone. An article
+        removed with :meth:`remove` whose file is still in ``corpus`` comes back.
 
         >>> index.update("corpus").added                      # doctest: +SKIP
         1
@@ -281,56 +337,101 @@ class Index:
         folder = Path(corpus).resolve()
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
-            seen = _plan_files(files, indexed, changes, progress, len(files))
-            changes.delete = {
-                doc_id
-                for doc_id, known in indexed.items()
-                if doc_id not in seen and Path(known.path).is_relative_to(folder)
-            }
-            if changes.delete and len(changes.delete) == len(indexed) and not seen:
-                # An empty or mistyped corpus folder would otherwise delete every article.
-                raise CorpusError(
-                    f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
-                    "articles (use `bnptsearch index --rebuild` to really empty the index)"
-                )
-            self._commit(changes, progress)
+            stale = _stale_files(self.path)
+
+            def deletions() -> set[str]:
+                """Once every file is read: the articles whose file left the folder."""
+                delete = {
+                    doc_id
+                    for doc_id, known in indexed.items()
+                    if doc_id not in changes.seen and Path(known.path).is_relative_to(folder)
+                }
+                if delete and len(delete) == len(indexed) and not changes.seen:
+                    # An empty or mistyped corpus folder would otherwise delete every article.
+                    raise CorpusError(
+                        f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
+                        "articles (use `bnptsearch index --rebuild` to really empty the index)"
+                    )
+                return delete
+
+            self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions, progress)
         return _report(changes, self.counts(), started)
 
     def add(
-        self, files: Sequence[str | os.PathLike], *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+        self,
+        files: Sequence[str | os.PathLike],
+        *,
+        copy_to: str | os.PathLike | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> UpdateReport:
         """Indexes the articles of ``files`` (any supported format), adding new ones and
         replacing changed ones; nothing is deleted. ``fields`` (see :meth:`build`) is kept
-        in the files' folders as the mapping of these files.
+        in the indexed files' folders (the corpus folder, for copies) as the mapping of
+        these files.
+
+        With ``copy_to`` (the corpus folder) each file is first copied there (atomically,
+        see :func:`~bnptsearch.corpus_copy.copy_into`) and the copy is indexed. A name
+        already held by another article is not replaced: the copy gets a free name
+        (``berita-2.txt``) and ``report.notes`` says so. Adding again from the same source
+        path replaces its copy; ``replace=True`` replaces whatever holds the name.
 
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
+        >>> index.add(["dl2/berita.txt"], copy_to="corpus").notes[0]   # doctest: +SKIP
+        'dl2/berita.txt: corpus/berita.txt already holds another article (added from /home/u/dl1/berita.txt); ...'
+
         """
         started = time.perf_counter()
         paths = [Path(f) for f in files]
         for path in paths:
             if not path.is_file():
                 raise CorpusError(f"{path}: no such file")
-        if fields is not None:
-            for path in paths:
-                save_fields(path.parent, fields, path.name)
+            readable_format(path)  # before anything is copied
         with self._writing() as indexed:
             changes = _Changes()
-            _plan_files(paths, indexed, changes, progress, len(paths))
-            self._commit(changes, progress)
+            origins: dict[str, str] = {}
+            if copy_to is not None:
+                paths = [self._copy(path, Path(copy_to), indexed, replace, changes, origins) for path in paths]
+            if fields is not None:
+                for path in paths:
+                    save_fields(path.parent, fields, path.name)
+            stale = _stale_files(self.path)
+            self._commit(
+                changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale, progress=progress
+            )
         return _report(changes, self.counts(), started)
+
+    @staticmethod
+    def _copy(
+        source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool, changes: _Changes, origins: dict[str, str]
+    ) -> Path:
+        """Copies ``source`` into ``folder`` where :func:`_placement` says; returns the copy."""
+        place = _placement(source, folder, indexed, replace)
+        target = copy_into(source, folder, place.name, replace=place.replace) if place.copy else folder / place.name
+        if place.note:
+            changes.notes.append(place.note)
+        if place.copy:
+            origins[str(target.resolve())] = str(source.resolve())
+        return target
 
     def remove(self, doc_ids: Sequence[str]) -> UpdateReport:
         """Deletes the articles ``doc_ids``; unknown ids become warnings.
+
+        The next :meth:`update` adds an article back if its file is still in the corpus
+        folder (as a rebuild would): delete or edit the file to keep it out.
 
         >>> index.remove(["002_c1e97dfba439882a"]).deleted   # doctest: +SKIP
         1
         """
         started = time.perf_counter()
         with self._writing() as indexed:
-            changes = _Changes(delete={d for d in doc_ids if d in indexed})
-            changes.warnings = [CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed]
-            self._commit(changes, None)
+            delete = {d for d in doc_ids if d in indexed}
+            changes = _Changes(warnings=[CorpusWarning(d, "no such article in the index") for d in doc_ids if d not in indexed])
+            # Read those files again next time, though their hash has not changed.
+            changes.stale = {indexed[doc_id].path for doc_id in delete}
+            self._commit(changes, iter(()), _stale_files(self.path), lambda: delete)
         return _report(changes, self.counts(), started)
 
     def optimize(self) -> int:
@@ -369,17 +470,37 @@ class Index:
         """The writers' ``before_commit`` hook: records the new generation's checksums."""
         _record_generation(self.path, self._indexname, generation, files)
 
-    def _commit(self, changes: _Changes, progress: Progress | None) -> None:
-        """Writes ``changes`` as one Whoosh transaction: all of them or, on any error, none."""
-        if changes.empty:
-            return
-        writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
-        try:
-            _write(writer, changes, progress)
-            _committing(writer, progress)
-        except BaseException:
-            writer.cancel()
-            raise
+    def _commit(
+        self,
+        changes: _Changes,
+        additions: Iterator[_Addition],
+        stale: set[str],
+        deletions: Callable[[], set[str]] = set,
+        progress: Progress | None = None,
+    ) -> None:
+        """Writes ``additions`` as they are planned, then ``deletions()`` (called once the
+        plan is exhausted), as one Whoosh transaction: all of them or, on any error, none;
+        the commit is reported to ``progress`` (stage "committing").
+
+        ``stale`` are the files marked to be read again before this update; the mark is
+        cleared on those it read, and set on ``changes.stale`` before the commit (a crash
+        in between costs a needless re-read, never a missed one)."""
+        first = next(additions, None)  # no writer at all when nothing changed
+        if first is None:
+            changes.delete = deletions()
+        if first is not None or changes.delete:
+            writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
+            try:
+                if first is not None:
+                    _write(writer, chain([first], additions))
+                    changes.delete = deletions()
+                _delete_articles(writer, changes.delete)
+                _set_stale_files(self.path, stale | changes.stale)
+                _committing(writer, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+        _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
 
     def article(self, doc_id: str) -> Article:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).

@@ -35,6 +35,7 @@ __all__ = [
     "FILE_HASH",
     "KIND",
     "NUMBER",
+    "ORIGIN",
     "PAGE",
     "PATH",
     "PID",
@@ -70,6 +71,7 @@ NUMBER = "number"
 ARTICLE_ID = "article_id"
 CONTENT_HASH = "content_hash"
 PATH = "path"
+ORIGIN = "origin"
 FILE_HASH = "file_hash"
 ACRONYMS = "acronyms"
 URL = "url"
@@ -129,6 +131,10 @@ def passage_schema() -> Schema:
             ARTICLE_ID: ID(stored=True, sortable=True),
             CONTENT_HASH: ID(sortable=True),
             PATH: ID(stored=True, sortable=True),
+            # Where the article was added from (the file ``add`` copied into the corpus
+            # folder; else the file itself): re-adding from there replaces it, another
+            # file of the same name does not.
+            ORIGIN: ID(stored=True, sortable=True),
             FILE_HASH: ID(sortable=True),
             ACRONYMS: STORED,
         }
@@ -167,7 +173,7 @@ def page_of(pages: Sequence[int], offset: int) -> int | None:
     return bisect_right(pages, offset) + 1 if pages else None
 
 
-def _article_documents(article: Article, file_hash: str) -> Iterator[dict[str, Any]]:
+def _article_documents(article: Article, file_hash: str, origin: str = "") -> Iterator[dict[str, Any]]:
     """The article's passages, then its own document.
 
     >>> [d[KIND] for d in _article_documents(article, "ab12")]   # doctest: +SKIP
@@ -195,10 +201,10 @@ def _article_documents(article: Article, file_hash: str) -> Iterator[dict[str, A
             URL: article.url,
             PAGE: page_of(article.pages, passage.start),
         }
-    yield _article_document(article, file_hash)
+    yield _article_document(article, file_hash, origin)
 
 
-def _article_document(article: Article, file_hash: str) -> dict[str, Any]:
+def _article_document(article: Article, file_hash: str, origin: str) -> dict[str, Any]:
     """The article's own document: what an update compares, and its mined acronyms (mined
     here, once per indexed article, so reading them back never re-reads the articles)."""
     return {
@@ -207,6 +213,7 @@ def _article_document(article: Article, file_hash: str) -> dict[str, Any]:
         ARTICLE_ID: article.doc_id,
         CONTENT_HASH: article.content_hash,
         PATH: article.path,
+        ORIGIN: origin or article.path,
         FILE_HASH: file_hash,
         ACRONYMS: [[a.short, a.long] for a in mine_acronyms(f"{article.title}.\n{article.body}")],
     }

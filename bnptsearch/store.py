@@ -33,7 +33,7 @@ import secrets
 import stat
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +59,8 @@ from .whoosh_compat import toc_filename
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE", "SAFE_INDEX_ENV", "CheckReport", "DamagedFile"]
 
 # 5: metadata and acronym cache carry a checksum; every generation has a manifest.
-FORMAT_VERSION = 5
+# 6: article documents record where each article was added from (``origin``).
+FORMAT_VERSION = 6
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
@@ -115,10 +116,26 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _switch_to(path: Path, indexname: str) -> None:
+def _switch_to(path: Path, indexname: str, stale: Iterable[str] = ()) -> None:
     """Makes ``indexname`` the live index, in one atomic metadata write."""
-    meta = _versions() | {"indexname": indexname}
+    meta = _versions() | {"indexname": indexname, "stale": sorted(stale)}
     _write_json(path / META_FILE, meta | {"crc32": _checksum(meta)})
+
+
+def _stale_files(path: Path) -> set[str]:
+    """Corpus files the next update must read again even if their hash is unchanged: a file
+    one of whose articles was removed (so it comes back, as a rebuild would bring it back),
+    or one with an article that lost its id to another file (it may win it later)."""
+    stale = (_read_meta(path) or {}).get("stale", [])
+    return {entry for entry in stale if isinstance(entry, str)} if isinstance(stale, list) else set()
+
+
+def _set_stale_files(path: Path, stale: Iterable[str]) -> None:
+    """Records ``stale`` (see :func:`_stale_files`) in the metadata, atomically."""
+    meta = {key: value for key, value in (_read_meta(path) or {}).items() if key != "crc32"}
+    if set(meta.get("stale", [])) != set(stale):
+        meta |= {"stale": sorted(stale)}
+        _write_json(path / META_FILE, meta | {"crc32": _checksum(meta)})
 
 
 def _check_meta(path: Path, meta: dict[str, Any]) -> str:

@@ -2,25 +2,31 @@
 
 An update hashes each corpus file, parses only the files whose hash changed, and
 re-indexes only the articles whose content changed. What is indexed is read back from the
-article documents' columns (:func:`_indexed_articles`), compared with the files
-(:func:`_plan_files`) into :class:`_Changes`, and written in one Whoosh transaction
-(:func:`_write`).
+article documents' columns (:func:`_indexed_articles`) and compared with the files by
+:func:`_plan_files`, which yields the articles to write one at a time while it reads (so a
+file of any size is never held in memory whole) and counts the rest in :class:`_Changes`;
+:func:`_write` writes them, in one Whoosh transaction with the deletions.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
->>> seen = _plan_files(files, _indexed_articles(searcher), changes, None, len(files))  # doctest: +SKIP
->>> passages = _write(writer, changes)                           # doctest: +SKIP
+>>> additions = _plan_files(files, _indexed_articles(searcher), changes)  # doctest: +SKIP
+>>> passages = _write(writer, additions)                         # doctest: +SKIP
+>>> _delete_articles(writer, changes.delete)                     # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import filecmp
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from whoosh.query import Term
 
-from .corpus import Article, CorpusWarning, content_hash, duplicate_id_warning, read_file
+from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
+from .corpus_copy import free_name
 from .schema import (
     ARTICLE_ID,
     ARTICLE_KIND,
@@ -28,6 +34,7 @@ from .schema import (
     DOC_ID,
     FILE_HASH,
     KIND,
+    ORIGIN,
     PASSAGE_KIND,
     PATH,
     _article_documents,
@@ -36,17 +43,18 @@ from .schema import (
 __all__ = ["Progress"]
 
 # Called as work advances with (stage, done, total): stage "reading" counts corpus files,
-# "indexing" counts the articles being analyzed and written.
+# each read and its articles analyzed and written before the next (an update streams).
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Indexed:
-    """What the index knows of one article."""
+    """What the index knows of one article (slots: an update holds one per indexed article)."""
 
     content_hash: str
     path: str
     file_hash: str
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -55,99 +63,178 @@ class _IndexedFile:
 
     file_hash: str
     doc_ids: list[str]
+    origin: str
 
 
 @dataclass(frozen=True)
 class _Addition:
-    """An article to write, the hash of the file it was read from, and whether it replaces
-    an indexed version of itself (an update) or is new."""
+    """An article to write, the hash of the file it was read from, whether it replaces
+    an indexed version of itself (an update) or is new, and where it was added from."""
 
     article: Article
     file_hash: str
     replaces: bool
+    origin: str = ""
 
 
 @dataclass
 class _Changes:
-    """The writes one update will make, and its counts."""
+    """The counts and findings of one update, filled in as its plan is consumed.
 
-    add: list[_Addition] = field(default_factory=list)
+    ``added`` counts the additions planned, ``replaced`` those of them that replace an
+    indexed article; ``seen`` maps the ids found to the file that has them; ``read`` the files read
+    again (whatever their hash), ``stale`` the files the next update must read again (see
+    :func:`bnptsearch.store._stale_files`); ``notes`` say what was done that the user did
+    not ask for in so many words (a copy renamed).
+    """
+
     delete: set[str] = field(default_factory=set)
+    added: int = 0
+    replaced: int = 0
     unchanged: int = 0
     warnings: list[CorpusWarning] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.add or self.delete)
-
-    @property
-    def replaced(self) -> int:
-        """How many of the additions replace an indexed article."""
-        return sum(addition.replaces for addition in self.add)
+    notes: list[str] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)
+    read: set[str] = field(default_factory=set)
+    stale: set[str] = field(default_factory=set)
 
 
 def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
-    """Every indexed article's hash and file, read from columns (no stored-field loads)."""
+    """Every indexed article's hash, file and origin, read from columns (no stored-field loads)."""
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
         return {}  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
     ids, hashes, paths, file_hashes = (
         reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
     )
+    # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
+    # each of its articles was added from its own path.
+    origins = reader.column_reader(ORIGIN) if ORIGIN in reader.schema else paths
+    # The file's path, hash and origin repeat for every article of a large JSONL file: one
+    # string each, not one per article.
+    shared: dict[str, str] = {}
+
+    def one(value: str) -> str:
+        return shared.setdefault(value, value)
+
     return {
-        ids[docnum]: _Indexed(hashes[docnum], paths[docnum], file_hashes[docnum])
+        ids[docnum]: _Indexed(hashes[docnum], one(paths[docnum]), one(file_hashes[docnum]), one(origins[docnum]))
         for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))
     }
 
 
-def _plan_files(
-    files: Iterable[Path], indexed: dict[str, _Indexed], changes: _Changes, progress: Progress | None, total: int
-) -> set[str]:
-    """Compares ``files`` with what is indexed, filling ``changes``; returns the ids seen.
+def _order(path: str) -> tuple[str, ...]:
+    """The one order in which files claim doc_ids (the first file of an id keeps it),
+    whether an index is built, updated or added to: by resolved path, folder by folder.
 
-    A file whose bytes hash as before is not even read further. Of a changed JSONL file,
-    only the records whose own content hash changed are parsed and re-indexed. (The others
-    keep the file's previous hash, so that file is re-read next time, skipping them again.)
+    >>> _order("/corpus/a/x.txt") < _order("/corpus/a.jsonl") < _order("/corpus/b.txt")
+    True
     """
+    return Path(path).parts
+
+
+def _plan_files(
+    files: Iterable[Path],
+    indexed: dict[str, _Indexed],
+    changes: _Changes,
+    progress: Progress | None = None,
+    *,
+    origins: Mapping[str, str] | None = None,
+    stale: AbstractSet[str] = frozenset(),
+) -> Iterator[_Addition]:
+    """Compares ``files`` with what is indexed: yields each article to write as it is read,
+    and counts the rest in ``changes`` (``changes.seen`` is complete once it is exhausted).
+
+    A file whose bytes hash as before is not even read further (unless it is ``stale``).
+    Of a changed JSONL file, only the records whose own content hash changed are parsed and
+    re-indexed. (The others keep the file's previous hash, so that file is re-read next
+    time, skipping them again.) ``origins`` maps a file's resolved path to where it was
+    added from; otherwise the origin indexed for that path is kept, or the file is its own.
+
+    Files are read in :func:`_order`, and an id indexed from a file not among ``files``
+    counts as read from there, so an id found in two files always ends up with the same
+    one however the index got there (the others get a warning).
+    """
+    keyed = sorted(((str(file.resolve()), file) for file in files), key=lambda pair: _order(pair[0]))
     by_path: dict[str, _IndexedFile] = {}
     for doc_id, known in indexed.items():
-        by_path.setdefault(known.path, _IndexedFile(known.file_hash, [])).doc_ids.append(doc_id)
-    seen: dict[str, str] = {}
-    for done, file in enumerate(files, 1):
-        key = str(file.resolve())
+        by_path.setdefault(known.path, _IndexedFile(known.file_hash, [], known.origin)).doc_ids.append(doc_id)
+    claims = _Claims(indexed, {key for key, _ in keyed}, changes)
+    for done, (key, file) in enumerate(keyed, 1):
         known_file = by_path.get(key)
         file_hash = _hash_or_known(file, known_file, changes)
-        if file_hash is None:
-            continue
-        if known_file and known_file.file_hash == file_hash:
-            for doc_id in known_file.doc_ids:
-                seen.setdefault(doc_id, key)
-            changes.unchanged += len(known_file.doc_ids)
-        else:
+        if file_hash is not None and known_file and known_file.file_hash == file_hash and key not in stale:
+            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in known_file.doc_ids)
+        elif file_hash is not None:
+            changes.read.add(key)
             # Records whose own hash is indexed from this file are not parsed again.
             known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids} if known_file else {}
-            load = read_file(file, known_hashes)
-            changes.warnings.extend(load.warnings)
-            for doc_id in load.unchanged:
-                seen.setdefault(doc_id, key)
-            changes.unchanged += len(load.unchanged)
-            for article in load.articles:
+            unchanged: list[str] = []
+            origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
+            for article in stream_file(file, known_hashes, changes.warnings, unchanged):
                 article = _with_path(article, key)
-                if article.doc_id in seen:
-                    changes.warnings.append(duplicate_id_warning(str(file), article.doc_id, seen[article.doc_id]))
-                    continue
-                seen[article.doc_id] = key
-                changes.add.append(_Addition(article, file_hash, article.doc_id in indexed))
+                problem = _unwritable(article)
+                if problem:
+                    changes.warnings.append(CorpusWarning(str(file), f"article {article.doc_id!r}: {problem}; skipped"))
+                elif claims.take(article.doc_id, key, str(file)):
+                    changes.added += 1
+                    changes.replaced += article.doc_id in indexed
+                    yield _Addition(article, file_hash, article.doc_id in indexed, origin)
+            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
         if progress:
-            progress("reading", done, total)
-    return set(seen)
+            progress("reading", done, len(keyed))
+
+
+class _Claims:
+    """Which file each doc_id is read from: the first in :func:`_order` keeps it."""
+
+    def __init__(self, indexed: dict[str, _Indexed], planned: AbstractSet[str], changes: _Changes):
+        self.indexed, self.planned, self.changes = indexed, planned, changes
+        # One entry per id: for millions of records, this (not the articles) is what is kept.
+        self.seen = changes.seen
+
+    def take(self, doc_id: str, key: str, name: str) -> bool:
+        """True if the article ``doc_id`` of file ``key`` (shown as ``name``) is the one to
+        index; else a duplicate warning, and the file is read again next time (it may win
+        the id once the other file is gone)."""
+        first = self.seen.get(doc_id)
+        known = self.indexed.get(doc_id)
+        if first is None and known and known.path != key and known.path not in self.planned:
+            # Indexed from a file this plan does not read (``add`` of other files, an
+            # update's files outside the corpus folder): that file's place in the order counts.
+            if _order(known.path) < _order(key) and os.path.exists(known.path):
+                first = known.path
+            elif os.path.exists(known.path):
+                self._duplicate(known.path, doc_id, key)
+        if first is not None:
+            if first != key:
+                self._duplicate(name, doc_id, first)
+            return False
+        self.seen[doc_id] = key
+        return True
+
+    def _duplicate(self, path: str, doc_id: str, first: str) -> None:
+        self.changes.warnings.append(duplicate_id_warning(path, doc_id, first))
+        self.changes.stale.add(str(Path(path).resolve()))
+
+
+def _unwritable(article: Article) -> str | None:
+    """Why ``article`` cannot be stored, or None. A lone surrogate (from a JSON ``\\ud800``
+    escape or a file name that is not UTF-8) cannot be encoded: Whoosh would fail the
+    whole commit on it."""
+    for name in ("doc_id", "title", "body", "source", "place", "date", "url", "path"):
+        if not encodable(getattr(article, name) or ""):
+            return f"{name} is not valid Unicode (a lone surrogate)"
+    return None
 
 
 def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Changes) -> str | None:
-    """The hash of ``file``'s bytes. If it cannot be read, a warning, and the hash it was
-    indexed with (so what is indexed of it is kept), or None if nothing is."""
+    """The hash of ``file``'s bytes, read in chunks (memory stays flat whatever its size).
+    If it cannot be read, a warning, and the hash it was indexed with (so what is indexed
+    of it is kept), or None if nothing is."""
     try:
-        return content_hash(file.read_bytes())
+        with file.open("rb") as handle:
+            return file_content_hash(handle)
     except OSError as error:
         # Unreadable for now (permissions, a file being copied): what is indexed of it
         # stays, rather than being deleted as if the file were gone.
@@ -161,23 +248,69 @@ def _with_path(article: Article, path: str) -> Article:
     return article if article.path == path else replace(article, path=path)
 
 
-def _write(writer: Any, changes: _Changes, progress: Progress | None = None) -> int:
-    """Applies ``changes`` to ``writer``; returns the number of passages written."""
-    for doc_id in changes.delete:
-        _delete_article(writer, doc_id)
+def _write(writer: Any, additions: Iterable[_Addition]) -> int:
+    """Writes ``additions`` (each replacing its indexed version); returns the passages written."""
     passages = 0
-    for done, addition in enumerate(changes.add, 1):
+    for addition in additions:
         if addition.replaces:
             _delete_article(writer, addition.article.doc_id)
-        for document in _article_documents(addition.article, addition.file_hash):
+        for document in _article_documents(addition.article, addition.file_hash, addition.origin):
             writer.add_document(**document)
             passages += document[KIND] == PASSAGE_KIND
-        if progress:
-            progress("indexing", done, len(changes.add))
     return passages
+
+
+def _delete_articles(writer: Any, doc_ids: Iterable[str]) -> None:
+    """Deletes these articles from the committed segments (not from what ``writer`` added)."""
+    for doc_id in doc_ids:
+        _delete_article(writer, doc_id)
 
 
 def _delete_article(writer: Any, doc_id: str) -> None:
     """Deletes the article's own document and its passages."""
     writer.delete_by_term(ARTICLE_ID, doc_id)
     writer.delete_by_term(DOC_ID, doc_id)
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where ``add`` puts a file in the corpus folder: under ``name``, copying it there or
+    (``copy`` False) indexing the file already there, which holds the same bytes or is the
+    source itself; ``replace`` lets the copy replace what is under ``name``; ``note`` says
+    why the name is not the source's own."""
+
+    name: str
+    copy: bool
+    replace: bool
+    note: str | None = None
+
+
+def _placement(source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool) -> _Placement:
+    """Where ``add`` copies ``source`` in ``folder``. A name held by another article (one
+    added from elsewhere, or a file not indexed yet) is never replaced unless ``replace``:
+    the copy gets a free name (``berita-2.txt``). So is a name whose id (its stem) another
+    file's article already has. Re-adding from the same source path replaces its copy.
+
+    >>> _placement(Path("/dl/berita.txt"), Path("/nonexistent"), {}, False)
+    _Placement(name='berita.txt', copy=True, replace=False, note=None)
+    """
+    origin = str(source.resolve())
+    target = folder / source.name
+    origins = {known.path: known.origin for known in indexed.values()}
+    held_by: str | None = None
+    if os.path.lexists(target):
+        resolved = str(target.resolve())
+        if resolved == origin or (not target.is_symlink() and filecmp.cmp(target, source, shallow=False)):
+            return _Placement(source.name, copy=False, replace=False)
+        if replace or origins.get(resolved) == origin:
+            return _Placement(source.name, copy=True, replace=True)
+        held_by = f"{target} already holds another article" + (
+            f" (added from {origins[resolved]})" if origins.get(resolved, resolved) != resolved else ""
+        )
+    else:
+        owner = indexed.get(target.stem)
+        if owner is None or replace or owner.origin == origin or owner.path == str(target.resolve()):
+            return _Placement(source.name, copy=True, replace=False)
+        held_by = f"article id {target.stem!r} is already taken by {owner.origin}"
+    name = free_name(folder, source.name, lambda candidate: Path(candidate).stem in indexed)
+    return _Placement(name, copy=True, replace=False, note=f"{source}: {held_by}; added as {folder / name}")

@@ -240,14 +240,14 @@ def test_a_second_writer_waits_then_fails_clearly(corpus_copy: Path, tmp_path: P
 def test_an_unreadable_file_keeps_its_indexed_articles(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     locked = (corpus_copy / "004_712c4dcd13143a1e.txt").resolve()
-    real_read_bytes = Path.read_bytes
+    real_open = Path.open
 
-    def read_bytes(self: Path) -> bytes:
+    def open_file(self: Path, *args, **kwargs):
         if self.resolve() == locked:
             raise PermissionError(13, "Permission denied")
-        return real_read_bytes(self)
+        return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_file)
     with index:
         report = index.update(corpus_copy)
         assert report.deleted == 0 and report.articles == 5

@@ -1,8 +1,8 @@
 """One reader per file format; :func:`format_of` picks one by a file's content and extension.
 
 Each reader takes a :class:`~bnptsearch.readers.base.Reading` (the file, the field mapping
-for archive records, the hashes already indexed) and returns the file's articles, each
-problem a warning. ``raw`` gives an article's text as it is in its file, before cleaning.
+for archive records, the hashes already indexed) and returns the file's articles (JSON
+Lines yields them as it reads), each problem a warning. ``raw`` gives an article's text as it is in its file, before cleaning.
 
 >>> format_of(Path("berita.txt"), b"<!DOCTYPE html><html>").name
 'html'
@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,7 @@ class Format:
 
     name: str
     extensions: tuple[str, ...]
-    read: Callable[[Reading], list[Located]]
+    read: Callable[[Reading], Iterable[Located]]
     raw: Callable[[Reading, str], str | None]
     records: bool = False
 

@@ -7,9 +7,10 @@ Fields are found by the corpus's field mapping (:mod:`bnptsearch.readers.records
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
-from .base import MAX_ARTICLE_BYTES, CorpusWarning, Located, Reading, binary_file, content_hash, decode, is_utf16, megabytes
-from .records import record_article, record_text, report_problems
+from .base import MAX_ARTICLE_BYTES, Located, Reading, binary_file, content_hash, decode, is_utf16, megabytes
+from .records import LineProblems, record_article, record_text
 
 __all__ = ["raw", "read"]
 
@@ -17,20 +18,20 @@ __all__ = ["raw", "read"]
 _BINARY_SNIFF_BYTES = 8192
 
 
-def read(reading: Reading) -> list[Located]:
-    """The file's records as articles; a bad line is a warning and is skipped."""
-    name = reading.name
-    found: list[Located] = []
-    problems: list[CorpusWarning] = []
+def read(reading: Reading) -> Iterator[Located]:
+    """The file's records as articles, yielded as they are read (a JSONL file of any size
+    is never held in memory whole); a bad line is a warning and is skipped. The line
+    problems are added to the reading's warnings once the file is read."""
+    problems = LineProblems(reading)
     with reading.path.open("rb") as file:
         head = file.read(_BINARY_SNIFF_BYTES)
         if is_utf16(head):
             # Lines are split and hashed as bytes; a UTF-16 line would be cut in two.
             reading.warn("UTF-16 JSON Lines are not read; save the file as UTF-8; skipped")
-            return []
+            return
         if b"\0" in head:
             binary_file(reading)
-            return []
+            return
         file.seek(0)
         # Streamed line by line: a huge JSONL is never held whole in memory.
         for number, raw_line in enumerate(file, start=1):
@@ -38,8 +39,7 @@ def read(reading: Reading) -> list[Located]:
             if not record_bytes.strip():
                 continue
             if len(record_bytes) > MAX_ARTICLE_BYTES:
-                size = megabytes(len(record_bytes))
-                problems.append(CorpusWarning(name, f"record of {size} is too large for one article; line skipped", number))
+                problems.add(f"record of {megabytes(len(record_bytes))} is too large for one article; line skipped", number)
                 continue
             # The line's bytes without its line ending: CRLF and LF copies hash alike.
             record_hash = content_hash(record_bytes)
@@ -52,13 +52,15 @@ def read(reading: Reading) -> list[Located]:
                 record = json.loads(text)
             except ValueError as error:
                 messages.append(f"malformed JSON ({getattr(error, 'msg', error)}); line skipped")
+            except RecursionError:
+                messages.append("JSON nested too deeply; line skipped")
             else:
-                article = record_article(record, reading.fields, name, record_hash, messages)
+                article = record_article(record, reading.fields, reading.name, record_hash, messages)
                 if article is not None:
-                    found.append((article, number))
-            problems.extend(CorpusWarning(name, message, number) for message in messages)
-    report_problems(reading, problems)
-    return found
+                    yield article, number
+            for message in messages:
+                problems.add(message, number)
+    problems.report()
 
 
 def raw(reading: Reading, doc_id: str) -> str | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..clean import clean
@@ -38,8 +38,9 @@ __all__ = [
     "parse_fields",
     "record_article",
     "record_text",
+    "LineProblems",
+    "encodable",
     "record_values",
-    "report_problems",
     "save_fields",
 ]
 
@@ -142,13 +143,40 @@ def _load(path: Path) -> dict[str, dict[str, str]]:
     return {str(files): parse_fields(fields) for files, fields in data.items()}
 
 
-def report_problems(reading: Reading, problems: Iterable[CorpusWarning]) -> None:
-    """Adds an archive file's line problems to its warnings, at most a screenful of them."""
-    problems = list(problems)
-    reading.warnings.extend(problems[:_MAX_LINE_WARNINGS_PER_FILE])
-    if len(problems) > _MAX_LINE_WARNINGS_PER_FILE:
-        hidden = len(problems) - _MAX_LINE_WARNINGS_PER_FILE
-        reading.warn(f"{hidden} more problems in this file not listed")
+class LineProblems:
+    """An archive file's line problems, at most a screenful of them listed: the rest are
+    only counted (a broken multi-gigabyte file may have millions), so memory stays flat."""
+
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
+        self.listed: list[CorpusWarning] = []
+        self.hidden = 0
+
+    def add(self, message: str, line: int | None = None) -> None:
+        if len(self.listed) < _MAX_LINE_WARNINGS_PER_FILE:
+            self.listed.append(CorpusWarning(self.reading.name, message, line))
+        else:
+            self.hidden += 1
+
+    def report(self) -> None:
+        """Adds the problems to the reading's warnings (once the file is read)."""
+        self.reading.warnings.extend(self.listed)
+        if self.hidden:
+            self.reading.warn(f"{self.hidden} more problems in this file not listed")
+
+
+def encodable(text: str) -> bool:
+    """Whether ``text`` can be stored: not if it has a lone surrogate (from a JSON
+    ``"\\ud800"`` escape, or a file name that is not UTF-8).
+
+    >>> encodable("Jakarta"), encodable("\\ud800")
+    (True, False)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def record_values(record: Mapping[object, object], fields: Mapping[str, str]) -> dict[str, object]:
@@ -184,13 +212,16 @@ def record_article(
         return None
     values = record_values(record, fields)
     for name in _REQUIRED:
-        if name not in values:
+        if values.get(name) is None:  # missing, or null
             messages.append(f'record has no "{fields.get(name, name)}"; line skipped')
             return None
     for name in FIELDS:
         value = values.get(name)
         if value is not None and not isinstance(value, str):
             messages.append(f'"{fields.get(name, name)}" must be a string, got {type(value).__name__}; line skipped')
+            return None
+        if value and not encodable(value):
+            messages.append(f'"{fields.get(name, name)}" is not valid Unicode (a lone surrogate); line skipped')
             return None
     doc_id = str(values.get("id") or "").strip()
     if not doc_id:

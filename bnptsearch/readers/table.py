@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 
 from .base import CorpusWarning, Located, Reading, content_hash, decode, fits, is_utf16
-from .records import record_article, record_text, report_problems
+from .records import LineProblems, record_article, record_text
 
 __all__ = ["MAX_JSON_BYTES", "raw_csv", "raw_json", "raw_tsv", "read_csv", "read_json", "read_tsv"]
 
@@ -75,9 +75,8 @@ def _rows(reading: Reading, delimiter: str, problems: list[str]) -> Iterator[tup
 
 
 def _read_rows(reading: Reading, delimiter: str) -> list[Located]:
-    name = reading.name
     found: list[Located] = []
-    problems: list[CorpusWarning] = []
+    problems = LineProblems(reading)
     decoding: list[str] = []
     try:
         for line, row in _rows(reading, delimiter, decoding):
@@ -88,15 +87,17 @@ def _read_rows(reading: Reading, delimiter: str) -> list[Located]:
                 continue
             # Empty cells are missing values, as a spreadsheet means them.
             messages: list[str] = []
-            article = record_article({k: v for k, v in row.items() if v.strip()}, reading.fields, name, row_hash, messages)
+            cells = {k: v for k, v in row.items() if v.strip()}
+            article = record_article(cells, reading.fields, reading.name, row_hash, messages)
             if article is not None:
                 found.append((article, line))
-            problems.extend(CorpusWarning(name, message, line) for message in messages)
+            for message in messages:
+                problems.add(message, line)
     except csv.Error as error:
         kind = "TSV" if delimiter == "\t" else "CSV"
-        problems.append(CorpusWarning(name, f"malformed {kind} ({error}); rest of file skipped"))
-    reading.warnings.extend(CorpusWarning(name, problem) for problem in decoding)
-    report_problems(reading, problems)
+        problems.add(f"malformed {kind} ({error}); rest of file skipped")
+    reading.warnings.extend(CorpusWarning(reading.name, problem) for problem in decoding)
+    problems.report()
     return found
 
 
@@ -114,21 +115,20 @@ def read_json(reading: Reading) -> list[Located]:
     items = _items(reading)
     if items is None:
         return []
-    name = reading.name
     found: list[Located] = []
-    problems: list[CorpusWarning] = []
+    problems = LineProblems(reading)
     for number, item in enumerate(items, 1):
         item_hash = content_hash(json.dumps(item, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"))
         if item_hash in reading.known:
             reading.unchanged.append(reading.known[item_hash])
             continue
         messages: list[str] = []
-        article = record_article(item, reading.fields, name, item_hash, messages)
+        article = record_article(item, reading.fields, reading.name, item_hash, messages)
         if article is not None:
             found.append((article, number))
         for message in messages:
-            problems.append(CorpusWarning(name, f"item {number}: {message}".replace("line skipped", "skipped")))
-    report_problems(reading, problems)
+            problems.add(f"item {number}: {message}".replace("line skipped", "skipped"))
+    problems.report()
     return found
 
 
