@@ -12,6 +12,7 @@ from .analysis import AnalyzedToken, analyze, analyze_tokens
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
 from .corpus_copy import copy_into
 from .errors import (
+    ArticleNotFoundError,
     BnptSearchError,
     CorpusError,
     IndexDamagedError,
@@ -28,6 +29,7 @@ from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
+    "ArticleNotFoundError",
     "Article",
     "ArticleHits",
     "ArticleSummary",

@@ -26,7 +26,7 @@ from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .query import SORTS, SearchRequest
+from .query import SORT_ALIASES, SORTS, SearchRequest
 from .results import SearchResults
 
 
@@ -120,10 +120,10 @@ COLOR_OPTION = click.option(
 )
 SORT_OPTION = click.option(
     "--sort",
-    type=click.Choice(tuple(SORTS)),
+    type=click.Choice((*SORTS, *SORT_ALIASES)),
     default=_REQUEST_DEFAULTS["sort"],
     show_default=True,
-    help="Order: relevance, or by article date: date/oldest (oldest first), -date/newest (newest first).",
+    help="Best first, or by article date: newest (or -date), oldest (or date).",
 )
 LIST_FILTERS = (
     click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable)."),
@@ -163,7 +163,7 @@ def _list_filters(command):
 @_list_filters
 @SORT_OPTION
 @click.option("--like", metavar="DOC_ID", help="Passages like this article's (its most distinctive words), itself left out.")
-@click.option("--facets", is_flag=True, help="Count matching articles per source and year.")
+@click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
@@ -258,7 +258,7 @@ def _list_articles(index: Index, output_format: str, *, sort: str, **filters: An
 @_list_filters
 @click.option(
     "--sort",
-    type=click.Choice(("id", *(name for name, order in SORTS.items() if order != "relevance"))),
+    type=click.Choice(("id", *SORTS[1:], *SORT_ALIASES)),
     default="id",
     show_default=True,
     help="By article id, or by date: date/oldest (oldest first), -date/newest (newest first).",
@@ -599,6 +599,40 @@ def info(index_dir: Path, as_json: bool) -> None:
     with _errors_as_messages(), Index.open(index_dir) as index:
         details = index.info()
     _echo("info", "json" if as_json else "text", details)
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (beyond this machine a token is required)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of the pages.")
+@click.option("--token", envvar="BNPTSEARCH_TOKEN", help="Shared secret every request must carry (env BNPTSEARCH_TOKEN).")
+@click.option("--no-auth", is_flag=True, help="Serve beyond this machine without a token: anyone there can read the archive.")
+def serve(index_dir: Path, host: str, port: int, open_browser: bool, lang: str, token: str | None, no_auth: bool) -> None:
+    """Serve a search page and a JSON API over the index (read-only), for a browser.
+
+    Needs the serve extra: pip install 'bnptsearch[serve]'. The index is never written;
+    articles added by `bnptsearch add` or `index` in another shell show up on the next search.
+
+    \b
+    Examples:
+      bnptsearch serve --open
+      bnptsearch serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    try:
+        from .web import access_warning
+        from .web import serve as run_server
+    except ModuleNotFoundError as error:
+        hint = f"serve needs the serve extra: pip install 'bnptsearch[serve]' (missing {error.name})"
+        raise click.ClickException(hint) from None
+    with _errors_as_messages():
+        warning = access_warning(host, token=token, no_auth=no_auth)
+        if warning:
+            click.echo(warning, err=True)
+        run_server(index_dir, host=host, port=port, lang=lang, token=token, open_browser=open_browser, announce=click.echo)
 
 
 @cli.command()

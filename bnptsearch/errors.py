@@ -6,6 +6,7 @@ The CLI catches :class:`BnptSearchError` once and prints its message on one line
 from __future__ import annotations
 
 __all__ = [
+    "ArticleNotFoundError",
     "BnptSearchError",
     "CorpusError",
     "IndexDamagedError",
@@ -39,6 +40,11 @@ class IndexLockedError(BnptSearchError):
 
 class QueryError(BnptSearchError):
     """The query cannot be searched (empty, too long, or unparseable)."""
+
+
+class ArticleNotFoundError(CorpusError):
+    """No article of that id is in the index (a :class:`CorpusError`, as it was before it
+    had its own class, so callers catching that still do)."""
 
 
 class IndexDamagedError(BnptSearchError):

@@ -14,7 +14,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -39,8 +39,17 @@ from .corpus import (
     save_fields,
 )
 from .corpus_copy import copy_into
-from .errors import BnptSearchError, CorpusError, IndexDamagedError, IndexNotFoundError, IndexOutdatedError, QueryError
-from .query import SORTS, SearchRequest
+from .errors import (
+    ArticleNotFoundError,
+    BnptSearchError,
+    CorpusError,
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    QueryError,
+)
+from .highlight import highlight_spans, wanted_terms
+from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
 from .results import ArticleSummary, SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
 from .search import Searcher
@@ -84,6 +93,12 @@ __all__ = ["Index", "IndexInfo", "UpdateReport"]
 # Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
 _WRITER_OPTIONS = {"limitmb": 512}
+
+
+# The acronym table of each index folder's latest generation, shared by the read-only Index
+# objects of one process: `serve` keeps several, and they cannot cache the table on disk, so
+# each would otherwise re-read every article document after every commit (0.7 s at 100k).
+_ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
 
 
 @dataclass(frozen=True)
@@ -191,9 +206,10 @@ class Index:
     ...     print(index.search("kerja sama BNPT dengan Belanda", limit=3))
     """
 
-    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False):
         self.path = path
         self.lock_timeout = lock_timeout
+        self.read_only = read_only
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
@@ -225,20 +241,27 @@ class Index:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike = "index", *, create: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+        cls,
+        path: str | os.PathLike = "index",
+        *,
+        create: bool = False,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        read_only: bool = False,
     ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
         Raises :class:`IndexNotFoundError` if there is none, :class:`IndexOutdatedError` if it
         was written by an incompatible version. ``lock_timeout`` is how long writes wait for
-        another writer before :class:`IndexLockedError`.
+        another writer before :class:`IndexLockedError`. With ``read_only`` nothing is ever
+        written to the folder, not even the acronym cache, and writing methods raise
+        :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so).
 
         >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
         path = Path(path)
         meta = _read_meta(path)
         if meta is None:
-            if not create:
+            if not create or read_only:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
             path.mkdir(parents=True, exist_ok=True)
             with _write_lock(path, lock_timeout):
@@ -248,7 +271,7 @@ class Index:
                     _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
-            return cls(path, lock_timeout)
+            return cls(path, lock_timeout, read_only)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"
@@ -446,7 +469,7 @@ class Index:
         >>> index.optimize()                                  # doctest: +SKIP
         10
         """
-        with _write_lock(self.path, self.lock_timeout), self._damage_reported():
+        with self._write_lock(), self._damage_reported():
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
@@ -456,7 +479,7 @@ class Index:
     @contextmanager
     def _writing(self) -> Iterator[dict[str, _Indexed]]:
         """Holds the write lock; yields what the index holds now."""
-        with _write_lock(self.path, self.lock_timeout):
+        with self._write_lock():
             self._reopen_if_switched()
             _remove_other_indexes(self.path, keep=self._indexname)
             with self._ix.searcher() as searcher, self._damage_reported():
@@ -469,6 +492,11 @@ class Index:
     def _record(self, generation: int, files: dict[str, str]) -> None:
         """The writers' ``before_commit`` hook: records the new generation's checksums."""
         _record_generation(self.path, self._indexname, generation, files)
+
+    def _write_lock(self) -> AbstractContextManager[None]:
+        if self.read_only:
+            raise BnptSearchError(f"the index at {self.path} was opened read-only")
+        return _write_lock(self.path, self.lock_timeout)
 
     def _commit(
         self,
@@ -510,8 +538,13 @@ class Index:
         >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
         'CNNBanten.id'
         """
-        known = self._known(doc_id)
-        for article in read_file(known.path).articles:
+        with self._damage_reported():
+            indexed = _indexed_articles(self.searcher().whoosh)
+        known = self._known(doc_id, indexed)
+        # The file's other indexed records are skipped unparsed (by their hashes): cleaning
+        # every article of a 1,000-article JSONL file to show one took a second.
+        others = {k.content_hash: d for d, k in indexed.items() if k.path == known.path and d != doc_id}
+        for article in read_file(known.path, known=others).articles:
             if article.doc_id == doc_id:
                 if article.content_hash != known.content_hash:
                     break
@@ -526,11 +559,11 @@ class Index:
         """
         return raw_text(self._known(doc_id).path, doc_id)
 
-    def _known(self, doc_id: str) -> _Indexed:
+    def _known(self, doc_id: str, indexed: dict[str, _Indexed] | None = None) -> _Indexed:
         with self._damage_reported():
-            known = _indexed_articles(self.searcher().whoosh).get(doc_id)
+            known = (indexed if indexed is not None else _indexed_articles(self.searcher().whoosh)).get(doc_id)
         if known is None:
-            raise CorpusError(f"no article {doc_id!r} in the index at {self.path}")
+            raise ArticleNotFoundError(f"no article {doc_id!r} in the index at {self.path}")
         return known
 
     def close(self) -> None:
@@ -616,15 +649,22 @@ class Index:
         key = (self._indexname, self._ix.latest_generation())
         if self._acronyms is not None and self._acronyms[0] == key:
             return self._acronyms[1]
+        shared = _ACRONYM_TABLES.get(self.path.resolve()) if self.read_only else None
+        if shared is not None and shared[0] == key:
+            self._acronyms = shared
+            return shared[1]
         pairs = _read_acronym_cache(self.path, list(key))
         if pairs is None:
             found = {
                 tuple(pair) for fields in searcher.documents(**{KIND: ARTICLE_KIND}) for pair in fields.get(ACRONYMS, ())
             }
             pairs = [list(pair) for pair in sorted(found)]
-            _write_acronym_cache(self.path, list(key), pairs)
+            if not self.read_only:
+                _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
         self._acronyms = (key, table)
+        if self.read_only:
+            _ACRONYM_TABLES[self.path.resolve()] = self._acronyms
         return table
 
     def search(self, query: str | SearchRequest, **options: Any) -> SearchResults:
@@ -638,7 +678,7 @@ class Index:
         - ``expand``: also search the other form of acronyms and long forms;
         - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
         - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
-          filters; ``facets``: count matching articles per source and year;
+          filters; ``facets``: count matching articles per source, year and month;
         - ``include_undated``: keep articles without a date despite ``since``/``until``
           (otherwise ``results.undated`` counts those left out);
         - ``explain``: each hit lists its matched terms and their scores;
@@ -677,13 +717,14 @@ class Index:
         >>> [a.doc_id for a in index.articles(sources=["CNNBanten.id"])]   # doctest: +SKIP
         ['004_712c4dcd13143a1e']
         """
-        if sort is not None and SORTS.get(sort, "relevance") == "relevance":
-            raise QueryError(f"unknown sort {sort!r} for articles; use date, -date or none (by id)")
+        order = SORT_ALIASES.get(sort, sort) if sort is not None else None
+        if order is not None and order not in SORTS[1:]:
+            raise QueryError(f"unknown sort {sort!r} for articles; use {', '.join((*SORTS[1:], *SORT_ALIASES))} or none (by id)")
         request = SearchRequest(
             "", sources=tuple(sources), since=since, until=until, include_undated=include_undated, doc_ids=tuple(doc_ids)
         )
         with self._damage_reported():
-            return self.searcher().articles(request, SORTS[sort] if sort is not None else None)
+            return self.searcher().articles(request, order)
 
     def sources(self) -> dict[str, int]:
         """Articles per source, most first ("(none)" for articles without one).
@@ -713,6 +754,17 @@ class Index:
         '000_d9719fe4b4a867df'
         """
         return self.search(SearchRequest("", like=doc_id, limit=limit, **{"per_article": 1, **options}))
+
+    def highlight(self, text: str, query: str, *, expand: bool = True) -> tuple[tuple[int, int], ...]:
+        """Spans of the words of ``text`` that ``query`` matches, found as a hit's are: to
+        mark the query in a whole article rather than one passage.
+
+        >>> body = index.article("004_712c4dcd13143a1e").body      # doctest: +SKIP
+        >>> render_html(body, index.highlight(body, "RAN PE"))    # doctest: +SKIP
+        """
+        whoosh = self.searcher().whoosh
+        parsed, _ = parse_query(query, whoosh.schema, self._acronym_table(whoosh) if expand else None)
+        return highlight_spans(text, wanted_terms(parsed, whoosh.reader()))
 
     def batch_search(
         self, queries: Iterable[tuple[str, str]], **options: Any

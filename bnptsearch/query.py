@@ -32,6 +32,7 @@ __all__ = [
     "MAX_PASTED_CHARS",
     "MAX_QUERY_CHARS",
     "SORTS",
+    "SORT_ALIASES",
     "SearchRequest",
     "expand_acronyms",
     "filter_query",
@@ -44,10 +45,11 @@ MAX_QUERY_CHARS = 1000
 # Longer input is pasted text: searched as a like-this query of its most distinctive words
 # (bnptsearch.search), up to this hard cap, beyond which it is refused.
 MAX_PASTED_CHARS = 100_000
-# The orders a search can return: each spelling → its canonical name. "date" and "-date"
-# follow the sort-key convention of command-line tools (and the web app's URLs say
-# "oldest"/"newest"); one table, so both spellings mean the same everywhere.
-SORTS = {"relevance": "relevance", "newest": "newest", "-date": "newest", "oldest": "oldest", "date": "oldest"}
+# The orders a search can return hits in: best first, or by the article's date.
+SORTS = ("relevance", "newest", "oldest")
+# Other spellings of SORTS: "date"/"-date" as command-line tools name sort keys. Accepted by
+# SearchRequest (and so the CLI), which keeps the canonical name: the one place they map.
+SORT_ALIASES = {"date": "oldest", "-date": "newest"}
 # Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
@@ -308,12 +310,12 @@ class SearchRequest:
     explain: bool = False
     count: bool = False
     ranking: RankingParams = DEFAULT_RANKING
+    # "relevance" (best first), "newest" or "oldest" (articles without a date last); "-date"
+    # and "date" are accepted for the latter two (SORT_ALIASES).
+    sort: str = "relevance"
     # With ``since``/``until``, also keep articles that have no date (by default they are
     # left out, and SearchResults.undated says how many matched).
     include_undated: bool = False
-    # "relevance" (best first), "newest" or "oldest" (articles without a date last; ties
-    # by relevance); "-date" and "date" are accepted for the latter two (SORTS).
-    sort: str = "relevance"
     # An article id: also search for (or, with an empty ``query``, only for) passages like
     # that article's, the article itself left out ("more like this").
     like: str | None = None
@@ -327,15 +329,15 @@ class SearchRequest:
         # Callers may pass any sequence; a frozen request keeps tuples.
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "doc_ids", tuple(self.doc_ids))
-        if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
-        object.__setattr__(self, "sort", SORTS[self.sort])
+        object.__setattr__(self, "sort", SORT_ALIASES.get(self.sort, self.sort))
         if len(self.query) > MAX_PASTED_CHARS:
             raise QueryError(f"query too long ({len(self.query):,} characters; pasted text is limited to {MAX_PASTED_CHARS:,})")
         if self.limit < 1:
             raise QueryError(f"limit must be at least 1, not {self.limit}")
         if self.offset < 0:
             raise QueryError(f"offset cannot be negative ({self.offset})")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)} (or {', '.join(SORT_ALIASES)}), not {self.sort!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
         since, until = query_bound(self.since, "since", end=False), query_bound(self.until, "until", end=True)

@@ -20,12 +20,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.index import Index as WhooshIndex
+from whoosh.reading import SegmentReader as WhooshReader
 from whoosh.searching import Results
 from whoosh.searching import Searcher as WhooshSearcher
 
@@ -53,6 +55,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
+from .whoosh_compat import segment_id
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -97,6 +100,45 @@ def whoosh_top(
 
 
 @dataclass(frozen=True)
+class _Facts:
+    """Per document (by number): its article, source, year and publication day (an
+    ordinal, 0 if undated); what facets and date sorting read for every match."""
+
+    doc_ids: list[str]
+    sources: list[str]
+    years: list[str]
+    days: list[int]
+
+
+# The facts of each segment, by segment id. A written segment's documents never change, so
+# after a commit only its new segment is read: reading them all again took about a second
+# at 100k passages, per commit and per Index of a long-running server.
+_SEGMENT_FACTS: dict[str, _Facts] = {}
+_SEGMENTS_KEPT = 256
+_FACT_NAMES = ("doc_ids", "sources", "years", "days")
+
+
+def _segment_facts(leaf: WhooshReader) -> _Facts:
+    """The facts of one segment's documents: columns read whole, and days from the date
+    terms (the date field has no column; one term per dated passage, schema._day_field)."""
+    key = segment_id(leaf)
+    facts = _SEGMENT_FACTS.get(key)
+    if facts is None:
+        field = leaf.schema[DATE]
+        days = [0] * leaf.doc_count_all()
+        for term in leaf.lexicon(DATE):
+            day = field.from_bytes(term).toordinal()
+            for docnum in leaf.postings(DATE, term).all_ids():
+                days[docnum] = day
+        doc_ids, sources, years = (list(leaf.column_reader(name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
+        facts = _Facts(doc_ids, sources, years, days)
+        if len(_SEGMENT_FACTS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
+            _SEGMENT_FACTS.clear()
+        _SEGMENT_FACTS[key] = facts
+    return facts
+
+
+@dataclass(frozen=True)
 class _Ranked:
     """A ranked passage before its stored fields are loaded."""
 
@@ -131,8 +173,8 @@ class Searcher:
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
-        # docnum → day term of the current searcher, made on the first sort by date
-        self._date_terms: dict[int, bytes] | None = None
+        # per-document facts for facets and date sorting (see _facts), made on first use
+        self._facts_of: _Facts | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed.
@@ -144,7 +186,7 @@ class Searcher:
             self._searcher.close()
             self._searcher = index.searcher()
             self._stats = None
-            self._date_terms = None
+            self._facts_of = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -283,10 +325,10 @@ class Searcher:
         passages = self._article_passages(filter_query(request, self._searcher.schema))
         listed = sorted(passages)
         if order is not None:
-            dates = self._dates()
-            dated = [doc_id for doc_id in listed if passages[doc_id][0] in dates]
-            dated.sort(key=lambda doc_id: dates[passages[doc_id][0]], reverse=order == "newest")
-            listed = dated + [doc_id for doc_id in listed if passages[doc_id][0] not in dates]
+            days = self._facts().days  # 0: undated
+            dated = [doc_id for doc_id in listed if days[passages[doc_id][0]]]
+            dated.sort(key=lambda doc_id: days[passages[doc_id][0]], reverse=order == "newest")
+            listed = dated + [doc_id for doc_id in listed if not days[passages[doc_id][0]]]
         summaries = []
         for doc_id in listed:
             fields = self._searcher.stored_fields(passages[doc_id][0])
@@ -332,12 +374,11 @@ class Searcher:
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = self._searcher.reader().column_reader(DOC_ID)
-        top = self._top_function(parsed, restriction, request.explain, request.ranking)
-        if request.sort != "relevance":
-            # Any match may be the newest: rank them all, then order by date.
-            ordered = self._by_date(top(max(self._searcher.doc_count_all(), 1)), newest=request.sort == "newest")
-            top = lambda k: ordered[:k]  # noqa: E731
-            fetch = max(len(ordered), 1)  # 0 would never grow: the loop below would not end
+        top = (
+            self._top_function(parsed, restriction, request.explain, request.ranking)
+            if request.sort == "relevance"
+            else self._by_date_function(parsed, restriction, request.explain, newest=request.sort == "newest")
+        )
         while True:
             results = top(fetch)
             if request.per_article is None and not request.by_article:
@@ -358,23 +399,6 @@ class Searcher:
             if len(results) < fetch or (request.by_article and full):
                 return kept
             fetch *= 4
-
-    def _by_date(self, ranked: list[_Ranked], *, newest: bool) -> list[_Ranked]:
-        """``ranked`` ordered by article date (undated last), relevance order within a day."""
-        dates = self._dates()
-        dated = [r for r in ranked if r.docnum in dates]
-        dated.sort(key=lambda r: dates[r.docnum], reverse=newest)  # stable: ties keep rank
-        return dated + [r for r in ranked if r.docnum not in dates]
-
-    def _dates(self) -> dict[int, bytes]:
-        """Each dated passage's day as its sortable index term, read once per searcher
-        from the date field's postings (no stored-field loads)."""
-        if self._date_terms is None:
-            reader = self._searcher.reader()
-            self._date_terms = {
-                docnum: term for term in reader.lexicon(DATE) for docnum in reader.postings(DATE, term).all_ids()
-            }
-        return self._date_terms
 
     def _top_function(
         self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams
@@ -404,6 +428,36 @@ class Searcher:
             return [_Ranked(r.docnum, r.score, tuple(r.matched_terms() or ()) if explain else ()) for r in results]
 
         return top_whoosh
+
+    def _by_date_function(
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, *, newest: bool
+    ) -> Callable[[int], list[_Ranked]]:
+        """A function from k to the first k matching passages by date (newest or oldest
+        first, the better scoring first on one day, undated articles last).
+
+        A date order cannot stop early the way top-k does: every match is scored and
+        sorted, once, and the function slices that."""
+        days = self._facts().days
+        ordered: list[_Ranked] | None = None
+
+        def top(k: int) -> list[_Ranked]:
+            nonlocal ordered
+            if ordered is None:
+                results = self._searcher.search(parsed, filter=restriction, limit=None, terms=explain)
+                ranked = [_Ranked(h.docnum, h.score, tuple(h.matched_terms() or ()) if explain else ()) for h in results]
+                ordered = sorted(
+                    ranked, key=lambda r: (days[r.docnum] == 0, -days[r.docnum] if newest else days[r.docnum], -r.score)
+                )
+            return ordered[:k]
+
+        return top
+
+    def _facts(self) -> _Facts:
+        """The facts of every document of the current searcher, segment by segment."""
+        if self._facts_of is None:
+            parts = [_segment_facts(leaf) for leaf, _ in self._searcher.reader().leaf_readers()]
+            self._facts_of = _Facts(*([value for part in parts for value in getattr(part, name)] for name in _FACT_NAMES))
+        return self._facts_of
 
     def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
         """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
@@ -467,16 +521,19 @@ class Searcher:
         return corrected if changed else None
 
     def _facets(self, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
-        """Matching articles per source and per year (each article counted once)."""
-        reader = self._searcher.reader()
-        doc_ids = reader.column_reader(DOC_ID)
-        sources = reader.column_reader(SOURCE_NAME)
-        years = reader.column_reader(YEAR)
-        articles: dict[str, tuple[str, str]] = {}
+        """Matching articles per source, per year and per month (each article counted
+        once); sources and years most frequent first, months in time order (a timeline).
+
+        An article dated by its year only counts in that year's January."""
+        facts = self._facts()
+        doc_ids, sources, years, days = facts.doc_ids, facts.sources, facts.years, facts.days
+        articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
-            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)"))
-        facets: dict[str, dict[str, int]] = {"source": {}, "year": {}}
-        for source, year in articles.values():
-            facets["source"][source] = facets["source"].get(source, 0) + 1
-            facets["year"][year] = facets["year"].get(year, 0) + 1
-        return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
+        facets: dict[str, Counter[str]] = {"source": Counter(), "year": Counter(), "month": Counter()}
+        for source, year, day in articles.values():
+            facets["source"][source] += 1
+            facets["year"][year] += 1
+            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else "(none)"] += 1
+        by_count = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
+        return by_count | {"month": dict(sorted(facets["month"].items()))}
