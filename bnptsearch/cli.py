@@ -28,6 +28,7 @@ from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
 from .query import SORT_ALIASES, SORTS, SearchRequest
 from .results import SearchResults
+from .terminal import escape_controls
 
 
 def _folder_option(name: str, default: str, envvar: str, help_text: str):
@@ -58,14 +59,26 @@ def _errors_as_messages() -> Iterator[None]:
     try:
         yield
     except BnptSearchError as error:
-        raise click.ClickException(str(error)) from None
+        # Messages may name files and articles: shown escaped, on one line.
+        raise click.ClickException(escape_controls(str(error))) from None
+
+
+def _warn(message: object) -> None:
+    """Prints ``warning: <message>`` on stderr, on one line: a file name holding a newline or
+    an escape sequence cannot print a line of its own."""
+    click.echo(f"warning: {escape_controls(str(message))}", err=True)
+
+
+def _note(message: object) -> None:
+    """Prints ``note: <message>`` on stderr, escaped like :func:`_warn`."""
+    click.echo(f"note: {escape_controls(str(message))}", err=True)
 
 
 def _print_report(report: UpdateReport, verb: str) -> None:
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _warn(warning)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        _note(note)
     click.echo(
         f"{verb}: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
         f"{report.unchanged} unchanged; {report.articles} articles, {report.passages} passages "
@@ -89,7 +102,7 @@ def _open_or_build(index_dir: Path, corpus_dir: Path, build: bool) -> Index:
     click.echo(f"No index at {index_dir} yet: building it from {corpus_dir}/ …", err=True)
     index, report = Index.build(corpus_dir, index_dir)
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _warn(warning)
     click.echo(f"Indexed {report.articles} articles, {report.passages} passages in {report.seconds:.2f} s.", err=True)
     return index
 
@@ -167,6 +180,13 @@ def _list_filters(command):
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
+@click.option(
+    "--timeout",
+    default=_REQUEST_DEFAULTS["timeout"],
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds before the search stops and prints what it found.",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @COLOR_OPTION
@@ -232,12 +252,14 @@ def query(
 def _print_results(results: SearchResults, output_format: str, color: bool, *, explain: bool = False) -> None:
     """Prints search results: notes and warnings on stderr, the results in ``output_format``."""
     for warning in results.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _warn(warning)
     if output_format != "json":
         if explain:
-            click.echo(f"query: {results.parsed}", err=True)
+            click.echo(f"query: {escape_controls(results.parsed)}", err=True)
         for expansion in results.expansions:
-            click.echo(f"also searched: {expansion}", err=True)
+            click.echo(f"also searched: {escape_controls(expansion)}", err=True)
+    for note in results.notes:
+        _note(note)
     view = View(
         markers=ANSI_MARKERS if color else PLAIN_MARKERS,
         width=min(shutil.get_terminal_size((100, 24)).columns, 100),
@@ -249,7 +271,7 @@ def _print_results(results: SearchResults, output_format: str, color: bool, *, e
 
 def _list_articles(index: Index, output_format: str, *, sort: str, **filters: Any) -> None:
     for warning in index.filter_warnings(filters["sources"], filters["doc_ids"]):
-        click.echo(f"warning: {warning}", err=True)
+        _warn(warning)
     articles = index.articles(**filters, sort=None if sort in ("id", "relevance") else sort)
     _echo("list", output_format, articles)
 
@@ -318,7 +340,19 @@ def similar(doc_id: str, limit: int, per_article: int, output_format: str, color
 
 def _echo(command: str, output_format: str, answer: Any, view: View | None = None, *, color: bool | None = None) -> None:
     """Prints ``answer`` as ``command`` does in ``output_format``: the one output path."""
-    click.echo(format_output(command, output_format, answer, view or View()), nl=False, color=color)
+    output = format_output(command, output_format, answer, view or View())
+    # Text output escapes article text itself (its own ANSI highlights must pass).
+    click.echo(output if output_format == "text" else _for_stdout(output), nl=False, color=color)
+
+
+def _for_stdout(data: str) -> str:
+    """Data (CSV, TREC lines, a raw article) as it is for a pipe or file, but with control
+    characters shown escaped on a terminal, as ``ls`` does with file names."""
+    return escape_controls(data, keep_lines=True) if _on_terminal() else data
+
+
+def _on_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 WAIT_OPTION = click.option(
@@ -526,7 +560,7 @@ def show(doc_id: str, raw: bool, as_json: bool, index_dir: Path) -> None:
     """
     with _errors_as_messages(), Index.open(index_dir) as index:
         if raw:
-            click.echo(index.raw(doc_id))
+            click.echo(_for_stdout(index.raw(doc_id)))
             return
         article = index.article(doc_id)
     _echo("show", "json" if as_json else "text", article)
@@ -573,8 +607,10 @@ def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_exp
         )
         for qid, outcome in outcomes:
             if isinstance(outcome, QueryError):
-                click.echo(f"warning: query {qid}: {outcome}", err=True)
+                _warn(f"query {qid}: {outcome}")
             else:
+                for note in outcome.notes:
+                    _warn(f"query {qid}: {note}")
                 _echo("batch", output_format, outcome, View(qid=qid))
 
 

@@ -5,6 +5,9 @@ results, an article, index details, analyzed tokens) and a :class:`View` to the 
 print. Search results have six formats: text, JSON, JSON lines, CSV, a self-contained HTML
 page, and TREC run lines; :func:`results_to_dict` is their one JSON shape.
 
+Text output shows control characters from articles escaped
+(:func:`bnptsearch.terminal.escape_controls`); JSON escapes them as JSON does.
+
 >>> hit = Hit(1, "004_712c", "Judul", None, None, 14.66123, "teks", (), 0, 4)
 >>> print(format_output("query", "trec", SearchResults("q", (hit,)), View(qid="q1")), end="")
 q1 Q0 004_712c 1 14.6612 bnptsearch
@@ -29,6 +32,7 @@ from .analysis import AnalyzedToken
 from .corpus import Article
 from .highlight import PLAIN_MARKERS, render, render_html
 from .results import ArticleSummary, Hit, SearchResults
+from .terminal import escape_controls
 
 if TYPE_CHECKING:
     from .index import IndexInfo
@@ -103,6 +107,8 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "offset": results.offset,
         "expansions": list(results.expansions),
         "suggestion": results.suggestion,
+        "timed_out": results.timed_out,
+        "notes": list(results.notes),
         "undated": results.undated,
         "sort": results.sort,
         "articles": results.articles,
@@ -114,8 +120,23 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
     return data
 
 
+# json.dumps escapes C0 controls but leaves DEL, C1 controls and lone surrogates raw; each is
+# only ever inside a JSON string, where its \u escape means the same.
+_UNESCAPED_BY_JSON = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
+def _dumps(data: object, indent: int | None = None) -> str:
+    r"""JSON text with no control character left raw, safe for a terminal.
+
+    >>> print(_dumps({"t": "a\x1b\x9b"}))
+    {"t": "a\u001b\u009b"}
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _UNESCAPED_BY_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _dumps(data, indent=2) + "\n"
 
 
 def _page(results: SearchResults) -> str:
@@ -189,28 +210,16 @@ def wrap_visible(text: str, width: int, indent: str = "") -> list[str]:
     return lines
 
 
-# Metadata comes from the files as their authors wrote it: an escape sequence in a record's
-# title or url must not drive the user's terminal. Control characters show as U+FFFD.
-_CONTROL_CHARACTERS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
-
-
-def _printable(text: str) -> str:
-    """``text`` without control characters, safe to print to a terminal.
-
-    >>> _printable("Judul\x1b[31m merah")
-    'Judul\ufffd[31m merah'
-    """
-    return text.translate(_CONTROL_CHARACTERS)
-
-
 def _page_label(page: int | None) -> str | None:
     return f"p. {page}" if page is not None else None
 
 
 def _meta_line(hit: Hit, *, url: bool = True) -> str:
-    """"source · date · doc_id · p. 3 · score 1.23 · url": what is known of a hit's article."""
+    """"source · date · doc_id · p. 3 · score 1.23 · url": what is known of a hit's article.
+    Metadata comes from the files as their authors wrote it: control characters are shown
+    escaped, so an escape sequence in a title or url cannot drive the user's terminal."""
     parts = (hit.source, hit.date, hit.doc_id, _page_label(hit.page), f"score {hit.score:.2f}", hit.url if url else None)
-    return _printable(" · ".join(part for part in parts if part))
+    return escape_controls(" · ".join(part for part in parts if part))
 
 
 def _undated_note(results: SearchResults) -> str | None:
@@ -227,7 +236,7 @@ def _undated_note(results: SearchResults) -> str | None:
 
 
 def _explanation(hit: Hit) -> str:
-    terms = ", ".join(f"{t.field}:{t.term} {t.score:.2f}" for t in hit.explanation)
+    terms = ", ".join(f"{t.field}:{escape_controls(t.term)} {t.score:.2f}" for t in hit.explanation)
     return f"matched: {terms}" if terms else "matched: (no scoring terms)"
 
 
@@ -239,23 +248,30 @@ def to_text(
     by_article: bool = False,
     bold: tuple[str, str] = ("", ""),
 ) -> str:
-    """Human-readable results: a header line, then each hit (or each article with its hits)."""
+    """Human-readable results: a header line, then each hit (or each article with its hits).
+    Control characters from the articles are shown escaped, never sent to the terminal."""
+    shown = escape_controls
     lines = []
     if results.suggestion:
-        lines.append(f"Did you mean: {results.suggestion}?")
+        lines.append(f"Did you mean: {shown(results.suggestion)}?")
     if not results.hits:
-        lines.append(f"No passages {_asked(results, 'match')}." if not results.offset else "No more results.")
+        if results.timed_out:
+            lines.append(f"No passages found {_asked(results, 'for')} in the time allowed.")
+        else:
+            lines.append(f"No passages {_asked(results, 'match')}." if not results.offset else "No more results.")
         lines.extend(filter(None, [_undated_note(results)]))
         return "\n".join(lines) + "\n"
     lines.append(_header(results))
     lines.append("")
 
     def title_lines(number: int, title: str) -> list[str]:
-        first, *rest = wrap_visible(_printable(title), width - len(f"{number}. ")) or [""]
+        first, *rest = wrap_visible(escape_controls(title), width - len(f"{number}. ")) or [""]
         return [f"{bold[0]}{number}. {first}{bold[1]}", *(f"{bold[0]}{' ' * len(f'{number}. ')}{line}{bold[1]}" for line in rest)]
 
     def passage_lines(hit: Hit, indent: str) -> list[str]:
-        out = wrap_visible(render(hit.passage, hit.spans, markers), width, indent)
+        # Line breaks are kept through escaping only to be folded into spaces here.
+        text = render(hit.passage, hit.spans, markers, lambda s: shown(s, keep_lines=True))
+        out = wrap_visible(text, width, indent)
         if hit.explanation:
             out.append(f"{indent}{_explanation(hit)}")
         return out
@@ -264,7 +280,7 @@ def to_text(
         for number, article in enumerate(results.by_article(), results.offset + 1 if results.article_page else 1):
             meta = " · ".join(part for part in (article.source, article.date, article.doc_id, article.url) if part)
             lines.extend(title_lines(number, article.title or article.doc_id))
-            lines.append(f"   {_printable(meta)}")
+            lines.append(f"   {shown(meta)}")
             for hit in article.hits:
                 where = " · ".join(filter(None, (_page_label(hit.page), f"score {hit.score:.2f}")))
                 lines.append(f"   [{hit.rank}] {where}")
@@ -278,7 +294,7 @@ def to_text(
             lines.append("")
     if results.facets:
         for name, counts in results.facets.items():
-            lines.append(f"{name}: " + ", ".join(f"{value} ({count})" for value, count in counts.items()))
+            lines.append(f"{name}: " + ", ".join(f"{shown(value)} ({count})" for value, count in counts.items()))
     lines.extend(filter(None, [_undated_note(results)]))
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -293,9 +309,7 @@ def to_json(results: SearchResults, *, parsed: bool = False) -> str:
 
 def to_jsonl(results: SearchResults) -> str:
     """One JSON object per hit, each carrying the query: easy to stream into other tools."""
-    return "".join(
-        json.dumps({"query": results.query, **hit_to_dict(hit)}, ensure_ascii=False) + "\n" for hit in results.hits
-    )
+    return "".join(_dumps({"query": results.query, **hit_to_dict(hit)}) + "\n" for hit in results.hits)
 
 
 CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page")
@@ -342,8 +356,8 @@ def _html_link(url: str) -> str:
     >>> _html_link("javascript:alert(1)")
     'javascript:alert(1)'
     """
-    shown = html.escape(_printable(url))
-    if urlsplit(url.strip()).scheme.lower() not in ("http", "https") or _printable(url) != url:
+    shown = html.escape(escape_controls(url))
+    if urlsplit(url.strip()).scheme.lower() not in ("http", "https") or escape_controls(url) != url:
         return shown
     return f'<a href="{html.escape(url.strip(), quote=True)}" rel="noopener noreferrer">{shown}</a>'
 
@@ -356,7 +370,7 @@ def to_html(results: SearchResults) -> str:
         if hit.url:
             meta += f" · {_html_link(hit.url)}"
         hits.append(
-            f'<div class="hit"><h2>{hit.rank}. {html.escape(_printable(hit.title or hit.doc_id))}</h2>'
+            f'<div class="hit"><h2>{hit.rank}. {html.escape(escape_controls(hit.title or hit.doc_id))}</h2>'
             f'<p class="meta">{meta}</p><p>{render_html(hit.passage, hit.spans)}</p></div>'
         )
     summary = f"{results.total} matching passages" if results.total is not None else _page(results)
@@ -380,13 +394,13 @@ def _article_text(article: Article, view: View) -> str:
         ("url", article.url),
         ("file", article.path),
     )
-    lines = [f"{label + ':':<8}{value}" for label, value in fields if value]
-    return "\n".join([*lines, "", article.body]) + "\n"
+    lines = [f"{label + ':':<8}{escape_controls(value)}" for label, value in fields if value]
+    return "\n".join([*lines, "", escape_controls(article.body, keep_lines=True)]) + "\n"
 
 
 def _info_text(info: IndexInfo, view: View) -> str:
     return (
-        f"index:     {Path(info.path).resolve()}\n"
+        f"index:     {escape_controls(str(Path(info.path).resolve()))}\n"
         f"articles:  {info.articles}\n"
         f"passages:  {info.passages}\n"
         f"format:    {info.format_version} (parser {info.parser_version})\n"
@@ -404,8 +418,12 @@ def _check_text(report: CheckReport, view: View) -> str:
 
 def _analysis_text(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
     _, tokens = analysis
-    width = max((len(t.surface) for t in tokens), default=0)
-    return "".join(f"{t.surface:<{width}}  → {t.term if t.term is not None else '(stopword)'}\n" for t in tokens)
+    surfaces = [escape_controls(t.surface) for t in tokens]
+    width = max((len(surface) for surface in surfaces), default=0)
+    return "".join(
+        f"{surface:<{width}}  → {escape_controls(t.term) if t.term is not None else '(stopword)'}\n"
+        for surface, t in zip(surfaces, tokens)
+    )
 
 
 def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) -> str:
@@ -425,7 +443,8 @@ LIST_COLUMNS = ("doc_id", "date", "source", "passages", "title", "url")
 def _list_text(articles: Sequence[ArticleSummary], view: View) -> str:
     """One line per article: id, date, source, passages, title; then the count."""
     lines = [
-        _printable(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or '(no source)'}  {a.passages:>3} passages  {a.title}")
+        escape_controls(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or '(no source)'}  {a.passages:>3} passages  ")
+        + escape_controls(a.title)
         for a in articles
     ]
     lines.append(f"{len(articles)} article{'' if len(articles) == 1 else 's'}")
@@ -446,12 +465,12 @@ def _list_csv(articles: Sequence[ArticleSummary], view: View) -> str:
 
 def _sources_text(counts: dict[str, int], view: View) -> str:
     width = max((len(str(count)) for count in counts.values()), default=1)
-    return "".join(_printable(f"{count:>{width}}  {source}") + "\n" for source, count in counts.items())
+    return "".join(escape_controls(f"{count:>{width}}  {source}") + "\n" for source, count in counts.items())
 
 
 def _batch_jsonl(results: SearchResults, view: View) -> str:
     # One object per query (``query --format jsonl`` prints one per hit).
-    return json.dumps({"qid": view.qid, **results_to_dict(results)}, ensure_ascii=False) + "\n"
+    return _dumps({"qid": view.qid, **results_to_dict(results)}) + "\n"
 
 
 # (command, format) → formatter of that command's answer. Dataclass answers (articles, index

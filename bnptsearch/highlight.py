@@ -62,10 +62,13 @@ def _render(text: str, spans: Sequence[tuple[int, int]], mark: Callable[[str], s
     return "".join(out)
 
 
-def render(text: str, spans: Sequence[tuple[int, int]], markers: tuple[str, str] = PLAIN_MARKERS) -> str:
-    """``text`` with each span wrapped in ``markers`` (``**`` by default, or ANSI codes)."""
+def render(
+    text: str, spans: Sequence[tuple[int, int]], markers: tuple[str, str] = PLAIN_MARKERS, escape: Callable[[str], str] = str
+) -> str:
+    """``text`` with each span wrapped in ``markers`` (``**`` by default, or ANSI codes), the
+    text itself passed through ``escape`` (for a terminal, so only the markers are codes)."""
     before, after = markers
-    return _render(text, spans, lambda s: f"{before}{s}{after}", str)
+    return _render(text, spans, lambda s: f"{before}{escape(s)}{after}", escape)
 
 
 def render_html(text: str, spans: Sequence[tuple[int, int]]) -> str:

@@ -685,6 +685,8 @@ class Index:
         - ``count``: also count every matching passage (``results.total``; it costs a pass
           over all matches, so it is off unless asked for);
         - ``ranking``: :class:`~bnptsearch.ranking.RankingParams` to rank with.
+        - ``timeout``: seconds before the search returns what it has found so far, with
+          ``results.timed_out`` set and a note (default 5; None: no limit).
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'

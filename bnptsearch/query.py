@@ -14,6 +14,7 @@ datetime.datetime(2022, 1, 1, 0, 0)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +30,8 @@ from .ranking import DEFAULT_RANKING, RankingParams, Synonyms
 from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TERM, WORDS
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_EXPANSIONS",
     "MAX_PASTED_CHARS",
     "MAX_QUERY_CHARS",
     "SORTS",
@@ -50,6 +53,12 @@ SORTS = ("relevance", "newest", "oldest")
 # Other spellings of SORTS: "date"/"-date" as command-line tools name sort keys. Accepted by
 # SearchRequest (and so the CLI), which keeps the canonical name: the one place they map.
 SORT_ALIASES = {"date": "oldest", "-date": "newest"}
+# A fuzzy word or a range searches at most this many indexed terms, the most frequent first
+# (Elasticsearch's ``max_expansions``): ``text:[a TO z]`` would otherwise OR together every
+# term of the index, and each term is a matcher in memory.
+MAX_EXPANSIONS = 50
+# Seconds a search may run before it returns what it has found (SearchRequest.timeout).
+DEFAULT_TIMEOUT = 5.0
 # Fields a query may name (``title:teror``); the others are bookkeeping, and some belong to
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
@@ -107,19 +116,18 @@ def parse_query(
     >>> str(parse_query("teroris NOT bom", passage_schema())[0])
     '((text:teror OR title:teror^2.0 OR words:teroris^0.3) ANDNOT (text:bom OR title:bom^2.0 OR words:bom^0.3))'
     """
-    if not text.strip():
-        raise QueryError("empty query: type some words to search for")
-    if len(text) > MAX_QUERY_CHARS:
-        # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
-        raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
-    for name in _FIELD_PREFIX.findall(text):
-        if name in schema.names() and name not in _USER_FIELDS:
-            raise QueryError(f"{name}: is not a field to search; use one of {', '.join(f + ':' for f in _USER_FIELDS)}")
+    _check_text(text, schema)
     joined = join_compounds(without_definition_frame(text))
     try:
-        parsed = _restrict_and_exclude(_parser(schema).parse(joined))
+        parsed = _parser(schema).parse(joined)
+        # Whoosh turns a value it cannot read (``date:zzz``) into a query matching nothing.
+        problem: object = next(_parse_errors(parsed, schema), None)
+        if problem is None:
+            parsed = _restrict_and_exclude(parsed)
     except Exception as error:  # noqa: BLE001 - the parser has no single error type
-        raise QueryError(f"cannot parse query {text!r}: {error}") from None
+        problem = error
+    if problem is not None:
+        raise QueryError(f"cannot parse query {text!r}: {problem}")
     if parsed is wq.NullQuery and re.search(r"\w", joined):
         # Every word was dropped by the analyzer: say why rather than find nothing.
         raise QueryError(f"every word of {text.strip()!r} is a stopword; add a word that says what to find")
@@ -130,6 +138,61 @@ def parse_query(
     return _across_fields(parsed, joined, ranking), expansions
 
 
+def _check_text(text: str, schema: Schema) -> None:
+    """Raises QueryError for a query that cannot be searched as written."""
+    if not text.strip():
+        raise QueryError("empty query: type some words to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        # Whoosh's parser slows down badly on very long inputs (seconds for 40 KB).
+        raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    undecodable = _SURROGATE.search(text)
+    if undecodable:
+        # Python decodes bytes that are not UTF-8 in a command line to lone surrogates;
+        # Whoosh cannot encode them back.
+        raise QueryError(f"query is not valid UTF-8 text (at character {undecodable.start() + 1})")
+    unclosed = _UNCLOSED_RANGE.search(text)
+    if unclosed:
+        # Whoosh would search "date:[2022 TO" as the words "2022" and "to".
+        raise QueryError(f"unclosed range {unclosed.group()!r}: write it as date:[2022 TO 2023] or [a TO b]")
+    for name in _FIELD_PREFIX.findall(text):
+        if name in schema.names() and name not in _USER_FIELDS:
+            raise QueryError(f"{name}: is not a field to search; use one of {', '.join(f + ':' for f in _USER_FIELDS)}")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# "field:[" or "{", or a bracket followed by "TO", that no bracket closes.
+_UNCLOSED_RANGE = re.compile(r"(?:\w+:[\[{]|[\[{](?=[^\]}]*\bTO\b))[^\]}]*$")
+
+
+def _parse_errors(node: wq.Query, schema: Schema) -> Iterator[str]:
+    """The messages Whoosh attached to the parts of a parsed query it could not read, and
+    the words it left for the search to fail on (a quoted date: ``date:"zzz"``)."""
+    error = getattr(node, "error", None)
+    if error is not None:
+        yield str(error)
+    if type(node) is wq.Term and node.fieldname in schema.names():
+        try:
+            schema[node.fieldname].to_bytes(node.text)
+        except Exception as problem:  # noqa: BLE001 - Whoosh's fields raise bare Exception
+            yield str(problem)
+    if isinstance(node, wq.Phrase) and node.fieldname in schema.names():
+        if not schema[node.fieldname].format.supports("positions"):
+            yield f'{node.fieldname}: has no phrases; write the words without quotes'
+    for child in node.children():
+        yield from _parse_errors(child, schema)
+
+
+def _max_edits(word: str) -> int:
+    """The typos a fuzzy word tolerates: one, two for words of eight letters or more. The
+    cap holds for ``word~N`` too: each edit allowed multiplies the terms the automaton visits
+    (``word~9`` ran for minutes).
+
+    >>> _max_edits("teror"), _max_edits("kesepahaman")
+    (1, 2)
+    """
+    return 2 if len(word) >= 8 else 1
+
+
 def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
     """Makes fuzzy words (``word~``, or with ``every_word`` all plain words) match one edit
     away, two for long words.
@@ -138,15 +201,15 @@ def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
     prefix stripping ("peyebaran" → "yebar" for "sebar"), so no prefix is fixed.
     """
     if every_word and type(node) is wq.Term and node.fieldname == TEXT:
-        maxdist = 2 if len(node.text) >= 8 else 1
-        return wq.FuzzyTerm(TEXT, node.text, boost=node.boost, maxdist=maxdist, prefixlength=0)
+        return wq.FuzzyTerm(TEXT, node.text, boost=node.boost, maxdist=_max_edits(node.text), prefixlength=0)
     if isinstance(node, wq.FuzzyTerm):
         # Whoosh's `word~` syntax fixes the first letter: free it for the same reason. A
         # prefix longer than the word (`ab~1/5`) would crash Whoosh's automaton: clamp it.
         prefix = 0 if node.prefixlength == 1 else min(node.prefixlength, len(node.text))
-        if prefix != node.prefixlength:
+        maxdist = max(0, min(node.maxdist, _max_edits(node.text)))
+        if (prefix, maxdist) != (node.prefixlength, node.maxdist):
             node = node.copy()
-            node.prefixlength = prefix
+            node.prefixlength, node.maxdist = prefix, maxdist
         return node
     return node.apply(lambda child: _fuzzy(child, every_word=every_word))
 
@@ -194,7 +257,25 @@ def _restrict_and_exclude(query: wq.Query) -> wq.Query:
     documents that share the index must never match.
     """
     query = _group_clauses(query)
-    return wq.AndNot(_ALL_PASSAGES, query.query) if isinstance(query, wq.Not) else query
+    if isinstance(query, wq.Not):
+        return wq.AndNot(_ALL_PASSAGES, query.query)
+    # A negation left inside another operator (``NOT a ANDNOT b``) still matches documents
+    # with none of the query's words: the article documents among them.
+    return wq.Require(query, _ALL_PASSAGES) if _matches_without_terms(query) else query
+
+
+def _matches_without_terms(query: wq.Query) -> bool:
+    """Whether ``query`` can match a document that has none of its terms (only a negation
+    or "everything" can)."""
+    if isinstance(query, (wq.Not, wq.Every)):
+        return True
+    if isinstance(query, (wq.And, wq.Require)):
+        return all(_matches_without_terms(child) for child in query.children())
+    if isinstance(query, (wq.AndNot, wq.AndMaybe)):
+        return _matches_without_terms(query.a)
+    if isinstance(query, wq.CompoundQuery):
+        return any(_matches_without_terms(child) for child in query.children())
+    return False
 
 
 def _group_clauses(query: wq.Query) -> wq.Query:
@@ -321,6 +402,8 @@ class SearchRequest:
     like: str | None = None
     # ``limit`` and ``offset`` count articles (each with up to ``per_article`` passages).
     by_article: bool = False
+    # Seconds before the search returns what it has found (``results.timed_out``); None: no limit.
+    timeout: float | None = DEFAULT_TIMEOUT
     # ``since``/``until`` as the first and last moment they name, parsed once on creation.
     since_moment: datetime | None = field(init=False, repr=False, compare=False)
     until_moment: datetime | None = field(init=False, repr=False, compare=False)
@@ -340,6 +423,8 @@ class SearchRequest:
             raise QueryError(f"sort must be one of {', '.join(SORTS)} (or {', '.join(SORT_ALIASES)}), not {self.sort!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
+        if self.timeout is not None and not self.timeout > 0:
+            raise QueryError(f"timeout must be a positive number of seconds, not {self.timeout}")
         since, until = query_bound(self.since, "since", end=False), query_bound(self.until, "until", end=True)
         object.__setattr__(self, "since_moment", since)
         object.__setattr__(self, "until_moment", until)

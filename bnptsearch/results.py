@@ -96,7 +96,10 @@ class SearchResults:
     the page's ``offset`` and size count articles;
     ``like`` is the article the hits are like (a more-like-this search);
     ``warnings`` are one-line notes on the request (a ``sources`` or ``doc_ids`` value that
-    names nothing in the index, with close matches).
+    names nothing in the index, with close matches);
+    ``timed_out`` says the search used up its time budget and returned what it had found;
+    ``notes`` explain, one line each, where results may be incomplete (the time budget, a
+    fuzzy word or range cut to its most frequent terms).
     """
 
     query: str
@@ -115,6 +118,8 @@ class SearchResults:
     article_page: bool = False
     warnings: tuple[str, ...] = ()
     like: str | None = None
+    timed_out: bool = False
+    notes: tuple[str, ...] = ()
 
     def by_article(self) -> list[ArticleHits]:
         """The hits grouped per article, articles in the order of their best hit."""

@@ -5,6 +5,11 @@ and exact words; :mod:`bnptsearch.ranking`), keeps the page asked for with at mo
 ``per_article`` passages of one article, and adds what the request asked besides: a
 count, facets, per-term explanations, and a spelling suggestion when little matched.
 
+Every search has a time budget (``SearchRequest.timeout``): once it is spent, the search
+returns what it has found with ``timed_out`` set and a note, as Elasticsearch's ``timeout``
+does. A fuzzy word or range is searched as its :data:`~bnptsearch.query.MAX_EXPANSIONS`
+most frequent terms.
+
 A coordination factor (score × share of query words matched) was measured and left out:
 it lowered nDCG@10 on the benchmark's TyDi questions.
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +41,7 @@ from .acronyms import AcronymTable
 from .analysis import search_stopwords
 from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
-from .query import MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
+from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, score_sum
 from .results import ArticleSummary, Hit, SearchResults, TermScore
 from .schema import (
@@ -55,13 +61,13 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import segment_id
+from .whoosh_compat import cap_expansions, segment_id
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
     from .vectorized import CollectionStats
 
-__all__ = ["SCORED_FIELDS", "Searcher", "whoosh_top"]
+__all__ = ["SCORED_FIELDS", "Deadline", "Searcher", "whoosh_top"]
 
 # Below this many matching passages a query may be misspelt: look for a suggestion.
 SUGGEST_BELOW = 3
@@ -74,6 +80,62 @@ LIKE_TERMS = 25
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 
 
+class Deadline:
+    """The end of a search's time budget; ``hit`` records that some step found it passed.
+
+    >>> Deadline(None).expired(), Deadline(0.0).expired()
+    (False, True)
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self._end = None if seconds is None else time.monotonic() + seconds
+        self.hit = False
+
+    def expired(self) -> bool:
+        """Whether the budget is spent (and if so, remembers it in ``hit``)."""
+        if self._end is not None and time.monotonic() >= self._end:
+            self.hit = True
+        return self.hit
+
+
+class _DeadlineCollector(collectors.WrappingCollector):
+    """Stops a search (Whoosh's ``TimeLimit``) once the deadline has passed, keeping what was
+    collected. Whoosh's own TimeLimitCollector needs a timer thread and SIGALRM per search."""
+
+    # Reading the clock for every match would cost more than some matches do.
+    CHECK_EVERY = 256
+
+    def __init__(self, child: collectors.Collector, deadline: Deadline) -> None:
+        super().__init__(child)
+        self._deadline = deadline
+        self._collected = 0
+
+    def collect(self, sub_docnum: int) -> object:
+        if self._collected % self.CHECK_EVERY == 0 and self._deadline.expired():
+            raise collectors.TimeLimit
+        self._collected += 1
+        return self.child.collect(sub_docnum)
+
+
+def _run(
+    searcher: WhooshSearcher,
+    query: wq.Query,
+    collector: collectors.Collector,
+    filter_query: wq.Query | None,
+    deadline: Deadline | None,
+) -> Results:
+    """The results of ``collector`` over ``query``: as far as it got if the deadline passed."""
+    if deadline is not None:
+        collector = _DeadlineCollector(collector, deadline)
+    if filter_query is not None:
+        collector = collectors.FilterCollector(collector, allow=filter_query)
+    try:
+        searcher.search_with_collector(query, collector)
+    except collectors.TimeLimit:
+        pass  # the collector keeps what it found; deadline.hit says the results are partial
+    return collector.results()
+
+
 def whoosh_top(
     searcher: WhooshSearcher,
     query: wq.Query,
@@ -81,8 +143,10 @@ def whoosh_top(
     *,
     filter_query: wq.Query | None = None,
     terms: bool = False,
+    deadline: Deadline | None = None,
 ) -> Results:
-    """Whoosh's ``limit`` best documents for ``query``, every match scored.
+    """Whoosh's ``limit`` best documents for ``query``, every match scored (the best of
+    those found in time, if ``deadline`` passes).
 
     Whoosh 2.7's top-k collector prunes its matcher tree by each branch's maximum score,
     and a phrase's matcher under-reports that maximum: on the seed corpus
@@ -93,10 +157,7 @@ def whoosh_top(
     collector = collectors.TopCollector(limit, usequality=False, replace=0)
     if terms:
         collector = collectors.TermsCollector(collector)
-    if filter_query is not None:
-        collector = collectors.FilterCollector(collector, allow=filter_query)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
+    return _run(searcher, query, collector, filter_query, deadline)
 
 
 @dataclass(frozen=True)
@@ -201,20 +262,33 @@ class Searcher:
         """Runs ``request``, expanding acronyms with ``acronyms`` if given;
         :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
+        deadline = Deadline(request.timeout)
         parsed, expansions = self._parse(request, acronyms)
+        parsed, notes = cap_expansions(parsed, searcher.reader(), MAX_EXPANSIONS, deadline.expired)
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters come with the request, not the schema, so tuning needs no rebuild.
         searcher.weighting = request.ranking.weighting()
         restriction = filter_query(request, searcher.schema)
-        ranked = self._ranked(parsed, restriction, request)
+        # Past the deadline too: loading the page asked for costs little, and is what was found.
+        ranked = self._ranked(parsed, restriction, request, deadline)
         hits = [
             self._hit(rank, result, wanted, request.ranking if request.explain else None)
             for rank, result in _on_page(ranked, request, searcher.reader().column_reader(DOC_ID))
         ]
         matching = None
-        if request.count or request.facets:
-            matching = searcher.search(parsed, filter=restriction, limit=None, scored=False)
-        few = len(matching) < SUGGEST_BELOW if matching is not None else self._fewer_than_suggest(parsed, restriction)
+        if (request.count or request.facets) and not deadline.expired():
+            matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
+            # A count cut short is no total: leave it out rather than under-report.
+            matching = None if deadline.hit else matching
+        few = (
+            len(matching) < SUGGEST_BELOW
+            if matching is not None
+            else not deadline.expired() and self._fewer_than_suggest(parsed, restriction)
+        )
+        # Pasted text (a like-this query) is no spelling to correct.
+        suggestion = self._suggestion(request.query, deadline) if few and len(request.query) <= MAX_QUERY_CHARS else None
+        if deadline.hit:
+            notes.append(f"search stopped after {request.timeout:g} s; results may be incomplete")
         per_article = self._per_article(matching.docs()) if matching is not None else None
         return SearchResults(
             query=request.query,
@@ -223,10 +297,12 @@ class Searcher:
             offset=request.offset,
             terms=tuple(sorted(wanted.terms)),
             expansions=tuple(expansions),
-            suggestion=self._suggestion(request.query) if few and len(request.query) <= MAX_QUERY_CHARS else None,
+            suggestion=suggestion,
             facets=self._facets(matching.docs()) if request.facets and matching is not None else None,
             parsed=str(parsed),
-            undated=self._undated(parsed, request),
+            undated=self._undated(parsed, request) if not deadline.expired() else None,
+            timed_out=deadline.hit,
+            notes=tuple(notes),
             sort=request.sort,
             grouped=(
                 sum(max(0, count - request.per_article) for count in per_article.values())
@@ -247,7 +323,9 @@ class Searcher:
         parts: list[wq.Query] = []
         expansions: list[str] = []
         if len(request.query) > MAX_QUERY_CHARS:
-            parts.append(self._like_query(self._term_counts([request.query])))
+            # Bytes that were not UTF-8 (lone surrogates) cannot be looked up: as "?" they are no word.
+            pasted = request.query.encode("utf-8", "replace").decode("utf-8")
+            parts.append(self._like_query(self._term_counts([pasted])))
         elif request.query.strip() or request.like is None:
             parsed, expansions = parse_query(
                 request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking
@@ -364,7 +442,9 @@ class Searcher:
         query = parsed if restriction is None else wq.And([parsed, restriction])
         return len(list(islice(self._searcher.docs_for_query(query), SUGGEST_BELOW))) < SUGGEST_BELOW
 
-    def _ranked(self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest) -> list[_Ranked]:
+    def _ranked(
+        self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest, deadline: Deadline
+    ) -> list[_Ranked]:
         """The best passages up to the requested page, at most ``per_article`` per article.
 
         The cap is applied here to an ordinary top-k result, fetched deeper while the cap
@@ -375,9 +455,9 @@ class Searcher:
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = self._searcher.reader().column_reader(DOC_ID)
         top = (
-            self._top_function(parsed, restriction, request.explain, request.ranking)
+            self._top_function(parsed, restriction, request.explain, request.ranking, deadline)
             if request.sort == "relevance"
-            else self._by_date_function(parsed, restriction, request.explain, newest=request.sort == "newest")
+            else self._by_date_function(parsed, restriction, request.explain, deadline, newest=request.sort == "newest")
         )
         while True:
             results = top(fetch)
@@ -396,12 +476,13 @@ class Searcher:
                     if not request.by_article and len(kept) == needed:
                         return kept
             full = len(seen) == needed and all(count == request.per_article for count in seen.values())
-            if len(results) < fetch or (request.by_article and full):
+            # Fetching deeper would only run out of time again.
+            if len(results) < fetch or deadline.hit or (request.by_article and full):
                 return kept
             fetch *= 4
 
     def _top_function(
-        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams, deadline: Deadline
     ) -> Callable[[int], list[_Ranked]]:
         """A function from k to the k best passages: numpy BM25 for a bag of words on a
         large index (the common case, several times faster), Whoosh's matchers otherwise.
@@ -418,19 +499,19 @@ class Searcher:
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:
-                ranked = top_documents(stats, summed, k)
+                ranked = top_documents(stats, summed, k, deadline.expired)
                 return [_Ranked(docnum, score) for docnum, score in ranked]
 
             return top
 
         def top_whoosh(k: int) -> list[_Ranked]:
-            results = whoosh_top(self._searcher, parsed, k, filter_query=restriction, terms=explain)
+            results = whoosh_top(self._searcher, parsed, k, filter_query=restriction, terms=explain, deadline=deadline)
             return [_Ranked(r.docnum, r.score, tuple(r.matched_terms() or ()) if explain else ()) for r in results]
 
         return top_whoosh
 
     def _by_date_function(
-        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, *, newest: bool
+        self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, deadline: Deadline, *, newest: bool
     ) -> Callable[[int], list[_Ranked]]:
         """A function from k to the first k matching passages by date (newest or oldest
         first, the better scoring first on one day, undated articles last).
@@ -443,7 +524,10 @@ class Searcher:
         def top(k: int) -> list[_Ranked]:
             nonlocal ordered
             if ordered is None:
-                results = self._searcher.search(parsed, filter=restriction, limit=None, terms=explain)
+                collector: collectors.Collector = collectors.UnlimitedCollector()
+                if explain:
+                    collector = collectors.TermsCollector(collector)
+                results = _run(self._searcher, parsed, collector, restriction, deadline)
                 ranked = [_Ranked(h.docnum, h.score, tuple(h.matched_terms() or ()) if explain else ()) for h in results]
                 ordered = sorted(
                     ranked, key=lambda r: (days[r.docnum] == 0, -days[r.docnum] if newest else days[r.docnum], -r.score)
@@ -495,7 +579,7 @@ class Searcher:
                 scores.append(TermScore(fieldname, word, float(matcher.score())))
         return tuple(sorted(scores, key=lambda t: -t.score))
 
-    def _suggestion(self, query: str) -> str | None:
+    def _suggestion(self, query: str, deadline: Deadline) -> str | None:
         """The query with likely misspellings replaced by frequent indexed words, if any.
 
         Suggestions come from the unstemmed words of the passages: correcting stems would
@@ -506,6 +590,8 @@ class Searcher:
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
             word = match.group().lower()
+            if deadline.expired():
+                break
             if word in search_stopwords():
                 continue
             seen = reader.doc_frequency(WORDS, word)

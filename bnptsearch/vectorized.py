@@ -15,6 +15,9 @@ command-line query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import count
+
 import numpy as np
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher as WhooshSearcher
@@ -75,16 +78,20 @@ def _postings(leaf: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarra
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
-def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[tuple[int, float]]:
+def top_documents(
+    stats: CollectionStats, query: ScoreSum, limit: int, expired: Callable[[], bool] = lambda: False
+) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) pairs for ``query`` in ``stats.searcher``, scored
     exactly as Whoosh scores them with that searcher's weighting (a :class:`LuceneBM25`).
+    Clauses scored by Whoosh's matchers (phrases, fuzzy words) stop where ``expired()``
+    says the time budget is spent, leaving the scores counted so far.
 
     Ordered by score, then by document number (Whoosh's order for ties).
 
     >>> top_documents(CollectionStats(searcher), score_sum(query, fields), 10)[0]   # doctest: +SKIP
     (17, 9.82)
     """
-    scores = _scores(stats, query)
+    scores = _scores(stats, query, expired)
     if stats.deleted is not None:
         scores[stats.deleted] = 0
     matched = np.flatnonzero(scores)
@@ -96,7 +103,11 @@ def top_documents(stats: CollectionStats, query: ScoreSum, limit: int) -> list[t
     return [(int(docnum), float(scores[docnum])) for docnum in order]
 
 
-def _scores(stats: CollectionStats, query: ScoreSum) -> np.ndarray:
+# How many matches a matcher-scored clause adds between looks at the clock.
+_CHECK_EVERY = 1024
+
+
+def _scores(stats: CollectionStats, query: ScoreSum, expired: Callable[[], bool]) -> np.ndarray:
     """Every document's score for ``query`` (0 where it does not match)."""
     searcher = stats.searcher
     model: LuceneBM25 = searcher.weighting
@@ -122,9 +133,11 @@ def _scores(stats: CollectionStats, query: ScoreSum) -> np.ndarray:
         for leaf_searcher, offset in searcher.leaf_searchers():
             for other, boost in query.others:
                 matcher = other.matcher(leaf_searcher, context)
-                while matcher.is_active():
+                for scored in count():
+                    if not matcher.is_active() or (scored % _CHECK_EVERY == 0 and expired()):
+                        break
                     scores[offset + matcher.id()] += boost * matcher.score()
                     matcher.next()
     for alternatives, boost in query.best_of:
-        scores += boost * np.maximum.reduce([_scores(stats, alternative) for alternative in alternatives])
+        scores += boost * np.maximum.reduce([_scores(stats, alternative, expired) for alternative in alternatives])
     return scores

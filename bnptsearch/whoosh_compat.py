@@ -15,16 +15,20 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
+- :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
+  through the method Whoosh asks a multi-term query for its terms with.
 
 >>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
+from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
@@ -32,7 +36,15 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-__all__ = ["BYTE_LENGTHS", "BeforeCommit", "SegmentWriter", "deleted_docs", "leaf_length_bytes", "posting_blocks"]
+__all__ = [
+    "BYTE_LENGTHS",
+    "BeforeCommit",
+    "SegmentWriter",
+    "cap_expansions",
+    "deleted_docs",
+    "leaf_length_bytes",
+    "posting_blocks",
+]
 
 # Called with (generation, {file name once committed: its name now}) for the TOC and every
 # segment file of the generation being committed.
@@ -109,6 +121,48 @@ def posting_blocks(leaf: SegmentReader, fieldname: str, text: str) -> Iterator[t
         matcher._read_weights()
         yield ids, matcher._weights
         matcher._next_block()
+
+
+def cap_expansions(
+    query: wq.Query, reader: Any, limit: int, expired: Callable[[], bool]
+) -> tuple[wq.Query, list[str]]:
+    """``query`` with each fuzzy word and range (Whoosh's multi-term queries) fixed to at
+    most ``limit`` of the indexed terms it reaches, the most frequent first (a fuzzy word's
+    own spelling before any other), and a note for each one cut. Terms are looked at until
+    ``expired()``; the best of those seen so far are kept.
+
+    >>> cap_expansions(FuzzyTerm("text", "teror"), reader, 50, lambda: False)   # doctest: +SKIP
+    (FuzzyTerm('text', 'teror', ...), [])
+    """
+    notes: list[str] = []
+
+    def cap(node: wq.Query) -> wq.Query:
+        if not isinstance(node, wq.MultiTerm):
+            return node.apply(cap)
+        fieldname = node.field()
+        # The word as typed, if the query has one: fuzzy words expand to str, ranges to bytes.
+        text = getattr(node, "text", None)
+        typed: set[str | bytes] = {text, text.encode("utf-8")} if isinstance(text, str) else set()
+        reached = 0
+
+        def ranked() -> Iterator[tuple[bool, int, str | bytes]]:
+            nonlocal reached
+            for reached, term in enumerate(node._btexts(reader), 1):  # noqa: B007 - counted for the note
+                if reached % 256 == 0 and expired():
+                    return
+                yield term in typed, reader.doc_frequency(fieldname, term), term
+
+        # A heap of `limit`, not a sorted list: a range may reach every term of the index.
+        kept = [term for _, _, term in heapq.nlargest(limit, ranked())]
+        if reached > limit:
+            notes.append(f"{node} reaches {reached:,} terms; searched the {limit} most frequent")
+        fixed = node.copy()
+        # Whoosh asks a multi-term query for its terms with _btexts(reader), once per segment
+        # and again for highlighting: every time, answer with the terms chosen here.
+        fixed._btexts = lambda _reader: iter(kept)
+        return fixed
+
+    return cap(query), notes
 
 
 class _Lengths:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bnptsearch import Index, QueryError
@@ -114,7 +116,6 @@ def test_compounds_match_both_spellings(seed_index: Index) -> None:
         ("OR NOT", ("not", "or"), 0),
         ("title:", ("title",), 0),
         ("a^", ("a",), 1),
-        ("[2022 TO", ("2022", "to"), 2),
         # Nothing searchable is left: no hits, no error.
         (")", (), 0),
         ('"', (), 0),
@@ -126,6 +127,31 @@ def test_compounds_match_both_spellings(seed_index: Index) -> None:
 def test_malformed_queries_are_read_leniently(seed_index: Index, query: str, terms: tuple, total: int) -> None:
     results = seed_index.search(query, count=True)
     assert (results.terms, results.total) == (terms, total)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        # A range left open was searched as its words ("2022", "to"): say what is wrong.
+        ("date:[a TO", "unclosed range 'date:[a TO'"),
+        ("[2022 TO", "unclosed range '[2022 TO'"),
+        ("teroris date:{2022 TO 2023", "unclosed range 'date:{2022 TO 2023'"),
+        ("title:[a", "unclosed range 'title:[a'"),
+        # Whoosh reads a date it cannot parse as "match nothing".
+        ("date:zzz", "'zzz' is not a parseable date"),
+        ('date:""', "'' is not a parseable date"),
+        ('words:"kerja keras"', "words: has no phrases"),
+        ("teroris date:[2022-13 TO 2023]", "month must be in 1..12"),
+    ],
+)
+def test_malformed_ranges_and_dates_are_errors(seed_index: Index, query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=re.escape(message)) as raised:
+        seed_index.search(query)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_bracket_that_is_no_range_is_still_read_as_words(seed_index: Index) -> None:
+    assert seed_index.search("[Video] teroris", count=True).total == seed_index.search("video teroris", count=True).total
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 10])
