@@ -323,9 +323,7 @@ class Searcher:
         parts: list[wq.Query] = []
         expansions: list[str] = []
         if len(request.query) > MAX_QUERY_CHARS:
-            # Bytes that were not UTF-8 (lone surrogates) cannot be looked up: as "?" they are no word.
-            pasted = request.query.encode("utf-8", "replace").decode("utf-8")
-            parts.append(self._like_query(self._term_counts([pasted])))
+            parts.append(self._like_query(self._term_counts([request.query])))
         elif request.query.strip() or request.like is None:
             parsed, expansions = parse_query(
                 request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking

@@ -324,3 +324,17 @@ def test_build_reports_the_commit_phase(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "committing: writing the index to disk …" in err
     assert re.search(r"committing: writing the index to disk … \d+\.\d s\s*\n$", err)
+
+
+def test_listing_escapes_control_characters_from_articles() -> None:
+    hostile = ArticleSummary("d1", "Judul\x1b[2J baru", "Sumber\x07", "2024-01-01", None, 2)
+    for command, answer in (("list", [hostile]), ("sources", {"Sumber\x1b]0;x\x07": 1})):
+        text = format_output(command, "text", answer)
+        assert "\x1b" not in text and "\x07" not in text, command
+    assert "Judul\\x1b[2J baru" in format_output("list", "text", [hostile])
+
+
+def test_pasted_text_with_undecodable_bytes_is_searched(seed_index: Index) -> None:
+    body = (SEED_CORPUS / f"{LOKAKARYA}.txt").read_text(encoding="utf-8")
+    results = seed_index.search(body[:3000] + "\udcff")
+    assert results.hits[0].doc_id == LOKAKARYA
