@@ -11,17 +11,23 @@ Usage (from the repository root, bnptsearch installed)::
    one article edited and one removed inside 1,000-article files, one small file deleted;
    then ``Index.update``, timed, with the counts it reports; then one more new file through
    ``bnptsearch index`` in a new process.
-3. Query latency (p50/p95 of keyword queries, top 10 with highlights) before and after
-   ``--commits`` small commits, each ``Index.add`` of one new article, with the number of
-   Whoosh segments before and after: Whoosh's merge policy must keep many small commits
-   from slowing queries down.
+3. Query latency (p50/p95 of keyword queries, top 10 with highlights) of one long-lived
+   ``Index`` (as the web app keeps one): idle; while another process makes ``--commits``
+   small commits (each ``Index.add`` of one new article), the reader refreshing to each new
+   commit as it queries, first with the writer at the CPU priority of ``bnptsearch add``
+   (nice +10), then at that of a plain API caller; and after them, with the number of
+   Whoosh segments before and after.
+   The ratios to idle are what counts (the goal: within 1.5x under writes); the machine's
+   load average is printed with them, since other work on the machine moves all three.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,6 +53,51 @@ def _latency(index: Index, queries: list[str]) -> tuple[float, float]:
         index.search(query)
         timings.append((time.perf_counter() - started) * 1000)
     return _percentiles(timings)
+
+
+def _timed_queries(index: Index, queries: list[str], while_running: subprocess.Popen) -> list[float]:
+    """Latencies (ms) of ``queries``, cycled, for as long as ``while_running`` runs."""
+    timings = []
+    number = 0
+    while while_running.poll() is None:
+        started = time.perf_counter()
+        index.search(queries[number % len(queries)])
+        timings.append((time.perf_counter() - started) * 1000)
+        number += 1
+    return timings
+
+
+# The writer of step 3: one Index.add (one commit) per file named on stdin, at the CPU
+# priority of `bnptsearch add` (nice +WRITER_NICENESS) or, with "api", of a plain API caller.
+_WRITER = """
+import sys
+from bnptsearch import Index
+from bnptsearch.cli import _lower_priority
+if sys.argv[2] == "cli":
+    _lower_priority()
+with Index.open(sys.argv[1], lock_timeout=60) as index:
+    for line in sys.stdin:
+        index.add([line.strip()])
+"""
+
+
+def _under_writes(index: Index, index_dir: Path, queries: list[str], files: list[Path], priority: str):
+    """(p50, p95) of queries while another process adds ``files``, one commit each; and
+    the seconds per commit."""
+    started = time.perf_counter()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(index_dir), priority], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    writer.stdin.write("".join(f"{file}\n" for file in files))
+    writer.stdin.close()
+    latency = _percentiles(_timed_queries(index, queries, writer))
+    if writer.wait() != 0:
+        raise SystemExit(f"the writer failed: {writer.stderr.read()}")
+    return latency, (time.perf_counter() - started) / len(files)
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def _segments(index: Index) -> int:
@@ -80,12 +131,25 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=200)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument(
+        "--latency-only", action="store_true", help="only step 3, on the index an earlier run left in --workdir"
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bnpt-updates-"))
     corpus, index_dir, extra = workdir / "corpus", workdir / "index", workdir / "extra"
-    extra.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(extra, ignore_errors=True)
+    extra.mkdir(parents=True)
     sentences = scale_corpus.load_sentences(args.sentences)
-    scale_corpus.write_corpus(sentences, args.passages, corpus, per_file=1000)
+    if args.latency_only:
+        index = Index.open(index_dir)
+    else:
+        index = _build_and_change(sentences, args.passages, corpus, index_dir)
+    _latency_under_writes(index, index_dir, _queries(corpus, args.queries), sentences, extra, args.commits)
+
+
+def _build_and_change(sentences: list[str], passages: int, corpus: Path, index_dir: Path) -> Index:
+    """Steps 1 and 2: the scale index, and a handful of changes to it."""
+    scale_corpus.write_corpus(sentences, passages, corpus, per_file=1000)
     # A small file that the handful of changes will delete.
     _article_file(corpus, sentences, 9999).rename(corpus / "small-to-delete.jsonl")
     started = time.perf_counter()
@@ -94,9 +158,10 @@ def main() -> None:
 
     _article_file(corpus, sentences, 1)
     _article_file(corpus, sentences, 2)
-    _edit_lines(corpus / "articles-0003.jsonl", lambda lines: lines[:-1])  # an article removed
+    archives = sorted(corpus.glob("articles-*.jsonl"))
+    _edit_lines(archives[-1], lambda lines: lines[:-1])  # an article removed
     _edit_lines(  # an article edited
-        corpus / "articles-0005.jsonl",
+        archives[len(archives) // 2],
         lambda lines: [lines[0].replace('"text": "', '"text": "Pembaruan: ', 1), *lines[1:]],
     )
     (corpus / "small-to-delete.jsonl").unlink()
@@ -116,20 +181,29 @@ def main() -> None:
         check=True,
     )
     print(f"one more file, `bnptsearch index` (new process): {time.perf_counter() - started:.2f} s — {cli.stdout.strip()}")
+    return index
 
-    queries = _queries(corpus, args.queries)
-    before = _latency(index, queries), _segments(index)
-    started = time.perf_counter()
-    for number in range(args.commits):
-        index.add([_article_file(extra, sentences, 100 + number)])
-    commit_seconds = (time.perf_counter() - started) / args.commits
+
+def _latency_under_writes(
+    index: Index, index_dir: Path, queries: list[str], sentences: list[str], extra: Path, commits: int
+) -> None:
+    """Step 3: query latency idle, while another process commits, and after."""
+    files = [_article_file(extra, sentences, 100 + number) for number in range(2 * commits)]
+    print(f"\nidle: {_load()}")
+    idle = _latency(index, queries), _segments(index)
+    rows = [("idle", idle[0], idle[1])]
+    for priority, batch in (("cli", files[:commits]), ("api", files[commits:])):
+        during, seconds = _under_writes(index, index_dir, queries, batch, priority)
+        label = "`bnptsearch add` (nice +10)" if priority == "cli" else "an API caller (nice 0)"
+        print(f"under writes by {label}: {_load()}; {seconds * 1000:.0f} ms a commit")
+        rows.append((f"during {commits} commits by {label}", during, ""))
     after = _latency(index, queries), _segments(index)
-    print(f"\n{args.commits} small commits, {commit_seconds * 1000:.0f} ms each on average\n")
-    print("| | keyword p50 ms | keyword p95 ms | segments |")
-    print("|---|---|---|---|")
-    print(f"| before | {before[0][0]:.1f} | {before[0][1]:.1f} | {before[1]} |")
-    print(f"| after {args.commits} commits | {after[0][0]:.1f} | {after[0][1]:.1f} | {after[1]} |")
-    print(f"| ratio after/before | {after[0][0] / before[0][0]:.2f} | {after[0][1] / before[0][1]:.2f} | |")
+    print(f"after: {_load()}")
+    rows.append((f"after the {2 * commits} commits", after[0], after[1]))
+    print("\n| | keyword p50 ms | keyword p95 ms | p50 / idle | p95 / idle | segments |")
+    print("|---|---|---|---|---|---|")
+    for label, (p50, p95), segments in rows:
+        print(f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / idle[0][0]:.2f} | {p95 / idle[0][1]:.2f} | {segments} |")
     index.close()
 
 

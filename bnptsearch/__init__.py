@@ -19,6 +19,7 @@ from .errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexWriteError,
     QueryError,
     UntrustedIndexError,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexWriteError",
     "QueryError",
     "SearchResults",
     "UntrustedIndexError",

@@ -13,6 +13,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexOutdatedError",
+    "IndexWriteError",
     "QueryError",
     "UntrustedIndexError",
 ]
@@ -40,6 +41,13 @@ class IndexLockedError(BnptSearchError):
 
 class QueryError(BnptSearchError):
     """The query cannot be searched (empty, too long, or unparseable)."""
+
+
+class IndexWriteError(BnptSearchError):
+    """The index (or corpus) folder cannot be written: no space left, permission denied.
+
+    What the failed write produced is removed; the last committed index stays as it was.
+    """
 
 
 class ArticleNotFoundError(CorpusError):

@@ -10,6 +10,7 @@ it, :mod:`bnptsearch.schema`; how an update is planned and written, :mod:`bnptse
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import Counter
@@ -17,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -74,25 +74,30 @@ from .store import (
     _verify_generation,
     _write_acronym_cache,
     _write_lock,
+    _writes_to,
 )
 from .update import (
     Progress,
     _Addition,
     _Changes,
-    _delete_articles,
     _Indexed,
     _indexed_articles,
     _placement,
     _plan_files,
-    _write,
+    _write_in_batches,
 )
-from .whoosh_compat import SegmentWriter
+from .whoosh_compat import SegmentWriter, abandon, remove_uncommitted, segment_key
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
 # Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
 _WRITER_OPTIONS = {"limitmb": 512}
+# An update commits after about this much work, so Ctrl-C or a full disk loses at most
+# that much (and the reading before the first batch). Each commit adds a segment flush and
+# a merge: a 10k-passage first build took 62-65 s in one transaction, 63-72 s in batches of
+# 5-20 s (load 10, within the noise; README, Performance).
+_BATCH_SECONDS = 10.0
 
 
 # The acronym table of each index folder's latest generation, shared by the read-only Index
@@ -213,6 +218,7 @@ class Index:
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
+        self._segment_acronyms: dict[tuple[str, int], frozenset[tuple[str, str]]] = {}
         # The generation whose files were last verified against their manifest.
         self._verified: tuple[str, int] | None = None
 
@@ -263,12 +269,13 @@ class Index:
         if meta is None:
             if not create or read_only:
                 raise IndexNotFoundError(f"no index at {path}; run `bnptsearch index` to build one")
-            path.mkdir(parents=True, exist_ok=True)
-            with _write_lock(path, lock_timeout):
-                if _read_meta(path) is None:  # not made by another process while we waited
-                    indexname, ix = _new_index(path)
-                    ix.close()
-                    _switch_to(path, indexname)
+            with _writes_to(path):
+                path.mkdir(parents=True, exist_ok=True)
+                with _write_lock(path, lock_timeout):
+                    if _read_meta(path) is None:  # not made by another process while we waited
+                        indexname, ix = _new_index(path)
+                        ix.close()
+                        _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
             return cls(path, lock_timeout, read_only)
@@ -294,7 +301,9 @@ class Index:
         (:data:`~bnptsearch.corpus.FIELDS_FILE`) for later updates.
 
         The new index is written beside the old one and switched in atomically: if the build
-        fails or is killed, the previous index is still there and searchable.
+        fails or is killed, the previous index is still there and searchable. Where there is
+        no index yet, it is filled in batches like :meth:`update` instead, so an interrupted
+        first build keeps what it committed and an update resumes it.
 
         >>> index, report = Index.build("corpus", "index")   # doctest: +SKIP
         >>> report.added                                      # doctest: +SKIP
@@ -304,9 +313,18 @@ class Index:
         started = time.perf_counter()
         if fields is not None:
             save_fields(corpus, fields)
+        if not cls.exists(path):
+            # Nothing to keep searchable: fill a new live index in batches, so an
+            # interrupted first build keeps its work and `bnptsearch index` resumes it.
+            _check_trusted(path)
+            index = cls.open(path, create=True, lock_timeout=lock_timeout)
+            try:
+                return index, index.update(corpus, progress=progress)
+            except BaseException:
+                index.close()
+                raise
         files, folder_warnings = corpus_files(corpus)
         _check_trusted(path)  # it will be opened once built
-        path.mkdir(parents=True, exist_ok=True)
         with _write_lock(path, lock_timeout):
             try:
                 old = _read_meta(path)
@@ -317,22 +335,24 @@ class Index:
             files += _files_outside(previous, Path(corpus).resolve(), changes)
             origins = {known.path: known.origin for known in previous.values()}
             additions = _plan_files(files, {}, changes, progress, origins=origins)
-            indexname, ix = _new_index(path)
-            try:
-                writer = SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS)
+            with _writes_to(path):
+                indexname, ix = _new_index(path)
                 try:
-                    passages = _write(writer, additions)
-                    _committing(writer, progress, mergetype=CLEAR)
+                    # One transaction, into one segment: the old index stays live until the
+                    # switch, so batches would keep nothing (a re-run starts a new index).
+                    passages = _write_in_batches(
+                        lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS),
+                        lambda writer: _committing(writer, progress, mergetype=CLEAR),
+                        additions,
+                        batch_seconds=math.inf,
+                    )
                 except BaseException:
-                    writer.cancel()
+                    ix.close()
+                    _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
                     raise
-            except BaseException:
                 ix.close()
-                _remove_other_indexes(path, keep=(old or {}).get("indexname", ""))
-                raise
-            ix.close()
-            _switch_to(path, indexname, changes.stale)
-            _remove_other_indexes(path, keep=indexname)
+                _switch_to(path, indexname, changes.stale)
+                _remove_other_indexes(path, keep=indexname)
         index = cls.open(path, lock_timeout=lock_timeout)
         return index, _report(changes, (changes.added, passages), started)
 
@@ -473,7 +493,14 @@ class Index:
             self._reopen_if_switched()
             before = len(self.searcher().whoosh.reader().leaf_readers())
             if before > 1:
-                SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS).commit(optimize=True)
+                with _writes_to(self.path):
+                    writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
+                    try:
+                        writer.commit(optimize=True)
+                    except BaseException:
+                        abandon(writer)
+                        remove_uncommitted(self._ix)
+                        raise
         return before
 
     @contextmanager
@@ -481,7 +508,10 @@ class Index:
         """Holds the write lock; yields what the index holds now."""
         with self._write_lock():
             self._reopen_if_switched()
-            _remove_other_indexes(self.path, keep=self._indexname)
+            with _writes_to(self.path):
+                # What a killed or failed writer left behind (on a full disk, it keeps it full).
+                _remove_other_indexes(self.path, keep=self._indexname)
+                remove_uncommitted(self._ix)
             with self._ix.searcher() as searcher, self._damage_reported():
                 # Verified first: a change merged with damaged segments would carry the
                 # damage into new files with fresh checksums.
@@ -507,28 +537,37 @@ class Index:
         progress: Progress | None = None,
     ) -> None:
         """Writes ``additions`` as they are planned, then ``deletions()`` (called once the
-        plan is exhausted), as one Whoosh transaction: all of them or, on any error, none;
-        the commit is reported to ``progress`` (stage "committing").
+        plan is exhausted), in Whoosh transactions of about ``_BATCH_SECONDS`` of work each
+        (:func:`~bnptsearch.update._write_in_batches`); each commit records its checksums
+        and is reported to ``progress`` (stage "committing").
+        On any error, the batch being written is undone and its files removed; the batches
+        before it stay committed.
 
         ``stale`` are the files marked to be read again before this update; the mark is
-        cleared on those it read, and set on ``changes.stale`` before the commit (a crash
-        in between costs a needless re-read, never a missed one)."""
-        first = next(additions, None)  # no writer at all when nothing changed
-        if first is None:
+        set on ``changes.stale`` too before each commit, and cleared on the files read only
+        after the last (a crash in between costs a needless re-read, never a missed one)."""
+
+        def commit(writer: SegmentWriter) -> None:
+            _set_stale_files(self.path, stale | changes.stale)
+            _committing(writer, progress)
+
+        def deleted() -> set[str]:
             changes.delete = deletions()
-        if first is not None or changes.delete:
-            writer = SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS)
-            try:
-                if first is not None:
-                    _write(writer, chain([first], additions))
-                    changes.delete = deletions()
-                _delete_articles(writer, changes.delete)
-                _set_stale_files(self.path, stale | changes.stale)
-                _committing(writer, progress)
-            except BaseException:
-                writer.cancel()
-                raise
-        _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
+            return changes.delete
+
+        try:
+            with _writes_to(self.path):
+                _write_in_batches(
+                    lambda: SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS),
+                    commit,
+                    additions,
+                    deleted,
+                    batch_seconds=_BATCH_SECONDS,
+                )
+                _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
+        except BaseException:
+            remove_uncommitted(self._ix)
+            raise
 
     def article(self, doc_id: str) -> Article:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).
@@ -653,19 +692,35 @@ class Index:
         if shared is not None and shared[0] == key:
             self._acronyms = shared
             return shared[1]
-        pairs = _read_acronym_cache(self.path, list(key))
+        # A process that has mined the segments once only mines the new ones; the cache
+        # file is for cold starts (writing it at every commit cost a reader 15 ms a query).
+        warm = bool(self._segment_acronyms)
+        pairs = None if warm else _read_acronym_cache(self.path, list(key))
         if pairs is None:
-            found = {
-                tuple(pair) for fields in searcher.documents(**{KIND: ARTICLE_KIND}) for pair in fields.get(ACRONYMS, ())
-            }
-            pairs = [list(pair) for pair in sorted(found)]
-            if not self.read_only:
+            pairs = [list(pair) for pair in sorted(self._mine_acronyms(searcher))]
+            if not warm and not self.read_only:
                 _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
         self._acronyms = (key, table)
         if self.read_only:
             _ACRONYM_TABLES[self.path.resolve()] = self._acronyms
         return table
+
+    def _mine_acronyms(self, searcher: WhooshSearcher) -> set[tuple[str, str]]:
+        """The acronym pairs stored with the live articles, segment by segment: a segment's
+        pairs are kept while it is unchanged, so after another process's commit only its new
+        segments' articles are read (all of them were: 100+ ms per commit at 20k passages)."""
+        mined: dict[tuple[str, int], frozenset[tuple[str, str]]] = {}
+        for leaf, _ in searcher.leaf_searchers():
+            key = segment_key(leaf.reader())
+            pairs = self._segment_acronyms.get(key)
+            if pairs is None:
+                pairs = frozenset(
+                    (short, long) for fields in leaf.documents(**{KIND: ARTICLE_KIND}) for short, long in fields.get(ACRONYMS, ())
+                )
+            mined[key] = pairs
+        self._segment_acronyms = mined
+        return set().union(*mined.values())
 
     def search(self, query: str | SearchRequest, **options: Any) -> SearchResults:
         """Ranked passages for ``query``, best first, with highlights.

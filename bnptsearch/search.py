@@ -61,7 +61,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, segment_id
+from .whoosh_compat import cap_expansions, column, refreshed_searcher, segment_id
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -234,18 +234,17 @@ class Searcher:
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
+        # Per-segment field lengths for CollectionStats, kept across refreshes: a commit
+        # of another process changes a segment or two, not the large ones.
+        self._lengths: dict = {}
         # per-document facts for facets and date sorting (see _facts), made on first use
         self._facts_of: _Facts | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
-        """Moves to the latest committed state of ``index`` if it changed.
-
-        Not Whoosh's ``Searcher.refresh()``: it reuses the readers of segments it believes
-        unchanged, and those keep reporting documents deleted since (measured here).
-        """
+        """Moves to the latest committed state of ``index`` if it changed, keeping the
+        readers of the segments that did not change (whoosh_compat.refreshed_searcher)."""
         if not self._searcher.up_to_date():
-            self._searcher.close()
-            self._searcher = index.searcher()
+            self._searcher = refreshed_searcher(index, self._searcher)
             self._stats = None
             self._facts_of = None
 
@@ -449,9 +448,11 @@ class Searcher:
         throws too many away, rather than with Whoosh's collapsing collector: that one
         scores every matching passage, where top-k skips blocks that cannot rank.
         """
+        if not self._searcher.doc_count_all():
+            return []  # a new, empty index has no columns to read (Whoosh's EmptyReader)
         needed = request.offset + request.limit
         fetch = needed if request.per_article is None else 2 * needed
-        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        doc_ids = column(self._searcher.reader(), DOC_ID)
         top = (
             self._top_function(parsed, restriction, request.explain, request.ranking, deadline)
             if request.sort == "relevance"
@@ -493,7 +494,7 @@ class Searcher:
             )
 
             if self._stats is None:
-                self._stats = CollectionStats(self._searcher)
+                self._stats = CollectionStats(self._searcher, self._lengths)
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:

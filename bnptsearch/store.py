@@ -26,10 +26,12 @@ index never disagrees with itself about what it holds (see :mod:`bnptsearch.upda
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import secrets
+import shutil
 import stat
 import time
 import zlib
@@ -51,6 +53,7 @@ from .errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexOutdatedError,
+    IndexWriteError,
     UntrustedIndexError,
 )
 from .schema import passage_schema
@@ -66,6 +69,7 @@ ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
+_WHOOSH_TEMP = re.compile(r"passages[0-9a-f]{8}\.tmp")
 _TOC_FILE = re.compile(r"_(passages[0-9a-f]{8})_([0-9]+)\.toc")
 SAFE_INDEX_ENV = "BNPTSEARCH_SAFE_INDEX"
 
@@ -112,8 +116,12 @@ def _checksum(data: Any) -> int:
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     """Writes ``data`` atomically: readers see the old file or the new one, never half."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a half-written copy on a full disk would keep it full
+        raise
 
 
 def _switch_to(path: Path, indexname: str, stale: Iterable[str] = ()) -> None:
@@ -161,6 +169,8 @@ def _remove_other_indexes(path: Path, keep: str) -> None:
         match = _WHOOSH_FILE.match(file.name)
         if (match and match.group(1) != keep) or (file.name.startswith(".") and file.name.endswith(".tmp")):
             file.unlink(missing_ok=True)
+        elif _WHOOSH_TEMP.fullmatch(file.name) and file.name != f"{keep}.tmp":
+            shutil.rmtree(file, ignore_errors=True)  # the temporary folder of that index's writer
 
 
 def _new_index(path: Path) -> tuple[str, FileIndex]:
@@ -205,7 +215,7 @@ def _write_lock(path: Path, timeout: float) -> Iterator[None]:
     """
     lock = FileStorage(str(path)).lock(_LOCK_NAME)
     deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
+    while not _try_lock(lock, path / _LOCK_NAME):
         if time.monotonic() > deadline:
             raise IndexLockedError(
                 f"index at {path} is being written by another process (waited {timeout:g} s); try again later"
@@ -215,6 +225,49 @@ def _write_lock(path: Path, timeout: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def _try_lock(lock: Any, file: Path) -> bool:
+    """Takes ``lock`` if it is free; a lock file that cannot be opened is a one-line error."""
+    try:
+        return bool(lock.acquire(blocking=False))
+    except IsADirectoryError:
+        raise IndexWriteError(
+            f"{file} is a directory, not bnptsearch's lock file; remove it (rmdir) and try again"
+        ) from None
+    except OSError as error:
+        raise _write_error(error, file) from None
+
+
+def _write_error(error: OSError, path: Path) -> IndexWriteError:
+    """The one-line error for a write that failed with ``error`` (``path``: where it wrote,
+    when the error does not name the file itself).
+
+    >>> _write_error(OSError(errno.ENOSPC, "No space left on device"), Path("index"))
+    IndexWriteError('no space left on device while writing index')
+    """
+    where = error.filename or path
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return IndexWriteError(f"no space left on device while writing {where}")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return IndexWriteError(f"permission denied: cannot write {where}")
+    if error.errno == errno.EROFS:
+        return IndexWriteError(f"permission denied: cannot write {where} (read-only file system)")
+    return IndexWriteError(f"cannot write {where}: {error.strerror or error}")
+
+
+@contextmanager
+def _writes_to(path: Path) -> Iterator[None]:
+    """Turns an ``OSError`` of the writes made inside into an :class:`IndexWriteError`
+    naming ``path`` (or the file, when the error names one).
+
+    >>> with _writes_to(Path("index")):                  # doctest: +SKIP
+    ...     _switch_to(Path("index"), "passages1a2b3c4d")
+    """
+    try:
+        yield
+    except OSError as error:
+        raise _write_error(error, path) from None
 
 
 def _read_acronym_cache(path: Path, key: list[Any]) -> list[list[str]] | None:

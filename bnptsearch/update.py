@@ -5,18 +5,19 @@ re-indexes only the articles whose content changed. What is indexed is read back
 article documents' columns (:func:`_indexed_articles`) and compared with the files by
 :func:`_plan_files`, which yields the articles to write one at a time while it reads (so a
 file of any size is never held in memory whole) and counts the rest in :class:`_Changes`;
-:func:`_write` writes them, in one Whoosh transaction with the deletions.
+:func:`_write_in_batches` writes them, then the deletions, in Whoosh transactions of about
+10 s of work each, so an interrupted update keeps what it committed and a re-run resumes.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
 >>> additions = _plan_files(files, _indexed_articles(searcher), changes)  # doctest: +SKIP
->>> passages = _write(writer, additions)                         # doctest: +SKIP
->>> _delete_articles(writer, changes.delete)                     # doctest: +SKIP
+>>> passages = _write_in_batches(lambda: SegmentWriter(ix), lambda w: w.commit(), additions)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import filecmp
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -39,12 +40,16 @@ from .schema import (
     PATH,
     _article_documents,
 )
+from .whoosh_compat import abandon
 
 __all__ = ["Progress"]
 
 # Called as work advances with (stage, done, total): stage "reading" counts corpus files,
 # each read and its articles analyzed and written before the next (an update streams).
 Progress = Callable[[str, int, int], None]
+
+# A file with more new articles than this may be committed in several batches.
+_SPLIT_FILE_ARTICLES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +163,12 @@ def _plan_files(
     keyed = sorted(((str(file.resolve()), file) for file in files), key=lambda pair: _order(pair[0]))
     by_path: dict[str, _IndexedFile] = {}
     for doc_id, known in indexed.items():
-        by_path.setdefault(known.path, _IndexedFile(known.file_hash, [], known.origin)).doc_ids.append(doc_id)
+        entry = by_path.setdefault(known.path, _IndexedFile(known.file_hash, [], known.origin))
+        if known.file_hash and not entry.file_hash:
+            # Articles of a large file written before its last carry no file hash
+            # (_write_in_batches): the file is known at the hash its last article carries.
+            entry = by_path[known.path] = _IndexedFile(known.file_hash, entry.doc_ids, entry.origin)
+        entry.doc_ids.append(doc_id)
     claims = _Claims(indexed, {key for key, _ in keyed}, changes)
     for done, (key, file) in enumerate(keyed, 1):
         known_file = by_path.get(key)
@@ -246,6 +256,84 @@ def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Change
 def _with_path(article: Article, path: str) -> Article:
     """``article`` as read from ``path`` (the resolved path the index compares by)."""
     return article if article.path == path else replace(article, path=path)
+
+
+def _write_in_batches(
+    new_writer: Callable[[], Any],
+    commit: Callable[[Any], None],
+    additions: Iterable[_Addition],
+    deletions: Callable[[], set[str]] = set,
+    batch_seconds: float = 10.0,
+) -> int:
+    """Writes ``additions`` as they are planned, then the articles ``deletions()`` names
+    (called once ``additions`` is exhausted), in transactions of about ``batch_seconds`` of
+    work each, so an update stopped half-way (Ctrl-C, a full disk) keeps the batches it
+    committed and a re-run finds those articles indexed. Each article (with the deletion of
+    its old version) is in one batch; the deletions are in the last. A batch that fails is
+    abandoned: the index holds the batches before it. No writer at all when nothing changed.
+    Returns the passages written.
+
+    A batch ends where a file ends, or inside a file of more than ``_SPLIT_FILE_ARTICLES``
+    new articles (see :func:`_with_file_hashes`).
+
+    >>> _write_in_batches(lambda: SegmentWriter(ix), lambda w: w.commit(), additions)   # doctest: +SKIP
+    320
+    """
+    writer = None
+    passages = 0
+    started = time.monotonic()
+    try:
+        for addition, may_end in _with_file_hashes(additions):
+            if writer is None:
+                writer, started = new_writer(), time.monotonic()
+            passages += _write(writer, [addition])
+            if may_end and time.monotonic() - started > batch_seconds:
+                commit(writer)
+                writer = None
+        deleted = deletions()
+        if deleted or writer is not None:
+            writer = writer or new_writer()
+            _delete_articles(writer, deleted)
+            commit(writer)
+            writer = None
+    except BaseException:
+        if writer is not None:
+            abandon(writer)
+        raise
+    return passages
+
+
+def _with_file_hashes(additions: Iterable[_Addition]) -> Iterator[tuple[_Addition, bool]]:
+    """``additions``, each with whether a batch may be committed after it.
+
+    An update skips a file whose hash an indexed article of it carries, so a batch ends
+    where a file ends; only a file of more than ``_SPLIT_FILE_ARTICLES`` new articles may be
+    split, and then all but its last article are written without the file's hash, so that the
+    file counts as indexed once its last article is (until then a re-run reads it again,
+    skipping the articles already indexed). Up to that many additions of a file are held to
+    know which case it is (a file's additions come together, see :func:`_plan_files`).
+    """
+    pending: list[_Addition] = []
+    large = False
+    for addition in additions:
+        if pending and pending[-1].article.path != addition.article.path:
+            yield from _file_end(pending)
+            pending, large = [], False
+        pending.append(addition)
+        large = large or len(pending) > _SPLIT_FILE_ARTICLES
+        if large:  # all but the last article so far go out without the file's hash
+            for held in pending[:-1]:
+                yield replace(held, file_hash=""), True
+            del pending[:-1]
+    yield from _file_end(pending)
+
+
+def _file_end(pending: list[_Addition]) -> Iterator[tuple[_Addition, bool]]:
+    """A file's held additions, its last one (the one that records the file's hash) last."""
+    for held in pending[:-1]:
+        yield held, False
+    if pending:
+        yield pending[-1], True
 
 
 def _write(writer: Any, additions: Iterable[_Addition]) -> int:

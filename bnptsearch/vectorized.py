@@ -23,7 +23,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .ranking import LuceneBM25, ScoreSum
-from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks
+from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks, segment_key
 
 __all__ = ["CollectionStats", "top_documents"]
 
@@ -35,11 +35,14 @@ class CollectionStats:
     """What BM25 needs besides postings, as arrays over a searcher's document numbers:
     each field's length per document, and which documents are live (not deleted)."""
 
-    def __init__(self, searcher: WhooshSearcher):
+    def __init__(self, searcher: WhooshSearcher, segment_lengths: dict | None = None):
+        """``segment_lengths``: a dict to keep each segment's decoded lengths in, shared by
+        the stats of successive searchers so a new commit decodes only its new segments."""
         self.searcher = searcher
         self._reader = searcher.reader()
         self.doc_count = self._reader.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
+        self._segment_lengths: dict[tuple[str, str], np.ndarray] = {} if segment_lengths is None else segment_lengths
         self.deleted = self._deleted()
 
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -50,12 +53,22 @@ class CollectionStats:
         array([28., 33., 23.])
         """
         if fieldname not in self._lengths:
-            # Segments in docnum order: their bytes concatenated are the searcher's numbering.
-            codes = np.frombuffer(
-                b"".join(leaf_length_bytes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()), dtype=np.uint8
-            )
-            self._lengths[fieldname] = _BYTE_TO_LENGTH[codes]
+            # Segments in docnum order: their lengths concatenated are the searcher's numbering.
+            leaves = [leaf for leaf, _ in self._reader.leaf_readers()]
+            parts = [self._segment_length(leaf, fieldname) for leaf in leaves]
+            self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+            live = {segment_key(leaf)[0] for leaf in leaves}
+            for key in [key for key in self._segment_lengths if key[0] not in live]:  # merged away since
+                del self._segment_lengths[key]
         return self._lengths[fieldname]
+
+    def _segment_length(self, leaf: SegmentReader, fieldname: str) -> np.ndarray:
+        # Lengths do not change when documents are deleted: the segment id is key enough.
+        key = (segment_key(leaf)[0], fieldname)
+        if key not in self._segment_lengths:
+            codes = np.frombuffer(leaf_length_bytes(leaf, fieldname), dtype=np.uint8)
+            self._segment_lengths[key] = _BYTE_TO_LENGTH[codes]
+        return self._segment_lengths[key]
 
     def average_length(self, fieldname: str) -> float:
         """The collection's mean length of ``fieldname`` (1 if empty, to divide by)."""

@@ -36,6 +36,13 @@ def _work_in_tmp(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_priority(monkeypatch) -> None:
+    """CliRunner runs the writing commands in the test process: they must not lower its CPU
+    priority (bnptsearch.cli.WRITER_NICENESS) for the rest of the run."""
+    monkeypatch.setattr("bnptsearch.cli.WRITER_NICENESS", 0)
+
+
 # Articles that try to inject markup or scripts into the web pages (tests/test_web.py), and
 # one with a safe link: the web app must show them as text and link only http(s) URLs.
 HOSTILE_ARTICLES = [

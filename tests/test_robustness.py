@@ -59,11 +59,12 @@ def test_sigkill_leaves_the_last_committed_state(archive, kill_after: float, reb
     _kill(process)
     with Index.open(index_dir) as index:
         articles = index.info().articles
-        assert articles in (5, 405), articles  # before or after the commit, never between
+        # A committed state: before, after, or (an update commits every ~10 s) between batches.
+        assert articles in (5, 405) or (not rebuild and 5 < articles < 405), articles
         assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
         report = index.update(corpus)
         assert report.articles == 405
-        assert report.added == (400 if articles == 5 else 0)
+        assert report.added == 405 - articles
         assert index.search("Arsip nomor 399").hits
 
 

@@ -1,0 +1,106 @@
+"""A long-lived Index following another process's commits: it keeps the readers (and the
+numpy lengths and mined acronyms) of segments a commit did not change, and sees every
+addition and deletion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bnptsearch import Index
+from bnptsearch.search import Searcher
+from bnptsearch.update import _Addition, _write_in_batches
+from bnptsearch.whoosh_compat import SegmentWriter, refreshed_searcher, segment_key
+
+from .test_index import NEW_ARTICLE, _doc_ids
+
+
+def _leaves(index: Index) -> dict[tuple[str, int], object]:
+    return {segment_key(leaf): leaf for leaf, _ in index.searcher().whoosh.reader().leaf_readers()}
+
+
+def _commit_unmerged(index_dir: Path, corpus: Path) -> None:
+    """Adds the new article as its own segment, the others left as they are."""
+    from bnptsearch.corpus import content_hash, read_file
+
+    file = corpus / "100_bekasi.txt"
+    file.write_text(NEW_ARTICLE, encoding="utf-8")
+    article = read_file(file).articles[0]
+    with Index.open(index_dir) as writer:
+        # main's streaming shape (additions an iterator); the commit records its checksums as every commit must.
+        additions = iter([_Addition(article, content_hash(file.read_bytes()), False)])
+        _write_in_batches(lambda: SegmentWriter(writer._ix, writer._record), lambda w: w.commit(merge=False), additions)
+
+
+def test_unchanged_segments_keep_their_readers(corpus_copy: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    reader, _ = Index.build(corpus_copy, index_dir)
+    with reader:
+        before = _leaves(reader)
+        assert len(before) == 1
+        _commit_unmerged(index_dir, corpus_copy)
+        after = _leaves(reader)
+        assert len(after) == 2
+        (key,) = before
+        assert after[key] is before[key], "the unchanged segment's reader is reused"
+        assert _doc_ids(reader, "Bekasi") == {"100_bekasi"}
+        assert "100_bekasi" in {hit.doc_id for hit in reader.search("Bekasi").hits}
+
+
+def test_a_segment_with_new_deletions_is_read_again(corpus_copy: Path, tmp_path: Path) -> None:
+    # Whoosh's Searcher.refresh() reuses a reader by segment id alone, and that reader keeps
+    # reporting the documents deleted since; refreshed_searcher must not.
+    index_dir = tmp_path / "index"
+    reader, _ = Index.build(corpus_copy, index_dir)
+    with reader:
+        assert "004_712c4dcd13143a1e" in _doc_ids(reader, "Banten")
+        before = _leaves(reader)
+        with Index.open(index_dir) as writer:
+            writer.remove(["004_712c4dcd13143a1e"])
+        assert "004_712c4dcd13143a1e" not in _doc_ids(reader, "Banten")
+        assert not set(_leaves(reader)) & set(before)
+        assert reader.counts() == (4, reader.counts()[1])
+
+
+def test_refreshed_searcher_matches_a_fresh_one(corpus_copy: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    reader, _ = Index.build(corpus_copy, index_dir)
+    with reader:
+        old = reader.searcher().whoosh
+        _commit_unmerged(index_dir, corpus_copy)
+        refreshed = refreshed_searcher(reader._ix, old)
+        fresh = reader._ix.searcher()
+        try:
+            assert refreshed.up_to_date()
+            assert refreshed.doc_count() == fresh.doc_count()
+            assert refreshed.reader().generation() == fresh.reader().generation()
+            assert list(refreshed.lexicon("text")) == list(fresh.lexicon("text"))
+        finally:
+            fresh.close()
+            refreshed.close()
+        reader._searcher = None  # closed above
+
+
+def test_collection_stats_reuse_lengths_across_refreshes(corpus_copy: Path, tmp_path: Path) -> None:
+    from bnptsearch.vectorized import CollectionStats
+
+    index_dir = tmp_path / "index"
+    Index.build(corpus_copy, index_dir)[0].close()
+    with Index.open(index_dir) as index:
+        searcher = Searcher(index._ix.searcher())
+        shared: dict = {}
+        first = CollectionStats(searcher.whoosh, shared).lengths("text").copy()
+        assert len(shared) == 1
+        _commit_unmerged(index_dir, corpus_copy)
+        searcher.refresh(index._ix)
+        second = CollectionStats(searcher.whoosh, shared).lengths("text")
+        fresh = CollectionStats(searcher.whoosh).lengths("text")
+        assert (second == fresh).all() and (second[: len(first)] == first).all()
+        assert len(shared) == 2
+        # Optimizing merges both into a new segment: their entries go.
+        old_keys = set(shared)
+        SegmentWriter(index._ix).commit(optimize=True)
+        searcher.refresh(index._ix)
+        merged = CollectionStats(searcher.whoosh, shared).lengths("text")
+        assert len(shared) == 1 and not set(shared) & old_keys
+        assert sorted(merged) == sorted(second)
+        searcher.close()
