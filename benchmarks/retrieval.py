@@ -65,7 +65,15 @@ LIMIT = 100
 MEASURES = (nDCG @ 10, RR @ 10, R @ 100)
 SYSTEMS = ("bnptsearch", "whoosh-snowball", "whoosh-standard")
 # Fields of bnptsearch.ranking.RankingParams, the axes of --sweep.
-SWEEP_PARAMETERS = ("bm25_b", "bm25_k1", "title_boost", "exact_boost", "idf_power")
+SWEEP_PARAMETERS = (
+    "bm25_b",
+    "bm25_k1",
+    "title_boost",
+    "exact_boost",
+    "idf_power",
+    "proximity_weight",
+    "proximity_window",
+)
 REFERENCE = """\
 Reference, from the issue (measured elsewhere on the held-out halves; context only):
 Lucene Indonesian BM25 (Pyserini) nDCG@10 ≈ 0.78 TyDi, ≈ 0.80 FacQA;
@@ -499,7 +507,15 @@ def failures_report(collection: Collection, measured: Measured, count: int, seed
 
 
 def sweep_grid(args: argparse.Namespace) -> list[dict[str, object]]:
-    axes = [args.sweep_b, args.sweep_k1, args.sweep_title_boost, args.sweep_exact_boost, args.sweep_idf_power]
+    axes = [
+        args.sweep_b,
+        args.sweep_k1,
+        args.sweep_title_boost,
+        args.sweep_exact_boost,
+        args.sweep_idf_power,
+        args.sweep_proximity_weight,
+        args.sweep_proximity_window,
+    ]
     return [dict(zip(SWEEP_PARAMETERS, combination)) for combination in itertools.product(*axes)]
 
 
@@ -592,6 +608,10 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     sweep_group.add_argument("--sweep-exact-boost", type=parse_list(float), default=[DEFAULT_RANKING.exact_boost])
     sweep_group.add_argument("--sweep-idf-power", type=parse_list(float), default=[DEFAULT_RANKING.idf_power])
+    sweep_group.add_argument(
+        "--sweep-proximity-weight", type=parse_list(float), default=[DEFAULT_RANKING.proximity_weight]
+    )
+    sweep_group.add_argument("--sweep-proximity-window", type=parse_list(int), default=[DEFAULT_RANKING.proximity_window])
     args = parser.parse_args(argv)
     if not (args.tydi or args.facqa):
         parser.error("give --tydi and/or --facqa")

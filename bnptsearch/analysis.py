@@ -35,6 +35,7 @@ __all__ = [
     "analyze",
     "analyze_tokens",
     "compounds",
+    "english_stopwords",
     "indonesian_analyzer",
     "join_compounds",
     "search_stopwords",
@@ -46,7 +47,8 @@ __all__ = [
 
 # Bump when the chain changes in a way that alters indexed terms; the index records it and
 # refuses to mix terms from two analyzer versions.
-ANALYZER_VERSION = f"5+{STEMMER_VERSION}"
+# 6: English function words are stopped too.
+ANALYZER_VERSION = f"6+{STEMMER_VERSION}"
 
 # A word is a run of letters/digits; hyphens and apostrophes inside a word keep it together
 # so that reduplication ("praktik-praktik") and elisions ("Jum'at") can be seen whole.
@@ -66,6 +68,17 @@ def stopwords() -> frozenset[str]:
     return frozenset(lines("stopwords.txt"))
 
 
+@cache
+def english_stopwords() -> frozenset[str]:
+    """Lucene's English stopwords (``bnptsearch/data/stopwords-en.txt``), without the ones
+    Indonesian news uses as acronyms ("AS" for Amerika Serikat).
+
+    >>> "on" in english_stopwords(), "as" in english_stopwords()
+    (True, False)
+    """
+    return frozenset(lines("stopwords-en.txt"))
+
+
 # Question words with their particles and prepositions ("dimanakah", "darimana",
 # "siapakah"): they say what kind of answer is wanted, not what it is about, and most of
 # these forms are missing from the Tala list, so a question would rank on them.
@@ -79,8 +92,9 @@ _QUESTION_WORDS = frozenset(
 
 @cache
 def search_stopwords() -> frozenset[str]:
-    """The words the analyzer drops: the Tala list plus question-word forms."""
-    return stopwords() | _QUESTION_WORDS
+    """The words the analyzer drops: the Tala list, English function words and question-word
+    forms."""
+    return stopwords() | english_stopwords() | _QUESTION_WORDS
 
 
 class _ConfiguredAlike:

@@ -27,7 +27,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary
-from .analysis import ANALYZER_VERSION, compounds, stopwords
+from .analysis import ANALYZER_VERSION, compounds, english_stopwords, stopwords
 from .corpus import (
     PARSER_VERSION,
     Article,
@@ -869,7 +869,8 @@ class Index:
             analyzer_version=ANALYZER_VERSION,
             analyzer=(
                 "Unicode words, reduplication folded | lowercase | "
-                f"{len(compounds())} joined compounds | Tala stopwords ({len(stopwords())}) and question words | "
+                f"{len(compounds())} joined compounds | Tala stopwords ({len(stopwords())}), "
+                f"English stopwords ({len(english_stopwords())}) and question words | "
                 "Snowball indonesian with repairs"
             ),
         )

@@ -14,7 +14,7 @@ datetime.datetime(2022, 1, 1, 0, 0)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +37,7 @@ __all__ = [
     "SORTS",
     "SORT_ALIASES",
     "SearchRequest",
+    "TypoStems",
     "expand_acronyms",
     "filter_query",
     "parse_query",
@@ -63,6 +64,12 @@ DEFAULT_TIMEOUT = 5.0
 # the per-article documents that must never be returned as passages.
 _USER_FIELDS = (TEXT, TITLE, WORDS, SOURCE, DATE, DOC_ID)
 _FIELD_PREFIX = re.compile(r"(?<![\w:])(\w+):")
+
+# Given a word as typed, how many edits to allow and how many leading letters to keep, the
+# stems of the indexed words that close to it, best first (the searcher looks them up in the
+# unstemmed-word field).
+TypoStems = Callable[[str, int, int], tuple[str, ...]]
+
 
 
 def _parser(schema) -> QueryParser:
@@ -103,6 +110,7 @@ def parse_query(
     *,
     fuzzy: bool = False,
     ranking: RankingParams = DEFAULT_RANKING,
+    typo_stems: TypoStems | None = None,
 ) -> tuple[wq.Query, list[str]]:
     """Parses a user's query leniently, expanding acronyms when a table is given and making
     every plain word typo-tolerant with ``fuzzy``. A definition question's frame ("apa yang
@@ -134,7 +142,7 @@ def parse_query(
     expansions: list[str] = []
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms, joined)
-    parsed = _fuzzy(parsed, every_word=fuzzy)
+    parsed = _fuzzy(parsed, every_word=fuzzy, text=joined, typo_stems=typo_stems)
     return _across_fields(parsed, joined, ranking), expansions
 
 
@@ -193,13 +201,29 @@ def _max_edits(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
 
-def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
+def _fuzzy(node: wq.Query, *, every_word: bool, text: str = "", typo_stems: TypoStems | None = None) -> wq.Query:
     """Makes fuzzy words (``word~``, or with ``every_word`` all plain words) match one edit
     away, two for long words.
 
-    Fuzzy matching runs on stems, whose first letter is often where a typo lands after
-    prefix stripping ("peyebaran" → "yebar" for "sebar"), so no prefix is fixed.
+    With ``typo_stems`` the word is matched as typed: a typo often breaks the stemmer
+    ("terorsme" stems to "orsme", nowhere near "teror"), so fuzzy stems cannot find it,
+    while the unstemmed "terorisme" is one edit away. Without it, or when no indexed word
+    is close, fuzzy matching runs on stems, whose first letter is often where a typo lands
+    after prefix stripping ("peyebaran" → "yebar" for "sebar"), so no prefix is fixed.
     """
+    fuzzy_word = (every_word and type(node) is wq.Term) or isinstance(node, wq.FuzzyTerm)
+    if fuzzy_word and node.fieldname == TEXT and typo_stems is not None and node.startchar is not None:
+        typed = surface_words(text[node.startchar : node.endchar])
+        if len(typed) == 1:
+            word = typed[0]
+            if isinstance(node, wq.FuzzyTerm):
+                # `word~2/3` keeps 3 letters; a typed word keeps at least its first.
+                maxdist, prefix = max(0, min(node.maxdist, _max_edits(word))), max(1, min(node.prefixlength, len(word)))
+            else:
+                maxdist, prefix = _max_edits(word), 1
+            stems = typo_stems(word, maxdist, prefix)
+            if stems:
+                return Synonyms([wq.Term(TEXT, stem) for stem in stems], boost=node.boost)
     if every_word and type(node) is wq.Term and node.fieldname == TEXT:
         return wq.FuzzyTerm(TEXT, node.text, boost=node.boost, maxdist=_max_edits(node.text), prefixlength=0)
     if isinstance(node, wq.FuzzyTerm):
@@ -211,7 +235,7 @@ def _fuzzy(node: wq.Query, *, every_word: bool) -> wq.Query:
             node = node.copy()
             node.prefixlength, node.maxdist = prefix, maxdist
         return node
-    return node.apply(lambda child: _fuzzy(child, every_word=every_word))
+    return node.apply(lambda child: _fuzzy(child, every_word=every_word, text=text, typo_stems=typo_stems))
 
 
 def _across_fields(node: wq.Query, text: str, ranking: RankingParams) -> wq.Query:

@@ -21,7 +21,17 @@ from whoosh import scoring
 from whoosh.matching.binary import UnionMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 
-__all__ = ["DEFAULT_RANKING", "Clause", "LuceneBM25", "RankingParams", "ScoreSum", "Synonyms", "lucene_idf", "score_sum"]
+__all__ = [
+    "DEFAULT_RANKING",
+    "Clause",
+    "LuceneBM25",
+    "RankingParams",
+    "ScoreSum",
+    "Synonyms",
+    "lucene_idf",
+    "nearest_gap",
+    "score_sum",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,18 @@ class RankingParams:
     # Weight of a query word's exact (unstemmed) form next to its stem: 0.3 and 0.6 scored
     # alike on the benchmark, and a small bonus keeps the stem's matches close behind.
     exact_boost: float = 0.3
+    # Proximity: a passage's score is multiplied by 1 + ``proximity_weight`` × the share of
+    # the query's neighbouring word pairs (idf-weighted, 1 ÷ distance) that stand together in
+    # it, in order, within ``proximity_window`` positions; applied to the
+    # ``proximity_depth`` best candidates (a sloppy-phrase rescore, as Elasticsearch users
+    # add with ``match_phrase``). An acronym counts as its long form's words side by side.
+    # Weight 0 turns it off. On 500 dev queries of each set (benchmarks/retrieval.py
+    # --sweep), 0.25 with adjacent words gained 0.003 nDCG@10 on TyDi keyword queries and
+    # 0.001 on FacQA's, lost 0.002 on TyDi questions; 0.5 lost 0.011 on TyDi questions
+    # and gained nothing on keywords, also for short questions alone.
+    proximity_weight: float = 0.25
+    proximity_window: int = 1
+    proximity_depth: int = 100
     # Indexes of at least this many Whoosh documents score plain word queries with numpy
     # (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.
     vectorized_from: int = 5000
@@ -89,6 +111,17 @@ class LuceneBM25(scoring.BM25F):
 
     def term_idf(self, total: int, frequency: int) -> float:
         return lucene_idf(total, frequency) ** self.idf_power
+
+
+def nearest_gap(first: list[int], second: list[int], window: int) -> int | None:
+    """The smallest ``q - p`` with ``p`` from ``first`` and ``q`` from ``second``, ``0 < q - p <=
+    window`` (the second word after the first, at most ``window`` positions on), or None.
+
+    >>> nearest_gap([3, 10], [5, 11], window=3), nearest_gap([5], [4], window=3)
+    (1, None)
+    """
+    gaps = [q - p for p in first for q in second if 0 < q - p <= window]
+    return min(gaps, default=None)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -38,11 +37,11 @@ from whoosh.searching import Results
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
-from .analysis import search_stopwords
+from .analysis import analyze, search_stopwords
 from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
-from .ranking import RankingParams, score_sum
+from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
 from .results import ArticleSummary, Hit, SearchResults, TermScore
 from .schema import (
     DATE,
@@ -61,7 +60,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, column, refreshed_searcher, segment_id
+from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_id
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -69,8 +68,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SCORED_FIELDS", "Deadline", "Searcher", "whoosh_top"]
 
-# Below this many matching passages a query may be misspelt: look for a suggestion.
-SUGGEST_BELOW = 3
+# A fuzzy word searches the stems of at most this many indexed words close to it (closest,
+# then most frequent, first): a short word has dozens of neighbours two edits away.
+MAX_TYPO_WORDS = 8
 # The fields a query word is scored in (bnptsearch.ranking.score_sum, --explain); WORDS
 # holds each passage's unstemmed words, for the exact-form bonus and for suggestions.
 SCORED_FIELDS = (TEXT, TITLE, WORDS)
@@ -208,10 +208,10 @@ class _Ranked:
     matched_terms: tuple = ()  # (field, term) pairs, collected only for --explain
 
 
-def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids) -> list[tuple[int, _Ranked]]:
+def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> list[tuple[int, _Ranked]]:
     """The ranked passages of the page ``request`` asks for, with their ranks: past
     ``offset`` passages, or with ``by_article`` past the passages of ``offset`` articles."""
-    if not request.by_article:
+    if not request.by_article or doc_ids is None:
         return [(rank, result) for rank, result in enumerate(ranked, 1) if rank > request.offset]
     articles = list(dict.fromkeys(doc_ids[result.docnum] for result in ranked))
     skipped = set(articles[: request.offset])
@@ -225,6 +225,66 @@ def _close(value: str, known: list[str]) -> str:
     close = [spelled[k] for k in difflib.get_close_matches(value.lower(), spelled, n=3, cutoff=0.6)]
     close += [k for k in known if value.lower() in k.lower() and k not in close][: 3 - len(close)]
     return f"; did you mean: {', '.join(close)}?" if close else ""
+
+
+@dataclass(frozen=True)
+class _Proximity:
+    """What the proximity rescore looks for: the stems of the words typed, in query order,
+    and the runs of them that an acronym stands for (first, last word, the acronym's stem)."""
+
+    words: tuple[str, ...]
+    runs: tuple[tuple[int, int, str], ...] = ()
+
+
+def _proximity_of(parsed: wq.Query) -> _Proximity | None:
+    """The typed words of ``parsed`` (negated ones left out) for the proximity rescore, or
+    None when fewer than two words are typed."""
+    typed: dict[int, str] = {}
+    runs: list[tuple[int, int, str]] = []
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if type(node) is wq.Term and node.fieldname == TEXT and node.startchar is not None:
+            typed[node.startchar] = node.text
+            return
+        if type(node) is Synonyms and len(node.subqueries) == 2:
+            # An expanded long form: its typed words, then the acronym's single term.
+            before = set(typed)
+            walk(node.subqueries[0])
+            acronym = [t for t in node.subqueries[1].leaves() if type(t) is wq.Term and t.fieldname == TEXT]
+            starts = sorted(set(typed) - before)
+            if len(starts) > 1 and len(acronym) == 1:
+                runs.append((starts[0], starts[-1], acronym[0].text))
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(parsed)
+    if len(typed) < 2:
+        return None
+    order = {start: number for number, start in enumerate(sorted(typed))}
+    return _Proximity(
+        tuple(typed[start] for start in sorted(typed)),
+        tuple((order[first], order[last], acronym) for first, last, acronym in runs),
+    )
+
+
+def _expanded_words(parsed: wq.Query) -> frozenset[str]:
+    """The stems of the typed words that an acronym expansion also searches by another form."""
+    found: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if type(node) is Synonyms and node.subqueries:
+            found.update(t.text for t in node.subqueries[0].leaves() if type(t) is wq.Term and t.fieldname == TEXT)
+        for child in node.children():
+            walk(child)
+
+    walk(parsed)
+    return frozenset(found)
 
 
 class Searcher:
@@ -270,22 +330,21 @@ class Searcher:
         restriction = filter_query(request, searcher.schema)
         # Past the deadline too: loading the page asked for costs little, and is what was found.
         ranked = self._ranked(parsed, restriction, request, deadline)
+        # The article ids only when pages count articles: an empty index has no column.
+        doc_ids = column(searcher.reader(), DOC_ID) if request.by_article and ranked else None
         hits = [
             self._hit(rank, result, wanted, request.ranking if request.explain else None)
-            for rank, result in _on_page(ranked, request, searcher.reader().column_reader(DOC_ID))
+            for rank, result in _on_page(ranked, request, doc_ids)
         ]
         matching = None
         if (request.count or request.facets) and not deadline.expired():
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
             # A count cut short is no total: leave it out rather than under-report.
             matching = None if deadline.hit else matching
-        few = (
-            len(matching) < SUGGEST_BELOW
-            if matching is not None
-            else not deadline.expired() and self._fewer_than_suggest(parsed, restriction)
-        )
         # Pasted text (a like-this query) is no spelling to correct.
-        suggestion = self._suggestion(request.query, deadline) if few and len(request.query) <= MAX_QUERY_CHARS else None
+        suggestion = (
+            self._suggestion(request.query, deadline, _expanded_words(parsed)) if len(request.query) <= MAX_QUERY_CHARS else None
+        )
         if deadline.hit:
             notes.append(f"search stopped after {request.timeout:g} s; results may be incomplete")
         per_article = self._per_article(matching.docs()) if matching is not None else None
@@ -325,7 +384,7 @@ class Searcher:
             parts.append(self._like_query(self._term_counts([request.query])))
         elif request.query.strip() or request.like is None:
             parsed, expansions = parse_query(
-                request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking
+                request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking, typo_stems=self._typo_stems
             )
             parts.append(parsed)
         if request.like is not None:
@@ -377,8 +436,10 @@ class Searcher:
 
     def _source_names(self) -> list[str]:
         reader = self._searcher.reader()
-        column = reader.column_reader(SOURCE_NAME)
-        return sorted({column[docnum] for docnum in reader.all_doc_ids()} - {""})
+        if not reader.doc_count_all():
+            return []  # a new, empty index has no columns to read (Whoosh's EmptyReader)
+        names = column(reader, SOURCE_NAME)
+        return sorted({names[docnum] for docnum in reader.all_doc_ids()} - {""})
 
     def _doc_ids(self) -> list[str]:
         return sorted(self._article_passages(None))
@@ -386,7 +447,9 @@ class Searcher:
     def _article_passages(self, restriction: wq.Query | None) -> dict[str, list[int]]:
         """Each article's passages (docnums, in index order) that meet ``restriction``."""
         reader = self._searcher.reader()
-        doc_ids = reader.column_reader(DOC_ID)
+        if not reader.doc_count_all():
+            return {}  # a new, empty index has no columns to read
+        doc_ids = column(reader, DOC_ID)
         query = wq.Term(KIND, PASSAGE_KIND) if restriction is None else wq.And([wq.Term(KIND, PASSAGE_KIND), restriction])
         passages: dict[str, list[int]] = {}
         for docnum in self._searcher.docs_for_query(query):
@@ -421,7 +484,9 @@ class Searcher:
 
     def _per_article(self, docnums: Iterable[int]) -> Counter[str]:
         """How many of ``docnums`` each article has."""
-        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        if not self._searcher.doc_count_all():
+            return Counter()  # a new, empty index has no columns to read
+        doc_ids = column(self._searcher.reader(), DOC_ID)
         return Counter(doc_ids[docnum] for docnum in docnums)
 
     def _undated(self, parsed: wq.Query, request: SearchRequest) -> int | None:
@@ -430,14 +495,31 @@ class Searcher:
         undated = undated_query(request, self._searcher.schema)
         if undated is None:
             return None
-        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        doc_ids = column(self._searcher.reader(), DOC_ID)
         return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
 
-    def _fewer_than_suggest(self, parsed: wq.Query, restriction: wq.Query | None) -> bool:
-        """Whether fewer than SUGGEST_BELOW passages match, found by stopping at that many:
-        the page's hits cannot tell, they are cut by ``limit`` and ``per_article``."""
-        query = parsed if restriction is None else wq.And([parsed, restriction])
-        return len(list(islice(self._searcher.docs_for_query(query), SUGGEST_BELOW))) < SUGGEST_BELOW
+    def _typo_stems(self, word: str, maxdist: int, prefix: int) -> tuple[str, ...]:
+        """The stems of the indexed words within ``maxdist`` edits of ``word`` as typed and
+        sharing its first ``prefix`` letters, closest then most frequent first, from at most
+        MAX_TYPO_WORDS words.
+
+        Unlike stems, typed words keep their prefixes, so the first letter can be fixed,
+        which spares a pass over the whole vocabulary.
+        """
+        reader = self._searcher.reader()
+        found = sorted(
+            reader.terms_within(WORDS, word, maxdist, prefix=prefix),
+            key=lambda w: (edit_distance(word, w), -reader.doc_frequency(WORDS, w), w),
+        )
+        return tuple(dict.fromkeys(stem for w in found[:MAX_TYPO_WORDS] for stem in analyze(w)))
+
+    def _occurs(self, word: str) -> bool:
+        """Whether ``word`` (lowercase, as typed) matches anything: as written, or by its stem."""
+        reader = self._searcher.reader()
+        if reader.doc_frequency(WORDS, word):
+            return True
+        stems = analyze(word)
+        return bool(stems) and all(reader.doc_frequency(TEXT, s) or reader.doc_frequency(TITLE, s) for s in stems)
 
     def _ranked(
         self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest, deadline: Deadline
@@ -458,6 +540,9 @@ class Searcher:
             if request.sort == "relevance"
             else self._by_date_function(parsed, restriction, request.explain, deadline, newest=request.sort == "newest")
         )
+        proximity = _proximity_of(parsed)
+        if request.sort == "relevance" and proximity is not None and request.ranking.proximity_weight > 0:
+            top = self._rescored(top, proximity, request.ranking)
         while True:
             results = top(fetch)
             if request.per_article is None and not request.by_article:
@@ -479,6 +564,66 @@ class Searcher:
             if len(results) < fetch or deadline.hit or (request.by_article and full):
                 return kept
             fetch *= 4
+
+    def _rescored(
+        self, top: Callable[[int], list[_Ranked]], proximity: _Proximity, ranking: RankingParams
+    ) -> Callable[[int], list[_Ranked]]:
+        """``top`` with its ``ranking.proximity_depth`` best passages rescored by proximity.
+
+        Always the same depth, whatever k, so that every page comes from one order.
+        """
+
+        def top_rescored(k: int) -> list[_Ranked]:
+            results = top(max(k, ranking.proximity_depth))
+            head = results[: ranking.proximity_depth]
+            shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
+            head = sorted(
+                (
+                    _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
+                    for r, share in zip(head, shares)
+                ),
+                key=lambda r: -r.score,
+            )
+            return (head + results[ranking.proximity_depth :])[:k]
+
+        return top_rescored
+
+    def _proximity_shares(self, docnums: list[int], proximity: _Proximity, window: int) -> list[float]:
+        """For each passage, the share of the query's neighbouring word pairs that stand
+        together in it, in order, within ``window`` positions: each pair weighted by its
+        words' idf and counted 1 ÷ distance (an acronym of a run of them counts as the run
+        written out). Between 0 and 1, so a long question's many pairs weigh no more than a
+        keyword query's one."""
+        searcher = self._searcher
+        weighting = searcher.weighting
+        stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
+        positions: dict[str, dict[int, list[int]]] = {stem: {} for stem in stems}
+        wanted = sorted(set(docnums))
+        for stem in stems:
+            if not searcher.doc_frequency(TEXT, stem):
+                continue
+            matcher = searcher.postings(TEXT, stem)
+            for docnum in wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    positions[stem][docnum] = list(matcher.value_as("positions"))
+        idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
+        pairs = list(zip(proximity.words, proximity.words[1:]))
+        total = sum(idf[first] + idf[second] for first, second in pairs) or 1.0
+        shares = []
+        for docnum in docnums:
+            found = 0.0
+            for number, (first, second) in enumerate(pairs):
+                gap = nearest_gap(positions[first].get(docnum, []), positions[second].get(docnum, []), window)
+                if any(start <= number < end and docnum in positions[acronym] for start, end, acronym in proximity.runs):
+                    gap = 1
+                if gap is not None:
+                    found += (idf[first] + idf[second]) / gap
+            shares.append(found / total)
+        return shares
 
     def _top_function(
         self, parsed: wq.Query, restriction: wq.Query | None, explain: bool, ranking: RankingParams, deadline: Deadline
@@ -578,9 +723,13 @@ class Searcher:
                 scores.append(TermScore(fieldname, word, float(matcher.score())))
         return tuple(sorted(scores, key=lambda t: -t.score))
 
-    def _suggestion(self, query: str, deadline: Deadline) -> str | None:
-        """The query with likely misspellings replaced by frequent indexed words, if any.
+    def _suggestion(self, query: str, deadline: Deadline, expanded: frozenset[str] = frozenset()) -> str | None:
+        """The query with each word that matches nothing replaced by the closest indexed
+        word (then the most frequent), if any, as far as ``deadline`` allows.
 
+        A word that occurs in the index is never corrected, however rare: "anak" is not a
+        typo for "and"; nor is a word of a long form the query spells out (``expanded``
+        stems: "Forum" in "Forum Koordinasi Pencegahan Terorisme" finds "FKPT").
         Suggestions come from the unstemmed words of the passages: correcting stems would
         propose non-words.
         """
@@ -591,16 +740,14 @@ class Searcher:
             word = match.group().lower()
             if deadline.expired():
                 break
-            if word in search_stopwords():
+            if word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
-            seen = reader.doc_frequency(WORDS, word)
-            candidates = [
-                c for c in self._searcher.suggest(WORDS, word, limit=5, maxdist=2, prefix=1) if c != word
-            ]
-            best = max(candidates, key=lambda c: reader.doc_frequency(WORDS, c), default=None)
-            # Only a clearly more common word is a correction: the corpus's own typos
-            # ("kemitraaan") are rare, the word meant ("kemitraan") is not.
-            if best is not None and reader.doc_frequency(WORDS, best) > 2 * seen:
+            best = min(
+                reader.terms_within(WORDS, word, 2, prefix=1),
+                key=lambda c: (edit_distance(word, c), -reader.doc_frequency(WORDS, c), c),
+                default=None,
+            )
+            if best is not None:
                 corrected = corrected.replace(match.group(), best, 1)
                 changed = True
         return corrected if changed else None

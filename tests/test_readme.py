@@ -29,6 +29,7 @@ NOT_RUN = {
     "pip": "installs packages (network); the test runs in the installed environment",
     "python -m pytest": "the test suite itself",
     "python -m benchmarks.retrieval": "needs the evaluation sets in ../shared/eval and takes minutes",
+    "python -m benchmarks.keyword_queries": "needs the evaluation sets in ../shared/eval",
     "python benchmarks/perf.py": "needs ../shared/eval and takes minutes",
     "bnptsearch serve": "runs until stopped; tests/test_web.py and tests/test_browser.py serve the same app",
 }

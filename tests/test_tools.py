@@ -338,3 +338,13 @@ def test_pasted_text_with_undecodable_bytes_is_searched(seed_index: Index) -> No
     body = (SEED_CORPUS / f"{LOKAKARYA}.txt").read_text(encoding="utf-8")
     results = seed_index.search(body[:3000] + "\udcff")
     assert results.hits[0].doc_id == LOKAKARYA
+
+
+def test_new_tools_on_an_empty_index(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "index", create=True) as index:
+        assert index.articles() == () and index.sources() == {}
+        results = index.search("teroris", by_article=True, count=True, sources=["CNN"])
+        assert results.hits == () and results.articles == 0 and results.warnings == ("no source 'CNN' in the index",)
+        assert index.search("teroris", sort="-date").hits == ()
+        with pytest.raises(QueryError, match="no article 'd1' in the index"):
+            index.similar("d1")
