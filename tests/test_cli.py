@@ -66,7 +66,7 @@ def test_zero_hits_is_success(run) -> None:
         ("", 1, "Error: empty query"),  # refused, with a one-line reason
         ('"unbalanced', 0, "No passages match"),  # read as the word "unbalanced"
         ("(((", 0, "No passages match"),  # nothing searchable left
-        ("AND", 0, "No passages match"),  # the operator alone is a word, an English stopword
+        ("AND", 1, "Error: every word of 'AND' is a stopword"),  # the operator alone is a word, an English stopword
     ],
 )
 def test_bad_queries_exit_cleanly(run, query: str, exit_code: int, says: str) -> None:
