@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +63,10 @@ def fetch_page(
     """
     if not is_url(url):
         raise CorpusError(f"cannot fetch URL: {url}: only http:// and https:// addresses")
+    # Imported here: urllib.request (with the email package) is 40 ms of every command's start.
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": f"bnptsearch/{__version__}"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -22,4 +22,4 @@ def lines(name: str) -> list[str]:
 
 def rows(name: str) -> list[tuple[str, ...]]:
     """The entries of a tab-separated data file, each split into its stripped fields."""
-    return [tuple(field.strip() for field in line.split("\t")) for line in lines(name)]
+    return [tuple(map(str.strip, line.split("\t"))) for line in lines(name)]
