@@ -27,13 +27,15 @@ from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
 from .query import SearchRequest
 from .ranking import RankingParams
-from .results import Hit, SearchResults
+from .results import ArticleHits, ArticleSummary, Hit, SearchResults
 from .store import CheckReport, DamagedFile
 
 __all__ = [
     "AnalyzedToken",
     "ArticleNotFoundError",
     "Article",
+    "ArticleHits",
+    "ArticleSummary",
     "BnptSearchError",
     "CheckReport",
     "CorpusError",

@@ -27,7 +27,8 @@ from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .query import SORTS, SearchRequest
+from .query import SORT_ALIASES, SORTS, SearchRequest
+from .results import SearchResults
 from .terminal import escape_controls
 
 
@@ -43,7 +44,8 @@ def _folder_option(name: str, default: str, envvar: str, help_text: str):
     )
 
 
-INDEX_OPTION = _folder_option("index", "index", "BNPTSEARCH_INDEX", "Index folder")
+DEFAULT_INDEX = "index"
+INDEX_OPTION = _folder_option("index", DEFAULT_INDEX, "BNPTSEARCH_INDEX", "Index folder")
 CORPUS_OPTION = _folder_option("corpus", "corpus", "BNPTSEARCH_CORPUS", "Folder of article files")
 FIELDS_OPTION = click.option(
     "--fields",
@@ -86,10 +88,14 @@ def _print_report(report: UpdateReport, verb: str) -> None:
     )
 
 
-def _open_or_build(index_dir: Path, corpus_dir: Path) -> Index:
-    """Opens the index; on a fresh clone with none yet, builds it from the corpus first."""
+def _open_or_build(index_dir: Path, corpus_dir: Path, build: bool) -> Index:
+    """Opens the index; on a fresh clone with none yet at the default location (or with
+    ``build``), builds it from the corpus first. A mistyped ``--index`` is an error, not a
+    new index."""
     if Index.exists(index_dir):
         return Index.open(index_dir)
+    if not build and index_dir.resolve() != Path(DEFAULT_INDEX).resolve():
+        raise click.ClickException(f"no index at {index_dir}; run `bnptsearch index --index {index_dir}` or pass --build")
     if not corpus_dir.is_dir():
         raise click.ClickException(
             f"no index at {index_dir} and no corpus folder at {corpus_dir}; pass --corpus DIR or run `bnptsearch index`"
@@ -117,15 +123,46 @@ def cli() -> None:
 _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest)}
 
 
+def _use_color(color: bool | None) -> bool:
+    """--color/--no-color if given; else colour on a terminal unless NO_COLOR is set
+    (https://no-color.org: any non-empty value)."""
+    return color if color is not None else sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+COLOR_OPTION = click.option(
+    "--color/--no-color", default=None, help="Highlight in colour (default: on a terminal, unless NO_COLOR is set)."
+)
+SORT_OPTION = click.option(
+    "--sort",
+    type=click.Choice((*SORTS, *SORT_ALIASES)),
+    default=_REQUEST_DEFAULTS["sort"],
+    show_default=True,
+    help="Best first, or by article date: newest (or -date), oldest (or date).",
+)
+LIST_FILTERS = (
+    click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable)."),
+    click.option("--since", help="Only articles dated on or after: 2022, 2022-03 or 2022-03-23."),
+    click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31."),
+    click.option("--include-undated", is_flag=True, help="With --since/--until, keep articles that have no date too."),
+    click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable)."),
+)
+
+
+def _list_filters(command):
+    for option in reversed(LIST_FILTERS):
+        command = option(command)
+    return command
+
+
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @click.option(
     "-n",
     "--limit",
     default=_REQUEST_DEFAULTS["limit"],
     show_default=True,
     type=click.IntRange(min=1),
-    help="Passages per page.",
+    help="Passages per page (articles with --articles).",
 )
 @click.option("--offset", default=_REQUEST_DEFAULTS["offset"], type=click.IntRange(min=0), help="Skip this many passages.")
 @click.option("--page", type=click.IntRange(min=1), help="Page number (sets --offset from --limit).")
@@ -136,15 +173,10 @@ _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest
     type=click.IntRange(min=0),
     help="At most N passages of one article (0: no cap).",
 )
-@click.option("--articles", "by_article", is_flag=True, help="Group hits per article (text output).")
-@click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
-@click.option("--since", help="Only articles dated on or after: 2022, 2022-03 or 2022-03-23.")
-@click.option("--until", help="Only articles dated on or before: 2023, 2023-12 or 2023-12-31.")
-@click.option("--include-undated", is_flag=True, help="With --since/--until, keep articles that have no date too.")
-@click.option("--doc", "doc_ids", multiple=True, help="Only this article id (repeatable).")
-@click.option(
-    "--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True, help="Best first, or by date: newest, oldest."
-)
+@click.option("--articles", "by_article", is_flag=True, help="Group hits per article; -n and --offset count articles.")
+@_list_filters
+@SORT_OPTION
+@click.option("--like", metavar="DOC_ID", help="Passages like this article's (its most distinctive words), itself left out.")
 @click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
@@ -158,6 +190,8 @@ _REQUEST_DEFAULTS = {field.name: field.default for field in fields(SearchRequest
 )
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@COLOR_OPTION
+@click.option("--build", is_flag=True, help="Build the index from --corpus if there is none at --index.")
 @INDEX_OPTION
 @CORPUS_OPTION
 def query(
@@ -165,9 +199,10 @@ def query(
     page: int | None,
     per_article: int,
     no_expand: bool,
-    by_article: bool,
     output_format: str,
     as_json: bool,
+    color: bool | None,
+    build: bool,
     index_dir: Path,
     corpus_dir: Path,
     **request_options: Any,
@@ -176,6 +211,8 @@ def query(
 
     Acronyms and their long forms find each other ("Rencana Aksi Nasional" also finds
     "RAN PE"); the expansions are listed on stderr (and under "expansions" in JSON).
+    Text longer than 1,000 characters (a pasted article) is searched by its most
+    distinctive words. QUERY "*" (or none, with filters) lists the matching articles.
 
     \b
     Examples:
@@ -183,11 +220,22 @@ def query(
       bnptsearch query "Siapa yang menandatangani nota kesepahaman dengan BNPT?" -n 3
       bnptsearch query '"kerja sama" AND title:Surakarta' --json
       bnptsearch query terorisme --since 2022 --until 2022-12 --facets
+      bnptsearch query BNPT --sort -date --articles
       bnptsearch query "penyebaran khilafah" --fuzzy --format html > hasil.html
     """
     if page is not None:
         request_options["offset"] = (page - 1) * request_options["limit"]
     output_format = "json" if as_json else output_format
+    filters = ("sources", "since", "until", "doc_ids")
+    if request_options["like"] is None and (
+        query.strip() == "*" or (not query.strip() and any(request_options[name] for name in filters))
+    ):
+        if output_format not in formats_of("list"):
+            raise click.ClickException(f"articles are listed as {', '.join(formats_of('list'))}, not {output_format}")
+        with _errors_as_messages(), _open_or_build(index_dir, corpus_dir, build) as index:
+            listed = {name: request_options[name] for name in (*filters, "include_undated", "sort")}
+            _list_articles(index, output_format, **listed)
+        return
     with _errors_as_messages():
         request = SearchRequest(
             query,
@@ -197,31 +245,105 @@ def query(
             count=output_format != "trec",
             **request_options,
         )
-        with _open_or_build(index_dir, corpus_dir) as index:
+        with _open_or_build(index_dir, corpus_dir, build) as index:
             results = index.search(request)
+    _print_results(results, output_format, _use_color(color), explain=request.explain)
+
+
+def _print_results(results: SearchResults, output_format: str, color: bool, *, explain: bool = False) -> None:
+    """Prints search results: notes and warnings on stderr, the results in ``output_format``."""
+    for warning in results.warnings:
+        _warn(warning)
     if output_format != "json":
-        if request.explain:
+        if explain:
             click.echo(f"query: {escape_controls(results.parsed)}", err=True)
         for expansion in results.expansions:
             click.echo(f"also searched: {escape_controls(expansion)}", err=True)
     for note in results.notes:
         _note(note)
-    tty = sys.stdout.isatty()
     view = View(
-        markers=ANSI_MARKERS if tty else PLAIN_MARKERS,
+        markers=ANSI_MARKERS if color else PLAIN_MARKERS,
         width=min(shutil.get_terminal_size((100, 24)).columns, 100),
-        by_article=by_article,
-        bold=("\x1b[1m", "\x1b[0m") if tty else ("", ""),
-        parsed=request.explain,
+        bold=("\x1b[1m", "\x1b[0m") if color else ("", ""),
+        parsed=explain,
     )
-    _echo("query", output_format, results, view)
+    _echo("query", output_format, results, view, color=color)
 
 
-def _echo(command: str, output_format: str, answer: Any, view: View | None = None) -> None:
+def _list_articles(index: Index, output_format: str, *, sort: str, **filters: Any) -> None:
+    for warning in index.filter_warnings(filters["sources"], filters["doc_ids"]):
+        _warn(warning)
+    articles = index.articles(**filters, sort=None if sort in ("id", "relevance") else sort)
+    _echo("list", output_format, articles)
+
+
+@cli.command("list")
+@_list_filters
+@click.option(
+    "--sort",
+    type=click.Choice(("id", *SORTS[1:], *SORT_ALIASES)),
+    default="id",
+    show_default=True,
+    help="By article id, or by date: date/oldest (oldest first), -date/newest (newest first).",
+)
+@click.option("--format", "output_format", type=click.Choice(formats_of("list")), default="text", show_default=True)
+@INDEX_OPTION
+def list_command(index_dir: Path, output_format: str, sort: str, **filters: Any) -> None:
+    """List the indexed articles (id, date, source, passages, title), filtered.
+
+    \b
+    Examples:
+      bnptsearch list
+      bnptsearch list --source CNNBanten.id --since 2022 --sort -date --format csv
+    """
+    with _errors_as_messages(), Index.open(index_dir) as index:
+        _list_articles(index, output_format, sort=sort, **filters)
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(formats_of("sources")), default="text", show_default=True)
+@INDEX_OPTION
+def sources(index_dir: Path, output_format: str) -> None:
+    """Count the indexed articles per source, most first.
+
+    \b
+    Example:
+      bnptsearch sources --format json
+    """
+    with _errors_as_messages(), Index.open(index_dir) as index:
+        counts = index.sources()
+    _echo("sources", output_format, counts)
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option(
+    "-n", "--limit", default=_REQUEST_DEFAULTS["limit"], show_default=True, type=click.IntRange(min=1), help="Articles to show."
+)
+@click.option(
+    "--per-article", default=1, show_default=True, type=click.IntRange(min=0), help="At most N passages of one article (0: all)."
+)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
+@COLOR_OPTION
+@INDEX_OPTION
+def similar(doc_id: str, limit: int, per_article: int, output_format: str, color: bool | None, index_dir: Path) -> None:
+    """Articles like DOC_ID: its most distinctive words (tf·idf) searched as a query, the
+    best passage of each other article.
+
+    \b
+    Example:
+      bnptsearch similar 004_712c4dcd13143a1e -n 3
+    """
+    with _errors_as_messages(), Index.open(index_dir) as index:
+        results = index.similar(doc_id, limit=limit, per_article=per_article or None, count=output_format != "trec")
+    _print_results(results, output_format, _use_color(color))
+
+
+def _echo(command: str, output_format: str, answer: Any, view: View | None = None, *, color: bool | None = None) -> None:
     """Prints ``answer`` as ``command`` does in ``output_format``: the one output path."""
     output = format_output(command, output_format, answer, view or View())
     # Text output escapes article text itself (its own ANSI highlights must pass).
-    click.echo(output if output_format == "text" else _for_stdout(output), nl=False)
+    click.echo(output if output_format == "text" else _for_stdout(output), nl=False, color=color)
 
 
 def _for_stdout(data: str) -> str:
@@ -273,6 +395,11 @@ class _ProgressBar:
             return
         self._drawn = now
         elapsed = now - self._started
+        if stage == "committing":
+            # One step of unknown length: say what it is doing, then how long it took.
+            line = "committing: writing the index to disk …" + (f" {elapsed:.1f} s" if done else "")
+            click.echo(f"\r{line:<70}", err=True, nl=done == total)
+            return
         unit = "files" if stage == "reading" else "articles"
         line = f"{stage} {done}/{total} {unit}"
         if elapsed > 0.2:

@@ -22,7 +22,6 @@ import html
 import io
 import json
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from urllib.parse import urlsplit
 from .analysis import AnalyzedToken
 from .corpus import Article
 from .highlight import PLAIN_MARKERS, render, render_html
-from .results import Hit, SearchResults
+from .results import ArticleSummary, Hit, SearchResults
 from .terminal import escape_controls
 
 if TYPE_CHECKING:
@@ -44,6 +43,7 @@ __all__ = [
     "FORMATTERS",
     "View",
     "format_output",
+    "wrap_visible",
     "formats_of",
     "hit_to_dict",
     "results_to_dict",
@@ -95,7 +95,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 
 def results_to_dict(results: SearchResults) -> dict[str, Any]:
     """Search results as JSON-ready data: query, total, offset, expansions, suggestion,
-    undated, hits (and facets when asked for).
+    undated, sort, articles (how many match), grouped (passages hidden by the per-article
+    cap), hits (and facets when asked for).
 
     >>> results_to_dict(SearchResults("teroris", ()))["total"] is None
     True
@@ -109,6 +110,9 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "timed_out": results.timed_out,
         "notes": list(results.notes),
         "undated": results.undated,
+        "sort": results.sort,
+        "articles": results.articles,
+        "grouped": results.grouped,
         "hits": [hit_to_dict(hit) for hit in results.hits],
     }
     if results.facets is not None:
@@ -136,12 +140,74 @@ def _json(data: object) -> str:
 
 
 def _page(results: SearchResults) -> str:
-    """"Passages 1–10": the hits' place among all matches.
+    """"Passages 1–10" (or "Articles 1–3" when the page counts articles): the hits' place
+    among all matches.
 
     >>> _page(SearchResults("q", (), offset=10))
     'Passages 11–10'
     """
+    if results.article_page:
+        return f"Articles {results.offset + 1}–{results.offset + len(results.by_article())}"
     return f"Passages {results.offset + 1}–{results.offset + len(results.hits)}"
+
+
+def _asked(results: SearchResults, verb: str = "matching") -> str:
+    """What the results answer: "matching 'q'", "like d1", or both.
+
+    >>> _asked(SearchResults("", (), like="d1"))
+    'like d1'
+    """
+    like = f"like {results.like}" if results.like else ""
+    if not results.query.strip():
+        return like
+    return f"{verb} {results.query!r}" + (f" or {like}" if like else "")
+
+
+def _header(results: SearchResults) -> str:
+    """The first line of a result page: where the page is among what the user can page
+    through (passages hidden by the per-article cap are counted apart).
+
+    >>> _header(SearchResults("q", (), total=10, grouped=6))
+    "Passages 1–0 of 4 matching 'q' (6 more passages of the same articles grouped away; --per-article 0 shows them)"
+    """
+    if results.article_page:
+        of_total = f" of {results.articles}" if results.articles is not None else ""
+        return f"{_page(results)}{of_total} {_asked(results)}"
+    if results.total is None:  # known only when the search counted (``count=True`` or facets)
+        return f"{_page(results)} {_asked(results)}"
+    grouped = results.grouped or 0
+    line = f"{_page(results)} of {results.total - grouped} {_asked(results)}"
+    if grouped:
+        passages = "passage" if grouped == 1 else "passages"
+        line += f" ({grouped} more {passages} of the same articles grouped away; --per-article 0 shows them)"
+    return line
+
+
+# A terminal colour code: it takes no column on screen.
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def wrap_visible(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width`` columns as the terminal shows them (colour
+    codes take none), each starting with ``indent``, broken between words only: a word
+    longer than a line gets a line of its own.
+
+    >>> wrap_visible("\\x1b[1mKepala\\x1b[0m BNPT hadir", 12, "  ")
+    ['  \\x1b[1mKepala\\x1b[0m', '  BNPT hadir']
+    """
+    lines: list[str] = []
+    words: list[str] = []
+    used = len(indent)
+    for word in text.split():
+        length = len(_ANSI_CODE.sub("", word))
+        if words and used + 1 + length > width:
+            lines.append(indent + " ".join(words))
+            words, used = [], len(indent)
+        used += length + (1 if words else 0)
+        words.append(word)
+    if words:
+        lines.append(indent + " ".join(words))
+    return lines
 
 
 def _page_label(page: int | None) -> str | None:
@@ -190,28 +256,30 @@ def to_text(
         lines.append(f"Did you mean: {shown(results.suggestion)}?")
     if not results.hits:
         if results.timed_out:
-            lines.append(f"No passages found for {results.query!r} in the time allowed.")
+            lines.append(f"No passages found {_asked(results, 'for')} in the time allowed.")
         else:
-            lines.append(f"No passages match {results.query!r}." if not results.offset else "No more results.")
+            lines.append(f"No passages {_asked(results, 'match')}." if not results.offset else "No more results.")
         lines.extend(filter(None, [_undated_note(results)]))
         return "\n".join(lines) + "\n"
-    # The total is known only when the search counted (``count=True`` or facets).
-    of_total = f" of {results.total}" if results.total is not None else ""
-    lines.append(f"{_page(results)}{of_total} matching {results.query!r}")
+    lines.append(_header(results))
     lines.append("")
+
+    def title_lines(number: int, title: str) -> list[str]:
+        first, *rest = wrap_visible(escape_controls(title), width - len(f"{number}. ")) or [""]
+        return [f"{bold[0]}{number}. {first}{bold[1]}", *(f"{bold[0]}{' ' * len(f'{number}. ')}{line}{bold[1]}" for line in rest)]
 
     def passage_lines(hit: Hit, indent: str) -> list[str]:
         # Line breaks are kept through escaping only to be folded into spaces here.
-        text = " ".join(render(hit.passage, hit.spans, markers, lambda s: shown(s, keep_lines=True)).split())
-        out = textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent)
+        text = render(hit.passage, hit.spans, markers, lambda s: shown(s, keep_lines=True))
+        out = wrap_visible(text, width, indent)
         if hit.explanation:
             out.append(f"{indent}{_explanation(hit)}")
         return out
 
-    if by_article:
-        for number, article in enumerate(results.by_article(), 1):
+    if by_article or results.article_page:
+        for number, article in enumerate(results.by_article(), results.offset + 1 if results.article_page else 1):
             meta = " · ".join(part for part in (article.source, article.date, article.doc_id, article.url) if part)
-            lines.append(f"{bold[0]}{number}. {shown(article.title or article.doc_id)}{bold[1]}")
+            lines.extend(title_lines(number, article.title or article.doc_id))
             lines.append(f"   {shown(meta)}")
             for hit in article.hits:
                 where = " · ".join(filter(None, (_page_label(hit.page), f"score {hit.score:.2f}")))
@@ -220,7 +288,7 @@ def to_text(
             lines.append("")
     else:
         for hit in results.hits:
-            lines.append(f"{bold[0]}{hit.rank}. {shown(hit.title or hit.doc_id)}{bold[1]}")
+            lines.extend(title_lines(hit.rank, hit.title or hit.doc_id))
             lines.append(f"   {_meta_line(hit)}")
             lines.extend(passage_lines(hit, "   "))
             lines.append("")
@@ -249,13 +317,8 @@ CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", 
 
 def to_csv(results: SearchResults) -> str:
     """A header row and one row per hit (spreadsheet-friendly)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for hit in results.hits:
-        row = hit_to_dict(hit)
-        writer.writerow([row[column] if row[column] is not None else "" for column in CSV_COLUMNS])
-    return buffer.getvalue()
+    rows = [hit_to_dict(hit) for hit in results.hits]
+    return _rows_csv(CSV_COLUMNS, [[row[column] for column in CSV_COLUMNS] for row in rows])
 
 
 def to_trec(results: SearchResults, qid: str, tag: str = "bnptsearch") -> str:
@@ -374,6 +437,37 @@ def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) ->
     )
 
 
+LIST_COLUMNS = ("doc_id", "date", "source", "passages", "title", "url")
+
+
+def _list_text(articles: Sequence[ArticleSummary], view: View) -> str:
+    """One line per article: id, date, source, passages, title; then the count."""
+    lines = [
+        escape_controls(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or '(no source)'}  {a.passages:>3} passages  ")
+        + escape_controls(a.title)
+        for a in articles
+    ]
+    lines.append(f"{len(articles)} article{'' if len(articles) == 1 else 's'}")
+    return "\n".join(lines) + "\n"
+
+
+def _rows_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return buffer.getvalue()
+
+
+def _list_csv(articles: Sequence[ArticleSummary], view: View) -> str:
+    return _rows_csv(LIST_COLUMNS, [[getattr(a, column) for column in LIST_COLUMNS] for a in articles])
+
+
+def _sources_text(counts: dict[str, int], view: View) -> str:
+    width = max((len(str(count)) for count in counts.values()), default=1)
+    return "".join(escape_controls(f"{count:>{width}}  {source}") + "\n" for source, count in counts.items())
+
+
 def _batch_jsonl(results: SearchResults, view: View) -> str:
     # One object per query (``query --format jsonl`` prints one per hit).
     return _dumps({"qid": view.qid, **results_to_dict(results)}) + "\n"
@@ -392,6 +486,12 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any, View], str]] = {
     ("query", "trec"): lambda results, view: to_trec(results, view.qid),
     ("batch", "trec"): lambda results, view: to_trec(results, view.qid),
     ("batch", "jsonl"): _batch_jsonl,
+    ("list", "text"): _list_text,
+    ("list", "json"): lambda articles, view: _json([asdict(a) for a in articles]),
+    ("list", "csv"): _list_csv,
+    ("sources", "text"): _sources_text,
+    ("sources", "json"): lambda counts, view: _json(counts),
+    ("sources", "csv"): lambda counts, view: _rows_csv(("source", "articles"), list(counts.items())),
     ("show", "text"): _article_text,
     ("show", "json"): lambda article, view: _json(asdict(article)),
     ("info", "text"): _info_text,

@@ -49,8 +49,8 @@ from .errors import (
     QueryError,
 )
 from .highlight import highlight_spans, wanted_terms
-from .query import SearchRequest, parse_query
-from .results import SearchResults
+from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
+from .results import ArticleSummary, SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
 from .search import Searcher
 from .store import (
@@ -152,6 +152,18 @@ def _report(changes: _Changes, counts: tuple[int, int], started: float) -> Updat
         seconds=time.perf_counter() - started,
         notes=tuple(changes.notes),
     )
+
+
+def _committing(writer: SegmentWriter, progress: Progress | None, **options: Any) -> None:
+    """Commits ``writer``, reported to ``progress`` as the stage "committing" (0 of 1, then
+    1 of 1): merging and writing the segments is a large share of a build that the
+    indexing stage's count cannot show (issue 14: the bar sat at "0 s left" for the last
+    40 % of a rebuild)."""
+    if progress:
+        progress("committing", 0, 1)
+    writer.commit(**options)
+    if progress:
+        progress("committing", 1, 1)
 
 
 def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> dict[str, _Indexed]:
@@ -330,7 +342,7 @@ class Index:
                     # switch, so batches would keep nothing (a re-run starts a new index).
                     passages = _write_in_batches(
                         lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS),
-                        lambda writer: writer.commit(mergetype=CLEAR),
+                        lambda writer: _committing(writer, progress, mergetype=CLEAR),
                         additions,
                         batch_seconds=math.inf,
                     )
@@ -385,7 +397,7 @@ class Index:
                     )
                 return delete
 
-            self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions)
+            self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions, progress)
         return _report(changes, self.counts(), started)
 
     def add(
@@ -429,7 +441,9 @@ class Index:
                 for path in paths:
                     save_fields(path.parent, fields, path.name)
             stale = _stale_files(self.path)
-            self._commit(changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale)
+            self._commit(
+                changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale, progress=progress
+            )
         return _report(changes, self.counts(), started)
 
     @staticmethod
@@ -520,10 +534,12 @@ class Index:
         additions: Iterator[_Addition],
         stale: set[str],
         deletions: Callable[[], set[str]] = set,
+        progress: Progress | None = None,
     ) -> None:
         """Writes ``additions`` as they are planned, then ``deletions()`` (called once the
         plan is exhausted), in Whoosh transactions of about ``_BATCH_SECONDS`` of work each
-        (:func:`~bnptsearch.update._write_in_batches`); each commit records its checksums.
+        (:func:`~bnptsearch.update._write_in_batches`); each commit records its checksums
+        and is reported to ``progress`` (stage "committing").
         On any error, the batch being written is undone and its files removed; the batches
         before it stay committed.
 
@@ -533,7 +549,7 @@ class Index:
 
         def commit(writer: SegmentWriter) -> None:
             _set_stale_files(self.path, stale | changes.stale)
-            writer.commit()
+            _committing(writer, progress)
 
         def deleted() -> set[str]:
             changes.delete = deletions()
@@ -741,6 +757,60 @@ class Index:
         with self._damage_reported():
             searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
             return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+
+    def articles(
+        self,
+        *,
+        sources: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        include_undated: bool = False,
+        doc_ids: Sequence[str] = (),
+        sort: str | None = None,
+    ) -> tuple[ArticleSummary, ...]:
+        """The indexed articles that meet the filters (as in :meth:`search`), by id, or by
+        date with ``sort`` "date"/"oldest" or "-date"/"newest" (undated articles last).
+
+        >>> [a.doc_id for a in index.articles(sources=["CNNBanten.id"])]   # doctest: +SKIP
+        ['004_712c4dcd13143a1e']
+        """
+        order = SORT_ALIASES.get(sort, sort) if sort is not None else None
+        if order is not None and order not in SORTS[1:]:
+            raise QueryError(f"unknown sort {sort!r} for articles; use {', '.join((*SORTS[1:], *SORT_ALIASES))} or none (by id)")
+        request = SearchRequest(
+            "", sources=tuple(sources), since=since, until=until, include_undated=include_undated, doc_ids=tuple(doc_ids)
+        )
+        with self._damage_reported():
+            return self.searcher().articles(request, order)
+
+    def sources(self) -> dict[str, int]:
+        """Articles per source, most first ("(none)" for articles without one).
+
+        >>> index.sources()                                  # doctest: +SKIP
+        {'BNPT': 2, 'CNNBanten.id': 1, ...}
+        """
+        counts = Counter(article.source or "(none)" for article in self.articles())
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def filter_warnings(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> tuple[str, ...]:
+        """A line for each source or article id that names nothing in the index, with close
+        matches (:meth:`search` puts these in ``results.warnings``).
+
+        >>> index.filter_warnings(doc_ids=["004_712c"])      # doctest: +SKIP
+        ("no article '004_712c' in the index; did you mean: 004_712c4dcd13143a1e?",)
+        """
+        with self._damage_reported():
+            return self.searcher().filter_warnings(sources, doc_ids)
+
+    def similar(self, doc_id: str, *, limit: int = 10, **options: Any) -> SearchResults:
+        """Passages like article ``doc_id``'s, one per article, the article itself left out:
+        its most distinctive terms (tf·idf over its passages) searched as a query.
+        ``options`` are those of :meth:`search`.
+
+        >>> index.similar("004_712c4dcd13143a1e", limit=3).hits[0].doc_id   # doctest: +SKIP
+        '000_d9719fe4b4a867df'
+        """
+        return self.search(SearchRequest("", like=doc_id, limit=limit, **{"per_article": 1, **options}))
 
     def highlight(self, text: str, query: str, *, expand: bool = True) -> tuple[tuple[int, int], ...]:
         """Spans of the words of ``text`` that ``query`` matches, found as a hit's are: to

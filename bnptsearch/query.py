@@ -32,8 +32,10 @@ from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TE
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_EXPANSIONS",
+    "MAX_PASTED_CHARS",
     "MAX_QUERY_CHARS",
     "SORTS",
+    "SORT_ALIASES",
     "SearchRequest",
     "TypoStems",
     "expand_acronyms",
@@ -44,8 +46,14 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 1000
+# Longer input is pasted text: searched as a like-this query of its most distinctive words
+# (bnptsearch.search), up to this hard cap, beyond which it is refused.
+MAX_PASTED_CHARS = 100_000
 # The orders a search can return hits in: best first, or by the article's date.
 SORTS = ("relevance", "newest", "oldest")
+# Other spellings of SORTS: "date"/"-date" as command-line tools name sort keys. Accepted by
+# SearchRequest (and so the CLI), which keeps the canonical name: the one place they map.
+SORT_ALIASES = {"date": "oldest", "-date": "newest"}
 # A fuzzy word or a range searches at most this many indexed terms, the most frequent first
 # (Elasticsearch's ``max_expansions``): ``text:[a TO z]`` would otherwise OR together every
 # term of the index, and each term is a matcher in memory.
@@ -128,6 +136,9 @@ def parse_query(
         problem = error
     if problem is not None:
         raise QueryError(f"cannot parse query {text!r}: {problem}")
+    if parsed is wq.NullQuery and re.search(r"\w", joined):
+        # Every word was dropped by the analyzer: say why rather than find nothing.
+        raise QueryError(f"every word of {text.strip()!r} is a stopword; add a word that says what to find")
     expansions: list[str] = []
     if acronyms is not None:
         parsed, expansions = expand_acronyms(parsed, acronyms, joined)
@@ -404,10 +415,17 @@ class SearchRequest:
     explain: bool = False
     count: bool = False
     ranking: RankingParams = DEFAULT_RANKING
+    # "relevance" (best first), "newest" or "oldest" (articles without a date last); "-date"
+    # and "date" are accepted for the latter two (SORT_ALIASES).
     sort: str = "relevance"
     # With ``since``/``until``, also keep articles that have no date (by default they are
     # left out, and SearchResults.undated says how many matched).
     include_undated: bool = False
+    # An article id: also search for (or, with an empty ``query``, only for) passages like
+    # that article's, the article itself left out ("more like this").
+    like: str | None = None
+    # ``limit`` and ``offset`` count articles (each with up to ``per_article`` passages).
+    by_article: bool = False
     # Seconds before the search returns what it has found (``results.timed_out``); None: no limit.
     timeout: float | None = DEFAULT_TIMEOUT
     # ``since``/``until`` as the first and last moment they name, parsed once on creation.
@@ -418,12 +436,15 @@ class SearchRequest:
         # Callers may pass any sequence; a frozen request keeps tuples.
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "doc_ids", tuple(self.doc_ids))
+        object.__setattr__(self, "sort", SORT_ALIASES.get(self.sort, self.sort))
+        if len(self.query) > MAX_PASTED_CHARS:
+            raise QueryError(f"query too long ({len(self.query):,} characters; pasted text is limited to {MAX_PASTED_CHARS:,})")
         if self.limit < 1:
             raise QueryError(f"limit must be at least 1, not {self.limit}")
         if self.offset < 0:
             raise QueryError(f"offset cannot be negative ({self.offset})")
         if self.sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
+            raise QueryError(f"sort must be one of {', '.join(SORTS)} (or {', '.join(SORT_ALIASES)}), not {self.sort!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
         if self.timeout is not None and not self.timeout > 0:

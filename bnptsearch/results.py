@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .highlight import render
 
-__all__ = ["ArticleHits", "Hit", "SearchResults", "TermScore"]
+__all__ = ["ArticleHits", "ArticleSummary", "Hit", "SearchResults", "TermScore"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,19 @@ class ArticleHits:
 
 
 @dataclass(frozen=True)
+class ArticleSummary:
+    """One indexed article as :meth:`bnptsearch.Index.articles` lists it: its metadata and
+    how many passages it was split into."""
+
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    passages: int
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """The answer to one query.
 
@@ -76,7 +89,14 @@ class SearchResults:
     the words look misspelt and little was found; ``facets`` (on request) counts matching
     articles per ``"source"`` and per ``"year"``; ``parsed`` is the query as searched;
     ``undated`` counts the articles without a date that match but were left out by
-    ``since``/``until`` (None when the search had no date bounds or included them).
+    ``since``/``until`` (None when the search had no date bounds or included them);
+    ``sort`` is the order of the hits: "relevance", "newest" or "oldest"; ``grouped``
+    counts the matching passages that ``per_article`` hides (None when not counted);
+    ``articles`` counts the matching articles (None when not counted); with ``article_page``
+    the page's ``offset`` and size count articles;
+    ``like`` is the article the hits are like (a more-like-this search);
+    ``warnings`` are one-line notes on the request (a ``sources`` or ``doc_ids`` value that
+    names nothing in the index, with close matches);
     ``timed_out`` says the search used up its time budget and returned what it had found;
     ``notes`` explain, one line each, where results may be incomplete (the time budget, a
     fuzzy word or range cut to its most frequent terms).
@@ -92,6 +112,12 @@ class SearchResults:
     facets: dict[str, dict[str, int]] | None = None
     parsed: str = ""
     undated: int | None = None
+    sort: str = "relevance"
+    grouped: int | None = None
+    articles: int | None = None
+    article_page: bool = False
+    warnings: tuple[str, ...] = ()
+    like: str | None = None
     timed_out: bool = False
     notes: tuple[str, ...] = ()
 

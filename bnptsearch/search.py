@@ -19,13 +19,15 @@ it lowered nDCG@10 on the benchmark's TyDi questions.
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -36,16 +38,19 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from .acronyms import AcronymTable
 from .analysis import analyze, search_stopwords
+from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
-from .query import MAX_EXPANSIONS, SearchRequest, filter_query, parse_query, undated_query
+from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
-from .results import Hit, SearchResults, TermScore
+from .results import ArticleSummary, Hit, SearchResults, TermScore
 from .schema import (
     DATE,
     DATE_TEXT,
     DOC_ID,
     END,
+    KIND,
     PAGE,
+    PASSAGE_KIND,
     SOURCE,
     SOURCE_NAME,
     START,
@@ -69,6 +74,9 @@ MAX_TYPO_WORDS = 8
 # The fields a query word is scored in (bnptsearch.ranking.score_sum, --explain); WORDS
 # holds each passage's unstemmed words, for the exact-form bonus and for suggestions.
 SCORED_FIELDS = (TEXT, TITLE, WORDS)
+# The distinctive terms of a like-this query: enough to describe an article's topic
+# (its names, places, subjects), few enough to stay a quick bag-of-words query.
+LIKE_TERMS = 25
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 
 
@@ -200,6 +208,25 @@ class _Ranked:
     matched_terms: tuple = ()  # (field, term) pairs, collected only for --explain
 
 
+def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> list[tuple[int, _Ranked]]:
+    """The ranked passages of the page ``request`` asks for, with their ranks: past
+    ``offset`` passages, or with ``by_article`` past the passages of ``offset`` articles."""
+    if not request.by_article or doc_ids is None:
+        return [(rank, result) for rank, result in enumerate(ranked, 1) if rank > request.offset]
+    articles = list(dict.fromkeys(doc_ids[result.docnum] for result in ranked))
+    skipped = set(articles[: request.offset])
+    return [(rank, result) for rank, result in enumerate(ranked, 1) if doc_ids[result.docnum] not in skipped]
+
+
+def _close(value: str, known: list[str]) -> str:
+    """"; did you mean: a, b?" for the values of ``known`` close to ``value``, or ""."""
+    # Compared in lower case: "cnnbanten" is meant as "CNNBanten.id".
+    spelled = {k.lower(): k for k in known}
+    close = [spelled[k] for k in difflib.get_close_matches(value.lower(), spelled, n=3, cutoff=0.6)]
+    close += [k for k in known if value.lower() in k.lower() and k not in close][: 3 - len(close)]
+    return f"; did you mean: {', '.join(close)}?" if close else ""
+
+
 @dataclass(frozen=True)
 class _Proximity:
     """What the proximity rescore looks for: the stems of the words typed, in query order,
@@ -295,33 +322,32 @@ class Searcher:
         :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
         deadline = Deadline(request.timeout)
-        parsed, expansions = parse_query(
-            request.query,
-            searcher.schema,
-            acronyms,
-            fuzzy=request.fuzzy,
-            ranking=request.ranking,
-            typo_stems=self._typo_stems,
-        )
+        parsed, expansions = self._parse(request, acronyms)
         parsed, notes = cap_expansions(parsed, searcher.reader(), MAX_EXPANSIONS, deadline.expired)
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters come with the request, not the schema, so tuning needs no rebuild.
         searcher.weighting = request.ranking.weighting()
         restriction = filter_query(request, searcher.schema)
         # Past the deadline too: loading the page asked for costs little, and is what was found.
+        ranked = self._ranked(parsed, restriction, request, deadline)
+        # The article ids only when pages count articles: an empty index has no column.
+        doc_ids = column(searcher.reader(), DOC_ID) if request.by_article and ranked else None
         hits = [
             self._hit(rank, result, wanted, request.ranking if request.explain else None)
-            for rank, result in enumerate(self._ranked(parsed, restriction, request, deadline), 1)
-            if rank > request.offset
+            for rank, result in _on_page(ranked, request, doc_ids)
         ]
         matching = None
         if (request.count or request.facets) and not deadline.expired():
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
             # A count cut short is no total: leave it out rather than under-report.
             matching = None if deadline.hit else matching
-        suggestion = self._suggestion(request.query, deadline, _expanded_words(parsed))
+        # Pasted text (a like-this query) is no spelling to correct.
+        suggestion = (
+            self._suggestion(request.query, deadline, _expanded_words(parsed)) if len(request.query) <= MAX_QUERY_CHARS else None
+        )
         if deadline.hit:
             notes.append(f"search stopped after {request.timeout:g} s; results may be incomplete")
+        per_article = self._per_article(matching.docs()) if matching is not None else None
         return SearchResults(
             query=request.query,
             hits=tuple(hits),
@@ -335,7 +361,133 @@ class Searcher:
             undated=self._undated(parsed, request) if not deadline.expired() else None,
             timed_out=deadline.hit,
             notes=tuple(notes),
+            sort=request.sort,
+            grouped=(
+                sum(max(0, count - request.per_article) for count in per_article.values())
+                if per_article is not None and request.per_article is not None
+                else None
+            ),
+            articles=len(per_article) if per_article is not None else None,
+            article_page=request.by_article,
+            warnings=self.filter_warnings(request.sources, request.doc_ids),
+            like=request.like,
         )
+
+    def _parse(self, request: SearchRequest, acronyms: AcronymTable | None) -> tuple[wq.Query, list[str]]:
+        """The query of ``request`` and its expansions: the parsed words, or for pasted text
+        (longer than MAX_QUERY_CHARS) its most distinctive words, or with ``like`` the
+        article's, the article itself left out."""
+        schema = self._searcher.schema
+        parts: list[wq.Query] = []
+        expansions: list[str] = []
+        if len(request.query) > MAX_QUERY_CHARS:
+            parts.append(self._like_query(self._term_counts([request.query])))
+        elif request.query.strip() or request.like is None:
+            parsed, expansions = parse_query(
+                request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking, typo_stems=self._typo_stems
+            )
+            parts.append(parsed)
+        if request.like is not None:
+            passages = [fields[TEXT] for fields in self._searcher.documents(**{DOC_ID: request.like})]
+            if not passages:
+                raise QueryError(f"no article {request.like!r} in the index" + _close(request.like, self._doc_ids()))
+            like = self._like_query(self._term_counts(passages))
+            parts.append(wq.AndNot(like, wq.Term(DOC_ID, request.like)))
+        return (parts[0] if len(parts) == 1 else wq.Or(parts)), expansions
+
+    def _term_counts(self, texts: list[str]) -> Counter[str]:
+        """How often each indexed term occurs in ``texts``, analyzed as passages are."""
+        analyzer = self._searcher.schema[TEXT].analyzer
+        return Counter(token.text for text in texts for token in analyzer(text))
+
+    def _like_query(self, counts: Counter[str]) -> wq.Query:
+        """The LIKE_TERMS terms of ``counts`` with the highest tf·idf, each weighted by it
+        (relative to the best): the distinctive words of a text, as a query."""
+        reader = self._searcher.reader()
+        passages = reader.doc_count()  # articles' own documents too: an upper bound is enough
+        weights = {
+            term: count * math.log(1 + passages / frequency)
+            for term, count in counts.items()
+            # A term in no passage cannot help; one in over half of them cannot tell.
+            if 0 < (frequency := reader.doc_frequency(TEXT, term)) <= passages / 2
+        }
+        best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:LIKE_TERMS]
+        if not best:
+            raise QueryError("nothing to search for: the text has no word that the index holds")
+        top = best[0][1]
+        return wq.Or([wq.Term(TEXT, term, boost=weight / top) for term, weight in best])
+
+    def filter_warnings(self, sources: Sequence[str], doc_ids: Sequence[str]) -> tuple[str, ...]:
+        """A line for each of ``sources`` and ``doc_ids`` that names nothing in the index,
+        with the close matches there are.
+
+        >>> searcher.filter_warnings(["CNN Bantn"], [])    # doctest: +SKIP
+        ("no source 'CNN Bantn' in the index; did you mean: CNNBanten.id?",)
+        """
+        warnings = []
+        schema = self._searcher.schema
+        for source in sources:
+            if not any(True for _ in self._searcher.docs_for_query(filter_query(SearchRequest("", sources=(source,)), schema))):
+                warnings.append(f"no source {source!r} in the index" + _close(source, self._source_names()))
+        for doc_id in doc_ids:
+            if not any(True for _ in self._searcher.docs_for_query(wq.Term(DOC_ID, doc_id))):
+                warnings.append(f"no article {doc_id!r} in the index" + _close(doc_id, self._doc_ids()))
+        return tuple(warnings)
+
+    def _source_names(self) -> list[str]:
+        reader = self._searcher.reader()
+        if not reader.doc_count_all():
+            return []  # a new, empty index has no columns to read (Whoosh's EmptyReader)
+        names = column(reader, SOURCE_NAME)
+        return sorted({names[docnum] for docnum in reader.all_doc_ids()} - {""})
+
+    def _doc_ids(self) -> list[str]:
+        return sorted(self._article_passages(None))
+
+    def _article_passages(self, restriction: wq.Query | None) -> dict[str, list[int]]:
+        """Each article's passages (docnums, in index order) that meet ``restriction``."""
+        reader = self._searcher.reader()
+        if not reader.doc_count_all():
+            return {}  # a new, empty index has no columns to read
+        doc_ids = column(reader, DOC_ID)
+        query = wq.Term(KIND, PASSAGE_KIND) if restriction is None else wq.And([wq.Term(KIND, PASSAGE_KIND), restriction])
+        passages: dict[str, list[int]] = {}
+        for docnum in self._searcher.docs_for_query(query):
+            passages.setdefault(doc_ids[docnum], []).append(docnum)
+        return passages
+
+    def articles(self, request: SearchRequest, order: str | None = None) -> tuple[ArticleSummary, ...]:
+        """The articles that meet the filters of ``request``, by id or with ``order``
+        "newest"/"oldest" by date (undated last); :meth:`bnptsearch.Index.articles` is the
+        public way in."""
+        passages = self._article_passages(filter_query(request, self._searcher.schema))
+        listed = sorted(passages)
+        if order is not None:
+            days = self._facts().days  # 0: undated
+            dated = [doc_id for doc_id in listed if days[passages[doc_id][0]]]
+            dated.sort(key=lambda doc_id: days[passages[doc_id][0]], reverse=order == "newest")
+            listed = dated + [doc_id for doc_id in listed if not days[passages[doc_id][0]]]
+        summaries = []
+        for doc_id in listed:
+            fields = self._searcher.stored_fields(passages[doc_id][0])
+            summaries.append(
+                ArticleSummary(
+                    doc_id=doc_id,
+                    title=fields.get(TITLE, ""),
+                    source=fields.get(SOURCE) or None,
+                    date=fields.get(DATE_TEXT) or None,
+                    url=fields.get(URL) or None,
+                    passages=len(passages[doc_id]),
+                )
+            )
+        return tuple(summaries)
+
+    def _per_article(self, docnums: Iterable[int]) -> Counter[str]:
+        """How many of ``docnums`` each article has."""
+        if not self._searcher.doc_count_all():
+            return Counter()  # a new, empty index has no columns to read
+        doc_ids = column(self._searcher.reader(), DOC_ID)
+        return Counter(doc_ids[docnum] for docnum in docnums)
 
     def _undated(self, parsed: wq.Query, request: SearchRequest) -> int | None:
         """How many articles without a date match but were left out by ``since``/``until``
@@ -343,7 +495,7 @@ class Searcher:
         undated = undated_query(request, self._searcher.schema)
         if undated is None:
             return None
-        doc_ids = self._searcher.reader().column_reader(DOC_ID)
+        doc_ids = column(self._searcher.reader(), DOC_ID)
         return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
 
     def _typo_stems(self, word: str, maxdist: int, prefix: int) -> tuple[str, ...]:
@@ -393,19 +545,23 @@ class Searcher:
             top = self._rescored(top, proximity, request.ranking)
         while True:
             results = top(fetch)
-            if request.per_article is None:
+            if request.per_article is None and not request.by_article:
                 return results
             kept: list[_Ranked] = []
             seen: Counter[str] = Counter()
+            cap = request.per_article or len(results)
             for result in results:
                 doc_id = doc_ids[result.docnum]
-                if seen[doc_id] < request.per_article:
+                if request.by_article and doc_id not in seen and len(seen) == needed:
+                    continue  # a page's articles are complete: only their passages still count
+                if seen[doc_id] < cap:
                     seen[doc_id] += 1
                     kept.append(result)
-                    if len(kept) == needed:
+                    if not request.by_article and len(kept) == needed:
                         return kept
+            full = len(seen) == needed and all(count == request.per_article for count in seen.values())
             # Fetching deeper would only run out of time again.
-            if len(results) < fetch or deadline.hit:
+            if len(results) < fetch or deadline.hit or (request.by_article and full):
                 return kept
             fetch *= 4
 

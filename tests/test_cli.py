@@ -66,7 +66,7 @@ def test_zero_hits_is_success(run) -> None:
         ("", 1, "Error: empty query"),  # refused, with a one-line reason
         ('"unbalanced', 0, "No passages match"),  # read as the word "unbalanced"
         ("(((", 0, "No passages match"),  # nothing searchable left
-        ("AND", 0, "No passages match"),  # the operator alone is a word, an English stopword
+        ("AND", 1, "Error: every word of 'AND' is a stopword"),  # the operator alone is a word, an English stopword
     ],
 )
 def test_bad_queries_exit_cleanly(run, query: str, exit_code: int, says: str) -> None:
@@ -81,7 +81,9 @@ def test_bad_queries_exit_cleanly(run, query: str, exit_code: int, says: str) ->
 
 
 def test_usage_errors_exit_2(run) -> None:
-    assert run("query").exit_code == 2
+    # No query and no filter: nothing to search or list (an error of the query, exit 1).
+    empty = run("query")
+    assert empty.exit_code == 1 and "empty query" in empty.output
     assert run("query", "x", "-n", "0").exit_code == 2
     assert run("frobnicate").exit_code == 2
 

@@ -112,11 +112,7 @@ def test_compounds_match_both_spellings(seed_index: Index) -> None:
         # 18: the passages saying it (not those of 000 and 002 whose lede, once indexed as
         # their title, said it).
         ("(kerja sama", ("kerjasama",), 18),
-        # English function words among them are stopwords.
-        ("AND", (), 0),
-        ("OR NOT", (), 0),
         ("title:", ("title",), 0),
-        ("a^", (), 0),
         # Nothing searchable is left: no hits, no error.
         (")", (), 0),
         ('"', (), 0),
@@ -128,6 +124,13 @@ def test_compounds_match_both_spellings(seed_index: Index) -> None:
 def test_malformed_queries_are_read_leniently(seed_index: Index, query: str, terms: tuple, total: int) -> None:
     results = seed_index.search(query, count=True)
     assert (results.terms, results.total) == (terms, total)
+
+
+@pytest.mark.parametrize("query", ["AND", "OR NOT", "a^"])
+def test_operators_alone_are_english_stopwords_and_say_so(seed_index: Index, query: str) -> None:
+    # The operators alone are words, English function words: stopwords (issue 14).
+    with pytest.raises(QueryError, match="is a stopword"):
+        seed_index.search(query, count=True)
 
 
 @pytest.mark.parametrize(
@@ -175,8 +178,9 @@ def test_unusable_queries_raise_query_error(seed_index: Index, query: str) -> No
         seed_index.search(query)
 
 
-def test_stopword_only_query_finds_nothing(seed_index: Index) -> None:
-    assert seed_index.search("yang dan di").hits == ()
+def test_stopword_only_query_says_so(seed_index: Index) -> None:
+    with pytest.raises(QueryError, match="every word of 'yang dan di' is a stopword"):
+        seed_index.search("yang dan di")
 
 
 def test_boilerplate_is_not_searchable(seed_index: Index) -> None:

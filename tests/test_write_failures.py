@@ -194,7 +194,7 @@ def test_query_that_would_build_in_a_read_only_place_is_one_line(corpus_copy: Pa
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "mkdir", mkdir)
-    result = CliRunner().invoke(cli, ["query", "RAN PE", "--index", str(target), "--corpus", str(corpus_copy)])
+    result = CliRunner().invoke(cli, ["query", "RAN PE", "--index", str(target), "--corpus", str(corpus_copy), "--build"])
     assert result.stderr.endswith(f"Error: permission denied: cannot write {target}\n")
     assert result.exit_code == 1 and "Traceback" not in result.output
 
