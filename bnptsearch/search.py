@@ -60,7 +60,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_id
+from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -182,7 +182,7 @@ _FACT_NAMES = ("doc_ids", "sources", "years", "days")
 def _segment_facts(leaf: WhooshReader) -> _Facts:
     """The facts of one segment's documents: columns read whole, and days from the date
     terms (the date field has no column; one term per dated passage, schema._day_field)."""
-    key = segment_id(leaf)
+    key, _ = segment_key(leaf)  # deletions do not change a document's facts
     facts = _SEGMENT_FACTS.get(key)
     if facts is None:
         field = leaf.schema[DATE]

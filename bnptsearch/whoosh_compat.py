@@ -110,11 +110,6 @@ def leaf_length_bytes(leaf: SegmentReader, fieldname: str) -> bytes:
     return bytes(leaf.doc_count_all()) if codes is None else codes
 
 
-def segment_id(leaf: SegmentReader) -> str:
-    """The id of the segment ``leaf`` reads: unique, and a segment's documents never change."""
-    return leaf.segment().segment_id()
-
-
 def deleted_docs(leaf: SegmentReader) -> Iterable[int]:
     """The segment's deleted document numbers (its own numbering, not the searcher's)."""
     return leaf.deleted_docs_set
