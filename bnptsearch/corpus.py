@@ -24,7 +24,16 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .readers import EXTENSIONS, SNIFF_BYTES, Format, describe, format_of
-from .readers.base import MAX_ARTICLE_BYTES, Article, CorpusWarning, Located, Reading, content_hash, file_content_hash
+from .readers.base import (
+    MAX_ARTICLE_BYTES,
+    Article,
+    CorpusWarning,
+    Located,
+    Reading,
+    cannot_read,
+    content_hash,
+    file_content_hash,
+)
 from .readers.records import FIELDS, FIELDS_FILE, encodable, fields_for, parse_fields, save_fields
 from .readers.txt import parse_article
 
@@ -213,7 +222,7 @@ def raw_text(path: str | os.PathLike, doc_id: str) -> str:
         reading = Reading(path, fields=fields_for(path)[0] if file_format and file_format.records else {})
         text = file_format.raw(reading, doc_id) if file_format else None
     except OSError as error:
-        raise CorpusError(f"{path}: cannot read file: {error.strerror or error}") from None
+        raise CorpusError(f"{path}: {cannot_read(error)}") from None
     if text is None:
         raise CorpusError(f"{path}: no article {doc_id!r} any more")
     return text
@@ -230,7 +239,7 @@ def _read(reading: Reading, fields: Mapping[str, str] | None) -> Iterator[Locate
     try:
         file_format = _format(reading.path)
     except OSError as error:
-        reading.warn(f"cannot read file: {error.strerror or error}")
+        reading.warn(cannot_read(error))
         return iter(())
     if file_format is None:
         return None
@@ -247,7 +256,7 @@ def _read_as(reading: Reading, file_format: Format, fields: Mapping[str, str] | 
                 reading.warnings.append(problem)
         yield from file_format.read(reading)
     except OSError as error:
-        reading.warn(f"cannot read file: {error.strerror or error}")
+        reading.warn(cannot_read(error))
 
 
 def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
@@ -275,7 +284,7 @@ def _corpus_files(folder: Path, warnings: list[CorpusWarning]) -> list[Path]:
                 with path.open("rb") as file:
                     head = file.read(SNIFF_BYTES)
             except OSError as error:
-                warnings.append(CorpusWarning(str(path), f"cannot read file: {error.strerror or error}"))
+                warnings.append(CorpusWarning(str(path), cannot_read(error)))
                 continue
             if format_of(path, head) is not None:
                 files.append(path)  # a PDF without its extension, say
@@ -305,7 +314,7 @@ def _ignore_patterns(folder: Path, warnings: list[CorpusWarning]) -> list[str]:
     except FileNotFoundError:
         return []
     except OSError as error:
-        warnings.append(CorpusWarning(str(path), f"cannot read file: {error.strerror or error}"))
+        warnings.append(CorpusWarning(str(path), cannot_read(error)))
         return []
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 

@@ -28,6 +28,7 @@ from whoosh.query import Term
 
 from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
 from .corpus_copy import free_name
+from .readers.base import cannot_read
 from .schema import (
     ARTICLE_ID,
     ARTICLE_KIND,
@@ -249,7 +250,7 @@ def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Change
         # Unreadable for now (permissions, a file being copied): what is indexed of it
         # stays, rather than being deleted as if the file were gone.
         kept = "; its indexed articles are kept" if known_file else ""
-        changes.warnings.append(CorpusWarning(str(file), f"cannot read file: {error.strerror or error}{kept}"))
+        changes.warnings.append(CorpusWarning(str(file), cannot_read(error) + kept))
         return known_file.file_hash if known_file else None
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "Located",
     "Reading",
     "binary_file",
+    "cannot_read",
     "content_hash",
     "file_content_hash",
     "decode",
@@ -156,6 +157,15 @@ def is_utf16(head: bytes) -> bool:
     """Whether a file starting with ``head`` is UTF-16 with a byte-order mark (its NUL bytes
     are text, not a sign of a binary file)."""
     return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def cannot_read(error: OSError) -> str:
+    """The one wording of a file that could not be read, for warnings and errors.
+
+    >>> cannot_read(PermissionError(13, "Permission denied"))
+    'cannot read file: Permission denied'
+    """
+    return f"cannot read file: {error.strerror or error}"
 
 
 def megabytes(size: int) -> str:

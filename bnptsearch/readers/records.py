@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..clean import clean
+from ..corpus_copy import write_into
 from ..dates import metadata_date
 from ..errors import CorpusError
 from .base import Article, CorpusWarning, Reading
@@ -108,10 +109,8 @@ def save_fields(folder: str | os.PathLike, fields: Mapping[str, str], files: str
     if not entries:
         path.unlink(missing_ok=True)
         return True
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    # Written as `add` writes into the corpus: atomically, never through a symlink.
+    write_into((json.dumps(entries, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), folder, FIELDS_FILE, replace=True)
     return True
 
 
