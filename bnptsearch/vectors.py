@@ -381,10 +381,22 @@ def _embed(
         if progress:
             progress("embedding", done, len(missing))
         if time.monotonic() - started > batch_seconds or done == len(missing):
-            chunks = [*chunks, writer.write_chunk(np.concatenate(pending), keys, crcs)]
+            chunks = _merged_tail(writer, [*chunks, writer.write_chunk(np.concatenate(pending), keys, crcs)], embedder.dim)
             writer.commit(chunks)
             pending, keys, crcs, started = [], [], [], time.monotonic()
     return len(missing)
+
+
+def _merged_tail(writer: _Writer, chunks: list[dict[str, Any]], dim: int) -> list[dict[str, Any]]:
+    """``chunks`` with the last two merged (written, not committed) while the one before
+    the last is at most twice the last's size: a long run commits a chunk every few
+    seconds, and this keeps their number logarithmic in the rows while each row is
+    rewritten a logarithmic number of times (as a binary counter carries)."""
+    while len(chunks) > 1 and chunks[-2]["rows"] <= 2 * chunks[-1]["rows"]:
+        (first, first_keys, first_crcs), (last, last_keys, last_crcs) = (_open_chunk(writer.path, c, dim) for c in chunks[-2:])
+        merged = writer.write_chunk(np.concatenate([first, last]), first_keys + last_keys, first_crcs + last_crcs)
+        chunks = [*chunks[:-2], merged]
+    return chunks
 
 
 # -- checking ----------------------------------------------------------------------------------

@@ -322,3 +322,15 @@ def test_the_e5_prefixes_are_applied_once() -> None:
     assert np.allclose(query[0], model.query("kerja sama BNPT"), atol=1e-6)
     assert not np.allclose(query[0], model.query("query: kerja sama BNPT"), atol=1e-3)
     assert np.allclose(embedder.embed_passages(["kerja sama BNPT"])[0], model.passage("kerja sama BNPT"), atol=1e-6)
+
+
+def test_many_commits_leave_few_chunks(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(bnptsearch.index, "_BATCH_SECONDS", 0.0)
+    monkeypatch.setattr("bnptsearch.vectors._EMBED_BATCH", 1)  # 32 commits of one row
+    index, report = Index.build(corpus_copy, tmp_path / "index", semantic=True, embedder=_embedder())
+    with index:
+        assert report.embedded == 32
+        assert len(_chunk_files(index.path)) <= 2 * 6  # log2(32) + 1 chunks, two files each
+        vectors = Vectors.load(index.path)
+        assert vectors is not None and len(vectors.rows) == 32
+        assert index.search("xyzsinonim", mode="semantic").hits[0].semantic_only
