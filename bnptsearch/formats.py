@@ -175,12 +175,17 @@ def _header(results: SearchResults) -> str:
 
     >>> _header(SearchResults("q", (), total=10, grouped=6))
     "Passages 1–0 of 4 matching 'q' (6 more passages of the same articles grouped away; --per-article 0 shows them)"
+    >>> _header(SearchResults("q", (), total=10, mode="hybrid"))
+    "Passages 1–0 matching 'q' (hybrid search; 10 passages match its words)"
     """
     if results.article_page:
         of_total = f" of {results.articles}" if results.articles is not None else ""
         return f"{_page(results)}{of_total} {_asked(results)}"
     if results.total is None:  # known only when the search counted (``count=True`` or facets)
         return f"{_page(results)} {_asked(results)}"
+    if results.mode != "lexical":
+        # Meaning finds passages without the query's words: the count is of word matches only.
+        return f"{_page(results)} {_asked(results)} ({results.mode} search; {results.total} passages match its words)"
     grouped = results.grouped or 0
     line = f"{_page(results)} of {results.total - grouped} {_asked(results)}"
     if grouped:

@@ -334,3 +334,33 @@ def test_many_commits_leave_few_chunks(corpus_copy: Path, tmp_path: Path, monkey
         vectors = Vectors.load(index.path)
         assert vectors is not None and len(vectors.rows) == 32
         assert index.search("xyzsinonim", mode="semantic").hits[0].semantic_only
+
+
+def test_the_web_app_takes_mode_and_says_found_by_meaning(semantic_index, monkeypatch) -> None:
+    from starlette.testclient import TestClient
+
+    from bnptsearch.web import create_app
+
+    monkeypatch.setattr(bnptsearch.index, "E5Embedder", lambda: _embedder())
+    with TestClient(create_app(semantic_index.path, lang="en")) as client:
+        page = client.get("/", params={"q": "xyzsinonim", "mode": "semantic"})
+        assert page.status_code == 200 and "found by meaning: no query word to highlight" in page.text
+        data = client.get("/api/search", params={"q": "xyzsinonim"}).json()
+        assert data["mode"] == "hybrid" and data["hits"][0]["semantic_only"] is True
+        assert client.get("/api/search", params={"q": "Banten", "mode": "lexical"}).json()["mode"] == "lexical"
+        assert client.get("/api/search", params={"q": "Banten", "mode": "dense"}).status_code == 400
+
+
+def test_progress_shows_an_embedding_stage(corpus_copy: Path, tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    Index.build(corpus_copy, tmp_path / "index", semantic=True, embedder=_embedder(), progress=lambda *a: seen.append(a))[0].close()
+    embedding = [(done, total) for stage, done, total in seen if stage == "embedding"]
+    assert embedding[0] == (0, 32) and embedding[-1] == (32, 32)
+    assert [stage for stage, _, _ in seen].index("embedding") > [stage for stage, _, _ in seen].index("committing")
+
+
+def test_the_progress_bar_counts_embedded_passages(capsys) -> None:
+    from bnptsearch.cli import _ProgressBar
+
+    _ProgressBar()("embedding", 32, 32)
+    assert "embedding 32/32 passages" in capsys.readouterr().err
