@@ -364,3 +364,17 @@ def test_the_progress_bar_counts_embedded_passages(capsys) -> None:
 
     _ProgressBar()("embedding", 32, 32)
     assert "embedding 32/32 passages" in capsys.readouterr().err
+
+
+def test_a_passage_found_by_meaning_alone_is_not_highlighted_even_with_a_query_word(seed_index) -> None:
+    from bnptsearch.highlight import wanted_terms
+    from bnptsearch.query import parse_query
+    from bnptsearch.search import _Ranked
+
+    searcher = seed_index.searcher()
+    whoosh = searcher.whoosh
+    docnum = next(iter(whoosh.docs_for_query(parse_query("Banten", whoosh.schema)[0])))
+    wanted = wanted_terms(parse_query("Banten", whoosh.schema)[0], whoosh.reader())
+    assert searcher._hit(1, _Ranked(docnum, 1.0), wanted, None).spans
+    found_by_meaning = searcher._hit(1, _Ranked(docnum, 1.0, by_meaning_only=True), wanted, None)
+    assert found_by_meaning.spans == () and found_by_meaning.semantic_only
