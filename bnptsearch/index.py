@@ -209,14 +209,24 @@ def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Change
 class _Embedding:
     """The embedding an update makes: ``embedder`` None when the index has no vectors and
     none are asked for. Made before the update starts, so a missing model or a model
-    mismatch is reported before any work, not after the words are indexed."""
+    mismatch is reported before any work, not after the words are indexed.
+
+    An update of an index with vectors, where the model is not installed, still indexes the
+    words: ``note`` says the new passages are not embedded (the next run with it does it)."""
 
     def __init__(self, path: Path, embedder: Embedder | None, enable: bool, rebuild: bool):
         self.enable, self.rebuild = enable or rebuild, rebuild
         recorded = vectors_model(path) if Index.exists(path) else None
         self.embedder = None
+        self.note: str | None = None
         if self.enable or recorded is not None:
-            self.embedder = embedder or E5Embedder()
+            try:
+                self.embedder = embedder or E5Embedder()
+            except SemanticUnavailableError as error:
+                if self.enable:
+                    raise
+                self.note = f"{error}; new passages are not embedded until it is installed and `bnptsearch index` runs"
+                return
             if recorded is not None and recorded != self.embedder.name and not rebuild:
                 raise model_mismatch(recorded, self.embedder.name)
 
@@ -402,7 +412,7 @@ class Index:
         index = cls.open(path, lock_timeout=lock_timeout, embedder=model.embedder)
         try:
             with index._write_lock(), _writes_to(path):
-                embedded = index._embed(model, progress)
+                embedded = index._embed(model, progress, changes.notes)
         except BaseException:
             index.close()
             raise
@@ -469,7 +479,7 @@ class Index:
                 return delete
 
             self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions, progress)
-            embedded = self._embed(model, progress)
+            embedded = self._embed(model, progress, changes.notes)
         return _report(changes, self.counts(), started, embedded)
 
     def add(
@@ -517,7 +527,7 @@ class Index:
             self._commit(
                 changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale, progress=progress
             )
-            embedded = self._embed(model, progress)
+            embedded = self._embed(model, progress, changes.notes)
         return _report(changes, self.counts(), started, embedded)
 
     @staticmethod
@@ -643,10 +653,13 @@ class Index:
             remove_uncommitted(self._ix)
             raise
 
-    def _embed(self, model: _Embedding, progress: Progress | None) -> int:
+    def _embed(self, model: _Embedding, progress: Progress | None, notes: list[str] | None = None) -> int:
         """Embeds the committed passages that have no vector, if the index has vectors (or
-        ``model`` turns them on); call with the write lock. Returns how many were embedded."""
+        ``model`` turns them on); call with the write lock. Returns how many were embedded;
+        adds to ``notes`` why none were, where there is a reason to say."""
         if model.embedder is None:
+            if model.note and notes is not None:
+                notes.append(model.note)
             return 0
         self._embedder = model.embedder
         with _writes_to(self.path), self._ix.searcher() as searcher:

@@ -441,5 +441,5 @@ def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
                 if len(keys) != chunk["rows"]:
                     damaged.append(DamagedFile(name, f"holds {len(keys)} keys, {chunk['rows']} rows recorded"))
         rows += chunk["rows"]
-    note = f"vectors: {rows} rows of {manifest['dim']} dimensions by {manifest['model']}"
+    note = f"vectors: {rows} rows of {manifest['dim']} dimensions by {manifest['model']!r}"
     return checked, damaged, [note]

