@@ -107,6 +107,9 @@ _BATCH_SECONDS = 10.0
 # objects of one process: `serve` keeps several, and they cannot cache the table on disk, so
 # each would otherwise re-read every article document after every commit (0.7 s at 100k).
 _ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
+# The passage vectors of each index folder, with the stamp of the manifest they were read
+# from: shared by the Index objects of one process, as they hold the rows as float32.
+_VECTORS: dict[Path, tuple[tuple[int, int, int], Vectors]] = {}
 
 
 @dataclass(frozen=True)
@@ -250,8 +253,6 @@ class Index:
         self.read_only = read_only
         # The model for semantic search (E5Embedder, made on first use, unless given).
         self._embedder = embedder
-        # The committed passage vectors, and the stamp of the manifest they were read from.
-        self._vectors: tuple[tuple[int, int, int], Vectors] | None = None
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
@@ -675,17 +676,21 @@ class Index:
             )
 
     def _committed_vectors(self) -> Vectors | None:
-        """The index's passage vectors (None: it has none), read again when committed anew."""
+        """The index's passage vectors (None: it has none), read again when committed anew;
+        one copy per index folder and process (``serve`` keeps several Index objects)."""
         try:
             info = os.stat(self.path / VECTORS_FILE)
         except FileNotFoundError:
-            self._vectors = None
             return None
         stamp = (info.st_mtime_ns, info.st_ino, info.st_size)
-        if self._vectors is None or self._vectors[0] != stamp:
+        key = self.path.resolve()
+        shared = _VECTORS.get(key)
+        if shared is None or shared[0] != stamp:
             vectors = Vectors.load(self.path)
-            self._vectors = (stamp, vectors) if vectors is not None else None
-        return self._vectors[1] if self._vectors is not None else None
+            if vectors is None:
+                return None
+            shared = _VECTORS[key] = (stamp, vectors)
+        return shared[1]
 
     def _dense(self, request: SearchRequest) -> tuple[Dense | None, tuple[str, ...]]:
         """What ``request`` adds to the word search in hybrid or semantic mode (None: words
