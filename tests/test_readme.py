@@ -31,6 +31,7 @@ NOT_RUN = {
     "python -m benchmarks.retrieval": "needs the evaluation sets in ../shared/eval and takes minutes",
     "python -m benchmarks.keyword_queries": "needs the evaluation sets in ../shared/eval",
     "python benchmarks/perf.py": "needs ../shared/eval and takes minutes",
+    "python -m benchmarks.hybrid_latency": "needs an index with vectors, the 'semantic' extra and ../shared/eval",
     "bnptsearch serve": "runs until stopped; tests/test_web.py and tests/test_browser.py serve the same app",
 }
 # The examples of semantic search (README, "Semantic search") use this index folder: they need
