@@ -624,34 +624,42 @@ class Searcher:
         self, top: Callable[[int], list[_Ranked]], dense: Dense, restriction: wq.Query | None, ranking: RankingParams
     ) -> Callable[[int], list[_Ranked]]:
         """``top`` fused with the passages nearest the query vector (hybrid), or replaced by
-        them (semantic): the ``ranking.fusion_depth`` best of each (more when a deeper page
-        is asked for), fused by :func:`~bnptsearch.ranking.fuse`. The filters of the request
-        (``restriction``) apply to both lists before their best are taken."""
+        them (semantic). Hybrid fuses the ``ranking.fusion_depth`` best of each list
+        (:func:`~bnptsearch.ranking.fuse`); past that head, the other word matches follow in
+        their order, fused score 0, so every page comes from one order (as
+        :meth:`_rescored`). The filters of the request (``restriction``) apply to both lists
+        before their best are taken."""
         cosines, usable = self._cosines(dense, restriction)
         import numpy
 
-        def top_fused(k: int) -> list[_Ranked]:
-            depth = max(k, ranking.fusion_depth)
-            lexical = {r.docnum: r for r in top(depth)} if dense.mode == "hybrid" else {}
+        def nearest(depth: int) -> list[tuple[int, float]]:
             candidates = numpy.flatnonzero(usable)
             if len(candidates) > depth:
                 candidates = candidates[numpy.argpartition(-cosines[candidates], depth - 1)[:depth]]
-            nearest = sorted(((int(doc), float(cosines[doc])) for doc in candidates), key=lambda item: (-item[1], item[0]))
-            found = {doc: float(cosines[doc]) for doc in [*lexical, *(doc for doc, _ in nearest)] if cosines[doc] > -numpy.inf}
-            fused = fuse([(r.docnum, r.score) for r in lexical.values()], nearest, found, ranking) if lexical else nearest
-            return [
-                _Ranked(
-                    doc,
-                    score,
-                    lexical[doc].matched_terms if doc in lexical else (),
-                    lexical[doc].score if doc in lexical else None,
-                    found.get(doc),
-                    doc not in lexical,
-                )
-                for doc, score in fused[:k]
-            ]
+            return sorted(((int(doc), float(cosines[doc])) for doc in candidates), key=lambda item: (-item[1], item[0]))
 
-        return top_fused
+        def ranked(doc: int, score: float, by_words: _Ranked | None) -> _Ranked:
+            cosine = float(cosines[doc]) if cosines[doc] > -numpy.inf else None
+            if by_words is None:
+                return _Ranked(doc, score, (), None, cosine, by_meaning_only=True)
+            return _Ranked(doc, score, by_words.matched_terms, by_words.score, cosine)
+
+        def top_semantic(k: int) -> list[_Ranked]:
+            return [ranked(doc, cosine, None) for doc, cosine in nearest(k)]
+
+        def top_hybrid(k: int) -> list[_Ranked]:
+            depth = ranking.fusion_depth
+            words = top(k + depth)  # k beyond the head, whatever the head took of them
+            head_words = {r.docnum: r for r in words[:depth]}
+            near = nearest(depth)
+            found = {doc: float(cosines[doc]) for doc in [*head_words, *(doc for doc, _ in near)] if cosines[doc] > -numpy.inf}
+            head = fuse([(r.docnum, r.score) for r in words[:depth]], near, found, ranking) if head_words else near
+            results = [ranked(doc, score, head_words.get(doc)) for doc, score in head]
+            in_head = {doc for doc, _ in head}
+            results += [ranked(r.docnum, 0.0, r) for r in words[depth:] if r.docnum not in in_head]
+            return results[:k]
+
+        return top_hybrid if dense.mode == "hybrid" else top_semantic
 
     def _cosines(self, dense: Dense, restriction: wq.Query | None) -> tuple[numpy.ndarray, numpy.ndarray]:
         """(cosine of each document with the query, -inf where it has no vector; which

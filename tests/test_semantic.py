@@ -389,3 +389,12 @@ def test_without_the_extra_an_update_still_indexes_the_words(corpus_copy: Path, 
     assert result.exit_code == 0, result.output
     assert "1 added" in result.stdout
     assert "note: semantic search needs the 'semantic' extra" in result.stderr and "not embedded" in result.stderr
+
+
+def test_hybrid_pages_come_from_one_order_past_the_fused_head(shared_index) -> None:
+    shallow = RankingParams(fusion_depth=3)
+    everything = shared_index.search("BNPT kerja sama", limit=20, per_article=None, ranking=shallow)
+    pages = [shared_index.search("BNPT kerja sama", limit=5, offset=offset, per_article=None, ranking=shallow) for offset in (0, 5, 10, 15)]
+    assert [(h.doc_id, h.start) for page in pages for h in page.hits] == [(h.doc_id, h.start) for h in everything.hits]
+    assert len(everything.hits) == 20 and len({(h.doc_id, h.start) for h in everything.hits}) == 20
+    assert all(hit.score == 0.0 and not hit.semantic_only for hit in everything.hits[6:])  # past the head: by words
