@@ -503,6 +503,8 @@ class Index:
         (``berita-2.txt``) and ``report.notes`` says so. Adding again from the same source
         path replaces its copy; ``replace=True`` replaces whatever holds the name.
 
+        In an index with passage vectors (see :meth:`update`), the new passages are embedded.
+
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
         >>> index.add(["dl2/berita.txt"], copy_to="corpus").notes[0]   # doctest: +SKIP

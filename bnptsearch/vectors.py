@@ -343,7 +343,9 @@ def embed_missing(
     rebuilt = writer.manifest["indexname"] != indexname
     if dead and (len(chunks) > _MAX_CHUNKS or dead > _MAX_DEAD_SHARE * len(stored.rows) or rebuilt):
         chunks = [_compacted(writer, stored, keep)] if keep else []
-    writer.manifest |= {"indexname": indexname}
+    # What `check` compares the rows with (it reads no index file): the live passages, and
+    # how many of them have a vector, as of each commit.
+    writer.manifest |= {"indexname": indexname, "passages": len(live), "embedded": len(keep)}
     writer.commit(chunks)
     missing = [(docnum, key) for docnum, key in live if key not in keep]
     return _embed(writer, chunks, missing, searcher, embedder, progress, batch_seconds)
@@ -386,6 +388,7 @@ def _embed(
             progress("embedding", done, len(missing))
         if time.monotonic() - started > batch_seconds or done == len(missing):
             chunks = _merged_tail(writer, [*chunks, writer.write_chunk(np.concatenate(pending), keys, crcs)], embedder.dim)
+            writer.manifest["embedded"] += len(keys)
             writer.commit(chunks)
             pending, keys, crcs, started = [], [], [], time.monotonic()
     return len(missing)
@@ -441,5 +444,11 @@ def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
                 if len(keys) != chunk["rows"]:
                     damaged.append(DamagedFile(name, f"holds {len(keys)} keys, {chunk['rows']} rows recorded"))
         rows += chunk["rows"]
-    note = f"vectors: {rows} rows of {manifest['dim']} dimensions by {manifest['model']!r}"
+    embedded, passages = manifest.get("embedded", 0), manifest.get("passages", 0)
+    if embedded > rows:
+        damaged.append(DamagedFile(VECTORS_FILE, f"records {embedded} passages embedded but holds {rows} rows"))
+    note = (
+        f"vectors: {rows} rows of {manifest['dim']} dimensions by {manifest['model']!r}; "
+        f"{embedded} of {passages} passages embedded at the last run"
+    )
     return checked, damaged, [note]

@@ -163,7 +163,8 @@ def test_an_interrupted_embedding_keeps_its_committed_batches(corpus_copy: Path,
         assert index.counts() == (5, 32)  # the words were committed first
         results = index.search("xyzsinonim radikal", mode="hybrid")
         assert "16 of 32 passages have no vector yet" in " ".join(results.notes)
-        assert Index.check(path).ok
+        check = Index.check(path)
+        assert check.ok and "16 of 32 passages embedded" in " ".join(check.notes)
         report = index.update(corpus_copy)
         assert report.embedded == 16
         assert not index.search("xyzsinonim radikal").notes
@@ -216,7 +217,7 @@ def test_check_verifies_the_vector_files(semantic_index) -> None:
     path = semantic_index.path
     report = Index.check(path)
     assert report.ok and VECTORS_FILE in report.checked
-    assert any("32 rows" in note for note in report.notes)
+    assert any("32 rows" in note and "32 of 32 passages embedded" in note for note in report.notes)
     matrix = next(path.glob("vectors-*.f16"))
     data = bytearray(matrix.read_bytes())
     data[10] ^= 0xFF
