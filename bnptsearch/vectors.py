@@ -286,8 +286,13 @@ class _Writer:
         """Writes a new chunk's files (not yet committed); returns its manifest entry."""
         name = f"vectors-{secrets.token_hex(4)}"
         matrix_name, keys_name = _chunk_files(name)
-        (self.path / matrix_name).write_bytes(np.ascontiguousarray(matrix, dtype=np.float16).tobytes())
-        (self.path / keys_name).write_text(json.dumps({"keys": list(keys), "crcs": list(crcs)}), encoding="utf-8")
+        try:
+            (self.path / matrix_name).write_bytes(np.ascontiguousarray(matrix, dtype=np.float16).tobytes())
+            (self.path / keys_name).write_text(json.dumps({"keys": list(keys), "crcs": list(crcs)}), encoding="utf-8")
+        except BaseException:
+            for file in (matrix_name, keys_name):  # half a chunk on a full disk would keep it full
+                (self.path / file).unlink(missing_ok=True)
+            raise
         files = {
             kind: {"size": (self.path / file).stat().st_size, "crc32": _crc_of_file(self.path / file)}
             for kind, file in (("f16", matrix_name), ("keys", keys_name))

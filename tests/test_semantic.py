@@ -399,3 +399,25 @@ def test_hybrid_pages_come_from_one_order_past_the_fused_head(shared_index) -> N
     assert [(h.doc_id, h.start) for page in pages for h in page.hits] == [(h.doc_id, h.start) for h in everything.hits]
     assert len(everything.hits) == 20 and len({(h.doc_id, h.start) for h in everything.hits}) == 20
     assert all(hit.score == 0.0 and not hit.semantic_only for hit in everything.hits[6:])  # past the head: by words
+
+
+def test_a_full_disk_while_embedding_leaves_no_half_chunk(semantic_index, corpus_copy: Path, monkeypatch) -> None:
+    import errno
+
+    (corpus_copy / "baru.txt").write_text("Berita baru\n\nSatu paragraf tentang radikalisme.", encoding="utf-8")
+    before = _chunk_files(semantic_index.path)
+    real_write = Path.write_text
+
+    def full_disk(self: Path, *args, **kwargs):
+        if self.name.startswith("vectors-"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    semantic_index._embedder = _embedder()
+    with pytest.raises(BnptSearchError, match="no space left on device"):
+        semantic_index.update(corpus_copy)
+    monkeypatch.undo()
+    assert _chunk_files(semantic_index.path) == before
+    assert Index.check(semantic_index.path).ok
+    assert semantic_index.update(corpus_copy).embedded == 1  # the words were committed; the vector follows
