@@ -346,9 +346,9 @@ def embed_missing(
             and stored.crcs[row] == _text_crc(passage_text(searcher.stored_fields(docnum)))
         }
     chunks = list(writer.manifest["chunks"])
-    dead = len(stored.rows) - len(keep)
+    dead = len(stored.crcs) - len(keep)  # rows of passages gone or changed (a key's older rows too)
     rebuilt = writer.manifest["indexname"] != indexname
-    if dead and (len(chunks) > _MAX_CHUNKS or dead > _MAX_DEAD_SHARE * len(stored.rows) or rebuilt):
+    if dead and (len(chunks) > _MAX_CHUNKS or dead > _MAX_DEAD_SHARE * len(stored.crcs) or rebuilt):
         chunks = [_compacted(writer, stored, keep)] if keep else []
     # What `check` compares the rows with (it reads no index file): the live passages, and
     # how many of them have a vector, as of each commit.
