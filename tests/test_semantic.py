@@ -421,3 +421,14 @@ def test_a_full_disk_while_embedding_leaves_no_half_chunk(semantic_index, corpus
     assert _chunk_files(semantic_index.path) == before
     assert Index.check(semantic_index.path).ok
     assert semantic_index.update(corpus_copy).embedded == 1  # the words were committed; the vector follows
+
+
+def test_rows_of_deleted_articles_are_dropped_by_compaction(semantic_index, corpus_copy: Path) -> None:
+    for name in ("000_d9719fe4b4a867df.txt", "001_b906f770b361ad8d.txt", "003_219fc8fa0a90b567.txt"):
+        (corpus_copy / name).unlink()
+    semantic_index._embedder = _embedder()
+    report = semantic_index.update(corpus_copy)
+    assert report.deleted == 3 and report.embedded == 0
+    vectors = Vectors.load(semantic_index.path)
+    assert vectors is not None and len(vectors.crcs) == len(vectors.rows) == semantic_index.counts()[1]
+    assert len(_chunk_files(semantic_index.path)) == 2
