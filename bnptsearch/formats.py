@@ -90,6 +90,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
     }
     if hit.explanation:
         data["explanation"] = [{"field": t.field, "term": t.term, "score": round(t.score, 4)} for t in hit.explanation]
+    if hit.factors:
+        data["factors"] = [{"name": f.name, "factor": round(f.factor, 4)} for f in hit.factors]
     return data
 
 
@@ -237,7 +239,8 @@ def _undated_note(results: SearchResults) -> str | None:
 
 def _explanation(hit: Hit) -> str:
     terms = ", ".join(f"{t.field}:{escape_controls(t.term)} {t.score:.2f}" for t in hit.explanation)
-    return f"matched: {terms}" if terms else "matched: (no scoring terms)"
+    factors = "".join(f"; {f.name} ×{f.factor:.2f}" for f in hit.factors)
+    return (f"matched: {terms}" if terms else "matched: (no scoring terms)") + factors
 
 
 def to_text(
@@ -272,7 +275,7 @@ def to_text(
         # Line breaks are kept through escaping only to be folded into spaces here.
         text = render(hit.passage, hit.spans, markers, lambda s: shown(s, keep_lines=True))
         out = wrap_visible(text, width, indent)
-        if hit.explanation:
+        if hit.explanation or hit.factors:
             out.append(f"{indent}{_explanation(hit)}")
         return out
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .highlight import render
 
-__all__ = ["ArticleHits", "ArticleSummary", "Hit", "SearchResults", "TermScore"]
+__all__ = ["ArticleHits", "ArticleSummary", "Hit", "ScoreFactor", "SearchResults", "TermScore"]
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,20 @@ class TermScore:
 
 
 @dataclass(frozen=True)
+class ScoreFactor:
+    """A multiplier applied to a hit's summed term scores after matching, such as the
+    proximity rescore's ``ScoreFactor("proximity", 1.25)`` for query words side by side."""
+
+    name: str
+    factor: float
+
+
+@dataclass(frozen=True)
 class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
-    filled when the search was made with ``explain=True``. ``url`` is the article's address
+    filled when the search was made with ``explain=True``, and ``factors`` then holds the
+    multipliers applied to the sum of those term scores. ``url`` is the article's address
     (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF)."""
 
     rank: int
@@ -47,6 +57,7 @@ class Hit:
     explanation: tuple[TermScore, ...] = ()
     url: str | None = None
     page: int | None = None
+    factors: tuple[ScoreFactor, ...] = ()
 
     @property
     def highlighted(self) -> str:

@@ -42,7 +42,7 @@ from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
-from .results import ArticleSummary, Hit, SearchResults, TermScore
+from .results import ArticleSummary, Hit, ScoreFactor, SearchResults, TermScore
 from .schema import (
     DATE,
     DATE_TEXT,
@@ -206,6 +206,7 @@ class _Ranked:
     docnum: int
     score: float
     matched_terms: tuple = ()  # (field, term) pairs, collected only for --explain
+    factors: tuple[ScoreFactor, ...] = ()  # multipliers applied by rescoring, for --explain
 
 
 def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> list[tuple[int, _Ranked]]:
@@ -577,10 +578,11 @@ class Searcher:
             results = top(max(k, ranking.proximity_depth))
             head = results[: ranking.proximity_depth]
             shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
+            factors = [1 + ranking.proximity_weight * share for share in shares]
             head = sorted(
                 (
-                    _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
-                    for r, share in zip(head, shares)
+                    _Ranked(r.docnum, r.score * factor, r.matched_terms, (*r.factors, ScoreFactor("proximity", factor)))
+                    for r, factor in zip(head, factors)
                 ),
                 key=lambda r: -r.score,
             )
@@ -704,6 +706,7 @@ class Searcher:
             explanation=self._explain(result, explain) if explain is not None else (),
             url=fields.get(URL) or None,
             page=fields.get(PAGE),
+            factors=result.factors if explain is not None else (),
         )
 
     def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:

@@ -3,9 +3,13 @@ queries on the seed corpus, each pinned to the article or passage expected first
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 
 from bnptsearch import Index
+from bnptsearch.cli import cli
 from bnptsearch.analysis import analyze
 from bnptsearch.ranking import RankingParams
 
@@ -141,3 +145,23 @@ def test_pages_come_from_one_proximity_order(seed_index: Index) -> None:
     everything = seed_index.search("kerjasama internasional BNPT", limit=12, per_article=None)
     pages = [seed_index.search("kerjasama internasional BNPT", limit=4, offset=o, per_article=None) for o in (0, 4, 8)]
     assert [h.passage for page in pages for h in page.hits] == [h.passage for h in everything.hits]
+
+
+def _cli(index: Index, *args: str) -> str:
+    return CliRunner().invoke(cli, [*args, "--index", str(index.path)]).stdout
+
+
+def test_explain_shows_the_proximity_factor(seed_index: Index) -> None:
+    hits = seed_index.search("siapa kepala BNPT", explain=True, limit=10).hits
+    belanda = next(h for h in hits if h.doc_id == BELANDA and h.start == 449)
+    (proximity,) = [f for f in belanda.factors if f.name == "proximity"]
+    assert proximity.factor > 1
+    # The hit's score is its terms' scores times its factors.
+    assert belanda.score == pytest.approx(sum(t.score for t in belanda.explanation) * proximity.factor, rel=1e-3)
+    assert seed_index.search("siapa kepala BNPT").hits[0].factors == ()
+    text = _cli(seed_index, "query", "siapa kepala BNPT", "--explain", "-n", "10")
+    assert f"proximity ×{proximity.factor:.2f}" in text
+    listed = json.loads(_cli(seed_index, "query", "siapa kepala BNPT", "--explain", "-n", "10", "--json"))["hits"]
+    assert {"name": "proximity", "factor": round(proximity.factor, 4)} in next(
+        h["factors"] for h in listed if h["doc_id"] == BELANDA and h["passage"] == belanda.passage
+    )
