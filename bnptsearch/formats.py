@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from .analysis import AnalyzedToken
 from .corpus import Article
 from .highlight import PLAIN_MARKERS, render, render_html
-from .results import ArticleSummary, Hit, SearchResults
+from .results import NONE_LABEL, ArticlePage, Hit, SearchResults
 from .terminal import escape_controls
 
 if TYPE_CHECKING:
@@ -443,14 +443,27 @@ def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) ->
 LIST_COLUMNS = ("doc_id", "date", "source", "passages", "title", "url")
 
 
-def _list_text(articles: Sequence[ArticleSummary], view: View) -> str:
-    """One line per article: id, date, source, passages, title; then the count."""
+def _list_text(page: ArticlePage, view: View) -> str:
+    """One line per article: id, date, source, passages, title; then the count (which of
+    how many, for a page of a longer list).
+
+    >>> from bnptsearch.results import ArticleSummary
+    >>> print(_list_text(ArticlePage((ArticleSummary("d1", "Judul", None, None, None, 2),), 5, 2), View()), end="")
+    d1  (no date)   (none)    2 passages  Judul
+    Articles 3–3 of 5
+    """
+    articles, shown = page.articles, len(page.articles)
     lines = [
-        escape_controls(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or '(no source)'}  {a.passages:>3} passages  ")
+        escape_controls(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or NONE_LABEL}  {a.passages:>3} passages  ")
         + escape_controls(a.title)
         for a in articles
     ]
-    lines.append(f"{len(articles)} article{'' if len(articles) == 1 else 's'}")
+    if page.offset == 0 and shown == page.total:
+        lines.append(f"{shown} article{'' if shown == 1 else 's'}")
+    elif not shown:
+        lines.append(f"No more articles ({page.total} in all).")
+    else:
+        lines.append(f"Articles {page.offset + 1}–{page.offset + shown} of {page.total}")
     return "\n".join(lines) + "\n"
 
 
@@ -462,8 +475,8 @@ def _rows_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _list_csv(articles: Sequence[ArticleSummary], view: View) -> str:
-    return _rows_csv(LIST_COLUMNS, [[getattr(a, column) for column in LIST_COLUMNS] for a in articles])
+def _list_csv(page: ArticlePage, view: View) -> str:
+    return _rows_csv(LIST_COLUMNS, [[getattr(a, column) for column in LIST_COLUMNS] for a in page.articles])
 
 
 def _sources_text(counts: dict[str, int], view: View) -> str:
@@ -490,7 +503,7 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any, View], str]] = {
     ("batch", "trec"): lambda results, view: to_trec(results, view.qid),
     ("batch", "jsonl"): _batch_jsonl,
     ("list", "text"): _list_text,
-    ("list", "json"): lambda articles, view: _json([asdict(a) for a in articles]),
+    ("list", "json"): lambda page, view: _json([asdict(a) for a in page.articles]),
     ("list", "csv"): _list_csv,
     ("sources", "text"): _sources_text,
     ("sources", "json"): lambda counts, view: _json(counts),

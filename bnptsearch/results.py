@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from .highlight import render
 
-__all__ = ["ArticleHits", "ArticleSummary", "Hit", "ScoreFactor", "SearchResults", "TermScore"]
+# What listings and counts show for an article without a source (or a year, a month): the
+# key of facets and of ``Index.sources()``, and the source column of ``bnptsearch list``.
+NONE_LABEL = "(none)"
+
+__all__ = ["NONE_LABEL", "ArticleHits", "ArticlePage", "ArticleSummary", "Hit", "ScoreFactor", "SearchResults", "TermScore"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,16 @@ class ArticleSummary:
     date: str | None
     url: str | None
     passages: int
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """One page of a listing: ``articles`` from ``offset`` on, of ``total`` that met the
+    filters (:meth:`bnptsearch.Index.article_page`)."""
+
+    articles: tuple[ArticleSummary, ...]
+    total: int
+    offset: int = 0
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
-from .results import ArticleSummary, Hit, ScoreFactor, SearchResults, TermScore
+from .results import NONE_LABEL, ArticlePage, ArticleSummary, Hit, ScoreFactor, SearchResults, TermScore
 from .schema import (
     DATE,
     DATE_TEXT,
@@ -457,10 +457,12 @@ class Searcher:
             passages.setdefault(doc_ids[docnum], []).append(docnum)
         return passages
 
-    def articles(self, request: SearchRequest, order: str | None = None) -> tuple[ArticleSummary, ...]:
+    def articles(
+        self, request: SearchRequest, order: str | None = None, offset: int = 0, limit: int | None = None
+    ) -> ArticlePage:
         """The articles that meet the filters of ``request``, by id or with ``order``
-        "newest"/"oldest" by date (undated last); :meth:`bnptsearch.Index.articles` is the
-        public way in."""
+        "newest"/"oldest" by date (undated last), ``limit`` of them (all if None) from
+        ``offset`` on; :meth:`bnptsearch.Index.article_page` is the public way in."""
         passages = self._article_passages(filter_query(request, self._searcher.schema))
         listed = sorted(passages)
         if order is not None:
@@ -469,7 +471,8 @@ class Searcher:
             dated.sort(key=lambda doc_id: days[passages[doc_id][0]], reverse=order == "newest")
             listed = dated + [doc_id for doc_id in listed if not days[passages[doc_id][0]]]
         summaries = []
-        for doc_id in listed:
+        # Only the page's articles are read: a page of 10 out of 100k articles stays quick.
+        for doc_id in listed[offset : None if limit is None else offset + limit]:
             fields = self._searcher.stored_fields(passages[doc_id][0])
             summaries.append(
                 ArticleSummary(
@@ -481,7 +484,7 @@ class Searcher:
                     passages=len(passages[doc_id]),
                 )
             )
-        return tuple(summaries)
+        return ArticlePage(tuple(summaries), len(listed), offset)
 
     def _per_article(self, docnums: Iterable[int]) -> Counter[str]:
         """How many of ``docnums`` each article has."""
@@ -764,11 +767,11 @@ class Searcher:
         doc_ids, sources, years, days = facts.doc_ids, facts.sources, facts.years, facts.days
         articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
-            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or NONE_LABEL, years[docnum] or NONE_LABEL, days[docnum]))
         facets: dict[str, Counter[str]] = {"source": Counter(), "year": Counter(), "month": Counter()}
         for source, year, day in articles.values():
             facets["source"][source] += 1
             facets["year"][year] += 1
-            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else "(none)"] += 1
+            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else NONE_LABEL] += 1
         by_count = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
         return by_count | {"month": dict(sorted(facets["month"].items()))}

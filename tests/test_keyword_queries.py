@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bnptsearch import Index
-from bnptsearch.cli import cli
 from bnptsearch.analysis import analyze
+from bnptsearch.cli import cli
 from bnptsearch.ranking import RankingParams
 
 BELANDA = "000_d9719fe4b4a867df"
