@@ -23,6 +23,7 @@ from whoosh.matching.wrappers import WrappingMatcher
 
 __all__ = [
     "DEFAULT_RANKING",
+    "BestField",
     "Clause",
     "LuceneBM25",
     "RankingParams",
@@ -70,6 +71,9 @@ class RankingParams:
     proximity_weight: float = 0.25
     proximity_window: int = 1
     proximity_depth: int = 100
+    # An acronym expansion is boosted to weigh what the words typed weigh (summed idf),
+    # not by the count of words (query.expand_acronyms).
+    acronym_idf_boost: bool = True
     # Indexes of at least this many Whoosh documents score plain word queries with numpy
     # (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.
     vectorized_from: int = 5000
@@ -170,6 +174,20 @@ class Synonyms(wq.Or):
         return matcher if self.boost == 1 else WrappingMatcher(matcher, boost=self.boost)
 
 
+class BestField(Synonyms):
+    """One query word searched in several fields (the passage, its article's title): it
+    scores by the field where it scores best, as Elasticsearch's ``multi_match`` does by
+    default (``best_fields``).
+
+    Summed, the title counted a second time for every passage of an article whose title
+    has the word: for "siapa kepala BNPT" two passages of 001 that say "Kepala Seksi …
+    BNPT" outranked 000's "selaku Kepala BNPT" on the strength of "BNPT" in 001's title.
+    """
+
+    # Printed "(text:teror | title:teror^2.0)" in a parsed query: the best of, not the sum.
+    JOINT = " | "
+
+
 @dataclass(frozen=True)
 class ScoreSum:
     """A query whose score is the sum of its parts' scores: term clauses, computed with
@@ -189,7 +207,7 @@ def score_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
     children's scores, each times the boosts above it. Other queries (AND, NOT, restrictions
     to other fields such as source or date) are left to Whoosh's top-k search.
     """
-    if type(query) not in (wq.Or, wq.Term, Synonyms):
+    if type(query) not in (wq.Or, wq.Term, Synonyms, BestField):
         return None
     return _as_sum(query, fields)
 
@@ -200,7 +218,7 @@ def _as_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
     best_of: list[tuple[tuple[ScoreSum, ...], float]] = []
 
     def walk(node: wq.Query, boost: float) -> bool:
-        if type(node) is Synonyms:
+        if isinstance(node, Synonyms):
             alternatives = [_as_sum(child, fields) for child in node.subqueries]
             summed = tuple(alternative for alternative in alternatives if alternative is not None)
             if len(summed) < len(alternatives):

@@ -385,7 +385,13 @@ class Searcher:
             parts.append(self._like_query(self._term_counts([request.query])))
         elif request.query.strip() or request.like is None:
             parsed, expansions = parse_query(
-                request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking, typo_stems=self._typo_stems
+                request.query,
+                schema,
+                acronyms,
+                fuzzy=request.fuzzy,
+                ranking=request.ranking,
+                typo_stems=self._typo_stems,
+                term_weight=self._term_weight(request.ranking) if request.ranking.acronym_idf_boost else None,
             )
             parts.append(parsed)
         if request.like is not None:
@@ -501,6 +507,12 @@ class Searcher:
             return None
         doc_ids = column(self._searcher.reader(), DOC_ID)
         return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
+
+    def _term_weight(self, ranking: RankingParams) -> Callable[[str], float]:
+        """A text term's idf, as ``ranking`` scores it."""
+        reader = self._searcher.reader()
+        weighting, total = ranking.weighting(), reader.doc_count_all()
+        return lambda term: weighting.term_idf(total, reader.doc_frequency(TEXT, term))
 
     def _typo_stems(self, word: str, maxdist: int, prefix: int) -> tuple[str, ...]:
         """The stems of the indexed words within ``maxdist`` edits of ``word`` as typed and
@@ -727,7 +739,13 @@ class Searcher:
                 matcher.skip_to(result.docnum)
             if matcher.is_active() and matcher.id() == result.docnum:
                 scores.append(TermScore(fieldname, word, float(matcher.score())))
-        return tuple(sorted(scores, key=lambda t: -t.score))
+        # A word scores by the better of the passage and the title (ranking.BestField).
+        best: dict[str, TermScore] = {}
+        for term in scores:
+            if term.field in (TEXT, TITLE) and (term.term not in best or term.score > best[term.term].score):
+                best[term.term] = term
+        counted = [t for t in scores if t.field not in (TEXT, TITLE) or best[t.term] is t]
+        return tuple(sorted(counted, key=lambda t: -t.score))
 
     def _suggestion(self, query: str, deadline: Deadline, expanded: frozenset[str] = frozenset()) -> str | None:
         """The query with each word that matches nothing replaced by the closest indexed
