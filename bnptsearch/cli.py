@@ -178,7 +178,12 @@ def _list_filters(command):
 @SORT_OPTION
 @click.option("--like", metavar="DOC_ID", help="Passages like this article's (its most distinctive words), itself left out.")
 @click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
-@click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
+@click.option(
+    "--fuzzy/--exact",
+    default=None,
+    help="Tolerate typos in every word (or write word~) / search every word exactly as typed "
+    "[default: a word that matches nothing is replaced by the closest indexed word].",
+)
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
 @click.option(

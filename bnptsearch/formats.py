@@ -109,6 +109,7 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "offset": results.offset,
         "expansions": list(results.expansions),
         "suggestion": results.suggestion,
+        "corrected": results.corrected,
         "timed_out": results.timed_out,
         "notes": list(results.notes),
         "undated": results.undated,
@@ -160,9 +161,10 @@ def _asked(results: SearchResults, verb: str = "matching") -> str:
     'like d1'
     """
     like = f"like {results.like}" if results.like else ""
-    if not results.query.strip():
+    searched = results.corrected or results.query
+    if not searched.strip():
         return like
-    return f"{verb} {results.query!r}" + (f" or {like}" if like else "")
+    return f"{verb} {searched!r}" + (f" or {like}" if like else "")
 
 
 def _header(results: SearchResults) -> str:
@@ -257,6 +259,8 @@ def to_text(
     lines = []
     if results.suggestion:
         lines.append(f"Did you mean: {shown(results.suggestion)}?")
+    if results.corrected:
+        lines.append(f"Showing results for: {shown(results.corrected)} (--exact searches {shown(results.query)!r} as typed)")
     if not results.hits:
         if results.timed_out:
             lines.append(f"No passages found {_asked(results, 'for')} in the time allowed.")
@@ -379,6 +383,8 @@ def to_html(results: SearchResults) -> str:
     summary = f"{results.total} matching passages" if results.total is not None else _page(results)
     if results.suggestion:
         summary += f" · Did you mean: {html.escape(results.suggestion)}?"
+    if results.corrected:
+        summary += f" · Showing results for: {html.escape(results.corrected)}"
     note = _undated_note(results)
     if note:
         summary += f" · {note}"

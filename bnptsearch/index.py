@@ -731,7 +731,9 @@ class Index:
         - ``limit``/``offset``: the page of hits to return (``results.total`` counts all);
         - ``per_article``: at most this many passages of one article (None: no cap);
         - ``expand``: also search the other form of acronyms and long forms;
-        - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
+        - ``fuzzy``: True tolerates a typo or two in every word (``word~`` does it for one
+          word); None (default) replaces a word that matches nothing by the closest indexed
+          word (``results.corrected``); False searches the words exactly as typed;
         - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
           filters; ``facets``: count matching articles per source, year and month;
         - ``include_undated``: keep articles without a date despite ``since``/``until``

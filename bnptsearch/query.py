@@ -435,7 +435,10 @@ class SearchRequest:
     offset: int = 0
     per_article: int | None = 3
     expand: bool = True
-    fuzzy: bool = False
+    # True: every word tolerates a typo or two. None (default): a word that matches nothing
+    # is replaced by the closest indexed word, as web search does ("showing results for",
+    # SearchResults.corrected). False: words are searched exactly as typed, with a suggestion.
+    fuzzy: bool | None = None
     sources: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None

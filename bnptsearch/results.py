@@ -120,6 +120,9 @@ class SearchResults:
     ``articles`` counts the matching articles (None when not counted); with ``article_page``
     the page's ``offset`` and size count articles;
     ``like`` is the article the hits are like (a more-like-this search);
+    ``corrected`` is the query searched in place of ``query`` when a word of it matched
+    nothing and a close indexed word does (None: searched as typed; ``fuzzy=False`` turns
+    correction off and leaves it to ``suggestion``);
     ``warnings`` are one-line notes on the request (a ``sources`` or ``doc_ids`` value that
     names nothing in the index, with close matches);
     ``timed_out`` says the search used up its time budget and returned what it had found;
@@ -143,6 +146,7 @@ class SearchResults:
     article_page: bool = False
     warnings: tuple[str, ...] = ()
     like: str | None = None
+    corrected: str | None = None
     timed_out: bool = False
     notes: tuple[str, ...] = ()
 

@@ -25,7 +25,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -323,7 +323,12 @@ class Searcher:
         :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
         deadline = Deadline(request.timeout)
+        asked = request.query
         parsed, expansions = self._parse(request, acronyms)
+        corrected = self._correction(request, parsed, deadline) if request.fuzzy is None else None
+        if corrected is not None:
+            request = replace(request, query=corrected)
+            parsed, expansions = self._parse(request, acronyms)
         parsed, notes = cap_expansions(parsed, searcher.reader(), MAX_EXPANSIONS, deadline.expired)
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters come with the request, not the schema, so tuning needs no rebuild.
@@ -342,15 +347,19 @@ class Searcher:
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
             # A count cut short is no total: leave it out rather than under-report.
             matching = None if deadline.hit else matching
-        # Pasted text (a like-this query) is no spelling to correct.
+        # By default the suggestion has been searched (``corrected``); pasted text (a
+        # like-this query) is no spelling to correct.
         suggestion = (
-            self._suggestion(request.query, deadline, _expanded_words(parsed)) if len(request.query) <= MAX_QUERY_CHARS else None
+            self._suggestion(request.query, deadline, _expanded_words(parsed))
+            if request.fuzzy is not None and len(request.query) <= MAX_QUERY_CHARS
+            else None
         )
         if deadline.hit:
             notes.append(f"search stopped after {request.timeout:g} s; results may be incomplete")
         per_article = self._per_article(matching.docs()) if matching is not None else None
         return SearchResults(
-            query=request.query,
+            query=asked,
+            corrected=corrected,
             hits=tuple(hits),
             total=len(matching) if matching is not None else None,
             offset=request.offset,
@@ -374,6 +383,14 @@ class Searcher:
             like=request.like,
         )
 
+    def _correction(self, request: SearchRequest, parsed: wq.Query, deadline: Deadline) -> str | None:
+        """The query with each word that matches nothing replaced by the closest indexed
+        word, if there is one (:meth:`_suggestion`), to search in its place; None for pasted
+        text or an empty query (a like-this search)."""
+        if len(request.query) > MAX_QUERY_CHARS or not request.query.strip():
+            return None
+        return self._suggestion(request.query, deadline, _expanded_words(parsed))
+
     def _parse(self, request: SearchRequest, acronyms: AcronymTable | None) -> tuple[wq.Query, list[str]]:
         """The query of ``request`` and its expansions: the parsed words, or for pasted text
         (longer than MAX_QUERY_CHARS) its most distinctive words, or with ``like`` the
@@ -388,7 +405,7 @@ class Searcher:
                 request.query,
                 schema,
                 acronyms,
-                fuzzy=request.fuzzy,
+                fuzzy=bool(request.fuzzy),
                 ranking=request.ranking,
                 typo_stems=self._typo_stems,
                 term_weight=self._term_weight(request.ranking) if request.ranking.acronym_idf_boost else None,

@@ -110,6 +110,9 @@ def test_did_you_mean_next_page_and_article(page, site: str) -> None:
     page.goto(site)
     page.fill("input[name=q]", "terorisne")
     page.press("input[name=q]", "Enter")
+    assert page.locator(".suggestion strong").inner_text() == "terorisme"  # searched in its place
+    page.click("#as-typed")
+    page.wait_for_url(re.compile(r"exact=1"))
     assert page.inner_text(".empty") == "Tidak ada bagian yang cocok dengan pencarian ini."
     page.click("#did-you-mean")
     page.wait_for_url(re.compile(r"q=terorisme"))

@@ -51,20 +51,48 @@ def test_a_fuzzy_typo_next_to_a_correct_word_counts(seed_index: Index) -> None:
 )
 def test_a_word_that_matches_nothing_gets_a_suggestion(seed_index: Index, query: str, suggestion: str) -> None:
     # The correct word alone finds plenty; the misspelt one must not be dropped silently.
-    assert seed_index.search(query).suggestion == suggestion
+    assert seed_index.search(query, fuzzy=False).suggestion == suggestion
+
+
+@pytest.mark.parametrize(
+    ("query", "corrected", "found"),
+    [
+        ("terorsme Banten", "terorisme Banten", "terorisme"),
+        ("walkota Surakarta", "walikota Surakarta", "walikota"),
+        ("penanggulangn", "penanggulangan", "penanggulangan"),
+    ],
+)
+def test_a_word_that_matches_nothing_is_corrected_by_default(
+    seed_index: Index, query: str, corrected: str, found: str
+) -> None:
+    results = seed_index.search(query, limit=3)
+    assert (results.query, results.corrected, results.suggestion) == (query, corrected, None)
+    assert any(found in span for span in _highlighted(results))
+    exact = seed_index.search(query, fuzzy=False, limit=3)
+    assert exact.corrected is None and not any(found in span for span in _highlighted(exact))
+
+
+def test_the_cli_says_what_it_searched_instead(seed_index: Index) -> None:
+    text = _cli(seed_index, "query", "walkota Surakarta", "-n", "1")
+    assert text.splitlines()[0] == "Showing results for: walikota Surakarta (--exact searches 'walkota Surakarta' as typed)"
+    assert "matching 'walikota Surakarta'" in text.splitlines()[1]
+    assert json.loads(_cli(seed_index, "query", "walkota Surakarta", "--json"))["corrected"] == "walikota Surakarta"
+    assert _cli(seed_index, "query", "walkota Surakarta", "--exact").startswith("Did you mean: walikota Surakarta?")
 
 
 @pytest.mark.parametrize("word", ["anak", "Bali", "Rabu", "jaksa", "kemitraaan"])
 def test_a_word_in_the_index_is_never_corrected(seed_index: Index, word: str) -> None:
     # "kemitraaan" is the corpus's own typo: it occurs, so it is what the user meant to find.
-    results = seed_index.search(word)
-    assert results.hits
-    assert results.suggestion is None
+    for fuzzy in (None, False):
+        results = seed_index.search(word, fuzzy=fuzzy)
+        assert results.hits
+        assert results.suggestion is None and results.corrected is None
 
 
 def test_suggestions_prefer_the_closest_word(seed_index: Index) -> None:
     # "walikota" is one edit from "walkota"; more frequent words two edits away lose.
-    assert seed_index.search("walkota").suggestion == "walikota"
+    assert seed_index.search("walkota", fuzzy=False).suggestion == "walikota"
+    assert seed_index.search("walkota").corrected == "walikota"
 
 
 @pytest.mark.parametrize(
@@ -82,7 +110,8 @@ def test_a_title_spelt_out_finds_its_abbreviation(seed_index: Index, query: str,
 
 def test_no_suggestion_for_the_words_of_a_long_form(seed_index: Index) -> None:
     # "Forum" occurs nowhere, but the query spells out FKPT, which does.
-    assert seed_index.search("Forum Koordinasi Pencegahan Terorisme").suggestion is None
+    assert seed_index.search("Forum Koordinasi Pencegahan Terorisme", fuzzy=False).suggestion is None
+    assert seed_index.search("Forum Koordinasi Pencegahan Terorisme").corrected is None
 
 
 def test_english_function_words_are_stopped(seed_index: Index) -> None:

@@ -152,6 +152,9 @@ def _search_request(request: Request, *, facets: bool) -> SearchRequest:
         since=params.get("since") or None,
         until=params.get("until") or None,
         sort=params.get("sort") or SORTS[0],
+        # exact=1: the words as typed ("search instead for"), not the correction of one
+        # that matches nothing.
+        fuzzy=False if params.get("exact", "") not in ("", "0") else None,
         count=True,
         facets=facets,
     )
