@@ -13,7 +13,7 @@ or filters do not add up that way and are left to Whoosh's own search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import log
 
 from whoosh import query as wq
@@ -197,6 +197,9 @@ class ScoreSum:
     terms: tuple[Clause, ...]
     others: tuple[tuple[wq.Query, float], ...]
     best_of: tuple[tuple[tuple[ScoreSum, ...], float], ...] = ()
+    # Documents these match score nothing (``a ANDNOT b``: the article a like-this search
+    # is made from).
+    excluded: tuple[wq.Query, ...] = ()
 
 
 def score_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
@@ -204,9 +207,13 @@ def score_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
     scored fields of the schema), else None.
 
     A plain OR (no minimum match, no coordination scaling) scores as the sum of its matching
-    children's scores, each times the boosts above it. Other queries (AND, NOT, restrictions
-    to other fields such as source or date) are left to Whoosh's top-k search.
+    children's scores, each times the boosts above it; ``a ANDNOT b`` as ``a``, less the
+    documents ``b`` matches. Other queries (AND, restrictions to other fields such as source
+    or date) are left to Whoosh's top-k search.
     """
+    if type(query) is wq.AndNot:
+        summed = score_sum(query.a, fields)
+        return None if summed is None else replace(summed, excluded=(*summed.excluded, query.b))
     if type(query) not in (wq.Or, wq.Term, Synonyms, BestField):
         return None
     return _as_sum(query, fields)
