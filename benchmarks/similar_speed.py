@@ -57,10 +57,10 @@ def main(argv: list[str] | None = None) -> None:
                 times["numpy"].append(new_ms)
                 differ += old_ids != new_ids
             old, new = statistics.median(times["whoosh"]), statistics.median(times["numpy"])
+            old_p90, new_p90 = (statistics.quantiles(times[path], n=10)[-1] for path in ("whoosh", "numpy"))
             print(
                 f"count={count!s:5}  median ms: whoosh {old:7.1f}  numpy {new:7.1f}  ratio {old / new:5.1f}×"
-                f"  (p90 {statistics.quantiles(times['whoosh'], n=10)[-1]:.1f} / {statistics.quantiles(times['numpy'], n=10)[-1]:.1f});"
-                f" rankings differ for {differ} of {len(chosen)}"
+                f"  (p90 {old_p90:.1f} / {new_p90:.1f}); rankings differ for {differ} of {len(chosen)}"
             )
     print(f"load average {load:.2f} at start, {os.getloadavg()[0]:.2f} at end")
 
