@@ -219,6 +219,17 @@ def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> lis
     return [(rank, result) for rank, result in enumerate(ranked, 1) if doc_ids[result.docnum] not in skipped]
 
 
+def _automatic_edits(word: str) -> int:
+    """The typos a word may be corrected by without asking: Meilisearch's default tolerance,
+    none below five letters, one up to eight, two from nine. A suggestion may go further (two
+    edits from four letters), but searching "asia" for "Adib" unasked would mislead.
+
+    >>> [_automatic_edits(w) for w in ("adib", "walkota", "terorisne")]
+    [0, 1, 2]
+    """
+    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
+
+
 def _close(value: str, known: list[str]) -> str:
     """"; did you mean: a, b?" for the values of ``known`` close to ``value``, or ""."""
     # Compared in lower case: "cnnbanten" is meant as "CNNBanten.id".
@@ -272,6 +283,34 @@ def _proximity_of(parsed: wq.Query) -> _Proximity | None:
         tuple(typed[start] for start in sorted(typed)),
         tuple((order[first], order[last], acronym) for first, last, acronym in runs),
     )
+
+
+# The boost of each (field, term) of a query, and per field a default for the terms a
+# fuzzy word or range reached.
+_Boosts = dict
+
+
+def _term_boosts(parsed: wq.Query, ranking: RankingParams) -> _Boosts:
+    """Each term's boost in ``parsed``, the boosts of the groups above it multiplied in (the
+    largest where a term occurs twice), for --explain.
+
+    >>> _term_boosts(wq.Or([wq.Term("text", "fkpt", boost=2.0)], boost=1.5), RankingParams())[("text", "fkpt")]
+    3.0
+    """
+    boosts: _Boosts = {TITLE: ranking.title_boost, WORDS: ranking.exact_boost}
+
+    def walk(node: wq.Query, above: float) -> None:
+        boost = above * node.boost
+        if isinstance(node, (wq.Term, wq.Phrase)):
+            words = [node.text] if isinstance(node, wq.Term) else node.words
+            for word in words:
+                key = (node.fieldname, word)
+                boosts[key] = max(boosts.get(key, 0.0), boost)
+        for child in node.children():
+            walk(child, boost)
+
+    walk(parsed, 1.0)
+    return boosts
 
 
 def _expanded_words(parsed: wq.Query) -> frozenset[str]:
@@ -338,10 +377,8 @@ class Searcher:
         ranked = self._ranked(parsed, restriction, request, deadline)
         # The article ids only when pages count articles: an empty index has no column.
         doc_ids = column(searcher.reader(), DOC_ID) if request.by_article and ranked else None
-        hits = [
-            self._hit(rank, result, wanted, request.ranking if request.explain else None)
-            for rank, result in _on_page(ranked, request, doc_ids)
-        ]
+        boosts = _term_boosts(parsed, request.ranking) if request.explain else None
+        hits = [self._hit(rank, result, wanted, boosts) for rank, result in _on_page(ranked, request, doc_ids)]
         matching = None
         if (request.count or request.facets) and not deadline.expired():
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
@@ -389,7 +426,7 @@ class Searcher:
         text or an empty query (a like-this search)."""
         if len(request.query) > MAX_QUERY_CHARS or not request.query.strip():
             return None
-        return self._suggestion(request.query, deadline, _expanded_words(parsed))
+        return self._suggestion(request.query, deadline, _expanded_words(parsed), _automatic_edits)
 
     def _parse(self, request: SearchRequest, acronyms: AcronymTable | None) -> tuple[wq.Query, list[str]]:
         """The query of ``request`` and its expansions: the parsed words, or for pasted text
@@ -721,8 +758,8 @@ class Searcher:
             self._facts_of = _Facts(*([value for part in parts for value in getattr(part, name)] for name in _FACT_NAMES))
         return self._facts_of
 
-    def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
-        """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
+    def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: _Boosts | None) -> Hit:
+        """The hit for a ranked passage; ``explain``: the boosts to explain its score by."""
         fields = self._searcher.stored_fields(result.docnum)
         return Hit(
             rank=rank,
@@ -741,8 +778,9 @@ class Searcher:
             factors=result.factors if explain is not None else (),
         )
 
-    def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:
-        """Each matched term's own BM25F score in this passage, title and exact-form boosts included."""
+    def _explain(self, result: _Ranked, boosts: _Boosts) -> tuple[TermScore, ...]:
+        """Each matched term's own BM25F score in this passage, with the boosts the query
+        gives it (title, exact form, an acronym weighed as its long form)."""
         searcher = self._searcher
         context = searcher.context(weighting=searcher.weighting)
         scores = []
@@ -750,7 +788,7 @@ class Searcher:
             if fieldname not in SCORED_FIELDS:
                 continue
             word = text.decode("utf-8") if isinstance(text, bytes) else text
-            boost = {TITLE: ranking.title_boost, WORDS: ranking.exact_boost}.get(fieldname, 1.0)
+            boost = boosts.get((fieldname, word)) or boosts.get(fieldname, 1.0)
             matcher = wq.Term(fieldname, word, boost=boost).matcher(searcher, context)
             if matcher.is_active():
                 matcher.skip_to(result.docnum)
@@ -764,9 +802,16 @@ class Searcher:
         counted = [t for t in scores if t.field not in (TEXT, TITLE) or best[t.term] is t]
         return tuple(sorted(counted, key=lambda t: -t.score))
 
-    def _suggestion(self, query: str, deadline: Deadline, expanded: frozenset[str] = frozenset()) -> str | None:
+    def _suggestion(
+        self,
+        query: str,
+        deadline: Deadline,
+        expanded: frozenset[str] = frozenset(),
+        max_edits: Callable[[str], int] = lambda word: 2,
+    ) -> str | None:
         """The query with each word that matches nothing replaced by the closest indexed
-        word (then the most frequent), if any, as far as ``deadline`` allows.
+        word (then the most frequent) at most ``max_edits(word)`` edits away, if any, as far
+        as ``deadline`` allows.
 
         A word that occurs in the index is never corrected, however rare: "anak" is not a
         typo for "and"; nor is a word of a long form the query spells out (``expanded``
@@ -781,10 +826,11 @@ class Searcher:
             word = match.group().lower()
             if deadline.expired():
                 break
-            if word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
+            edits = max_edits(word)
+            if not edits or word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
             best = min(
-                reader.terms_within(WORDS, word, 2, prefix=1),
+                reader.terms_within(WORDS, word, edits, prefix=1),
                 key=lambda c: (edit_distance(word, c), -reader.doc_frequency(WORDS, c), c),
                 default=None,
             )

@@ -72,6 +72,15 @@ def test_a_word_that_matches_nothing_is_corrected_by_default(
     assert exact.corrected is None and not any(found in span for span in _highlighted(exact))
 
 
+def test_short_words_are_not_corrected_unasked(seed_index: Index) -> None:
+    # Two edits make "Adib" (boilerplate, not indexed) "asia": fine as a suggestion, not
+    # to search in its place. Below five letters no word is corrected; one edit up to eight.
+    results = seed_index.search("Adib Miftahul")
+    assert results.corrected is None and results.hits == ()
+    assert seed_index.search("Adib Miftahul", fuzzy=False).suggestion is not None
+    assert seed_index.search("Content is protected").corrected is None  # "contact": two edits
+
+
 def test_the_cli_says_what_it_searched_instead(seed_index: Index) -> None:
     text = _cli(seed_index, "query", "walkota Surakarta", "-n", "1")
     assert text.splitlines()[0] == "Showing results for: walikota Surakarta (--exact searches 'walkota Surakarta' as typed)"
