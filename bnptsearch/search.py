@@ -384,11 +384,11 @@ class Searcher:
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
             # A count cut short is no total: leave it out rather than under-report.
             matching = None if deadline.hit else matching
-        # By default the suggestion has been searched (``corrected``); pasted text (a
-        # like-this query) is no spelling to correct.
+        # Unless a correction was searched, one further off (two edits, shorter words) may
+        # still be suggested; pasted text (a like-this query) is no spelling to correct.
         suggestion = (
             self._suggestion(request.query, deadline, _expanded_words(parsed))
-            if request.fuzzy is not None and len(request.query) <= MAX_QUERY_CHARS
+            if corrected is None and len(request.query) <= MAX_QUERY_CHARS
             else None
         )
         if deadline.hit:
