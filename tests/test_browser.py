@@ -134,7 +134,7 @@ def test_did_you_mean_next_page_and_article(page, site: str) -> None:
     assert hit.is_visible() and hit.locator("mark").count() >= 1
     assert hit.bounding_box()["y"] < 900  # opened at the hit's passage
     page.click("a.back")
-    page.wait_for_url(re.compile(r"^[^#]*/\?q=terorisme"))
+    page.wait_for_url(re.compile(r"^[^#]*/\?(exact=1&)?q=terorisme"))  # the search it came from
 
 
 def test_article_page_screenshot_and_english(page, site: str) -> None:
