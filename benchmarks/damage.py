@@ -92,16 +92,7 @@ def build(folder: Path) -> Path:
 def role_files(index_dir: Path) -> dict[str, Path]:
     """The index's files by role (the live manifest only: the one the TOC's generation names)."""
     toc = next(index_dir.glob("_passages*.toc"))
-    # A segment is one compound ``.seg`` file (indexes written before issue 17) or a set of
-    # files named ``<index>_<segment id>.<part>``: its role is played by its largest file.
-    parts: dict[str, list[Path]] = {}
-    for file in index_dir.glob("passages*_*.*"):
-        if file.is_file():
-            parts.setdefault(file.name.split(".", 1)[0], []).append(file)
-    segments = sorted(
-        (max(files, key=lambda file: file.stat().st_size) for files in parts.values()),
-        key=lambda file: file.stat().st_size,
-    )
+    segments = sorted(index_dir.glob("passages*.seg"), key=lambda file: file.stat().st_size)
     return {
         "metadata": index_dir / "bnptsearch.json",
         "toc": toc,

@@ -92,13 +92,7 @@ __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
 # Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
-# Segments are written as separate files, not assembled into one compound ``.seg``:
-# assembling copies every segment once more (disk written and peak disk ~2x the segment),
-# and Whoosh opens each part of a compound file as an in-memory copy (``BufferFile`` wraps
-# it in ``BytesIO``), so opening the index, adding one article or querying read the whole
-# index into memory (issue 17: 1.7 GB to add one article at 1M passages). Separate files
-# are read in place.
-_WRITER_OPTIONS = {"limitmb": 512, "compound": False}
+_WRITER_OPTIONS = {"limitmb": 512}
 # An update commits after about this much work, so Ctrl-C or a full disk loses at most
 # that much (and the reading before the first batch). Each commit adds a segment flush and
 # a merge: a 10k-passage first build took 62-65 s in one transaction, 63-72 s in batches of

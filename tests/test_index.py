@@ -103,31 +103,6 @@ def test_rebuild_replaces_old_files(corpus_copy: Path, tmp_path: Path) -> None:
     assert not any(name in {f.name for f in path.iterdir()} for name in old_only)
 
 
-def test_segments_are_written_as_separate_files_read_in_place(corpus_copy: Path, tmp_path: Path) -> None:
-    # A compound segment file is opened as in-memory copies of its parts (issue 17: 1.7 GB
-    # to add one article at 1M passages); separate files are read where they are.
-    path = tmp_path / "index"
-    extra = corpus_copy / "000_d9719fe4b4a867df.txt"
-    moved = tmp_path / extra.name
-    shutil.move(extra, moved)
-
-    def segment_files() -> list[str]:
-        return sorted(file.suffix for file in path.iterdir() if file.suffix in (".seg", ".pst"))
-
-    index, _ = Index.build(corpus_copy, path)  # a first build
-    with index:
-        index.add([moved])  # a second segment
-        assert segment_files() == [".pst", ".pst"]
-        assert index.optimize() == 2
-        assert segment_files() == [".pst"]
-    index, _ = Index.build(corpus_copy, path)  # a rebuild
-    with index:
-        assert index.search("RAN PE").hits
-        leaves = [leaf for leaf, _ in index.searcher().whoosh.reader().leaf_readers()]
-        assert leaves and all(not leaf.segment().is_compound() for leaf in leaves)
-    assert segment_files() == [".pst"]
-
-
 def test_outdated_analyzer_version_is_detected(corpus_copy: Path, tmp_path: Path) -> None:
     path = tmp_path / "index"
     Index.build(corpus_copy, path)[0].close()
