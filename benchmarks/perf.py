@@ -43,6 +43,7 @@ import contextlib
 import cProfile
 import io
 import json
+import math
 import os
 import platform
 import pstats
@@ -54,6 +55,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -103,31 +105,88 @@ def _baseline_documents(corpus: str):
             yield {"pid": f"{article.doc_id}#{passage.number}", "text": passage.text}
 
 
+class _FolderWatch:
+    """The largest size ``folder`` reaches while the block runs (sampled every 0.25 s from a
+    thread): an index plus the temporary files of building it (sorting runs, segments not
+    yet merged, compound files being assembled)."""
+
+    def __init__(self, folder: str):
+        self.folder, self.peak, self._stop = folder, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _size(self) -> int:
+        total = 0
+        for root, _, files in os.walk(self.folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(root, name)).st_size
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.peak = max(self.peak, self._size())
+
+    def __enter__(self) -> _FolderWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._size())
+
+
+def _written() -> dict:
+    """Bytes this process has written so far: ``wchar`` (passed to write(), temporary files
+    deleted before they reach the disk included) and ``write_bytes`` (sent to the disk)."""
+    try:
+        fields = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    except OSError:  # not Linux
+        return {}
+    return {"wchar": int(fields["wchar"]), "write_bytes": int(fields["write_bytes"])}
+
+
+def _build_io(index: str, build) -> dict:
+    """Runs ``build()`` (which writes ``index``), returning its wall and CPU seconds, the bytes
+    written and the largest size of the ``index`` folder meanwhile."""
+    before = _written()
+    wall, cpu = time.perf_counter(), time.process_time()
+    with _FolderWatch(index) as watch:
+        result = build()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    after = _written()
+    written = {key: after[key] - before[key] for key in after}
+    return {"wall": wall, "cpu": cpu, "peak_folder_mb": watch.peak / 1e6,
+            **{f"{key}_gb": value / 1e9 for key, value in written.items()}, **result}
+
+
 def _child_build_bnpt(corpus: str, index: str) -> dict:
     from bnptsearch import Index
 
-    wall, cpu = time.perf_counter(), time.process_time()
-    ix, report = Index.build(corpus, index)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    ix.close()
-    return {"wall": wall, "cpu": cpu, "passages": report.passages, "articles": report.articles}
+    def build() -> dict:
+        ix, report = Index.build(corpus, index)
+        ix.close()
+        return {"passages": report.passages, "articles": report.articles}
+
+    return _build_io(index, build)
 
 
 def _child_build_base(corpus: str, index: str) -> dict:
     from whoosh import index as whoosh_index
 
-    wall, cpu = time.perf_counter(), time.process_time()
+    def build() -> dict:
+        ix = whoosh_index.create_in(index, _baseline_schema())
+        writer = ix.writer()
+        passages = 0
+        for document in _baseline_documents(corpus):
+            writer.add_document(**document)
+            passages += 1
+        writer.commit()
+        ix.close()
+        return {"passages": passages}
+
     os.makedirs(index, exist_ok=True)
-    ix = whoosh_index.create_in(index, _baseline_schema())
-    writer = ix.writer()
-    passages = 0
-    for document in _baseline_documents(corpus):
-        writer.add_document(**document)
-        passages += 1
-    writer.commit()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    ix.close()
-    return {"wall": wall, "cpu": cpu, "passages": passages}
+    return _build_io(index, build)
 
 
 def _time_queries(run_one, queries: list[str], repeat: int) -> dict:
@@ -500,6 +559,71 @@ def run_size(workdir: Path, corpus: Path, size: int, repeat: int, queries_file: 
     return out
 
 
+def run_build_side(workdir: Path, corpus: Path, size: int, repeat: int, sentences: list[str], log) -> dict:
+    """The build side only (``--build-only``): a full build by bnptsearch and by the baseline
+    (CPU, wall, peak RSS, bytes written, peak folder size, size on disk), then adding one
+    article to each (wall and peak RSS of the process that opens the index and adds it)."""
+    out: dict = {"repeat": repeat}
+    for run in range(repeat):
+        for system in ("base", "bnpt"):
+            index = workdir / f"index-{system}-{size}"
+            shutil.rmtree(index, ignore_errors=True)
+            result = _run_child(f"build-{system}", corpus, index)
+            result["index_mb"] = _dir_size_mb(index)
+            result["temp_ratio"] = result["peak_folder_mb"] / result["index_mb"]
+            for key in BUILD_KEYS:
+                out.setdefault(f"{key}_{system}", []).append(result[key])
+            out["passages"] = result["passages"]
+            log(f"  build {system} #{run + 1}: " + ", ".join(f"{key} {result[key]:.2f}" for key in BUILD_KEYS)
+                + f"; load average {os.getloadavg()[0]:.2f}")
+        article = new_article_file(workdir, sentences, 3 * run)
+        added = _run_child("update-bnpt", workdir / f"index-bnpt-{size}", corpus, article)
+        (corpus / article.name).unlink()
+        base = _run_child("update-base", workdir / f"index-base-{size}", article)
+        for key, value in (("add_s_bnpt", added["added"]), ("add_rss_bnpt", added["maxrss_mb"]),
+                           ("add_s_base", base["added"]), ("add_rss_base", base["maxrss_mb"])):
+            out.setdefault(key, []).append(value)
+        log(f"  add one article: {added['added']:.2f} s, {added['maxrss_mb']:.0f} MB (baseline {base['added']:.2f} s)")
+    _wall([*_bnptsearch_cli(), "index", "--corpus", str(corpus), "--index", str(workdir / f"index-bnpt-{size}")], 1)
+    return {key: Stat(value) if isinstance(value, list) else value for key, value in out.items()}
+
+
+# The build-side figures, as (key, label, format).
+BUILD_KEYS = {
+    "cpu": ("build: CPU s", ".0f"),
+    "wall": ("build: wall s", ".0f"),
+    "maxrss_mb": ("build: peak RSS MB", ".0f"),
+    "wchar_gb": ("build: written GB (write calls)", ".2f"),
+    "write_bytes_gb": ("build: written GB (to disk)", ".2f"),
+    "peak_folder_mb": ("build: peak index folder MB", ".0f"),
+    "index_mb": ("index size on disk MB", ".0f"),
+    "temp_ratio": ("peak folder / index size", ".2f"),
+}
+
+
+def build_report(results: dict[int, dict], info: dict) -> str:
+    """The ``--build-only`` table: each figure for bnptsearch and the baseline, their ratio,
+    and the growth from the smallest size to the largest."""
+    sizes = sorted(results)
+    lines = ["# bnptsearch build performance", "",
+             f"Load average (1/5/15 min) at start {'/'.join(f'{x:.2f}' for x in info['load_start'])}, "
+             f"at end {'/'.join(f'{x:.2f}' for x in info['load_end'])}; {info['cores']} cores; "
+             f"bnptsearch {info['commit']}. Baseline: plain Whoosh, StandardAnalyzer, one stored TEXT field.", ""]
+    lines += ["| figure | system | " + " | ".join(f"{results[s]['passages']:,} passages" for s in sizes) + " | growth |",
+              "|" + "---|" * (len(sizes) + 3)]
+    rows = [(key, label, fmt) for key, (label, fmt) in BUILD_KEYS.items()]
+    rows += [("add_s", "add one article: wall s", ".2f"), ("add_rss", "add one article: peak RSS MB", ".0f")]
+    for key, label, fmt in rows:
+        for system, name in (("bnpt", "bnptsearch"), ("base", "baseline")):
+            stats = [results[s][f"{key}_{system}"] for s in sizes]
+            cells = " | ".join(x.format(fmt) for x in stats)
+            lines.append(f"| {label} | {name} | {cells} | {_growth(stats[0], stats[-1])} |")
+        ratios = [results[s][f"{key}_bnpt"].median / results[s][f"{key}_base"].median
+                  if results[s][f"{key}_base"].median else math.nan for s in sizes]
+        lines.append(f"| {label} | ratio | " + " | ".join(f"×{r:.2f}" for r in ratios) + " | |")
+    return "\n".join(lines) + "\n"
+
+
 # ============================================================================ report
 
 ROWS = [
@@ -628,6 +752,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", help="folder for corpora and indexes (default: a temporary folder)")
     parser.add_argument("--output", help="also write the markdown table here")
     parser.add_argument("--profile", metavar="DIR", help="profile one build and one query pass at the largest size instead")
+    parser.add_argument("--build-only", action="store_true",
+                        help="measure the build side only: builds (CPU, wall, RSS, bytes written, peak folder, "
+                        "size) and adding one article")
     args = parser.parse_args(argv)
     sizes = sorted(args.sizes)
     if len(args.repeat) not in (1, len(sizes)) or min(args.repeat) < 1:
@@ -656,6 +783,8 @@ def main(argv: list[str] | None = None) -> int:
 
         info = machine()
         info["load_start"] = os.getloadavg()
+        if args.build_only:
+            return _build_only(workdir, corpora, repeats, sentences, info, args, log)
         cli = _bnptsearch_cli()
         seed_index = workdir / "index-seed"
         shutil.rmtree(seed_index, ignore_errors=True)
@@ -688,6 +817,20 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if temporary:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _build_only(workdir: Path, corpora: dict, repeats: dict, sentences: list[str], info: dict, args, log) -> int:
+    results = {}
+    for size in sorted(corpora):
+        log(f"size {size} (repeat {repeats[size]}), build side")
+        results[size] = run_build_side(workdir, corpora[size], size, repeats[size], sentences, log)
+    info["load_end"] = os.getloadavg()
+    table = build_report(results, info)
+    print(table)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(table, encoding="utf-8")
+    return 0
 
 
 def _summary(path: Path, sort: str, limit: int = 25) -> str:

@@ -101,6 +101,11 @@ _WRITER_OPTIONS = {"limitmb": 512}
 # a merge: a 10k-passage first build took 62-65 s in one transaction, 63-72 s in batches of
 # 5-20 s (load 10, within the noise; README, Performance).
 _BATCH_SECONDS = 10.0
+# ...or a quarter of the work committed before it, if that is more: so a large update (a
+# first build) writes a few large segments, not one per 10 s of work that each write their
+# vocabulary and are merged again later (see update._write_in_batches), and Ctrl-C keeps at
+# least four fifths of the work done.
+_BATCH_GROWTH = 0.25
 
 
 # The acronym table of each index folder's latest generation, shared by the read-only Index
@@ -650,6 +655,7 @@ class Index:
                     additions,
                     deleted,
                     batch_seconds=_BATCH_SECONDS,
+                    batch_growth=_BATCH_GROWTH,
                 )
                 _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
         except BaseException:

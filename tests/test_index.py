@@ -331,3 +331,33 @@ def test_search_takes_a_request_or_its_fields(seed_index: Index) -> None:
         seed_index.search("RAN PE", no_such_option=True)
     with pytest.raises(TypeError, match="already holds"):
         seed_index.search(request, limit=5)
+
+
+def test_update_batches_count_cpu_time_and_grow_with_the_work_committed(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from bnptsearch import update as update_module
+
+    clock = SimpleNamespace(now=0.0)
+    # Each article takes one second of CPU; wall time hardly passes (a busy machine would
+    # stretch it, which must not shrink the batches).
+    monkeypatch.setattr(update_module, "time", SimpleNamespace(process_time=lambda: clock.now))
+    batches: list[list[str]] = [[]]
+
+    def write(writer, additions) -> int:
+        for addition in additions:
+            clock.now += 1.0
+            batches[-1].append(addition.article.doc_id)
+        return 1
+
+    monkeypatch.setattr(update_module, "_write", write)
+    additions = [
+        update_module._Addition(SimpleNamespace(path=f"/corpus/{n:02d}.txt", doc_id=f"{n:02d}"), "hash", False)
+        for n in range(20)
+    ]
+    passages = update_module._write_in_batches(
+        lambda: object(), lambda _writer: batches.append([]), additions, batch_seconds=2.0, batch_growth=0.5
+    )
+    assert passages == 20
+    # A batch ends after more than max(2 s, half the work committed before it).
+    assert [len(batch) for batch in batches if batch] == [3, 3, 4, 6, 4]

@@ -284,6 +284,7 @@ def _stop_at(monkeypatch, article: int) -> None:
 def test_an_interrupted_update_keeps_its_committed_batches(built, monkeypatch) -> None:
     corpus, index_dir = built
     monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)  # commit after every article...
+    monkeypatch.setattr(index_module, "_BATCH_GROWTH", 0.0)
     monkeypatch.setattr(update_module, "_SPLIT_FILE_ARTICLES", 10)  # ...even inside the archive file
     with Index.open(index_dir) as index:
         _stop_at(monkeypatch, 4)
@@ -308,6 +309,7 @@ def test_an_interrupted_first_build_resumes(corpus_copy: Path, tmp_path: Path, m
     _archive(corpus_copy, 30)
     index_dir = tmp_path / "index"
     monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(index_module, "_BATCH_GROWTH", 0.0)
     monkeypatch.setattr(update_module, "_SPLIT_FILE_ARTICLES", 10)
     _stop_at(monkeypatch, 10)
     with pytest.raises(KeyboardInterrupt):
@@ -410,6 +412,7 @@ def test_an_interrupted_update_keeps_the_files_to_read_again(built, monkeypatch)
     stale = _stale_files(index_dir)
     assert len(stale) == 1
     monkeypatch.setattr(index_module, "_BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(index_module, "_BATCH_GROWTH", 0.0)
     monkeypatch.setattr(update_module, "_SPLIT_FILE_ARTICLES", 10)
     with Index.open(index_dir) as index:
         _stop_at(monkeypatch, 4)
