@@ -164,13 +164,19 @@ def load_collection(name: str, folder: Path, padding: dict[str, str], size: int 
 Searcher = Callable[[str], Ranking]
 
 
-def build_bnptsearch(pool: dict[str, str], workdir: Path) -> bnptsearch.Index:
-    """The product path: a JSONL corpus folder, then ``bnptsearch.Index.build``."""
+def write_pool_corpus(pool: dict[str, str], workdir: Path) -> Path:
+    """The pool as a JSONL corpus file ``workdir/corpus/pool.jsonl``, one untitled article per passage."""
     corpus = workdir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     with (corpus / "pool.jsonl").open("w", encoding="utf-8") as file:
         for pid, text in pool.items():
             file.write(json.dumps({"id": pid, "title": "", "text": text}, ensure_ascii=False) + "\n")
+    return corpus / "pool.jsonl"
+
+
+def build_bnptsearch(pool: dict[str, str], workdir: Path) -> bnptsearch.Index:
+    """The product path: a JSONL corpus folder, then ``bnptsearch.Index.build``."""
+    corpus = write_pool_corpus(pool, workdir).parent
     index, report = bnptsearch.Index.build(corpus, workdir / "index")
     for warning in report.warnings[:5]:
         log(f"  warning: {warning}")
