@@ -172,16 +172,17 @@ def default_embedder() -> Embedder:
 # --------------------------------------------------------------------------- filling
 
 
-def pool_passages(pool: dict[str, str], folder: Path) -> list[str]:
-    """The passage texts ``bnptsearch`` indexes for ``pool``: the corpus written as the
-    retrieval benchmark writes it, read by bnptsearch's reader and split by its splitter."""
+def pool_passages(pool: dict[str, str], folder: Path) -> list[tuple[str, str]]:
+    """``(doc id, passage text)`` of every passage ``bnptsearch`` indexes for ``pool``: the
+    corpus written as the retrieval benchmark writes it, read by bnptsearch's reader and split
+    by its splitter."""
     from bnptsearch.corpus import stream_file
     from bnptsearch.passages import split_passages
 
     from .retrieval import write_pool_corpus
 
     path = write_pool_corpus(pool, folder)
-    return [passage.text for article in stream_file(path) for passage in split_passages(article.body)]
+    return [(article.doc_id, passage.text) for article in stream_file(path) for passage in split_passages(article.body)]
 
 
 def fill(embedder: CachedEmbedder, kind: str, texts: Iterable[str], label: str) -> None:
@@ -226,8 +227,10 @@ def main(argv: list[str] | None = None) -> None:
         own = {pid for _, folder in folders for pid in (r["pid"] for r in read_jsonl(folder / "passages.jsonl"))}
         for collection in collections:
             mine = {pid: text for pid, text in collection.pool.items() if pid in own}
-            fill(embedder, PASSAGE, pool_passages(mine, Path(scratch) / collection.name), collection.name)
-        fill(embedder, PASSAGE, pool_passages(padding, Path(scratch) / "padding"), "padding")
+            passages = pool_passages(mine, Path(scratch) / collection.name)
+            fill(embedder, PASSAGE, (text for _, text in passages), collection.name)
+        passages = pool_passages(padding, Path(scratch) / "padding")
+        fill(embedder, PASSAGE, (text for _, text in passages), "padding")
     print(f"embed cache {args.cache}: {len(embedder)} vectors", file=sys.stderr)
 
 
