@@ -219,18 +219,21 @@ def main(argv: list[str] | None = None) -> None:
     padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
     folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
     collections = [load_collection(name, folder, padding, None, args.seed) for name, folder in folders]
-    # Cheapest and most needed first: the questions, then each collection's own passages,
-    # then the padding they share.
+    # Cheapest first (a collection's study can start as soon as its part is done): the
+    # questions, then the collections' own passages from the shortest, the padding they share
+    # before the long TyDi (Wikipedia) passages.
     for collection in collections:
         fill(embedder, QUERY, collection.queries.values(), collection.name)
     with tempfile.TemporaryDirectory(prefix="bnpt-embed-") as scratch:
-        own = {pid for _, folder in folders for pid in (r["pid"] for r in read_jsonl(folder / "passages.jsonl"))}
-        for collection in collections:
-            mine = {pid: text for pid, text in collection.pool.items() if pid in own}
-            passages = pool_passages(mine, Path(scratch) / collection.name)
-            fill(embedder, PASSAGE, (text for _, text in passages), collection.name)
-        passages = pool_passages(padding, Path(scratch) / "padding")
-        fill(embedder, PASSAGE, (text for _, text in passages), "padding")
+        own = {name: {r["pid"] for r in read_jsonl(folder / "passages.jsonl")} for name, folder in folders}
+        parts = {
+            collection.name: {pid: text for pid, text in collection.pool.items() if pid in own[collection.name]}
+            for collection in collections
+        }
+        parts["padding"] = padding
+        for name in sorted(parts, key=lambda name: sum(map(len, parts[name].values())) / len(parts[name])):
+            passages = pool_passages(parts[name], Path(scratch) / name)
+            fill(embedder, PASSAGE, (text for _, text in passages), name)
     print(f"embed cache {args.cache}: {len(embedder)} vectors", file=sys.stderr)
 
 
