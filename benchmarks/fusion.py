@@ -6,12 +6,14 @@ the candidates of a question are bnptsearch's lexical top ``--depth`` (through t
 passage per article, with its scores) and the dense top ``--depth`` (cosine of the question's
 e5 vector with every passage of the pool, best passage per article). Fusion methods:
 
-- ``minmax``: ``w·lex + (1−w)·cos``, each min-max normalised over the candidates (lexical over
+- ``minmax``: ``(1−w)·lex + w·cos``, each min-max normalised over the candidates (lexical over
   its own list; a candidate the lexical list lacks gets 0, its minimum);
-- ``rrf``: reciprocal rank fusion ``w/(k+rank_lex) + (1−w)/(k+rank_dense)`` (a list that lacks
+- ``rrf``: reciprocal rank fusion ``(1−w)/(k+rank_lex) + w/(k+rank_dense)`` (a list that lacks
   the candidate adds nothing); ``w = 0.5`` is plain RRF;
-- ``zscore``: ``w·z(lex) + (1−w)·z(cos)``, standardised over each list (a lexical absentee
+- ``zscore``: ``(1−w)·z(lex) + w·z(cos)``, standardised over each list (a lexical absentee
   gets its list's minimum).
+
+``w`` is the cosine's share, as ``RankingParams.fusion_weight`` in the product.
 
 The dev questions of each collection are split into two seeded halves; for each method the
 parameter with the best mean nDCG@10 over both collections on half A is reported on half B,
@@ -98,7 +100,7 @@ def fuse(method: str, k: float, weight: float, candidates: Candidates) -> Rankin
     """The fused ranking of one question's candidates, best first (ties by doc id).
 
     >>> c = Candidates([("a", 9.0), ("b", 3.0)], [("b", 0.9), ("c", 0.8)], {"a": 0.7, "b": 0.9, "c": 0.8})
-    >>> [doc for doc, _ in fuse("minmax", 0, 0.3, c)]  # a: 0.3·1 + 0.7·0, b: 0.7·1, c: 0.7·0.5
+    >>> [doc for doc, _ in fuse("minmax", 0, 0.7, c)]  # a: 0.3·1 + 0.7·0, b: 0.7·1, c: 0.7·0.5
     ['b', 'c', 'a']
     """
     lexical = dict(candidates.lexical)
@@ -107,15 +109,15 @@ def fuse(method: str, k: float, weight: float, candidates: Candidates) -> Rankin
         lex_rank = {doc: rank for rank, (doc, _) in enumerate(candidates.lexical, 1)}
         dense_rank = {doc: rank for rank, (doc, _) in enumerate(candidates.dense, 1)}
         scores = {
-            doc: (weight / (k + lex_rank[doc]) if doc in lex_rank else 0.0)
-            + ((1 - weight) / (k + dense_rank[doc]) if doc in dense_rank else 0.0)
+            doc: ((1 - weight) / (k + lex_rank[doc]) if doc in lex_rank else 0.0)
+            + (weight / (k + dense_rank[doc]) if doc in dense_rank else 0.0)
             for doc in union
         }
     else:
         normalise = _minmax if method == "minmax" else _zscore
         lex, cos = normalise(lexical), normalise(candidates.cosine)
         floor = min(lex.values(), default=0.0)
-        scores = {doc: weight * lex.get(doc, floor) + (1 - weight) * cos[doc] for doc in union}
+        scores = {doc: (1 - weight) * lex.get(doc, floor) + weight * cos[doc] for doc in union}
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
