@@ -213,15 +213,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--padding", type=Path, required=True)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--order", nargs="+", default=["facqa-news", "padding", "tydiqa-id"], help="which passages to embed first"
+    )
     args = parser.parse_args(argv)
     embedder = CachedEmbedder(default_embedder(), args.cache)
     print(f"embed cache {args.cache}: {len(embedder)} vectors of {embedder.name}", file=sys.stderr)
     padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
     folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
     collections = [load_collection(name, folder, padding, None, args.seed) for name, folder in folders]
-    # Cheapest first (a collection's study can start as soon as its part is done): the
-    # questions, then the collections' own passages from the shortest, the padding they share
-    # before the long TyDi (Wikipedia) passages.
+    # The questions first (cheap), then the passages in --order: FacQA's few short news
+    # passages, then the padding both pools share, so the FacQA study can start before the
+    # long TyDi (Wikipedia) passages are done.
     for collection in collections:
         fill(embedder, QUERY, collection.queries.values(), collection.name)
     with tempfile.TemporaryDirectory(prefix="bnpt-embed-") as scratch:
@@ -231,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
             for collection in collections
         }
         parts["padding"] = padding
-        for name in sorted(parts, key=lambda name: sum(map(len, parts[name].values())) / len(parts[name])):
+        for name in sorted(parts, key=lambda name: args.order.index(name) if name in args.order else len(args.order)):
             passages = pool_passages(parts[name], Path(scratch) / name)
             fill(embedder, PASSAGE, (text for _, text in passages), name)
     print(f"embed cache {args.cache}: {len(embedder)} vectors", file=sys.stderr)
