@@ -205,12 +205,13 @@ def fill(embedder: CachedEmbedder, kind: str, texts: Iterable[str], label: str) 
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .retrieval import load_collection, read_jsonl
+    from .retrieval import load_collection, load_padding, read_jsonl
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tydi", type=Path)
     parser.add_argument("--facqa", type=Path)
     parser.add_argument("--padding", type=Path, required=True)
+    parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     embedder = CachedEmbedder(default_embedder(), args.cache)
     print(f"embed cache {args.cache}: {len(embedder)} vectors of {embedder.name}", file=sys.stderr)
-    padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
+    padding = load_padding(args.padding, args.padding_size, args.seed)
     folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
     collections = [load_collection(name, folder, padding, None, args.seed) for name, folder in folders]
     # The questions first (cheap), then the passages in --order: FacQA's few short news

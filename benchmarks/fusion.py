@@ -51,9 +51,9 @@ from .retrieval import (
     build_bnptsearch,
     evaluate,
     load_collection,
+    load_padding,
     log,
     markdown_table,
-    read_jsonl,
     read_run,
     run_queries,
     write_run,
@@ -126,7 +126,7 @@ def fuse(method: str, k: float, weight: float, candidates: Candidates) -> Rankin
 
 def lexical_run(collection: Collection, depth: int, folder: Path | None, workdir: Path) -> Run:
     """bnptsearch's top ``depth`` per question, read from ``folder`` when saved there before."""
-    saved = folder / f"{collection.name}.depth{depth}.run" if folder else None
+    saved = folder / f"{collection.name}.pool{len(collection.pool)}.depth{depth}.run" if folder else None
     if saved and saved.is_file():
         log(f"[{collection.name}] lexical run read from {saved}")
         return read_run(str(saved), collection)
@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tydi", type=Path)
     parser.add_argument("--facqa", type=Path)
     parser.add_argument("--padding", type=Path, required=True)
+    parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache folder")
     parser.add_argument("--depth", type=int, default=50, help="candidates taken from each list")
     parser.add_argument("--limit-queries", type=int, help="a random (seeded) subset of N questions per collection")
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
+    padding = load_padding(args.padding, args.padding_size, args.seed)
     folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
     collections = [load_collection(name, folder, padding, args.limit_queries, args.seed) for name, folder in folders]
     embedder = CachedEmbedder(default_embedder(), args.cache)

@@ -143,6 +143,13 @@ def subset(qids: list[str], size: int | None, seed: int) -> list[str]:
     return [qid for qid in qids if qid in chosen]
 
 
+def load_padding(path: Path, size: int | None = None, seed: int = 13) -> dict[str, str]:
+    """The padding passages (``{"id", "text"}`` lines), or a seeded random ``size`` of them
+    (``--padding-size``: a smaller pool where embedding all of it costs too much)."""
+    padding = {record["id"]: record["text"] for record in read_jsonl(path)}
+    return {pid: padding[pid] for pid in subset(list(padding), size, seed)}
+
+
 def load_collection(name: str, folder: Path, padding: dict[str, str], size: int | None, seed: int) -> Collection:
     passages = {record["pid"]: record["text"] for record in read_jsonl(folder / "passages.jsonl")}
     clashes = passages.keys() & padding.keys()
@@ -638,6 +645,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tydi", type=Path, help="TyDi QA folder (passages.jsonl, queries-dev.jsonl, qrels-dev.tsv)")
     parser.add_argument("--facqa", type=Path, help="FacQA folder (same files)")
     parser.add_argument("--padding", type=Path, required=True, help="JSONL of non-relevant passages ({id, text})")
+    parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--via-cli", action="store_true", help="also run the queries through `bnptsearch batch`")
     parser.add_argument(
@@ -745,7 +753,7 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
 
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
-    padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
+    padding = load_padding(args.padding, args.padding_size, args.seed)
     size = args.sweep_queries if args.sweep else args.limit_queries
     folders = [("tydiqa-id", args.tydi), ("facqa-news", args.facqa)]
     collections = [load_collection(name, folder, padding, size, args.seed) for name, folder in folders if folder]
