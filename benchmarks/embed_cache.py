@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--padding", type=Path, required=True)
     parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--limit-queries", type=int, help="the seeded subset of N questions retrieval.py takes")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
         "--order", nargs="+", default=["facqa-news", "padding", "tydiqa-id"], help="which passages to embed first"
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"embed cache {args.cache}: {len(embedder)} vectors of {embedder.name}", file=sys.stderr)
     padding = load_padding(args.padding, args.padding_size, args.seed)
     folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
-    collections = [load_collection(name, folder, padding, None, args.seed) for name, folder in folders]
+    collections = [load_collection(name, folder, padding, args.limit_queries, args.seed) for name, folder in folders]
     # The questions first (cheap), then the passages in --order: FacQA's few short news
     # passages, then the padding both pools share, so the FacQA study can start before the
     # long TyDi (Wikipedia) passages are done.

@@ -217,9 +217,11 @@ def bnptsearch_searcher(
     """Best passage per article (``per_article=1``), as ``bnptsearch batch --format trec`` ranks;
     ``mode`` as ``SearchRequest.mode`` (None: the index's default)."""
 
+    options = {"mode": mode} if mode else {}
+
     def search(query: str) -> Ranking:
         try:
-            hits = index.search(query, limit=limit, per_article=1, ranking=ranking, mode=mode).hits
+            hits = index.search(query, limit=limit, per_article=1, ranking=ranking, **options).hits
             return [(hit.doc_id, hit.score) for hit in hits]
         except QueryError as error:
             log(f"  query error: {error}")
