@@ -126,7 +126,8 @@ def fuse(method: str, k: float, weight: float, candidates: Candidates) -> Rankin
 
 def lexical_run(collection: Collection, depth: int, folder: Path | None, workdir: Path) -> Run:
     """bnptsearch's top ``depth`` per question, read from ``folder`` when saved there before."""
-    saved = folder / f"{collection.name}.pool{len(collection.pool)}.depth{depth}.run" if folder else None
+    name = f"{collection.name}.pool{len(collection.pool)}.queries{len(collection.queries)}.depth{depth}.run"
+    saved = folder / name if folder else None
     if saved and saved.is_file():
         log(f"[{collection.name}] lexical run read from {saved}")
         return read_run(str(saved), collection)
