@@ -305,12 +305,13 @@ def main(argv: list[str] | None = None) -> None:
     padding = load_padding(args.padding, args.padding_size, args.seed)
     folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
     collections = [load_collection(name, folder, padding, args.limit_queries, args.seed) for name, folder in folders]
-    embedder = CachedEmbedder(default_embedder(), args.cache)
     candidates, lexical = {}, {}
     with tempfile.TemporaryDirectory(prefix="bnpt-fusion-") as scratch:
         workdir = Path(scratch)
         for collection in collections:
             lexical[collection.name] = lexical_run(collection, args.depth, args.lexical_runs, workdir)
+        # Read after the lexical runs: the cache may have been filled meanwhile.
+        embedder = CachedEmbedder(default_embedder(), args.cache)
         for collection in collections:
             if not args.embed_missing:
                 _require_cached(collection, embedder, workdir)
