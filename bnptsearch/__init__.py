@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 from .analysis import AnalyzedToken, analyze, analyze_tokens
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
 from .corpus_copy import copy_into
+from .embedding import E5Embedder, Embedder
 from .errors import (
     ArticleNotFoundError,
     BnptSearchError,
@@ -21,6 +22,7 @@ from .errors import (
     IndexOutdatedError,
     IndexWriteError,
     QueryError,
+    SemanticUnavailableError,
     UntrustedIndexError,
 )
 from .fetch import fetch_page
@@ -42,6 +44,8 @@ __all__ = [
     "CorpusLoad",
     "CorpusWarning",
     "DamagedFile",
+    "E5Embedder",
+    "Embedder",
     "Hit",
     "Index",
     "IndexDamagedError",
@@ -54,6 +58,7 @@ __all__ = [
     "RankingParams",
     "SearchRequest",
     "SearchResults",
+    "SemanticUnavailableError",
     "UntrustedIndexError",
     "UpdateReport",
     "__version__",

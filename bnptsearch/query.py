@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_EXPANSIONS",
     "MAX_PASTED_CHARS",
+    "MODES",
     "MAX_QUERY_CHARS",
     "SORTS",
     "SORT_ALIASES",
@@ -54,6 +55,9 @@ SORTS = ("relevance", "newest", "oldest")
 # Other spellings of SORTS: "date"/"-date" as command-line tools name sort keys. Accepted by
 # SearchRequest (and so the CLI), which keeps the canonical name: the one place they map.
 SORT_ALIASES = {"date": "oldest", "-date": "newest"}
+# How passages are found: by words, by words and meaning fused (an index with passage
+# vectors), or by meaning alone (the cosine of passage and query vectors).
+MODES = ("lexical", "hybrid", "semantic")
 # A fuzzy word or a range searches at most this many indexed terms, the most frequent first
 # (Elasticsearch's ``max_expansions``): ``text:[a TO z]`` would otherwise OR together every
 # term of the index, and each term is a matcher in memory.
@@ -428,6 +432,8 @@ class SearchRequest:
     by_article: bool = False
     # Seconds before the search returns what it has found (``results.timed_out``); None: no limit.
     timeout: float | None = DEFAULT_TIMEOUT
+    # One of MODES; None: "hybrid" where the index has passage vectors, else "lexical".
+    mode: str | None = None
     # ``since``/``until`` as the first and last moment they name, parsed once on creation.
     since_moment: datetime | None = field(init=False, repr=False, compare=False)
     until_moment: datetime | None = field(init=False, repr=False, compare=False)
@@ -445,6 +451,8 @@ class SearchRequest:
             raise QueryError(f"offset cannot be negative ({self.offset})")
         if self.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)} (or {', '.join(SORT_ALIASES)}), not {self.sort!r}")
+        if self.mode is not None and self.mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         if self.per_article is not None and self.per_article < 1:
             raise QueryError(f"per_article must be at least 1, not {self.per_article}")
         if self.timeout is not None and not self.timeout > 0:

@@ -13,6 +13,7 @@ or filters do not add up that way and are left to Whoosh's own search.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from math import log
 
@@ -23,11 +24,13 @@ from whoosh.matching.wrappers import WrappingMatcher
 
 __all__ = [
     "DEFAULT_RANKING",
+    "FUSIONS",
     "Clause",
     "LuceneBM25",
     "RankingParams",
     "ScoreSum",
     "Synonyms",
+    "fuse",
     "lucene_idf",
     "nearest_gap",
     "score_sum",
@@ -73,14 +76,77 @@ class RankingParams:
     # Indexes of at least this many Whoosh documents score plain word queries with numpy
     # (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.
     vectorized_from: int = 5000
+    # Hybrid search (an index with passage vectors): the ``fusion_depth`` best passages by
+    # words and the ``fusion_depth`` best by cosine are fused (:func:`fuse`), by "minmax"
+    # (each score scaled to 0-1 over the candidates, then ``fusion_weight`` × cosine +
+    # (1 - ``fusion_weight``) × words) or "rrf" (reciprocal rank fusion, constant
+    # ``rrf_k``, the two lists weighted alike by ``fusion_weight``). Issue 16 measured
+    # minmax at 0.5 over the top 50 on dev questions; the study of benchmarks/retrieval.py
+    # sets these.
+    fusion: str = "minmax"
+    fusion_weight: float = 0.5
+    fusion_depth: int = 50
+    rrf_k: int = 60
+
+    def __post_init__(self) -> None:
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
+        if not 0 <= self.fusion_weight <= 1:
+            raise ValueError(f"fusion_weight must be between 0 and 1, not {self.fusion_weight}")
+        if self.fusion_depth < 1:
+            raise ValueError(f"fusion_depth must be at least 1, not {self.fusion_depth}")
 
     def weighting(self) -> LuceneBM25:
         """The Whoosh weighting model these parameters define."""
         return LuceneBM25(B=self.bm25_b, K1=self.bm25_k1, idf_power=self.idf_power)
 
 
+# The ways of fusing word and cosine scores (RankingParams.fusion).
+FUSIONS = ("minmax", "rrf")
+
 # The parameters chosen on the benchmark, which every search uses unless told otherwise.
 DEFAULT_RANKING = RankingParams()
+
+
+def fuse(
+    lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[int, float]], cosine: Mapping[int, float], params: RankingParams
+) -> list[tuple[int, float]]:
+    """The union of two candidate lists, ``(document, score)`` best first each (by words,
+    and by cosine), as ``(document, fused score)`` best first. ``cosine`` holds the cosine
+    of every candidate that has a vector; one without (not embedded yet) counts as the
+    lowest cosine, as a passage found by cosine alone counts as the lowest word score.
+
+    >>> fuse([(1, 9.0), (2, 3.0)], [(3, 0.9), (1, 0.5)], {1: 0.5, 2: 0.1, 3: 0.9}, RankingParams())
+    [(1, 0.75), (3, 0.5), (2, 0.0)]
+    >>> [doc for doc, _ in fuse([(1, 9.0), (2, 3.0)], [(3, 0.9), (1, 0.5)], {}, RankingParams(fusion="rrf"))]
+    [1, 3, 2]
+    """
+    order = list(dict.fromkeys([doc for doc, _ in lexical] + [doc for doc, _ in dense]))
+    weight = params.fusion_weight
+    if params.fusion == "rrf":
+        ranks = [{doc: rank for rank, (doc, _) in enumerate(ranked, 1)} for ranked in (lexical, dense)]
+        fused = {
+            doc: sum(
+                share / (params.rrf_k + ranked[doc])
+                for share, ranked in zip((1 - weight, weight), ranks)
+                if doc in ranked
+            )
+            for doc in order
+        }
+    else:
+        words = _scaled(dict(lexical))
+        cosines = _scaled({doc: cosine[doc] for doc in order if doc in cosine})
+        fused = {doc: (1 - weight) * words.get(doc, 0.0) + weight * cosines.get(doc, 0.0) for doc in order}
+    # Ties keep the words' order, then the cosine's.
+    return sorted(((doc, fused[doc]) for doc in order), key=lambda item: -item[1])
+
+
+def _scaled(scores: Mapping[int, float]) -> dict[int, float]:
+    """``scores`` scaled to 0-1 (min-max); all 1 when they are all equal."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    return {doc: (score - low) / (high - low) if high > low else 1.0 for doc, score in scores.items()}
 
 
 def lucene_idf(total: int, frequency: int) -> float:

@@ -32,7 +32,12 @@ class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
     filled when the search was made with ``explain=True``. ``url`` is the article's address
-    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF)."""
+    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF).
+
+    In hybrid and semantic search, ``semantic_only`` marks a passage found by meaning
+    alone (none of the query's words ranked it): it has no highlights. With ``explain``,
+    ``lexical_score`` (None: not among the word candidates) and ``cosine`` (None: the
+    passage has no vector yet) are the scores that ``score`` fused."""
 
     rank: int
     doc_id: str
@@ -47,6 +52,9 @@ class Hit:
     explanation: tuple[TermScore, ...] = ()
     url: str | None = None
     page: int | None = None
+    semantic_only: bool = False
+    lexical_score: float | None = None
+    cosine: float | None = None
 
     @property
     def highlighted(self) -> str:
@@ -99,7 +107,8 @@ class SearchResults:
     names nothing in the index, with close matches);
     ``timed_out`` says the search used up its time budget and returned what it had found;
     ``notes`` explain, one line each, where results may be incomplete (the time budget, a
-    fuzzy word or range cut to its most frequent terms).
+    fuzzy word or range cut to its most frequent terms, passages not embedded yet);
+    ``mode`` is how the passages were found: "lexical", "hybrid" or "semantic".
     """
 
     query: str
@@ -120,6 +129,7 @@ class SearchResults:
     like: str | None = None
     timed_out: bool = False
     notes: tuple[str, ...] = ()
+    mode: str = "lexical"
 
     def by_article(self) -> list[ArticleHits]:
         """The hits grouped per article, articles in the order of their best hit."""

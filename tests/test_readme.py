@@ -31,8 +31,13 @@ NOT_RUN = {
     "python -m benchmarks.retrieval": "needs the evaluation sets in ../shared/eval and takes minutes",
     "python -m benchmarks.keyword_queries": "needs the evaluation sets in ../shared/eval",
     "python benchmarks/perf.py": "needs ../shared/eval and takes minutes",
+    "python -m benchmarks.hybrid_latency": "needs an index with vectors, the 'semantic' extra and ../shared/eval",
     "bnptsearch serve": "runs until stopped; tests/test_web.py and tests/test_browser.py serve the same app",
 }
+# The examples of semantic search (README, "Semantic search") use this index folder: they need
+# the 'semantic' extra and run the real model (tens of seconds on a loaded machine), so
+# test_semantic_examples_run (slow, semantic) runs them, not test_shell_examples_run.
+SEMANTIC_EXAMPLES = "--index index-semantic"
 # Files a reader is assumed to have besides the corpus: the article `bnptsearch add` adds.
 READER_FILES = {"berita.txt": "Berita baru tentang BNPT\n\nBNPT dan Densus 88 bekerja sama di Banten.\n"}
 # An export in the corpus folder with its own column names, for the --fields example.
@@ -72,11 +77,24 @@ def test_shell_examples_run(reader_folder: Path) -> None:
     for command in commands:
         words = shlex.split(command, comments=True)
         reason = next((why for prefix, why in NOT_RUN.items() if command.startswith(prefix)), None)
+        if SEMANTIC_EXAMPLES in command:
+            reason = "needs the 'semantic' extra and runs the model: test_semantic_examples_run (slow) runs it"
         if words[0] != "bnptsearch" or reason is not None:
             assert reason is not None, f"README command {command!r} is neither run nor listed in NOT_RUN"
             print(f"not run: {command!r}: {reason}")
             continue
         result = runner.invoke(cli, words[1:])
+        assert result.exit_code == 0, f"{command!r} exited {result.exit_code}: {result.output}"
+
+
+@pytest.mark.slow
+@pytest.mark.semantic
+def test_semantic_examples_run(reader_folder: Path) -> None:
+    commands = [command for command in shell_commands() if SEMANTIC_EXAMPLES in command]
+    assert any("--semantic" in command for command in commands)
+    runner = CliRunner()
+    for command in commands:
+        result = runner.invoke(cli, shlex.split(command, comments=True)[1:])
         assert result.exit_code == 0, f"{command!r} exited {result.exit_code}: {result.output}"
 
 

