@@ -176,26 +176,40 @@ def fill(embedder: CachedEmbedder, kind: str, texts: Iterable[str], label: str) 
         )
 
 
-def main(argv: list[str] | None = None) -> None:
-    from .retrieval import load_collection, load_padding, read_jsonl
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def pool_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that make the retrieval benchmark's pools and question sets (shared by the
+    scripts that need their vectors)."""
     parser.add_argument("--tydi", type=Path)
     parser.add_argument("--facqa", type=Path)
     parser.add_argument("--padding", type=Path, required=True)
     parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--limit-queries", type=int, help="the seeded subset of N questions retrieval.py takes")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache folder")
+    parser.add_argument("--limit-queries", type=int, help="a random (seeded) subset of N questions per collection")
     parser.add_argument("--seed", type=int, default=13)
+
+
+def load_pools(args: argparse.Namespace) -> tuple[dict[str, str], list[tuple[str, Path]], list]:
+    """(padding, [(collection name, folder)], collections) as retrieval.py makes them."""
+    from .retrieval import load_collection, load_padding
+
+    padding = load_padding(args.padding, args.padding_size, args.seed)
+    folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
+    collections = [load_collection(name, folder, padding, args.limit_queries, args.seed) for name, folder in folders]
+    return padding, folders, collections
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .retrieval import read_jsonl
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    pool_arguments(parser)
     parser.add_argument(
         "--order", nargs="+", default=["facqa-news", "padding", "tydiqa-id"], help="which passages to embed first"
     )
     args = parser.parse_args(argv)
     embedder = CachedEmbedder(default_embedder(), args.cache)
     print(f"embed cache {args.cache}: {len(embedder)} vectors of {embedder.name}", file=sys.stderr)
-    padding = load_padding(args.padding, args.padding_size, args.seed)
-    folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
-    collections = [load_collection(name, folder, padding, args.limit_queries, args.seed) for name, folder in folders]
+    padding, folders, collections = load_pools(args)
     # The questions first (cheap), then the passages in --order: FacQA's few short news
     # passages, then the padding both pools share, so the FacQA study can start before the
     # long TyDi (Wikipedia) passages are done.

@@ -47,7 +47,7 @@ import numpy as np
 from bnptsearch.ranking import FUSIONS, RankingParams
 from bnptsearch.ranking import fuse as product_fuse
 
-from .embed_cache import DEFAULT_CACHE, PASSAGE, QUERY, CachedEmbedder, default_embedder, pool_passages
+from .embed_cache import PASSAGE, QUERY, CachedEmbedder, default_embedder, load_pools, pool_arguments, pool_passages
 from .retrieval import (
     TIE_AWARE,
     Collection,
@@ -56,8 +56,6 @@ from .retrieval import (
     bnptsearch_searcher,
     build_bnptsearch,
     evaluate,
-    load_collection,
-    load_padding,
     log,
     markdown_table,
     read_run,
@@ -279,22 +277,14 @@ def _cross_row(label: str, picks, chosen: list[dict[str, Scored]], splits, names
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tydi", type=Path)
-    parser.add_argument("--facqa", type=Path)
-    parser.add_argument("--padding", type=Path, required=True)
-    parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache folder")
+    pool_arguments(parser)
     parser.add_argument("--depth", type=int, default=50, help="candidates taken from each list")
-    parser.add_argument("--limit-queries", type=int, help="a random (seeded) subset of N questions per collection")
     parser.add_argument("--lexical-runs", type=Path, help="keep bnptsearch's runs here and reuse them")
     parser.add_argument("--embed-missing", action="store_true", help="embed texts missing from the cache (slow)")
-    parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    padding = load_padding(args.padding, args.padding_size, args.seed)
-    folders = [(name, folder) for name, folder in (("tydiqa-id", args.tydi), ("facqa-news", args.facqa)) if folder]
-    collections = [load_collection(name, folder, padding, args.limit_queries, args.seed) for name, folder in folders]
+    padding, _, collections = load_pools(args)
     candidates, lexical = {}, {}
     with tempfile.TemporaryDirectory(prefix="bnpt-fusion-") as scratch:
         workdir = Path(scratch)
