@@ -16,6 +16,11 @@ Two ways to derive a query, both deterministic:
   rarest other content word, as someone who remembers a fragment of the article types it. An
   easier set (the words are the passage's own), kept as a check on exact-form matching.
 
+With ``--typos`` every query also gets one everyday typo (:func:`with_typo`: a letter
+dropped, doubled, swapped with its neighbour or replaced, never the first) in its longest
+word of five letters or more, as analysts mistype "terorsme" or "walkota": the set measures
+typo tolerance (``bnptsearch`` corrects a word that matches nothing; ``fuzzy=True``).
+
 ::
 
     python -m benchmarks.keyword_queries --collection ../shared/eval/facqa-news \\
@@ -30,6 +35,7 @@ import argparse
 import json
 import math
 import os
+import random
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -101,7 +107,32 @@ def from_passage(passage: str, idf: dict[str, float]) -> str | None:
     return " ".join(pair + rarest_in_order(others, idf, 1))
 
 
-def derive(collection: Path, padding: Path, out: Path, source: str) -> tuple[int, int]:
+def with_typo(query: str, rng: random.Random) -> str:
+    """``query`` with one typo in its longest word of at least five letters (unchanged if
+    it has none): a letter after the first dropped, doubled, swapped or replaced.
+
+    >>> with_typo("penanggulangan terorisme Banten", random.Random(1))
+    'pennggulangan terorisme Banten'
+    """
+    words = query.split(" ")
+    longest = max(range(len(words)), key=lambda i: (len(words[i]), -i))
+    word = words[longest]
+    if len(word) < 5 or not word.isalpha():
+        return query
+    at = rng.randrange(1, len(word) - 1)
+    edit = rng.choice(("drop", "double", "swap", "replace"))
+    if edit == "drop":
+        word = word[:at] + word[at + 1 :]
+    elif edit == "double":
+        word = word[: at + 1] + word[at:]
+    elif edit == "swap":
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    else:
+        word = word[:at] + rng.choice([c for c in "aeiounrstlkmgp" if c != word[at].lower()]) + word[at + 1 :]
+    return " ".join([*words[:longest], word, *words[longest + 1 :]])
+
+
+def derive(collection: Path, padding: Path, out: Path, source: str, typos: bool = False) -> tuple[int, int]:
     """Writes ``out``/{passages.jsonl (a link), queries-dev.jsonl, qrels-dev.tsv}; returns
     (questions, queries derived)."""
     passages = {record["pid"]: record["text"] for record in read_jsonl(collection / "passages.jsonl")}
@@ -134,6 +165,8 @@ def derive(collection: Path, padding: Path, out: Path, source: str) -> tuple[int
                 query = from_passage(passages.get(relevant[qid], ""), idf)
             if query is None:
                 continue
+            if typos:
+                query = with_typo(query, random.Random(qid))
             derived += 1
             queries.write(json.dumps({"qid": qid, "query": query}, ensure_ascii=False) + "\n")
             qrels.write(qrel_lines[qid])
@@ -148,8 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--padding", type=Path, required=True, help="the padding sentences the pool is made with (for rarity)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the keyword collection to (outside the repo)")
     parser.add_argument("--source", choices=("question", "passage"), default="question")
+    parser.add_argument("--typos", action="store_true", help="put one typo in each query's longest word")
     args = parser.parse_args(argv)
-    questions, derived = derive(args.collection, args.padding, args.out, args.source)
+    questions, derived = derive(args.collection, args.padding, args.out, args.source, args.typos)
     print(f"{args.collection.name}: {derived} keyword queries ({args.source}) from {questions} judged questions -> {args.out}")
     for record in list(read_jsonl(args.out / "queries-dev.jsonl"))[:5]:
         print(f"  {record['qid']}: {record['query']}")

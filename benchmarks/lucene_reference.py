@@ -11,7 +11,7 @@ Java 21), in an environment of its own, not bnptsearch's::
 
     python3 -m venv /tmp/lucene-venv
     /tmp/lucene-venv/bin/pip install pyserini==0.22.1 --no-deps
-    /tmp/lucene-venv/bin/pip install pyjnius numpy tqdm pyyaml
+    /tmp/lucene-venv/bin/pip install pyjnius numpy tqdm pyyaml pandas requests
     /tmp/lucene-venv/bin/python benchmarks/lucene_reference.py \\
         --tydi ../shared/eval/tydiqa-id --facqa ../shared/eval/facqa-news \\
         --padding ../shared/eval/kumparan-sentences/sentences.jsonl --output /tmp/lucene

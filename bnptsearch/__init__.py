@@ -29,7 +29,7 @@ from .fetch import fetch_page
 from .index import Index, IndexInfo, UpdateReport
 from .query import SearchRequest
 from .ranking import RankingParams
-from .results import ArticleHits, ArticleSummary, Hit, SearchResults
+from .results import ArticleHits, ArticlePage, ArticleSummary, Hit, ScoreFactor, SearchResults
 from .store import CheckReport, DamagedFile
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "ArticleNotFoundError",
     "Article",
     "ArticleHits",
+    "ArticlePage",
     "ArticleSummary",
     "BnptSearchError",
     "CheckReport",
@@ -57,6 +58,7 @@ __all__ = [
     "QueryError",
     "RankingParams",
     "SearchRequest",
+    "ScoreFactor",
     "SearchResults",
     "SemanticUnavailableError",
     "UntrustedIndexError",

@@ -180,7 +180,12 @@ def _list_filters(command):
 @SORT_OPTION
 @click.option("--like", metavar="DOC_ID", help="Passages like this article's (its most distinctive words), itself left out.")
 @click.option("--facets", is_flag=True, help="Count matching articles per source, year and month.")
-@click.option("--fuzzy", is_flag=True, help="Tolerate typos in every word (or write word~).")
+@click.option(
+    "--fuzzy/--exact",
+    default=None,
+    help="Tolerate typos in every word (or write word~) / search every word exactly as typed "
+    "[default: a word that matches nothing is replaced by the closest indexed word].",
+)
 @click.option("--no-expand", is_flag=True, help="Do not expand acronyms and long forms.")
 @click.option(
     "--explain", is_flag=True, help="Show the query as searched, each hit's matched terms (and its fused scores in hybrid mode)."
@@ -242,7 +247,7 @@ def query(
         if output_format not in formats_of("list"):
             raise click.ClickException(f"articles are listed as {', '.join(formats_of('list'))}, not {output_format}")
         with _errors_as_messages(), _open_or_build(index_dir, corpus_dir, build) as index:
-            listed = {name: request_options[name] for name in (*filters, "include_undated", "sort")}
+            listed = {name: request_options[name] for name in (*filters, "include_undated", "sort", "limit", "offset")}
             _list_articles(index, output_format, **listed)
         return
     with _errors_as_messages():
@@ -282,8 +287,8 @@ def _print_results(results: SearchResults, output_format: str, color: bool, *, e
 def _list_articles(index: Index, output_format: str, *, sort: str, **filters: Any) -> None:
     for warning in index.filter_warnings(filters["sources"], filters["doc_ids"]):
         _warn(warning)
-    articles = index.articles(**filters, sort=None if sort in ("id", "relevance") else sort)
-    _echo("list", output_format, articles)
+    page = index.article_page(**filters, sort=None if sort in ("id", "relevance") else sort)
+    _echo("list", output_format, page)
 
 
 @cli.command("list")
@@ -295,18 +300,26 @@ def _list_articles(index: Index, output_format: str, *, sort: str, **filters: An
     show_default=True,
     help="By article id, or by date: date/oldest (oldest first), -date/newest (newest first).",
 )
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="Articles per page (default: all; 10 with --page).")
+@click.option("--page", type=click.IntRange(min=1), help="Page number (of --limit articles).")
 @click.option("--format", "output_format", type=click.Choice(formats_of("list")), default="text", show_default=True)
 @INDEX_OPTION
-def list_command(index_dir: Path, output_format: str, sort: str, **filters: Any) -> None:
+def list_command(
+    index_dir: Path, output_format: str, sort: str, limit: int | None, page: int | None, **filters: Any
+) -> None:
     """List the indexed articles (id, date, source, passages, title), filtered.
 
     \b
     Examples:
       bnptsearch list
       bnptsearch list --source CNNBanten.id --since 2022 --sort -date --format csv
+      bnptsearch list --sort -date -n 20 --page 2
     """
+    if page is not None and limit is None:
+        limit = SearchRequest.limit  # the class attribute is the field's default: query's page size
+    offset = (page - 1) * limit if page is not None and limit is not None else 0
     with _errors_as_messages(), Index.open(index_dir) as index:
-        _list_articles(index, output_format, sort=sort, **filters)
+        _list_articles(index, output_format, sort=sort, limit=limit, offset=offset, **filters)
 
 
 @cli.command()

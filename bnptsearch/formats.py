@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from .analysis import AnalyzedToken
 from .corpus import Article
 from .highlight import PLAIN_MARKERS, render, render_html
-from .results import ArticleSummary, Hit, SearchResults
+from .results import NONE_LABEL, ArticlePage, Hit, SearchResults
 from .terminal import escape_controls
 
 if TYPE_CHECKING:
@@ -95,6 +95,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
     if hit.lexical_score is not None or hit.cosine is not None:
         data["lexical_score"] = None if hit.lexical_score is None else round(hit.lexical_score, 4)
         data["cosine"] = None if hit.cosine is None else round(hit.cosine, 4)
+    if hit.factors:
+        data["factors"] = [{"name": f.name, "factor": round(f.factor, 4)} for f in hit.factors]
     return data
 
 
@@ -112,6 +114,7 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "offset": results.offset,
         "expansions": list(results.expansions),
         "suggestion": results.suggestion,
+        "corrected": results.corrected,
         "timed_out": results.timed_out,
         "notes": list(results.notes),
         "undated": results.undated,
@@ -164,9 +167,10 @@ def _asked(results: SearchResults, verb: str = "matching") -> str:
     'like d1'
     """
     like = f"like {results.like}" if results.like else ""
-    if not results.query.strip():
+    searched = results.corrected or results.query
+    if not searched.strip():
         return like
-    return f"{verb} {results.query!r}" + (f" or {like}" if like else "")
+    return f"{verb} {searched!r}" + (f" or {like}" if like else "")
 
 
 def _header(results: SearchResults) -> str:
@@ -248,7 +252,8 @@ def _undated_note(results: SearchResults) -> str | None:
 
 def _explanation(hit: Hit) -> str:
     terms = ", ".join(f"{t.field}:{escape_controls(t.term)} {t.score:.2f}" for t in hit.explanation)
-    return f"matched: {terms}" if terms else "matched: (no scoring terms)"
+    factors = "".join(f"; {f.name} ×{f.factor:.2f}" for f in hit.factors)
+    return (f"matched: {terms}" if terms else "matched: (no scoring terms)") + factors
 
 
 # Shown with a hit found by meaning alone, where a reader would look for highlights.
@@ -280,6 +285,8 @@ def to_text(
     lines = []
     if results.suggestion:
         lines.append(f"Did you mean: {shown(results.suggestion)}?")
+    if results.corrected:
+        lines.append(f"Showing results for: {shown(results.corrected)} (--exact searches {shown(results.query)!r} as typed)")
     if not results.hits:
         if results.timed_out:
             lines.append(f"No passages found {_asked(results, 'for')} in the time allowed.")
@@ -300,7 +307,7 @@ def to_text(
         out = wrap_visible(text, width, indent)
         if hit.semantic_only:
             out.append(f"{indent}({SEMANTIC_ONLY_NOTE})")
-        if hit.explanation:
+        if hit.explanation or hit.factors:
             out.append(f"{indent}{_explanation(hit)}")
         if hit.lexical_score is not None or hit.cosine is not None:
             out.append(f"{indent}{_fusion_line(hit)}")
@@ -408,6 +415,8 @@ def to_html(results: SearchResults) -> str:
     summary = f"{results.total} matching passages" if results.total is not None else _page(results)
     if results.suggestion:
         summary += f" · Did you mean: {html.escape(results.suggestion)}?"
+    if results.corrected:
+        summary += f" · Showing results for: {html.escape(results.corrected)}"
     note = _undated_note(results)
     if note:
         summary += f" · {note}"
@@ -472,14 +481,27 @@ def _analysis_json(analysis: tuple[str, Sequence[AnalyzedToken]], view: View) ->
 LIST_COLUMNS = ("doc_id", "date", "source", "passages", "title", "url")
 
 
-def _list_text(articles: Sequence[ArticleSummary], view: View) -> str:
-    """One line per article: id, date, source, passages, title; then the count."""
+def _list_text(page: ArticlePage, view: View) -> str:
+    """One line per article: id, date, source, passages, title; then the count (which of
+    how many, for a page of a longer list).
+
+    >>> from bnptsearch.results import ArticleSummary
+    >>> print(_list_text(ArticlePage((ArticleSummary("d1", "Judul", None, None, None, 2),), 5, 2), View()), end="")
+    d1  (no date)   (none)    2 passages  Judul
+    Articles 3–3 of 5
+    """
+    articles, shown = page.articles, len(page.articles)
     lines = [
-        escape_controls(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or '(no source)'}  {a.passages:>3} passages  ")
+        escape_controls(f"{a.doc_id}  {a.date or '(no date)':<10}  {a.source or NONE_LABEL}  {a.passages:>3} passages  ")
         + escape_controls(a.title)
         for a in articles
     ]
-    lines.append(f"{len(articles)} article{'' if len(articles) == 1 else 's'}")
+    if page.offset == 0 and shown == page.total:
+        lines.append(f"{shown} article{'' if shown == 1 else 's'}")
+    elif not shown:
+        lines.append(f"No more articles ({page.total} in all).")
+    else:
+        lines.append(f"Articles {page.offset + 1}–{page.offset + shown} of {page.total}")
     return "\n".join(lines) + "\n"
 
 
@@ -491,8 +513,8 @@ def _rows_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _list_csv(articles: Sequence[ArticleSummary], view: View) -> str:
-    return _rows_csv(LIST_COLUMNS, [[getattr(a, column) for column in LIST_COLUMNS] for a in articles])
+def _list_csv(page: ArticlePage, view: View) -> str:
+    return _rows_csv(LIST_COLUMNS, [[getattr(a, column) for column in LIST_COLUMNS] for a in page.articles])
 
 
 def _sources_text(counts: dict[str, int], view: View) -> str:
@@ -519,7 +541,7 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any, View], str]] = {
     ("batch", "trec"): lambda results, view: to_trec(results, view.qid),
     ("batch", "jsonl"): _batch_jsonl,
     ("list", "text"): _list_text,
-    ("list", "json"): lambda articles, view: _json([asdict(a) for a in articles]),
+    ("list", "json"): lambda page, view: _json([asdict(a) for a in page.articles]),
     ("list", "csv"): _list_csv,
     ("sources", "text"): _sources_text,
     ("sources", "json"): lambda counts, view: _json(counts),

@@ -52,7 +52,7 @@ from .errors import (
 )
 from .highlight import highlight_spans, wanted_terms
 from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
-from .results import ArticleSummary, SearchResults
+from .results import NONE_LABEL, ArticlePage, ArticleSummary, SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
 from .search import WORDS_ONLY_NOTE, Dense, Searcher
 from .store import (
@@ -878,7 +878,9 @@ class Index:
         - ``limit``/``offset``: the page of hits to return (``results.total`` counts all);
         - ``per_article``: at most this many passages of one article (None: no cap);
         - ``expand``: also search the other form of acronyms and long forms;
-        - ``fuzzy``: tolerate a typo or two in every word (``word~`` does it for one word);
+        - ``fuzzy``: True tolerates a typo or two in every word (``word~`` does it for one
+          word); None (default) replaces a word that matches nothing by the closest indexed
+          word (``results.corrected``); False searches the words exactly as typed;
         - ``sources``, ``since``/``until`` (``2022``, ``2022-03``, ``2022-03-23``), ``doc_ids``:
           filters; ``facets``: count matching articles per source, year and month;
         - ``include_undated``: keep articles without a date despite ``since``/``until``
@@ -911,7 +913,15 @@ class Index:
             results = searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None, dense)
         return replace(results, notes=results.notes + notes) if notes else results
 
-    def articles(
+    def articles(self, **filters: Any) -> tuple[ArticleSummary, ...]:
+        """The indexed articles that meet the filters (those of :meth:`article_page`), all of them.
+
+        >>> [a.doc_id for a in index.articles(sources=["CNNBanten.id"])]   # doctest: +SKIP
+        ['004_712c4dcd13143a1e']
+        """
+        return self.article_page(**filters).articles
+
+    def article_page(
         self,
         *,
         sources: Sequence[str] = (),
@@ -920,13 +930,19 @@ class Index:
         include_undated: bool = False,
         doc_ids: Sequence[str] = (),
         sort: str | None = None,
-    ) -> tuple[ArticleSummary, ...]:
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> ArticlePage:
         """The indexed articles that meet the filters (as in :meth:`search`), by id, or by
-        date with ``sort`` "date"/"oldest" or "-date"/"newest" (undated articles last).
+        date with ``sort`` "date"/"oldest" or "-date"/"newest" (undated articles last):
+        ``limit`` of them (all if None) from ``offset`` on, with how many there are in all.
 
-        >>> [a.doc_id for a in index.articles(sources=["CNNBanten.id"])]   # doctest: +SKIP
-        ['004_712c4dcd13143a1e']
+        >>> page = index.article_page(sort="-date", limit=2, offset=2)   # doctest: +SKIP
+        >>> [a.doc_id for a in page.articles], page.total                 # doctest: +SKIP
+        (['004_712c4dcd13143a1e', '000_d9719fe4b4a867df'], 5)
         """
+        if offset < 0 or (limit is not None and limit < 1):
+            raise QueryError(f"a page needs offset >= 0 and limit >= 1, not offset {offset}, limit {limit}")
         order = SORT_ALIASES.get(sort, sort) if sort is not None else None
         if order is not None and order not in SORTS[1:]:
             raise QueryError(f"unknown sort {sort!r} for articles; use {', '.join((*SORTS[1:], *SORT_ALIASES))} or none (by id)")
@@ -934,15 +950,15 @@ class Index:
             "", sources=tuple(sources), since=since, until=until, include_undated=include_undated, doc_ids=tuple(doc_ids)
         )
         with self._damage_reported():
-            return self.searcher().articles(request, order)
+            return self.searcher().articles(request, order, offset, limit)
 
     def sources(self) -> dict[str, int]:
-        """Articles per source, most first ("(none)" for articles without one).
+        """Articles per source, most first (``NONE_LABEL``, "(none)", for articles without one).
 
         >>> index.sources()                                  # doctest: +SKIP
         {'BNPT': 2, 'CNNBanten.id': 1, ...}
         """
-        counts = Counter(article.source or "(none)" for article in self.articles())
+        counts = Counter(article.source or NONE_LABEL for article in self.articles())
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def filter_warnings(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from .acronyms import AcronymTable, written_form
 from .analysis import join_compounds, surface_words
 from .dates import query_bound
 from .errors import QueryError
-from .ranking import DEFAULT_RANKING, RankingParams, Synonyms
+from .ranking import DEFAULT_RANKING, BestField, RankingParams, Synonyms
 from .schema import DATE, DOC_ID, KIND, SOURCE, TEXT, TITLE, UNDATED, UNDATED_TERM, WORDS
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "SORTS",
     "SORT_ALIASES",
     "SearchRequest",
+    "TermWeight",
     "TypoStems",
     "expand_acronyms",
     "filter_query",
@@ -73,6 +74,9 @@ _FIELD_PREFIX = re.compile(r"(?<![\w:])(\w+):")
 # stems of the indexed words that close to it, best first (the searcher looks them up in the
 # unstemmed-word field).
 TypoStems = Callable[[str, int, int], tuple[str, ...]]
+# A term of the text field's weight in the index (its idf), for weighing an acronym against
+# the words of its long form.
+TermWeight = Callable[[str], float]
 
 
 
@@ -115,9 +119,11 @@ def parse_query(
     fuzzy: bool = False,
     ranking: RankingParams = DEFAULT_RANKING,
     typo_stems: TypoStems | None = None,
+    term_weight: TermWeight | None = None,
 ) -> tuple[wq.Query, list[str]]:
-    """Parses a user's query leniently, expanding acronyms when a table is given and making
-    every plain word typo-tolerant with ``fuzzy``. A definition question's frame ("apa yang
+    """Parses a user's query leniently, expanding acronyms when a table is given (weighed
+    with ``term_weight``, see :func:`expand_acronyms`) and making every plain word
+    typo-tolerant with ``fuzzy``. A definition question's frame ("apa yang
     dimaksud dengan") is dropped; each word is also searched in the title and, as typed, in
     the exact-word field, boosted by ``ranking``.
 
@@ -126,7 +132,7 @@ def parse_query(
 
     >>> from bnptsearch.schema import passage_schema
     >>> str(parse_query("teroris NOT bom", passage_schema())[0])
-    '((text:teror OR title:teror^2.0 OR words:teroris^0.3) ANDNOT (text:bom OR title:bom^2.0 OR words:bom^0.3))'
+    '(((text:teror | title:teror^2.0) OR words:teroris^0.3) ANDNOT ((text:bom | title:bom^2.0) OR words:bom^0.3))'
     """
     _check_text(text, schema)
     joined = join_compounds(without_definition_frame(text))
@@ -145,7 +151,7 @@ def parse_query(
         raise QueryError(f"every word of {text.strip()!r} is a stopword; add a word that says what to find")
     expansions: list[str] = []
     if acronyms is not None:
-        parsed, expansions = expand_acronyms(parsed, acronyms, joined)
+        parsed, expansions = expand_acronyms(parsed, acronyms, joined, term_weight)
     parsed = _fuzzy(parsed, every_word=fuzzy, text=joined, typo_stems=typo_stems)
     return _across_fields(parsed, joined, ranking), expansions
 
@@ -243,13 +249,14 @@ def _fuzzy(node: wq.Query, *, every_word: bool, text: str = "", typo_stems: Typo
 
 
 def _across_fields(node: wq.Query, text: str, ranking: RankingParams) -> wq.Query:
-    """Searches every plain word and phrase of the text field in the title as well, and
-    gives a plain word a small bonus where the passage has it exactly as typed."""
+    """Searches every plain word and phrase of the text field in the title as well (scored
+    by the better of the two), and gives a plain word a small bonus where the passage has it
+    exactly as typed."""
     if type(node) in (wq.Term, wq.Phrase) and node.fieldname == TEXT:
         title = node.copy()
         title.fieldname = TITLE
         title.boost = node.boost * ranking.title_boost
-        alternatives = [node, title]
+        alternatives: list[wq.Query] = [BestField([node, title])]
         if type(node) is wq.Term and node.startchar is not None:
             # The exact form ranks a passage saying "penangkapan" above one that only says
             # "ditangkap" for the query "penangkapan" (+0.005 nDCG@10 on TyDi, +0.003 on
@@ -259,7 +266,7 @@ def _across_fields(node: wq.Query, text: str, ranking: RankingParams) -> wq.Quer
             alternatives += [wq.Term(WORDS, word, boost=node.boost * ranking.exact_boost) for word in surface]
         # An OR (sum), not Whoosh's DisjunctionMax: its matcher returns documents that match
         # none of its subqueries in whoosh 2.7.
-        return wq.Or(alternatives)
+        return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
     return node.apply(lambda child: _across_fields(child, text, ranking))
 
 
@@ -340,7 +347,9 @@ def _words_query(words: tuple[str, ...]) -> wq.Query:
     return wq.Term(TEXT, words[0]) if len(words) == 1 else wq.Phrase(TEXT, list(words))
 
 
-def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tuple[wq.Query, list[str]]:
+def expand_acronyms(
+    query: wq.Query, table: AcronymTable, text: str = "", term_weight: TermWeight | None = None
+) -> tuple[wq.Query, list[str]]:
     """Adds the other form of every acronym or long form the query contains.
 
     A run of query words that spells a rule's trigger becomes :class:`Synonyms` of "the
@@ -348,6 +357,10 @@ def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tup
     that only say "RAN PE". Phrases and negated parts are left alone: the user asked for
     exactly those words. ``text`` is the query the nodes were parsed from: a long form must be
     written as it is in the query, not merely share its stems.
+
+    With ``term_weight`` (each term's idf), the alternative is boosted to weigh what the words
+    typed weigh: an acronym found scores about as the long form written out would. Without
+    it, by the count of words.
     """
 
     def written(node: wq.Query) -> str | None:
@@ -384,9 +397,7 @@ def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tup
                 continue
             run = children[position : position + len(rule.trigger)]
             alternative = _words_query(rule.alternative)
-            # A phrase scores about the sum of its words: weigh the alternative like the
-            # words it stands for, so a four-word long form does not outweigh one acronym.
-            alternative.boost = min(1.0, len(rule.trigger) / len(rule.alternative))
+            alternative.boost = _alternative_boost(rule.trigger, rule.alternative, term_weight)
             rebuilt.append(Synonyms([run[0] if len(run) == 1 else wq.Or(run), alternative]))
             notes.append(rule.description)
             position += len(rule.trigger)
@@ -401,6 +412,24 @@ def expand_acronyms(query: wq.Query, table: AcronymTable, text: str = "") -> tup
     return expand(query), notes
 
 
+def _alternative_boost(typed: tuple[str, ...], alternative: tuple[str, ...], term_weight: TermWeight | None) -> float:
+    """The boost that makes ``alternative`` (an acronym or a long form) score like the words
+    ``typed``: a phrase scores about the sum of its words' idf, so the ratio of the summed idfs.
+
+    By the count of words alone (at most 1), "FKPT" scored as one rare word, and a passage
+    with "koordinasi", "pencegahan" and "terorisme" scattered about beat 001's passage naming
+    the Forum Koordinasi Pencegahan Terorisme by its acronym.
+
+    >>> _alternative_boost(("a", "b"), ("ab",), {"a": 2.0, "b": 3.0, "ab": 4.0}.get)
+    1.25
+    >>> _alternative_boost(("ab",), ("a", "b"), None)
+    0.5
+    """
+    if term_weight is None:
+        return min(1.0, len(typed) / len(alternative))
+    return sum(map(term_weight, typed)) / (sum(map(term_weight, alternative)) or 1.0)
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """Everything :meth:`bnptsearch.Index.search` was asked, checked and ready to run."""
@@ -410,7 +439,10 @@ class SearchRequest:
     offset: int = 0
     per_article: int | None = 3
     expand: bool = True
-    fuzzy: bool = False
+    # True: every word tolerates a typo or two. None (default): a word that matches nothing
+    # is replaced by the closest indexed word, as web search does ("showing results for",
+    # SearchResults.corrected). False: words are searched exactly as typed, with a suggestion.
+    fuzzy: bool | None = None
     sources: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None

@@ -14,7 +14,7 @@ or filters do not add up that way and are left to Whoosh's own search.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import log
 
 from whoosh import query as wq
@@ -25,6 +25,7 @@ from whoosh.matching.wrappers import WrappingMatcher
 __all__ = [
     "DEFAULT_RANKING",
     "FUSIONS",
+    "BestField",
     "Clause",
     "LuceneBM25",
     "RankingParams",
@@ -73,6 +74,9 @@ class RankingParams:
     proximity_weight: float = 0.25
     proximity_window: int = 1
     proximity_depth: int = 100
+    # An acronym expansion is boosted to weigh what the words typed weigh (summed idf),
+    # not by the count of words (query.expand_acronyms).
+    acronym_idf_boost: bool = True
     # Indexes of at least this many Whoosh documents score plain word queries with numpy
     # (bnptsearch.vectorized); on smaller ones Whoosh takes a few milliseconds anyway.
     vectorized_from: int = 5000
@@ -236,6 +240,20 @@ class Synonyms(wq.Or):
         return matcher if self.boost == 1 else WrappingMatcher(matcher, boost=self.boost)
 
 
+class BestField(Synonyms):
+    """One query word searched in several fields (the passage, its article's title): it
+    scores by the field where it scores best, as Elasticsearch's ``multi_match`` does by
+    default (``best_fields``).
+
+    Summed, the title counted a second time for every passage of an article whose title
+    has the word: for "siapa kepala BNPT" two passages of 001 that say "Kepala Seksi …
+    BNPT" outranked 000's "selaku Kepala BNPT" on the strength of "BNPT" in 001's title.
+    """
+
+    # Printed "(text:teror | title:teror^2.0)" in a parsed query: the best of, not the sum.
+    JOINT = " | "
+
+
 @dataclass(frozen=True)
 class ScoreSum:
     """A query whose score is the sum of its parts' scores: term clauses, computed with
@@ -245,6 +263,9 @@ class ScoreSum:
     terms: tuple[Clause, ...]
     others: tuple[tuple[wq.Query, float], ...]
     best_of: tuple[tuple[tuple[ScoreSum, ...], float], ...] = ()
+    # Documents these match score nothing (``a ANDNOT b``: the article a like-this search
+    # is made from).
+    excluded: tuple[wq.Query, ...] = ()
 
 
 def score_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
@@ -252,10 +273,14 @@ def score_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
     scored fields of the schema), else None.
 
     A plain OR (no minimum match, no coordination scaling) scores as the sum of its matching
-    children's scores, each times the boosts above it. Other queries (AND, NOT, restrictions
-    to other fields such as source or date) are left to Whoosh's top-k search.
+    children's scores, each times the boosts above it; ``a ANDNOT b`` as ``a``, less the
+    documents ``b`` matches. Other queries (AND, restrictions to other fields such as source
+    or date) are left to Whoosh's top-k search.
     """
-    if type(query) not in (wq.Or, wq.Term, Synonyms):
+    if type(query) is wq.AndNot:
+        summed = score_sum(query.a, fields)
+        return None if summed is None else replace(summed, excluded=(*summed.excluded, query.b))
+    if type(query) not in (wq.Or, wq.Term, Synonyms, BestField):
         return None
     return _as_sum(query, fields)
 
@@ -266,7 +291,7 @@ def _as_sum(query: wq.Query, fields: tuple[str, ...]) -> ScoreSum | None:
     best_of: list[tuple[tuple[ScoreSum, ...], float]] = []
 
     def walk(node: wq.Query, boost: float) -> bool:
-        if type(node) is Synonyms:
+        if isinstance(node, Synonyms):
             alternatives = [_as_sum(child, fields) for child in node.subqueries]
             summed = tuple(alternative for alternative in alternatives if alternative is not None)
             if len(summed) < len(alternatives):

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from .highlight import render
 
-__all__ = ["ArticleHits", "ArticleSummary", "Hit", "SearchResults", "TermScore"]
+# What listings and counts show for an article without a source (or a year, a month): the
+# key of facets and of ``Index.sources()``, and the source column of ``bnptsearch list``.
+NONE_LABEL = "(none)"
+
+__all__ = ["NONE_LABEL", "ArticleHits", "ArticlePage", "ArticleSummary", "Hit", "ScoreFactor", "SearchResults", "TermScore"]
 
 
 @dataclass(frozen=True)
@@ -28,10 +32,20 @@ class TermScore:
 
 
 @dataclass(frozen=True)
+class ScoreFactor:
+    """A multiplier applied to a hit's summed term scores after matching, such as the
+    proximity rescore's ``ScoreFactor("proximity", 1.25)`` for query words side by side."""
+
+    name: str
+    factor: float
+
+
+@dataclass(frozen=True)
 class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
-    filled when the search was made with ``explain=True``. ``url`` is the article's address
+    filled when the search was made with ``explain=True``, and ``factors`` then holds the
+    multipliers applied to the sum of those term scores. ``url`` is the article's address
     (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF).
 
     In hybrid and semantic search, ``semantic_only`` marks a passage found by meaning
@@ -55,6 +69,7 @@ class Hit:
     semantic_only: bool = False
     lexical_score: float | None = None
     cosine: float | None = None
+    factors: tuple[ScoreFactor, ...] = ()
 
     @property
     def highlighted(self) -> str:
@@ -88,6 +103,16 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True)
+class ArticlePage:
+    """One page of a listing: ``articles`` from ``offset`` on, of ``total`` that met the
+    filters (:meth:`bnptsearch.Index.article_page`)."""
+
+    articles: tuple[ArticleSummary, ...]
+    total: int
+    offset: int = 0
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """The answer to one query.
 
@@ -103,6 +128,9 @@ class SearchResults:
     ``articles`` counts the matching articles (None when not counted); with ``article_page``
     the page's ``offset`` and size count articles;
     ``like`` is the article the hits are like (a more-like-this search);
+    ``corrected`` is the query searched in place of ``query`` when a word of it matched
+    nothing and a close indexed word does (None: searched as typed; ``fuzzy=False`` turns
+    correction off and leaves it to ``suggestion``);
     ``warnings`` are one-line notes on the request (a ``sources`` or ``doc_ids`` value that
     names nothing in the index, with close matches);
     ``timed_out`` says the search used up its time budget and returned what it had found;
@@ -127,6 +155,7 @@ class SearchResults:
     article_page: bool = False
     warnings: tuple[str, ...] = ()
     like: str | None = None
+    corrected: str | None = None
     timed_out: bool = False
     notes: tuple[str, ...] = ()
     mode: str = "lexical"

@@ -25,7 +25,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,7 @@ from .errors import QueryError
 from .highlight import Wanted, highlight_spans, wanted_terms
 from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query, parse_query, undated_query
 from .ranking import RankingParams, Synonyms, fuse, nearest_gap, score_sum
-from .results import ArticleSummary, Hit, SearchResults, TermScore
+from .results import NONE_LABEL, ArticlePage, ArticleSummary, Hit, ScoreFactor, SearchResults, TermScore
 from .schema import (
     DATE,
     DATE_TEXT,
@@ -228,6 +228,7 @@ class _Ranked:
     lexical: float | None = None
     cosine: float | None = None
     by_meaning_only: bool = False
+    factors: tuple[ScoreFactor, ...] = ()  # multipliers applied by rescoring, for --explain
 
 
 def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> list[tuple[int, _Ranked]]:
@@ -238,6 +239,17 @@ def _on_page(ranked: list[_Ranked], request: SearchRequest, doc_ids: Any) -> lis
     articles = list(dict.fromkeys(doc_ids[result.docnum] for result in ranked))
     skipped = set(articles[: request.offset])
     return [(rank, result) for rank, result in enumerate(ranked, 1) if doc_ids[result.docnum] not in skipped]
+
+
+def _automatic_edits(word: str) -> int:
+    """The typos a word may be corrected by without asking: Meilisearch's default tolerance,
+    none below five letters, one up to eight, two from nine. A suggestion may go further (two
+    edits from four letters), but searching "asia" for "Adib" unasked would mislead.
+
+    >>> [_automatic_edits(w) for w in ("adib", "walkota", "terorisne")]
+    [0, 1, 2]
+    """
+    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
 
 
 def _close(value: str, known: list[str]) -> str:
@@ -295,6 +307,34 @@ def _proximity_of(parsed: wq.Query) -> _Proximity | None:
     )
 
 
+# The boost of each (field, term) of a query, and per field a default for the terms a
+# fuzzy word or range reached.
+_Boosts = dict
+
+
+def _term_boosts(parsed: wq.Query, ranking: RankingParams) -> _Boosts:
+    """Each term's boost in ``parsed``, the boosts of the groups above it multiplied in (the
+    largest where a term occurs twice), for --explain.
+
+    >>> _term_boosts(wq.Or([wq.Term("text", "fkpt", boost=2.0)], boost=1.5), RankingParams())[("text", "fkpt")]
+    3.0
+    """
+    boosts: _Boosts = {TITLE: ranking.title_boost, WORDS: ranking.exact_boost}
+
+    def walk(node: wq.Query, above: float) -> None:
+        boost = above * node.boost
+        if isinstance(node, (wq.Term, wq.Phrase)):
+            words = [node.text] if isinstance(node, wq.Term) else node.words
+            for word in words:
+                key = (node.fieldname, word)
+                boosts[key] = max(boosts.get(key, 0.0), boost)
+        for child in node.children():
+            walk(child, boost)
+
+    walk(parsed, 1.0)
+    return boosts
+
+
 def _expanded_words(parsed: wq.Query) -> frozenset[str]:
     """The stems of the typed words that an acronym expansion also searches by another form."""
     found: set[str] = set()
@@ -344,7 +384,12 @@ class Searcher:
         cosines of ``dense`` if given; :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
         deadline = Deadline(request.timeout)
+        asked = request.query
         parsed, expansions = self._parse(request, acronyms)
+        corrected = self._correction(request, parsed, deadline) if request.fuzzy is None else None
+        if corrected is not None:
+            request = replace(request, query=corrected)
+            parsed, expansions = self._parse(request, acronyms)
         parsed, notes = cap_expansions(parsed, searcher.reader(), MAX_EXPANSIONS, deadline.expired)
         wanted = wanted_terms(parsed, searcher.reader())
         # Scoring parameters come with the request, not the schema, so tuning needs no rebuild.
@@ -354,10 +399,8 @@ class Searcher:
         ranked = self._ranked(parsed, restriction, request, deadline, dense)
         # The article ids only when pages count articles: an empty index has no column.
         doc_ids = column(searcher.reader(), DOC_ID) if request.by_article and ranked else None
-        hits = [
-            self._hit(rank, result, wanted, request.ranking if request.explain else None)
-            for rank, result in _on_page(ranked, request, doc_ids)
-        ]
+        boosts = _term_boosts(parsed, request.ranking) if request.explain else None
+        hits = [self._hit(rank, result, wanted, boosts) for rank, result in _on_page(ranked, request, doc_ids)]
         if dense is not None:
             notes += self._dense_notes(dense)
         matching = None
@@ -365,15 +408,22 @@ class Searcher:
             matching = _run(searcher, parsed, collectors.UnsortedCollector(), restriction, deadline)
             # A count cut short is no total: leave it out rather than under-report.
             matching = None if deadline.hit else matching
+        # Unless a correction was searched, one further off (two edits, shorter words) is
+        # suggested: always with --exact, by default only when nothing was found, since
+        # looking two edits around each unknown word (names, mostly) cost TyDi questions
+        # 0.44 s a query against 0.11 s without (500 dev questions in one run, load 23).
         # Pasted text (a like-this query) is no spelling to correct.
         suggestion = (
-            self._suggestion(request.query, deadline, _expanded_words(parsed)) if len(request.query) <= MAX_QUERY_CHARS else None
+            self._suggestion(request.query, deadline, _expanded_words(parsed))
+            if corrected is None and (request.fuzzy is not None or not hits) and len(request.query) <= MAX_QUERY_CHARS
+            else None
         )
         if deadline.hit:
             notes.append(f"search stopped after {request.timeout:g} s; results may be incomplete")
         per_article = self._per_article(matching.docs()) if matching is not None else None
         return SearchResults(
-            query=request.query,
+            query=asked,
+            corrected=corrected,
             hits=tuple(hits),
             total=len(matching) if matching is not None else None,
             offset=request.offset,
@@ -398,6 +448,14 @@ class Searcher:
             mode=dense.mode if dense is not None else "lexical",
         )
 
+    def _correction(self, request: SearchRequest, parsed: wq.Query, deadline: Deadline) -> str | None:
+        """The query with each word that matches nothing replaced by the closest indexed
+        word, if there is one (:meth:`_suggestion`), to search in its place; None for pasted
+        text or an empty query (a like-this search)."""
+        if len(request.query) > MAX_QUERY_CHARS or not request.query.strip():
+            return None
+        return self._suggestion(request.query, deadline, _expanded_words(parsed), _automatic_edits)
+
     def _parse(self, request: SearchRequest, acronyms: AcronymTable | None) -> tuple[wq.Query, list[str]]:
         """The query of ``request`` and its expansions: the parsed words, or for pasted text
         (longer than MAX_QUERY_CHARS) its most distinctive words, or with ``like`` the
@@ -409,7 +467,13 @@ class Searcher:
             parts.append(self._like_query(self._term_counts([request.query])))
         elif request.query.strip() or request.like is None:
             parsed, expansions = parse_query(
-                request.query, schema, acronyms, fuzzy=request.fuzzy, ranking=request.ranking, typo_stems=self._typo_stems
+                request.query,
+                schema,
+                acronyms,
+                fuzzy=bool(request.fuzzy),
+                ranking=request.ranking,
+                typo_stems=self._typo_stems,
+                term_weight=self._term_weight(request.ranking) if request.ranking.acronym_idf_boost else None,
             )
             parts.append(parsed)
         if request.like is not None:
@@ -481,10 +545,12 @@ class Searcher:
             passages.setdefault(doc_ids[docnum], []).append(docnum)
         return passages
 
-    def articles(self, request: SearchRequest, order: str | None = None) -> tuple[ArticleSummary, ...]:
+    def articles(
+        self, request: SearchRequest, order: str | None = None, offset: int = 0, limit: int | None = None
+    ) -> ArticlePage:
         """The articles that meet the filters of ``request``, by id or with ``order``
-        "newest"/"oldest" by date (undated last); :meth:`bnptsearch.Index.articles` is the
-        public way in."""
+        "newest"/"oldest" by date (undated last), ``limit`` of them (all if None) from
+        ``offset`` on; :meth:`bnptsearch.Index.article_page` is the public way in."""
         passages = self._article_passages(filter_query(request, self._searcher.schema))
         listed = sorted(passages)
         if order is not None:
@@ -493,7 +559,8 @@ class Searcher:
             dated.sort(key=lambda doc_id: days[passages[doc_id][0]], reverse=order == "newest")
             listed = dated + [doc_id for doc_id in listed if not days[passages[doc_id][0]]]
         summaries = []
-        for doc_id in listed:
+        # Only the page's articles are read: a page of 10 out of 100k articles stays quick.
+        for doc_id in listed[offset : None if limit is None else offset + limit]:
             fields = self._searcher.stored_fields(passages[doc_id][0])
             summaries.append(
                 ArticleSummary(
@@ -505,7 +572,7 @@ class Searcher:
                     passages=len(passages[doc_id]),
                 )
             )
-        return tuple(summaries)
+        return ArticlePage(tuple(summaries), len(listed), offset)
 
     def _per_article(self, docnums: Iterable[int]) -> Counter[str]:
         """How many of ``docnums`` each article has."""
@@ -522,6 +589,12 @@ class Searcher:
             return None
         doc_ids = column(self._searcher.reader(), DOC_ID)
         return len({doc_ids[docnum] for docnum in self._searcher.docs_for_query(wq.And([parsed, undated]))})
+
+    def _term_weight(self, ranking: RankingParams) -> Callable[[str], float]:
+        """A text term's idf, as ``ranking`` scores it."""
+        reader = self._searcher.reader()
+        weighting, total = ranking.weighting(), reader.doc_count_all()
+        return lambda term: weighting.term_idf(total, reader.doc_frequency(TEXT, term))
 
     def _typo_stems(self, word: str, maxdist: int, prefix: int) -> tuple[str, ...]:
         """The stems of the indexed words within ``maxdist`` edits of ``word`` as typed and
@@ -609,10 +682,11 @@ class Searcher:
             results = top(max(k, ranking.proximity_depth))
             head = results[: ranking.proximity_depth]
             shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
+            factors = [1 + ranking.proximity_weight * share for share in shares]
             head = sorted(
                 (
-                    _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
-                    for r, share in zip(head, shares)
+                    _Ranked(r.docnum, r.score * factor, r.matched_terms, factors=(*r.factors, ScoreFactor("proximity", factor)))
+                    for r, factor in zip(head, factors)
                 ),
                 key=lambda r: -r.score,
             )
@@ -642,7 +716,7 @@ class Searcher:
             cosine = float(cosines[doc]) if cosines[doc] > -numpy.inf else None
             if by_words is None:
                 return _Ranked(doc, score, (), None, cosine, by_meaning_only=True)
-            return _Ranked(doc, score, by_words.matched_terms, by_words.score, cosine)
+            return _Ranked(doc, score, by_words.matched_terms, by_words.score, cosine, factors=by_words.factors)
 
         def top_semantic(k: int) -> list[_Ranked]:
             return [ranked(doc, cosine, None) for doc, cosine in nearest(k)]
@@ -784,8 +858,8 @@ class Searcher:
             self._facts_of = _Facts(*([value for part in parts for value in getattr(part, name)] for name in _FACT_NAMES))
         return self._facts_of
 
-    def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: RankingParams | None) -> Hit:
-        """The hit for a ranked passage; ``explain`` is the ranking to explain its score by."""
+    def _hit(self, rank: int, result: _Ranked, wanted: Wanted, explain: _Boosts | None) -> Hit:
+        """The hit for a ranked passage; ``explain``: the boosts to explain its score by."""
         fields = self._searcher.stored_fields(result.docnum)
         fused = explain is not None and (result.lexical is not None or result.cosine is not None)
         return Hit(
@@ -805,10 +879,12 @@ class Searcher:
             semantic_only=result.by_meaning_only,
             lexical_score=result.lexical if fused else None,
             cosine=result.cosine if fused else None,
+            factors=result.factors if explain is not None else (),
         )
 
-    def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:
-        """Each matched term's own BM25F score in this passage, title and exact-form boosts included."""
+    def _explain(self, result: _Ranked, boosts: _Boosts) -> tuple[TermScore, ...]:
+        """Each matched term's own BM25F score in this passage, with the boosts the query
+        gives it (title, exact form, an acronym weighed as its long form)."""
         searcher = self._searcher
         context = searcher.context(weighting=searcher.weighting)
         scores = []
@@ -816,17 +892,30 @@ class Searcher:
             if fieldname not in SCORED_FIELDS:
                 continue
             word = text.decode("utf-8") if isinstance(text, bytes) else text
-            boost = {TITLE: ranking.title_boost, WORDS: ranking.exact_boost}.get(fieldname, 1.0)
+            boost = boosts.get((fieldname, word)) or boosts.get(fieldname, 1.0)
             matcher = wq.Term(fieldname, word, boost=boost).matcher(searcher, context)
             if matcher.is_active():
                 matcher.skip_to(result.docnum)
             if matcher.is_active() and matcher.id() == result.docnum:
                 scores.append(TermScore(fieldname, word, float(matcher.score())))
-        return tuple(sorted(scores, key=lambda t: -t.score))
+        # A word scores by the better of the passage and the title (ranking.BestField).
+        best: dict[str, TermScore] = {}
+        for term in scores:
+            if term.field in (TEXT, TITLE) and (term.term not in best or term.score > best[term.term].score):
+                best[term.term] = term
+        counted = [t for t in scores if t.field not in (TEXT, TITLE) or best[t.term] is t]
+        return tuple(sorted(counted, key=lambda t: -t.score))
 
-    def _suggestion(self, query: str, deadline: Deadline, expanded: frozenset[str] = frozenset()) -> str | None:
+    def _suggestion(
+        self,
+        query: str,
+        deadline: Deadline,
+        expanded: frozenset[str] = frozenset(),
+        max_edits: Callable[[str], int] = lambda word: 2,
+    ) -> str | None:
         """The query with each word that matches nothing replaced by the closest indexed
-        word (then the most frequent), if any, as far as ``deadline`` allows.
+        word (then the most frequent) at most ``max_edits(word)`` edits away, if any, as far
+        as ``deadline`` allows.
 
         A word that occurs in the index is never corrected, however rare: "anak" is not a
         typo for "and"; nor is a word of a long form the query spells out (``expanded``
@@ -841,10 +930,11 @@ class Searcher:
             word = match.group().lower()
             if deadline.expired():
                 break
-            if word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
+            edits = max_edits(word)
+            if not edits or word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
             best = min(
-                reader.terms_within(WORDS, word, 2, prefix=1),
+                reader.terms_within(WORDS, word, edits, prefix=1),
                 key=lambda c: (edit_distance(word, c), -reader.doc_frequency(WORDS, c), c),
                 default=None,
             )
@@ -862,11 +952,11 @@ class Searcher:
         doc_ids, sources, years, days = facts.doc_ids, facts.sources, facts.years, facts.days
         articles: dict[str, tuple[str, str, int]] = {}
         for docnum in docnums:
-            articles.setdefault(doc_ids[docnum], (sources[docnum] or "(none)", years[docnum] or "(none)", days[docnum]))
+            articles.setdefault(doc_ids[docnum], (sources[docnum] or NONE_LABEL, years[docnum] or NONE_LABEL, days[docnum]))
         facets: dict[str, Counter[str]] = {"source": Counter(), "year": Counter(), "month": Counter()}
         for source, year, day in articles.values():
             facets["source"][source] += 1
             facets["year"][year] += 1
-            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else "(none)"] += 1
+            facets["month"][date.fromordinal(day).strftime("%Y-%m") if day else NONE_LABEL] += 1
         by_count = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) for name, counts in facets.items()}
         return by_count | {"month": dict(sorted(facets["month"].items()))}

@@ -107,6 +107,8 @@ def top_documents(
     scores = _scores(stats, query, expired)
     if stats.deleted is not None:
         scores[stats.deleted] = 0
+    for excluded in query.excluded:
+        scores[list(stats.searcher.docs_for_query(excluded))] = 0
     matched = np.flatnonzero(scores)
     if len(matched) > limit:
         threshold = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]

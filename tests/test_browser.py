@@ -110,6 +110,9 @@ def test_did_you_mean_next_page_and_article(page, site: str) -> None:
     page.goto(site)
     page.fill("input[name=q]", "terorisne")
     page.press("input[name=q]", "Enter")
+    assert page.locator(".suggestion strong").inner_text() == "terorisme"  # searched in its place
+    page.click("#as-typed")
+    page.wait_for_url(re.compile(r"exact=1"))
     assert page.inner_text(".empty") == "Tidak ada bagian yang cocok dengan pencarian ini."
     page.click("#did-you-mean")
     page.wait_for_url(re.compile(r"q=terorisme"))
@@ -131,7 +134,7 @@ def test_did_you_mean_next_page_and_article(page, site: str) -> None:
     assert hit.is_visible() and hit.locator("mark").count() >= 1
     assert hit.bounding_box()["y"] < 900  # opened at the hit's passage
     page.click("a.back")
-    page.wait_for_url(re.compile(r"^[^#]*/\?q=terorisme"))
+    page.wait_for_url(re.compile(r"^[^#]*/\?(exact=1&)?q=terorisme"))  # the search it came from
 
 
 def test_article_page_screenshot_and_english(page, site: str) -> None:

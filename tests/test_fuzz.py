@@ -108,7 +108,7 @@ query_syntax = st.recursive(
 search_options = st.fixed_dictionaries(
     {},
     optional={
-        "fuzzy": st.booleans(),
+        "fuzzy": st.sampled_from([None, True, False]),
         "expand": st.booleans(),
         "facets": st.booleans(),
         "explain": st.booleans(),

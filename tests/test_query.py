@@ -11,17 +11,17 @@ from bnptsearch.query import SearchRequest, filter_query, parse_query
 from bnptsearch.ranking import RankingParams
 
 PARSED = [
-    ('RAN PE', '((((text:ran OR title:ran^2.0 OR words:ran^0.3) OR (text:pe OR title:pe^2.0 OR words:pe^0.3)) OR (text:"rencana aksi nasional cegah tanggulang ekstrem" OR title:"rencana aksi nasional cegah tanggulang ekstrem")))'),
-    ('Rencana Aksi Nasional', '((((text:rencana OR title:rencana^2.0 OR words:rencana^0.3) OR (text:aksi OR title:aksi^2.0 OR words:aksi^0.3) OR (text:nasional OR title:nasional^2.0 OR words:nasional^0.3)) OR (text:"ran pe" OR title:"ran pe")))'),
-    ('teroris NOT bom', '((text:teror OR title:teror^2.0 OR words:teroris^0.3) ANDNOT (text:bom OR title:bom^2.0 OR words:bom^0.3))'),
-    ('terorisme date:[2022 TO 2023]', '((text:teror OR title:teror^2.0 OR words:terorisme^0.3) AND date:[63776592000000000 TO 63839663999999999])'),
-    ('"kerja sama" BNPT', '((text:kerjasama OR title:kerjasama^2.0 OR words:kerjasama^0.3) OR ((text:bnpt OR title:bnpt^2.0 OR words:bnpt^0.3) OR (text:"badan nasional tanggulang teror" OR title:"badan nasional tanggulang teror")))'),
-    ('Apa yang dimaksud dengan deradikalisasi?', '(text:deradikalisasi OR title:deradikalisasi^2.0 OR words:deradikalisasi^0.3)'),
-    ('penyebaran~ khilafah', '(text:sebar~ OR (text:khilafah OR title:khilafah^2.0 OR words:khilafah^0.3))'),
+    ('RAN PE', '(((((text:ran | title:ran^2.0) OR words:ran^0.3) OR ((text:pe | title:pe^2.0) OR words:pe^0.3)) OR (text:"rencana aksi nasional cegah tanggulang ekstrem" | title:"rencana aksi nasional cegah tanggulang ekstrem")))'),
+    ('Rencana Aksi Nasional', '(((((text:rencana | title:rencana^2.0) OR words:rencana^0.3) OR ((text:aksi | title:aksi^2.0) OR words:aksi^0.3) OR ((text:nasional | title:nasional^2.0) OR words:nasional^0.3)) OR (text:"ran pe" | title:"ran pe")))'),
+    ('teroris NOT bom', '(((text:teror | title:teror^2.0) OR words:teroris^0.3) ANDNOT ((text:bom | title:bom^2.0) OR words:bom^0.3))'),
+    ('terorisme date:[2022 TO 2023]', '(((text:teror | title:teror^2.0) OR words:terorisme^0.3) AND date:[63776592000000000 TO 63839663999999999])'),
+    ('"kerja sama" BNPT', '(((text:kerjasama | title:kerjasama^2.0) OR words:kerjasama^0.3) OR (((text:bnpt | title:bnpt^2.0) OR words:bnpt^0.3) OR (text:"badan nasional tanggulang teror" | title:"badan nasional tanggulang teror")))'),
+    ('Apa yang dimaksud dengan deradikalisasi?', '((text:deradikalisasi | title:deradikalisasi^2.0) OR words:deradikalisasi^0.3)'),
+    ('penyebaran~ khilafah', '(text:sebar~ OR ((text:khilafah | title:khilafah^2.0) OR words:khilafah^0.3))'),
     ('title:Surakarta', 'title:surakarta'),
-    ('source:cnnbanten teroris', '((text:teror OR title:teror^2.0 OR words:teroris^0.3) AND source:cnnbanten)'),
+    ('source:cnnbanten teroris', '(((text:teror | title:teror^2.0) OR words:teroris^0.3) AND source:cnnbanten)'),
     ('*:*', 'kind:passage'),
-    ('NOT teroris', '(kind:passage ANDNOT (text:teror OR title:teror^2.0 OR words:teroris^0.3))'),
+    ('NOT teroris', '(kind:passage ANDNOT ((text:teror | title:teror^2.0) OR words:teroris^0.3))'),
 ]
 
 
@@ -47,7 +47,7 @@ def test_boosts_come_from_the_ranking_parameters(seed_index: Index) -> None:
     schema = seed_index.searcher().whoosh.schema
     ranking = RankingParams(title_boost=3.0, exact_boost=0.5)
     parsed, _ = parse_query("teroris", schema, ranking=ranking)
-    assert str(parsed) == "(text:teror OR title:teror^3.0 OR words:teroris^0.5)"
+    assert str(parsed) == "((text:teror | title:teror^3.0) OR words:teroris^0.5)"
 
 
 def test_a_request_parses_its_dates_once() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bnptsearch import ArticleSummary, Index, QueryError
+from bnptsearch import ArticlePage, ArticleSummary, Index, QueryError
 from bnptsearch.cli import _ProgressBar, _use_color, cli
 from bnptsearch.formats import format_output, wrap_visible
 from bnptsearch.highlight import ANSI_MARKERS
@@ -127,6 +127,35 @@ def test_cli_list_and_sources(cli_run) -> None:
     sources = cli_run("sources", "--format", "json")
     assert json.loads(sources.stdout) == {"(none)": 3, "CNNBanten.id": 1, "DISWAY.ID": 1}
     assert cli_run("sources").stdout.splitlines()[0] == "3  (none)"
+
+
+def test_article_page(seed_index: Index) -> None:
+    everything = [a.doc_id for a in seed_index.articles(sort="-date")]
+    page = seed_index.article_page(sort="-date", offset=2, limit=2)
+    assert [a.doc_id for a in page.articles] == everything[2:4]
+    assert (page.total, page.offset) == (5, 2)
+    assert seed_index.article_page(offset=10, limit=2).articles == ()
+    with pytest.raises(QueryError, match="limit >= 1"):
+        seed_index.article_page(limit=0)
+
+
+def test_cli_list_pages_like_query(cli_run) -> None:
+    everything = cli_run("list", "--sort", "-date").stdout.splitlines()[:-1]
+    second = cli_run("list", "--sort", "-date", "-n", "2", "--page", "2").stdout.splitlines()
+    assert second == [*everything[2:4], "Articles 3–4 of 5"]
+    assert cli_run("list", "-n", "3").stdout.splitlines()[-1] == "Articles 1–3 of 5"
+    assert cli_run("list", "--page", "2").stdout.splitlines() == ["No more articles (5 in all)."]
+    assert len(json.loads(cli_run("list", "-n", "2", "--format", "json").stdout)) == 2
+    by_id = cli_run("list").stdout.splitlines()[:-1]
+    assert cli_run("query", "*", "-n", "2", "--page", "3").stdout.splitlines() == [by_id[4], "Articles 5–5 of 5"]
+
+
+def test_a_missing_source_has_one_label(seed_index: Index, cli_run) -> None:
+    # SURAKARTA has no source: "(none)" in the listing, the source counts and the facets.
+    line = next(line for line in cli_run("list").stdout.splitlines() if line.startswith(SURAKARTA))
+    assert "  (none)  " in line
+    assert "(none)" in seed_index.sources()
+    assert "(none)" in seed_index.search("BNPT", facets=True).facets["source"]
 
 
 def test_query_star_or_empty_with_filters_lists_articles(cli_run) -> None:
@@ -328,10 +357,11 @@ def test_build_reports_the_commit_phase(tmp_path: Path, capsys) -> None:
 
 def test_listing_escapes_control_characters_from_articles() -> None:
     hostile = ArticleSummary("d1", "Judul\x1b[2J baru", "Sumber\x07", "2024-01-01", None, 2)
-    for command, answer in (("list", [hostile]), ("sources", {"Sumber\x1b]0;x\x07": 1})):
+    listing = ArticlePage((hostile,), 1)
+    for command, answer in (("list", listing), ("sources", {"Sumber\x1b]0;x\x07": 1})):
         text = format_output(command, "text", answer)
         assert "\x1b" not in text and "\x07" not in text, command
-    assert "Judul\\x1b[2J baru" in format_output("list", "text", [hostile])
+    assert "Judul\\x1b[2J baru" in format_output("list", "text", listing)
 
 
 def test_pasted_text_with_undecodable_bytes_is_searched(seed_index: Index) -> None:

@@ -77,7 +77,10 @@ def test_timeline_bar_narrows_to_its_month(client: TestClient) -> None:
 
 def test_did_you_mean_and_also_searched_are_links_and_notes(client: TestClient) -> None:
     page = client.get("/", params={"q": "terorisne"}).text
-    assert 'id="did-you-mean" href="/?q=terorisme">terorisme</a>' in page
+    assert "Menampilkan hasil untuk: <strong>terorisme</strong>" in page
+    assert 'id="as-typed" href="/?q=terorisne&amp;exact=1">terorisne</a>' in page
+    page = client.get("/", params={"q": "terorisne", "exact": "1"}).text
+    assert 'id="did-you-mean" href="/?exact=1&amp;q=terorisme">terorisme</a>' in page
     page = client.get("/", params={"q": "RAN PE"}).text
     assert "Juga dicari: RAN PE → Rencana Aksi Nasional" in page
 

@@ -41,6 +41,7 @@ from ..formats import format_output
 from ..highlight import render_html
 from ..index import Index
 from ..query import SORTS, SearchRequest
+from ..results import NONE_LABEL
 from .strings import LANGUAGES, STRINGS
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "SECURITY_HEADERS", "TOKEN_COOKIE", "create_app", "safe_url"]
@@ -151,6 +152,9 @@ def _search_request(request: Request, *, facets: bool) -> SearchRequest:
         since=params.get("since") or None,
         until=params.get("until") or None,
         sort=params.get("sort") or SORTS[0],
+        # exact=1: the words as typed ("search instead for"), not the correction of one
+        # that matches nothing.
+        fuzzy=False if params.get("exact", "") not in ("", "0") else None,
         count=True,
         facets=facets,
         mode=params.get("mode") or None,
@@ -233,6 +237,7 @@ def create_app(index_path: str | os.PathLike = "index", *, lang: str = "id", tok
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.filters["safe_url"] = safe_url
     env.globals["render_hit"] = lambda hit: Markup(render_html(hit.passage, hit.spans))
+    env.globals["none_label"] = NONE_LABEL  # the facet key of articles without a source
 
     def page_lang(request: Request) -> str:
         asked = request.query_params.get("lang", "")
