@@ -43,6 +43,7 @@ from functools import cache
 from pathlib import Path
 
 import ir_measures
+import numpy as np
 import Stemmer
 from ir_measures import RR, R, nDCG
 from whoosh import index as whoosh_index
@@ -61,9 +62,15 @@ from bnptsearch.analysis import analyze, stopwords
 from bnptsearch.errors import QueryError
 from bnptsearch.ranking import DEFAULT_RANKING, RankingParams
 
+from .embed_cache import DEFAULT_CACHE
+
 LIMIT = 100
 MEASURES = (nDCG @ 10, RR @ 10, R @ 100)
 SYSTEMS = ("bnptsearch", "whoosh-snowball", "whoosh-standard")
+# With --semantic, bnptsearch's index is also searched in these modes (SearchRequest.mode);
+# "semantic" is dense retrieval alone: the cosine of query and passage vectors, whole pool.
+SEMANTIC_MODES = ("hybrid", "semantic")
+SEMANTIC_SYSTEMS = tuple(f"bnptsearch {mode}" for mode in SEMANTIC_MODES)
 # Fields of bnptsearch.ranking.RankingParams, the axes of --sweep.
 SWEEP_PARAMETERS = (
     "bm25_b",
@@ -136,6 +143,13 @@ def subset(qids: list[str], size: int | None, seed: int) -> list[str]:
     return [qid for qid in qids if qid in chosen]
 
 
+def load_padding(path: Path, size: int | None = None, seed: int = 13) -> dict[str, str]:
+    """The padding passages (``{"id", "text"}`` lines), or a seeded random ``size`` of them
+    (``--padding-size``: a smaller pool where embedding all of it costs too much)."""
+    padding = {record["id"]: record["text"] for record in read_jsonl(path)}
+    return {pid: padding[pid] for pid in subset(list(padding), size, seed)}
+
+
 def load_collection(name: str, folder: Path, padding: dict[str, str], size: int | None, seed: int) -> Collection:
     passages = {record["pid"]: record["text"] for record in read_jsonl(folder / "passages.jsonl")}
     clashes = passages.keys() & padding.keys()
@@ -164,14 +178,31 @@ def load_collection(name: str, folder: Path, padding: dict[str, str], size: int 
 Searcher = Callable[[str], Ranking]
 
 
-def build_bnptsearch(pool: dict[str, str], workdir: Path) -> bnptsearch.Index:
-    """The product path: a JSONL corpus folder, then ``bnptsearch.Index.build``."""
+def write_pool_corpus(pool: dict[str, str], workdir: Path) -> Path:
+    """The pool as a JSONL corpus file ``workdir/corpus/pool.jsonl``, one untitled article per passage."""
     corpus = workdir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     with (corpus / "pool.jsonl").open("w", encoding="utf-8") as file:
         for pid, text in pool.items():
             file.write(json.dumps({"id": pid, "title": "", "text": text}, ensure_ascii=False) + "\n")
-    index, report = bnptsearch.Index.build(corpus, workdir / "index")
+    return corpus / "pool.jsonl"
+
+
+def build_bnptsearch(pool: dict[str, str], workdir: Path, embed_cache: Path | None = None) -> bnptsearch.Index:
+    """The product path: a JSONL corpus folder, then ``bnptsearch.Index.build``; with
+    ``embed_cache``, with passage vectors (``semantic=True``) from the e5 model behind the
+    benchmarks' embedding cache (:mod:`benchmarks.embed_cache`), which also embeds the queries."""
+    corpus = write_pool_corpus(pool, workdir).parent
+    if embed_cache is None:
+        index, report = bnptsearch.Index.build(corpus, workdir / "index")
+    else:
+        from bnptsearch.embedding import E5Embedder
+
+        from .embed_cache import CachedEmbedder
+
+        embedder = CachedEmbedder(E5Embedder(), embed_cache)
+        index, report = bnptsearch.Index.build(corpus, workdir / "index", semantic=True, embedder=embedder)
+        log(f"  bnptsearch: {report.embedded} passages given vectors ({embedder.misses} not in the cache, embedded now)")
     for warning in report.warnings[:5]:
         log(f"  warning: {warning}")
     if report.articles != len(pool):
@@ -181,13 +212,16 @@ def build_bnptsearch(pool: dict[str, str], workdir: Path) -> bnptsearch.Index:
 
 
 def bnptsearch_searcher(
-    index: bnptsearch.Index, limit: int = LIMIT, ranking: RankingParams = DEFAULT_RANKING
+    index: bnptsearch.Index, limit: int = LIMIT, ranking: RankingParams = DEFAULT_RANKING, mode: str | None = None
 ) -> Searcher:
-    """Best passage per article (``per_article=1``), as ``bnptsearch batch --format trec`` ranks."""
+    """Best passage per article (``per_article=1``), as ``bnptsearch batch --format trec`` ranks;
+    ``mode`` as ``SearchRequest.mode`` (None: the index's default)."""
+
+    options = {"mode": mode} if mode else {}
 
     def search(query: str) -> Ranking:
         try:
-            hits = index.search(query, limit=limit, per_article=1, ranking=ranking).hits
+            hits = index.search(query, limit=limit, per_article=1, ranking=ranking, **options).hits
             return [(hit.doc_id, hit.score) for hit in hits]
         except QueryError as error:
             log(f"  query error: {error}")
@@ -241,11 +275,12 @@ def run_queries(search: Searcher, queries: dict[str, str], label: str) -> tuple[
     return run, time.perf_counter() - started
 
 
-def run_cli(index: bnptsearch.Index, queries: dict[str, str], workdir: Path) -> tuple[Run, float]:
-    """``bnptsearch batch QUERIES.tsv --index DIR -n 100 --format trec``, run lines parsed."""
+def run_cli(index: bnptsearch.Index, queries: dict[str, str], workdir: Path, mode: str | None = None) -> tuple[Run, float]:
+    """``bnptsearch batch QUERIES.tsv --index DIR -n 100 --format trec [--mode MODE]``, run lines parsed."""
     tsv = workdir / "queries.tsv"
     tsv.write_text("".join(f"{qid}\t{' '.join(query.split())}\n" for qid, query in queries.items()), encoding="utf-8")
     command = cli_command() + ["batch", str(tsv), "--index", str(index.path), "-n", str(LIMIT), "--format", "trec"]
+    command += ["--mode", mode] if mode else []
     log(f"[{workdir.parent.name}] $ {' '.join(command)}")
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=cli_environment(), check=False)
@@ -340,24 +375,31 @@ def timed(function: Callable, *args):
     return value, time.perf_counter() - started
 
 
-def benchmark_collection(collection: Collection, systems: list[str], workdir: Path, via_cli: bool) -> list[Measured]:
-    """Every system on one collection, all on the same pool."""
+def benchmark_collection(
+    collection: Collection, systems: list[str], workdir: Path, via_cli: bool, embed_cache: Path | None = None
+) -> list[Measured]:
+    """Every system on one collection, all on the same pool; with ``embed_cache``, bnptsearch's
+    index has passage vectors and is also searched in the hybrid and semantic modes."""
     results = []
     for system in systems:
         label = f"[{collection.name}] {system}"
         log(f"{label}: indexing {len(collection.pool)} passages")
         folder = workdir / collection.name / system
         if system == "bnptsearch":
-            index, build_seconds = timed(build_bnptsearch, collection.pool, folder)
-            search = bnptsearch_searcher(index)
+            index, build_seconds = timed(build_bnptsearch, collection.pool, folder, embed_cache)
+            # An index with vectors searches in hybrid mode unless told otherwise.
+            search = bnptsearch_searcher(index, mode="lexical" if embed_cache else None)
         else:
             search, build_seconds = timed(build_whoosh, system, collection.pool, folder)
         log(f"{label}: built in {build_seconds:.1f} s; running {len(collection.queries)} queries")
         run, query_seconds = run_queries(search, collection.queries, label)
         results.append(measure(collection, system, run, build_seconds, query_seconds))
         if system == "bnptsearch":
+            for mode in SEMANTIC_MODES if embed_cache else ():
+                run, query_seconds = run_queries(bnptsearch_searcher(index, mode=mode), collection.queries, f"{label} {mode}")
+                results.append(measure(collection, f"bnptsearch {mode}", run, None, query_seconds))
             if via_cli:
-                cli_run, cli_seconds = run_cli(index, collection.queries, folder)
+                cli_run, cli_seconds = run_cli(index, collection.queries, folder, "lexical" if embed_cache else None)
                 differing = sum(_ids(cli_run[qid]) != _ids(run[qid]) for qid in run)
                 log(f"{label}: CLI rankings differ from the API's for {differing} of {len(run)} queries")
                 results.append(measure(collection, "bnptsearch (CLI batch)", cli_run, None, cli_seconds))
@@ -407,6 +449,39 @@ def paired_comparison(ours: Measured, reference: Measured, path: str) -> str:
             f"better on {better}, worse on {worse}, equal on {len(mine) - better - worse} of {len(mine)} queries."
         )
     return "\n".join(lines)
+
+
+def paired_difference(ours: Measured, baseline: Measured, seed: int = 13, resamples: int = 10_000) -> str:
+    """``ours`` − ``baseline`` on the same questions, nDCG@10 and tie-aware: the mean difference
+    with a 95 % paired bootstrap interval, and a two-sided sign test on the questions where
+    they differ (is the difference beyond noise?)."""
+    lines = []
+    for name in (str(nDCG @ 10), TIE_AWARE):
+        qids = list(ours.per_query[name])
+        differences = np.array([ours.per_query[name][q] - baseline.per_query[name][q] for q in qids])
+        draws = np.random.default_rng(seed).integers(0, len(qids), size=(resamples, len(qids)))
+        low, high = np.percentile(differences[draws].mean(axis=1), [2.5, 97.5])
+        better, worse = int((differences > 0).sum()), int((differences < 0).sum())
+        lines.append(
+            f"{ours.collection}: {ours.system} − {baseline.system} = {differences.mean():+.4f} {name} "
+            f"(95 % bootstrap CI {low:+.4f} … {high:+.4f}); better on {better}, worse on {worse} of {len(qids)} "
+            f"questions (sign test p = {sign_test(better, worse):.3g})."
+        )
+    return "\n".join(lines)
+
+
+def sign_test(better: int, worse: int) -> float:
+    """Two-sided exact sign test: the chance of a split at least this uneven if either side
+    were equally likely to win each question (ties left out).
+
+    >>> round(sign_test(15, 5), 4), sign_test(3, 3)
+    (0.0414, 1.0)
+    """
+    count = better + worse
+    if not count:
+        return 1.0
+    tail = sum(math.comb(count, k) for k in range(min(better, worse) + 1)) / 2**count
+    return min(1.0, 2 * tail)
 
 
 def near_duplicates_report(collection: Collection, measured: list[Measured]) -> str:
@@ -572,8 +647,20 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tydi", type=Path, help="TyDi QA folder (passages.jsonl, queries-dev.jsonl, qrels-dev.tsv)")
     parser.add_argument("--facqa", type=Path, help="FacQA folder (same files)")
     parser.add_argument("--padding", type=Path, required=True, help="JSONL of non-relevant passages ({id, text})")
+    parser.add_argument("--padding-size", type=int, help="a random (seeded) subset of N padding passages")
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--via-cli", action="store_true", help="also run the queries through `bnptsearch batch`")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="give bnptsearch's index passage vectors (the semantic extra) and add its hybrid and semantic rows",
+    )
+    parser.add_argument(
+        "--embed-cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help="embedding cache of --semantic (fill it first: python -m benchmarks.embed_cache)",
+    )
     parser.add_argument("--limit-queries", type=int, help="a random (seeded) subset of N queries per collection")
     parser.add_argument("--failures", type=int, default=0, help="list N bnptsearch queries that miss the top 10")
     parser.add_argument("--seed", type=int, default=13)
@@ -638,7 +725,8 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         count = len(collections)
         systems, workdirs, via_cli = [args.systems] * count, [workdir] * count, [args.via_cli] * count
-        measured_by_collection = list(pool.map(benchmark_collection, collections, systems, workdirs, via_cli))
+        caches = [args.embed_cache if args.semantic else None] * count
+        measured_by_collection = list(pool.map(benchmark_collection, collections, systems, workdirs, via_cli, caches))
     references = dict(reference.partition("=")[::2] for reference in args.reference_run)
     comparisons = []
     for collection, measured in zip(collections, measured_by_collection):
@@ -653,6 +741,10 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
             ours = next(m for m in measured if m.system == "bnptsearch")
             comparisons.append(paired_comparison(ours, reference, references[collection.name]))
             comparisons.append(near_duplicates_report(collection, [ours, reference]))
+            comparisons += [paired_difference(m, reference) for m in measured if m.system in SEMANTIC_SYSTEMS]
+        lexical = next((m for m in measured if m.system == "bnptsearch"), None)
+        if lexical is not None:
+            comparisons += [paired_difference(m, lexical) for m in measured if m.system in SEMANTIC_SYSTEMS]
         failures += [
             failures_report(collection, m, args.failures, args.seed)
             for m in measured
@@ -663,7 +755,7 @@ def compare(collections: list[Collection], args: argparse.Namespace, workdir: Pa
 
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
-    padding = {record["id"]: record["text"] for record in read_jsonl(args.padding)}
+    padding = load_padding(args.padding, args.padding_size, args.seed)
     size = args.sweep_queries if args.sweep else args.limit_queries
     folders = [("tydiqa-id", args.tydi), ("facqa-news", args.facqa)]
     collections = [load_collection(name, folder, padding, size, args.seed) for name, folder in folders if folder]
