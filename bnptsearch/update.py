@@ -28,6 +28,7 @@ from whoosh.query import Term
 
 from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
 from .corpus_copy import free_name
+from .idmap import IdLocations
 from .readers.base import cannot_read
 from .schema import (
     ARTICLE_ID,
@@ -88,7 +89,8 @@ class _Changes:
     """The counts and findings of one update, filled in as its plan is consumed.
 
     ``added`` counts the additions planned, ``replaced`` those of them that replace an
-    indexed article; ``seen`` maps the ids found to the file that has them; ``read`` the files read
+    indexed article; ``seen`` maps the ids found to the file that has them (on disk past
+    a few ten thousand ids: see :mod:`bnptsearch.idmap`); ``read`` the files read
     again (whatever their hash), ``stale`` the files the next update must read again (see
     :func:`bnptsearch.store._stale_files`); ``notes`` say what was done that the user did
     not ask for in so many words (a copy renamed).
@@ -100,7 +102,7 @@ class _Changes:
     unchanged: int = 0
     warnings: list[CorpusWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    seen: dict[str, str] = field(default_factory=dict)
+    seen: IdLocations = field(default_factory=IdLocations)
     read: set[str] = field(default_factory=set)
     stale: set[str] = field(default_factory=set)
 
@@ -173,27 +175,67 @@ def _plan_files(
     claims = _Claims(indexed, {key for key, _ in keyed}, changes)
     for done, (key, file) in enumerate(keyed, 1):
         known_file = by_path.get(key)
-        file_hash = _hash_or_known(file, known_file, changes)
-        if file_hash is not None and known_file and known_file.file_hash == file_hash and key not in stale:
-            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in known_file.doc_ids)
-        elif file_hash is not None:
-            changes.read.add(key)
-            # Records whose own hash is indexed from this file are not parsed again.
-            known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids} if known_file else {}
-            unchanged: list[str] = []
-            origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
-            for article in stream_file(file, known_hashes, changes.warnings, unchanged):
-                article = _with_path(article, key)
-                problem = _unwritable(article)
-                if problem:
-                    changes.warnings.append(CorpusWarning(str(file), f"article {article.doc_id!r}: {problem}; skipped"))
-                elif claims.take(article.doc_id, key, str(file)):
-                    changes.added += 1
-                    changes.replaced += article.doc_id in indexed
-                    yield _Addition(article, file_hash, article.doc_id in indexed, origin)
-            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
+        origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
+        if known_file is None:
+            # A new file is hashed as it is parsed (one pass, whatever its size).
+            yield from _read_file(file, key, None, {}, origin, indexed, claims)
+        else:
+            file_hash = _hash_or_known(file, known_file, changes)
+            if file_hash is not None and known_file.file_hash == file_hash and key not in stale:
+                changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in known_file.doc_ids)
+            elif file_hash is not None:
+                # Records whose own hash is indexed from this file are not parsed again.
+                known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids}
+                yield from _read_file(file, key, file_hash, known_hashes, origin, indexed, claims)
         if progress:
             progress("reading", done, len(keyed))
+
+
+def _read_file(
+    file: Path,
+    key: str,
+    file_hash: str | None,
+    known_hashes: dict[str, str],
+    origin: str,
+    indexed: Mapping[str, _Indexed],
+    claims: _Claims,
+) -> Iterator[_Addition]:
+    """The additions of one file read again (see :func:`_plan_files`). With no
+    ``file_hash`` the file is hashed as it is read: each addition is then held until the
+    next one is read, so that the file's last one carries the hash (only a file's last
+    article needs it, see :func:`_with_file_hashes`) and the others none."""
+    changes = claims.changes
+    changes.read.add(key)
+    unchanged: list[str] = []
+    found: list[str | None] = [file_hash]
+    held: _Addition | None = None
+    hashed = None if file_hash is not None else found.append
+    for article in stream_file(file, known_hashes, changes.warnings, unchanged, hashed=hashed):
+        article = _with_path(article, key)
+        problem = _unwritable(article)
+        if problem:
+            changes.warnings.append(CorpusWarning(str(file), f"article {article.doc_id!r}: {problem}; skipped"))
+        elif claims.take(article.doc_id, key, str(file)):
+            if held is not None:
+                yield _counted(held, changes)
+            held = _Addition(article, file_hash or "", article.doc_id in indexed, origin)
+    if held is not None:
+        # A reader that did not read the file whole (an export parsed as a table) leaves
+        # the hash to a second read; "" if the file cannot be read again (then the next
+        # update reads it again).
+        try:
+            whole = found[-1] or _hash(file)
+        except OSError:
+            whole = ""
+        yield _counted(replace(held, file_hash=whole), changes)
+    changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
+
+
+def _counted(addition: _Addition, changes: _Changes) -> _Addition:
+    """``addition``, counted in ``changes`` as it goes to the writer."""
+    changes.added += 1
+    changes.replaced += addition.replaces
+    return addition
 
 
 class _Claims:
@@ -201,14 +243,16 @@ class _Claims:
 
     def __init__(self, indexed: dict[str, _Indexed], planned: AbstractSet[str], changes: _Changes):
         self.indexed, self.planned, self.changes = indexed, planned, changes
-        # One entry per id: for millions of records, this (not the articles) is what is kept.
+        # One entry per id: for millions of records, this (not the articles) is what is kept,
+        # and it moves to disk past a few ten thousand ids.
         self.seen = changes.seen
 
     def take(self, doc_id: str, key: str, name: str) -> bool:
         """True if the article ``doc_id`` of file ``key`` (shown as ``name``) is the one to
         index; else a duplicate warning, and the file is read again next time (it may win
         the id once the other file is gone)."""
-        first = self.seen.get(doc_id)
+        seen = self.seen.get(doc_id)
+        first = seen[0] if seen else None
         known = self.indexed.get(doc_id)
         if first is None and known and known.path != key and known.path not in self.planned:
             # Indexed from a file this plan does not read (``add`` of other files, an
@@ -221,7 +265,7 @@ class _Claims:
             if first != key:
                 self._duplicate(name, doc_id, first)
             return False
-        self.seen[doc_id] = key
+        self.seen[doc_id] = key, None
         return True
 
     def _duplicate(self, path: str, doc_id: str, first: str) -> None:
@@ -240,18 +284,22 @@ def _unwritable(article: Article) -> str | None:
 
 
 def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Changes) -> str | None:
-    """The hash of ``file``'s bytes, read in chunks (memory stays flat whatever its size).
-    If it cannot be read, a warning, and the hash it was indexed with (so what is indexed
-    of it is kept), or None if nothing is."""
+    """The hash of ``file``'s bytes (:func:`_hash`). If it cannot be read, a warning, and
+    the hash it was indexed with (so what is indexed of it is kept), or None if nothing is."""
     try:
-        with file.open("rb") as handle:
-            return file_content_hash(handle)
+        return _hash(file)
     except OSError as error:
         # Unreadable for now (permissions, a file being copied): what is indexed of it
         # stays, rather than being deleted as if the file were gone.
         kept = "; its indexed articles are kept" if known_file else ""
         changes.warnings.append(CorpusWarning(str(file), cannot_read(error) + kept))
         return known_file.file_hash if known_file else None
+
+
+def _hash(file: Path) -> str:
+    """The hash of ``file``'s bytes, read in chunks (memory stays flat whatever its size)."""
+    with file.open("rb") as handle:
+        return file_content_hash(handle)
 
 
 def _with_path(article: Article, path: str) -> Article:

@@ -74,7 +74,7 @@ def _open(reading: Reading) -> tuple[Any, str] | None:
     except ImportError:
         reading.warn(EXTRA_HINT)
         return None
-    data = reading.path.read_bytes()
+    data = reading.read_bytes()
     try:
         document = docx.Document(str(reading.path))
     except Exception as error:  # noqa: BLE001 - a damaged file fails in many ways, each a warning

@@ -72,7 +72,7 @@ def _pages(reading: Reading) -> tuple[list[str], dict[str, Any], str] | None:
         return None
     from pypdf import PdfReader
 
-    data = reading.path.read_bytes()
+    data = reading.read_bytes()
     try:
         pdf = PdfReader(reading.path)
         if pdf.is_encrypted and not pdf.decrypt(""):

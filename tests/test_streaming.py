@@ -1,0 +1,101 @@
+"""Large files in flat memory: ids seen are kept on disk past a limit, and a new file is
+hashed as it is parsed (benchmarks/streaming.py measures the RSS)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bnptsearch import Index, idmap, load_corpus
+from bnptsearch import update as update_module
+
+STORY = "Densus 88 menangkap terduga teroris nomor {n} di Poso. Polisi menyita barang bukti dari rumahnya."
+
+
+def _corpus(folder: Path) -> Path:
+    folder.mkdir()
+    records = [{"id": f"r{n}", "text": STORY.format(n=n)} for n in range(12)]
+    records.insert(5, {"id": "r2", "text": "Salinan kedua dengan isi lain sama sekali."})  # a duplicate inside the file
+    records.append({"id": "x", "title": "Dari arsip", "text": STORY.format(n="x")})
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (folder / "b.jsonl").write_text(json.dumps({"id": "r7", "text": "Versi lain."}) + "\n", encoding="utf-8")
+    (folder / "x.txt").write_text("Jakarta – " + STORY.format(n="teks"), encoding="utf-8")  # loses x to a.jsonl
+    return folder
+
+
+def _contents(index: Index) -> dict[str, tuple]:
+    return {a.doc_id: (a.title, a.source, a.date, a.passages) for a in index.articles()}
+
+
+def _indexed(corpus: Path, index_dir: Path) -> tuple[list[str], dict[str, tuple], list[str]]:
+    index, report = Index.build(corpus, index_dir)
+    with index:
+        contents = _contents(index)
+        (corpus / "b.jsonl").unlink()
+        updated = index.update(corpus)
+        assert _contents(index)["r7"] == contents["r7"]
+    (corpus / "b.jsonl").write_text(json.dumps({"id": "r7", "text": "Versi lain."}) + "\n", encoding="utf-8")
+    return list(report.warnings), contents, list(updated.warnings)
+
+
+def test_ids_kept_on_disk_give_the_same_warnings_and_index(tmp_path: Path, monkeypatch) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    in_memory = _indexed(corpus, tmp_path / "i1")
+    assert sum("duplicate doc_id" in w for w in in_memory[0]) == 3  # r2 in a.jsonl, r7 in b.jsonl, x in x.txt
+    monkeypatch.setattr(idmap, "IN_MEMORY", 2)
+    assert _indexed(corpus, tmp_path / "i2") == in_memory
+    assert [w.message for w in load_corpus(corpus).warnings] == [
+        "duplicate doc_id 'r2' (already read from {}:3); skipped".format(corpus / "a.jsonl"),
+        "duplicate doc_id 'r7' (already read from {}:9); skipped".format(corpus / "a.jsonl"),
+        "duplicate doc_id 'x' (already read from {}:14); skipped".format(corpus / "a.jsonl"),
+    ]
+
+
+def test_the_map_moves_to_disk_past_its_limit() -> None:
+    seen = idmap.IdLocations(in_memory=3)
+    for n in range(10):
+        seen[f"r{n}"] = (f"/arsip/{n % 2}.jsonl", n)
+    assert seen._db is not None and not seen._memory  # on disk, not in a dict
+    assert (seen.get("r1"), seen.get("r8"), seen.get("r10"), len(seen), "r9" in seen) == (
+        ("/arsip/1.jsonl", 1), ("/arsip/0.jsonl", 8), None, 10, True
+    )  # fmt: skip
+    seen.close()
+
+
+def test_a_new_file_is_hashed_as_it_is_parsed(tmp_path: Path, monkeypatch) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    # Files that lose their only ids to a.jsonl are read again by every update (they may
+    # win them later): not the case tested here.
+    (corpus / "b.jsonl").unlink()
+    (corpus / "x.txt").rename(corpus / "y.txt")
+
+    def second_read(file: Path) -> str:
+        raise AssertionError(f"{file} read a second time to be hashed")
+
+    monkeypatch.setattr(update_module, "_hash", second_read)
+    index, report = Index.build(corpus, tmp_path / "index")
+    monkeypatch.undo()
+    with index:
+        assert report.articles == 14
+
+        def parsed(*args, **kwargs):
+            raise AssertionError("an unchanged file is parsed again")
+
+        # The hashes taken while parsing are the files' hashes: nothing is read again.
+        monkeypatch.setattr(update_module, "stream_file", parsed)
+        assert index.update(corpus).unchanged == 14
+
+
+@pytest.mark.parametrize("name", ["ekspor.csv", "hilang.jsonl"])
+def test_a_file_its_reader_did_not_hash_is_hashed_after(tmp_path: Path, name: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    if name.endswith(".csv"):  # parsed as a table, not hashed as it is read
+        (corpus / name).write_text("id,text\n1,Densus 88 menangkap terduga teroris di Poso.\n", encoding="utf-8")
+    else:
+        (corpus / name).write_text(json.dumps({"id": "1", "text": STORY.format(n=1)}) + "\n", encoding="utf-8")
+    index, _ = Index.build(corpus, tmp_path / "index")
+    with index:
+        assert index.update(corpus).unchanged == 1
