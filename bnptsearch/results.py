@@ -32,7 +32,8 @@ class Hit:
     """One ranked passage. ``spans`` are ``(start, end)`` ranges of matched words in ``passage``;
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
     filled when the search was made with ``explain=True``. ``url`` is the article's address
-    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF)."""
+    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF);
+    ``author`` the article's author, when its file's metadata names one."""
 
     rank: int
     doc_id: str
@@ -47,6 +48,7 @@ class Hit:
     explanation: tuple[TermScore, ...] = ()
     url: str | None = None
     page: int | None = None
+    author: str | None = None
 
     @property
     def highlighted(self) -> str:
@@ -64,6 +66,7 @@ class ArticleHits:
     date: str | None
     hits: tuple[Hit, ...]
     url: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,6 @@ class SearchResults:
         for hit in self.hits:
             groups.setdefault(hit.doc_id, []).append(hit)
         return [
-            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits), hits[0].url)
+            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits), hits[0].url, hits[0].author)
             for doc_id, hits in groups.items()
         ]

@@ -44,6 +44,7 @@ from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query,
 from .ranking import RankingParams, Synonyms, nearest_gap, score_sum
 from .results import ArticleSummary, Hit, SearchResults, TermScore
 from .schema import (
+    AUTHOR,
     DATE,
     DATE_TEXT,
     DOC_ID,
@@ -704,6 +705,7 @@ class Searcher:
             explanation=self._explain(result, explain) if explain is not None else (),
             url=fields.get(URL) or None,
             page=fields.get(PAGE),
+            author=fields.get(AUTHOR) or None,
         )
 
     def _explain(self, result: _Ranked, ranking: RankingParams) -> tuple[TermScore, ...]:

@@ -277,7 +277,7 @@ def _unwritable(article: Article) -> str | None:
     """Why ``article`` cannot be stored, or None. A lone surrogate (from a JSON ``\\ud800``
     escape or a file name that is not UTF-8) cannot be encoded: Whoosh would fail the
     whole commit on it."""
-    for name in ("doc_id", "title", "body", "source", "place", "date", "url", "path"):
+    for name in ("doc_id", "title", "body", "source", "place", "date", "url", "author", "path"):
         if not encodable(getattr(article, name) or ""):
             return f"{name} is not valid Unicode (a lone surrogate)"
     return None

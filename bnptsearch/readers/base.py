@@ -33,6 +33,7 @@ __all__ = [
     "fits",
     "is_utf16",
     "megabytes",
+    "one_line",
     "read_text",
     "read_whole",
 ]
@@ -52,7 +53,8 @@ class Article:
     """One clean article; ``body`` paragraphs are separated by a blank line.
 
     ``pages`` are the offsets in ``body`` where pages 2, 3, … of a paged document (PDF)
-    start; page 1 starts at 0, and other formats have none.
+    start; page 1 starts at 0, and other formats have none. ``author`` is the writer named
+    by the file's metadata (a page's byline, a document's properties, a record's field).
     """
 
     doc_id: str
@@ -65,6 +67,7 @@ class Article:
     path: str
     content_hash: str
     pages: tuple[int, ...] = ()
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,10 +231,26 @@ def read_text(reading: Reading, declared: Callable[[bytes], str | None] | None =
     return text, data
 
 
+def one_line(value: str | None) -> str | None:
+    """A metadata value (an author, say) on one line with single spaces; None if empty.
+
+    >>> one_line(" Tim  detikNews\t"), one_line("  ")
+    ('Tim detikNews', None)
+    """
+    return " ".join((value or "").split()) or None
+
+
 def document_article(
-    reading: Reading, title: str, body: str, date: str | None, data_hash: str, pages: tuple[int, ...] = ()
+    reading: Reading,
+    title: str,
+    body: str,
+    date: str | None,
+    data_hash: str,
+    pages: tuple[int, ...] = (),
+    author: str | None = None,
 ) -> list[Located]:
     """A document file (PDF, Word) as its one article: its id is the file name without
-    extension, and it has no dateline (source, place) or URL of its own."""
-    article = Article(reading.path.stem, title, body, None, None, date, None, reading.name, data_hash, pages)
+    extension, and it has no dateline (source, place) or URL of its own. ``author`` is the
+    document's stored author, spaces tidied; None if it has none."""
+    article = Article(reading.path.stem, title, body, None, None, date, None, reading.name, data_hash, pages, one_line(author))
     return [(article, None)]

@@ -47,7 +47,8 @@ def read(reading: Reading) -> list[Located]:
     if first_page and title and first_page[0].casefold() == title.casefold():
         paragraphs[0] = first_page[1:]
     body, starts = _join(paragraphs)
-    return document_article(reading, title, body, _info_date(info) or first_date([title, body]), data_hash, starts)
+    date = _info_date(info) or first_date([title, body])
+    return document_article(reading, title, body, date, data_hash, starts, author=str(info.get("/Author") or ""))
 
 
 def raw(reading: Reading, doc_id: str) -> str | None:
