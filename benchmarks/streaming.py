@@ -55,9 +55,10 @@ stage, corpus, index = sys.argv[1:4]
 started = time.perf_counter()
 if stage == "plan":
     from bnptsearch.corpus import corpus_files
+    from bnptsearch.idmap import IndexedArticles
     from bnptsearch.update import _Changes, _plan_files
     report = _Changes()
-    for _ in _plan_files(corpus_files(corpus)[0], {}, report):
+    for _ in _plan_files(corpus_files(corpus)[0], IndexedArticles(), report):
         pass
     report.articles = report.added
 elif stage == "build":

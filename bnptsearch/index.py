@@ -49,6 +49,7 @@ from .errors import (
     QueryError,
 )
 from .highlight import highlight_spans, wanted_terms
+from .idmap import Indexed, IndexedArticles
 from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
 from .results import ArticleSummary, SearchResults
 from .schema import ACRONYMS, ARTICLE_KIND, KIND
@@ -80,7 +81,6 @@ from .update import (
     Progress,
     _Addition,
     _Changes,
-    _Indexed,
     _indexed_articles,
     _placement,
     _plan_files,
@@ -166,12 +166,12 @@ def _committing(writer: SegmentWriter, progress: Progress | None, **options: Any
         progress("committing", 1, 1)
 
 
-def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> dict[str, _Indexed]:
+def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> IndexedArticles:
     """What the index a rebuild replaces holds (whatever its format version), so that the
     articles it had from outside the corpus folder are kept; {} with a warning if that
     index cannot be read."""
     if not meta or not isinstance(meta.get("indexname"), str):
-        return {}
+        return IndexedArticles()
     try:
         ix = whoosh_index.open_dir(str(path), indexname=meta["indexname"])
         try:
@@ -186,10 +186,10 @@ def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Change
                 f"cannot read the index being replaced ({error}); articles it had from outside the corpus folder are not kept",
             )
         )
-        return {}
+        return IndexedArticles()
 
 
-def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Changes) -> list[Path]:
+def _files_outside(previous: IndexedArticles, folder: Path, changes: _Changes) -> list[Path]:
     """The files of ``previous`` articles outside ``folder`` (other corpus folders, ``add
     --no-copy``) that still exist; a warning for each one that does not."""
     counts = Counter(known.path for known in previous.values() if not Path(known.path).is_relative_to(folder))
@@ -333,8 +333,8 @@ class Index:
             changes = _Changes(warnings=list(folder_warnings))
             previous = _previous_articles(path, old, changes)
             files += _files_outside(previous, Path(corpus).resolve(), changes)
-            origins = {known.path: known.origin for known in previous.values()}
-            additions = _plan_files(files, {}, changes, progress, origins=origins)
+            origins = {path: known.origin for path, known in previous.files.items()}
+            additions = _plan_files(files, IndexedArticles(), changes, progress, origins=origins)
             with _writes_to(path):
                 indexname, ix = _new_index(path)
                 try:
@@ -448,7 +448,7 @@ class Index:
 
     @staticmethod
     def _copy(
-        source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool, changes: _Changes, origins: dict[str, str]
+        source: Path, folder: Path, indexed: IndexedArticles, replace: bool, changes: _Changes, origins: dict[str, str]
     ) -> Path:
         """Copies ``source`` into ``folder`` where :func:`_placement` says; returns the copy."""
         place = _placement(source, folder, indexed, replace)
@@ -504,7 +504,7 @@ class Index:
         return before
 
     @contextmanager
-    def _writing(self) -> Iterator[dict[str, _Indexed]]:
+    def _writing(self) -> Iterator[IndexedArticles]:
         """Holds the write lock; yields what the index holds now."""
         with self._write_lock():
             self._reopen_if_switched()
@@ -598,7 +598,7 @@ class Index:
         """
         return raw_text(self._known(doc_id).path, doc_id)
 
-    def _known(self, doc_id: str, indexed: dict[str, _Indexed] | None = None) -> _Indexed:
+    def _known(self, doc_id: str, indexed: IndexedArticles | None = None) -> Indexed:
         with self._damage_reported():
             known = (indexed if indexed is not None else _indexed_articles(self.searcher().whoosh)).get(doc_id)
         if known is None:

@@ -28,7 +28,7 @@ from whoosh.query import Term
 
 from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
 from .corpus_copy import free_name
-from .idmap import IdLocations
+from .idmap import IdLocations, IndexedArticles, IndexedFile
 from .readers.base import cannot_read
 from .schema import (
     ARTICLE_ID,
@@ -52,25 +52,6 @@ Progress = Callable[[str, int, int], None]
 
 # A file with more new articles than this may be committed in several batches.
 _SPLIT_FILE_ARTICLES = 200
-
-
-@dataclass(frozen=True, slots=True)
-class _Indexed:
-    """What the index knows of one article (slots: an update holds one per indexed article)."""
-
-    content_hash: str
-    path: str
-    file_hash: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class _IndexedFile:
-    """What the index knows of one corpus file: its hash then, and the articles from it."""
-
-    file_hash: str
-    doc_ids: list[str]
-    origin: str
 
 
 @dataclass(frozen=True)
@@ -107,28 +88,23 @@ class _Changes:
     stale: set[str] = field(default_factory=set)
 
 
-def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
-    """Every indexed article's hash, file and origin, read from columns (no stored-field loads)."""
+def _indexed_articles(searcher: Any) -> IndexedArticles:
+    """Every indexed article's hash, file and origin, read from columns (no stored-field
+    loads) into an :class:`~bnptsearch.idmap.IndexedArticles` (an SQLite temporary table,
+    so that an index of millions of articles is not held as Python objects)."""
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
-        return {}  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
+        return IndexedArticles()  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
     ids, hashes, paths, file_hashes = (
         reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
     )
     # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
     # each of its articles was added from its own path.
     origins = reader.column_reader(ORIGIN) if ORIGIN in reader.schema else paths
-    # The file's path, hash and origin repeat for every article of a large JSONL file: one
-    # string each, not one per article.
-    shared: dict[str, str] = {}
-
-    def one(value: str) -> str:
-        return shared.setdefault(value, value)
-
-    return {
-        ids[docnum]: _Indexed(hashes[docnum], one(paths[docnum]), one(file_hashes[docnum]), one(origins[docnum]))
+    return IndexedArticles(
+        (ids[docnum], hashes[docnum], paths[docnum], file_hashes[docnum], origins[docnum])
         for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))
-    }
+    )
 
 
 def _order(path: str) -> tuple[str, ...]:
@@ -143,7 +119,7 @@ def _order(path: str) -> tuple[str, ...]:
 
 def _plan_files(
     files: Iterable[Path],
-    indexed: dict[str, _Indexed],
+    indexed: IndexedArticles,
     changes: _Changes,
     progress: Progress | None = None,
     *,
@@ -164,17 +140,9 @@ def _plan_files(
     one however the index got there (the others get a warning).
     """
     keyed = sorted(((str(file.resolve()), file) for file in files), key=lambda pair: _order(pair[0]))
-    by_path: dict[str, _IndexedFile] = {}
-    for doc_id, known in indexed.items():
-        entry = by_path.setdefault(known.path, _IndexedFile(known.file_hash, [], known.origin))
-        if known.file_hash and not entry.file_hash:
-            # Articles of a large file written before its last carry no file hash
-            # (_write_in_batches): the file is known at the hash its last article carries.
-            entry = by_path[known.path] = _IndexedFile(known.file_hash, entry.doc_ids, entry.origin)
-        entry.doc_ids.append(doc_id)
     claims = _Claims(indexed, {key for key, _ in keyed}, changes)
     for done, (key, file) in enumerate(keyed, 1):
-        known_file = by_path.get(key)
+        known_file = indexed.files.get(key)
         origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
         if known_file is None:
             # A new file is hashed as it is parsed (one pass, whatever its size).
@@ -182,11 +150,10 @@ def _plan_files(
         else:
             file_hash = _hash_or_known(file, known_file, changes)
             if file_hash is not None and known_file.file_hash == file_hash and key not in stale:
-                changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in known_file.doc_ids)
+                changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in indexed.ids_of(key))
             elif file_hash is not None:
                 # Records whose own hash is indexed from this file are not parsed again.
-                known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids}
-                yield from _read_file(file, key, file_hash, known_hashes, origin, indexed, claims)
+                yield from _read_file(file, key, file_hash, indexed.hashes_of(key), origin, indexed, claims)
         if progress:
             progress("reading", done, len(keyed))
 
@@ -195,9 +162,9 @@ def _read_file(
     file: Path,
     key: str,
     file_hash: str | None,
-    known_hashes: dict[str, str],
+    known_hashes: Mapping[str, str],
     origin: str,
-    indexed: Mapping[str, _Indexed],
+    indexed: IndexedArticles,
     claims: _Claims,
 ) -> Iterator[_Addition]:
     """The additions of one file read again (see :func:`_plan_files`). With no
@@ -241,7 +208,7 @@ def _counted(addition: _Addition, changes: _Changes) -> _Addition:
 class _Claims:
     """Which file each doc_id is read from: the first in :func:`_order` keeps it."""
 
-    def __init__(self, indexed: dict[str, _Indexed], planned: AbstractSet[str], changes: _Changes):
+    def __init__(self, indexed: IndexedArticles, planned: AbstractSet[str], changes: _Changes):
         self.indexed, self.planned, self.changes = indexed, planned, changes
         # One entry per id: for millions of records, this (not the articles) is what is kept,
         # and it moves to disk past a few ten thousand ids.
@@ -283,7 +250,7 @@ def _unwritable(article: Article) -> str | None:
     return None
 
 
-def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Changes) -> str | None:
+def _hash_or_known(file: Path, known_file: IndexedFile | None, changes: _Changes) -> str | None:
     """The hash of ``file``'s bytes (:func:`_hash`). If it cannot be read, a warning, and
     the hash it was indexed with (so what is indexed of it is kept), or None if nothing is."""
     try:
@@ -422,18 +389,18 @@ class _Placement:
     note: str | None = None
 
 
-def _placement(source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool) -> _Placement:
+def _placement(source: Path, folder: Path, indexed: IndexedArticles, replace: bool) -> _Placement:
     """Where ``add`` copies ``source`` in ``folder``. A name held by another article (one
     added from elsewhere, or a file not indexed yet) is never replaced unless ``replace``:
     the copy gets a free name (``berita-2.txt``). So is a name whose id (its stem) another
     file's article already has. Re-adding from the same source path replaces its copy.
 
-    >>> _placement(Path("/dl/berita.txt"), Path("/nonexistent"), {}, False)
+    >>> _placement(Path("/dl/berita.txt"), Path("/nonexistent"), IndexedArticles(), False)
     _Placement(name='berita.txt', copy=True, replace=False, note=None)
     """
     origin = str(source.resolve())
     target = folder / source.name
-    origins = {known.path: known.origin for known in indexed.values()}
+    origins = {path: known.origin for path, known in indexed.files.items()}
     held_by: str | None = None
     if os.path.lexists(target):
         resolved = str(target.resolve())
