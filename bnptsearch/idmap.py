@@ -136,8 +136,8 @@ _CHUNK = 10_000
 
 class IndexedArticles(Mapping[str, Indexed]):
     """``doc_id → Indexed`` for every indexed article, in an SQLite table (not in Python
-    objects); :attr:`files` says what is known of each file, :meth:`ids_of` and
-    :meth:`hashes_of` list a file's articles.
+    objects; the table goes when the object does); :attr:`files` says what is known of each
+    file, :meth:`ids_of` and :meth:`hashes_of` list a file's articles.
 
     >>> indexed = IndexedArticles([("a", "h1", "/c/x.jsonl", "", "/c/x.jsonl"), ("b", "h2", "/c/x.jsonl", "f", "/c/x.jsonl")])
     >>> indexed["b"].content_hash, "c" in indexed, len(indexed), indexed.files["/c/x.jsonl"].file_hash
@@ -201,10 +201,6 @@ class IndexedArticles(Mapping[str, Indexed]):
     def hashes_of(self, path: str) -> Mapping[str, str]:
         """``content hash → doc_id`` of the articles indexed from ``path``."""
         return _FileHashes(self._db, self._numbers.get(path, -1))
-
-    def close(self) -> None:
-        """Deletes the temporary table."""
-        self._db.close()
 
 
 class _FileHashes(Mapping[str, str]):
