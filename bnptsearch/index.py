@@ -52,7 +52,7 @@ from .highlight import highlight_spans, wanted_terms
 from .idmap import Indexed, IndexedArticles
 from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
 from .results import ArticleSummary, SearchResults
-from .schema import ACRONYMS, ARTICLE_KIND, KIND
+from .schema import ACRONYMS, ARTICLE_ID, ARTICLE_KIND, KIND, PATH
 from .search import Searcher
 from .store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -577,12 +577,12 @@ class Index:
         >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
         'CNNBanten.id'
         """
+        known = self._known(doc_id)
         with self._damage_reported():
-            indexed = _indexed_articles(self.searcher().whoosh)
-        known = self._known(doc_id, indexed)
+            same_file = _indexed_articles(self.searcher().whoosh, Term(PATH, known.path))
         # The file's other indexed records are skipped unparsed (by their hashes): cleaning
         # every article of a 1,000-article JSONL file to show one took a second.
-        others = {k.content_hash: d for d, k in indexed.items() if k.path == known.path and d != doc_id}
+        others = {k.content_hash: d for d, k in same_file.items() if d != doc_id}
         for article in read_file(known.path, known=others).articles:
             if article.doc_id == doc_id:
                 if article.content_hash != known.content_hash:
@@ -598,9 +598,10 @@ class Index:
         """
         return raw_text(self._known(doc_id).path, doc_id)
 
-    def _known(self, doc_id: str, indexed: IndexedArticles | None = None) -> Indexed:
+    def _known(self, doc_id: str) -> Indexed:
         with self._damage_reported():
-            known = (indexed if indexed is not None else _indexed_articles(self.searcher().whoosh)).get(doc_id)
+            # Only this article's own document is read (not every article's, for one page).
+            known = _indexed_articles(self.searcher().whoosh, Term(ARTICLE_ID, doc_id)).get(doc_id)
         if known is None:
             raise ArticleNotFoundError(f"no article {doc_id!r} in the index at {self.path}")
         return known

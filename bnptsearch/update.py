@@ -88,10 +88,11 @@ class _Changes:
     stale: set[str] = field(default_factory=set)
 
 
-def _indexed_articles(searcher: Any) -> IndexedArticles:
+def _indexed_articles(searcher: Any, which: Any = None) -> IndexedArticles:
     """Every indexed article's hash, file and origin, read from columns (no stored-field
     loads) into an :class:`~bnptsearch.idmap.IndexedArticles` (an SQLite temporary table,
-    so that an index of millions of articles is not held as Python objects)."""
+    so that an index of millions of articles is not held as Python objects); or only the
+    articles whose own documents match the query ``which`` (``Term(ARTICLE_ID, doc_id)``)."""
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
         return IndexedArticles()  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
@@ -103,7 +104,7 @@ def _indexed_articles(searcher: Any) -> IndexedArticles:
     origins = reader.column_reader(ORIGIN) if ORIGIN in reader.schema else paths
     return IndexedArticles(
         (ids[docnum], hashes[docnum], paths[docnum], file_hashes[docnum], origins[docnum])
-        for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))
+        for docnum in searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
     )
 
 
