@@ -23,9 +23,13 @@ SQLite temporary table too, with the few distinct files in memory.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
+
+from .errors import BnptSearchError
 
 __all__ = ["IN_MEMORY", "IdLocations", "Indexed", "IndexedArticles", "IndexedFile", "Location"]
 
@@ -62,9 +66,11 @@ class IdLocations:
         if self._db is None:
             self._memory[doc_id] = location
             if len(self._memory) > self._in_memory:
-                self._spill()
+                with _scratch_space():
+                    self._spill()
             return
-        self._insert(doc_id, location)
+        with _scratch_space():
+            self._insert(doc_id, location)
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.get(doc_id) is not None
@@ -93,6 +99,18 @@ class IdLocations:
             number = self._paths[path] = len(self._path_list)
             self._path_list.append(path)
         self._db.execute("INSERT OR IGNORE INTO ids VALUES (?, ?, ?)", (doc_id, number, line))
+
+
+@contextmanager
+def _scratch_space() -> Iterator[None]:
+    """An SQLite error while the temporary file grows (a full disk) as one clear line."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise BnptSearchError(
+            f"cannot write the temporary file that keeps the article ids ({error}); "
+            f"free space in {tempfile.gettempdir()} or point TMPDIR to another folder"
+        ) from None
 
 
 def _scratch(create: str) -> sqlite3.Connection:
@@ -156,9 +174,10 @@ class IndexedArticles(Mapping[str, Indexed]):
         self._numbers: dict[str, int] = {}
         self.files: dict[str, IndexedFile] = {}
         rows = iter(rows)
-        while chunk := list(islice(rows, _CHUNK)):
-            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", map(self._row, chunk))
-        self._db.execute("CREATE INDEX by_file ON articles (path, hash)")
+        with _scratch_space():
+            while chunk := list(islice(rows, _CHUNK)):
+                self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", map(self._row, chunk))
+            self._db.execute("CREATE INDEX by_file ON articles (path, hash)")
         (self._count,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
 
     def _row(self, row: tuple[str, str, str, str, str]) -> tuple[str, str, int, int, int]:

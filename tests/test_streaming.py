@@ -4,14 +4,17 @@ hashed as it is parsed (benchmarks/streaming.py measures the RSS)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bnptsearch import Index, idmap, load_corpus
 from bnptsearch import update as update_module
+from bnptsearch.cli import cli
 
 STORY = "Densus 88 menangkap terduga teroris nomor {n} di Poso. Polisi menyita barang bukti dari rumahnya."
 
@@ -126,3 +129,34 @@ def test_what_the_index_holds_is_not_held_in_memory() -> None:
     # As a dict of dataclasses (before) this took about 110 MiB; the table's page cache is 16 MB.
     done = subprocess.run([sys.executable, "-c", _INDEXED_RSS], capture_output=True, text=True, check=True, timeout=300)
     assert float(done.stdout) < 60
+
+
+class _FullDisk:
+    """An SQLite connection whose temporary file cannot grow."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, *args):
+        if sql.startswith("INSERT"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+    def executemany(self, sql: str, rows):
+        return self.execute(sql, rows)
+
+
+def test_a_full_temporary_folder_is_one_line_and_keeps_the_index(tmp_path: Path, monkeypatch) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    Index.build(corpus, index_dir)[0].close()
+    (corpus / "c.jsonl").write_text(json.dumps({"id": "baru", "text": STORY.format(n="baru")}) + "\n", encoding="utf-8")
+    scratch = idmap._scratch
+    monkeypatch.setattr(idmap, "_scratch", lambda create: _FullDisk(scratch(create)))
+    monkeypatch.setattr(idmap, "IN_MEMORY", 2)
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--index", str(index_dir)])
+    assert result.exit_code == 1 and result.output.startswith("Error: cannot write the temporary file"), result.output
+    assert len(result.output.strip().splitlines()) == 1
+    monkeypatch.undo()
+    with Index.open(index_dir) as index:
+        assert "baru" not in {a.doc_id for a in index.articles()} and len(index.articles()) == 13
