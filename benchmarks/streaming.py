@@ -2,7 +2,7 @@
 
 Usage (from the repository root, bnptsearch installed)::
 
-    python -m benchmarks.streaming [--sizes 0.2 1 2] [--stages plan,build,unchanged] [--workdir /tmp]
+    python -m benchmarks.streaming [--sizes 0.2 1 2] [--stages plan,build,unchanged] [--index-up-to 0.2] [--workdir /tmp]
 
 For each size (in GB) a JSONL file of small news-like records (about 700 bytes each, like
 the 3 million records of a 2 GB scraper export) is written under ``--workdir``, then each
@@ -16,6 +16,9 @@ reported, with its time and the ratio to the smallest size:
 - ``unchanged``: then ``Index.update`` of the same folder, nothing changed (the file is
   hashed, in chunks, and not parsed).
 
+``--index-up-to GB`` runs the build and unchanged stages only for sizes up to that (a 2 GB
+build takes hours on a shared machine; the plan stage is what grows with the file).
+
 Files and indexes are deleted after each size. The load average is printed with the
 results: on a shared machine, compare ratios within one run.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import shutil
@@ -51,9 +55,10 @@ stage, corpus, index = sys.argv[1:4]
 started = time.perf_counter()
 if stage == "plan":
     from bnptsearch.corpus import corpus_files
+    from bnptsearch.idmap import IndexedArticles
     from bnptsearch.update import _Changes, _plan_files
     report = _Changes()
-    for _ in _plan_files(corpus_files(corpus)[0], {}, report):
+    for _ in _plan_files(corpus_files(corpus)[0], IndexedArticles(), report):
         pass
     report.articles = report.added
 elif stage == "build":
@@ -94,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", type=float, default=[0.2, 1.0, 2.0], help="file sizes in GB")
     parser.add_argument("--stages", default="plan", help=f"comma list of {', '.join(STAGES)} (default: plan)")
+    parser.add_argument("--index-up-to", type=float, default=math.inf, help="build/unchanged only up to this size (GB)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
     stages = [stage for stage in args.stages.split(",") if stage]
@@ -108,6 +114,8 @@ def main() -> None:
             records = write_jsonl(corpus / "arsip.jsonl", int(size * 1e9))
             file_mb = (corpus / "arsip.jsonl").stat().st_size / 1e6
             for stage in stages:
+                if stage != "plan" and size > args.index_up_to:
+                    continue
                 result = run_stage(stage, corpus, index)
                 rows.append((stage, size, file_mb, records, result))
                 print(f"{stage:9} {file_mb:8.0f} MB  {records:>9,} records  peak RSS {result['peak_kib'] / 1024:7.0f} MiB"
@@ -118,6 +126,8 @@ def main() -> None:
     print("\n| stage | file MB | records | peak RSS MiB | × smallest | seconds |\n|---|---|---|---|---|---|")
     for stage in stages:
         mine = [row for row in rows if row[0] == stage]
+        if not mine:
+            continue
         base = mine[0][4]["peak_kib"]
         for _, _, file_mb, records, result in mine:
             print(f"| {stage} | {file_mb:.0f} | {records:,} | {result['peak_kib'] / 1024:.0f} | "

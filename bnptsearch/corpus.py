@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError
+from .idmap import IdLocations
 from .readers import EXTENSIONS, SNIFF_BYTES, Format, describe, format_of
 from .readers.base import (
     MAX_ARTICLE_BYTES,
@@ -125,11 +126,16 @@ def stream_file(
     warnings: list[CorpusWarning] | None = None,
     unchanged: list[str] | None = None,
     fields: Mapping[str, str] | None = None,
+    hashed: Callable[[str | None], None] | None = None,
 ) -> Iterator[Article]:
     """:func:`read_file`, one article at a time, so a JSONL file of any size is never held
     in memory whole; its problems are appended to ``warnings`` and the ids of ``known``
     records to ``unchanged`` as the iteration reaches them. Raises CorpusError at once if
     the file is missing, is a folder or is of no supported format.
+
+    Once the file is read, ``hashed`` is called with the hash of the bytes read (see
+    :func:`content_hash`), or None if its reader did not read it whole in one go, so that
+    a new file need not be read a second time to be hashed.
 
     >>> next(stream_file("corpus/004_712c4dcd13143a1e.txt")).source  # doctest: +SKIP
     'CNNBanten.id'
@@ -148,7 +154,13 @@ def stream_file(
     found = _read(reading, fields)
     if found is None:
         raise _unsupported(path)
-    return _dedupe(found, {}, reading.warnings)
+    articles = _dedupe(found, IdLocations(), reading.warnings, close=True)
+    return articles if hashed is None else _then_hash(articles, reading, hashed)
+
+
+def _then_hash(articles: Iterator[Article], reading: Reading, hashed: Callable[[str | None], None]) -> Iterator[Article]:
+    yield from articles
+    hashed(reading.file_hash)
 
 
 def readable_format(path: str | os.PathLike) -> None:
@@ -187,11 +199,12 @@ def load_corpus(folder: str | os.PathLike, fields: Mapping[str, str] | None = No
     if not folder.is_dir():
         return read_file(folder, fields=fields)
     warnings: list[CorpusWarning] = []
-    seen: dict[str, tuple[str, int | None]] = {}
+    seen = IdLocations()
     articles: list[Article] = []
     for path in _corpus_files(folder, warnings):
         reading = Reading(path, warnings=warnings)
         articles.extend(_dedupe(_read(reading, fields) or [], seen, warnings))
+    seen.close()
     return CorpusLoad(tuple(articles), tuple(warnings))
 
 
@@ -343,16 +356,20 @@ def _ignored(relative: str, is_dir: bool, patterns: Iterable[str]) -> bool:
 
 
 def _dedupe(
-    found: Iterable[Located], seen: dict[str, tuple[str, int | None]], warnings: list[CorpusWarning]
+    found: Iterable[Located], seen: IdLocations, warnings: list[CorpusWarning], close: bool = False
 ) -> Iterator[Article]:
     """Passes on the first article of each doc_id; warns about later ones, naming the first.
-    ``seen`` maps each id to the file (one string per file) and line it was first read from,
-    not to the article, which is passed on and not kept."""
-    for article, line in found:
-        first = seen.get(article.doc_id)
-        if first is None:
-            seen[article.doc_id] = article.path, line
-            yield article
-            continue
-        where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
-        warnings.append(duplicate_id_warning(article.path, article.doc_id, where, line))
+    ``seen`` maps each id to the file and line it was first read from, not to the article,
+    which is passed on and not kept; with ``close``, it is closed once ``found`` is read."""
+    try:
+        for article, line in found:
+            first = seen.get(article.doc_id)
+            if first is None:
+                seen[article.doc_id] = article.path, line
+                yield article
+                continue
+            where = first[0] if first[1] is None else f"{first[0]}:{first[1]}"
+            warnings.append(duplicate_id_warning(article.path, article.doc_id, where, line))
+    finally:
+        if close:
+            seen.close()

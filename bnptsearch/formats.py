@@ -81,6 +81,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "title": hit.title,
         "source": hit.source,
         "date": hit.date,
+        "author": hit.author,
         "url": hit.url,
         "page": hit.page,
         "score": round(hit.score, 4),
@@ -230,11 +231,24 @@ def _page_label(page: int | None) -> str | None:
 
 
 def _meta_line(hit: Hit, *, url: bool = True) -> str:
-    """"source · date · doc_id · p. 3 · score 1.23 · url": what is known of a hit's article.
-    Metadata comes from the files as their authors wrote it: control characters are shown
-    escaped, so an escape sequence in a title or url cannot drive the user's terminal."""
-    parts = (hit.source, hit.date, hit.doc_id, _page_label(hit.page), f"score {hit.score:.2f}", hit.url if url else None)
+    """"source · by author · date · doc_id · p. 3 · score 1.23 · url": what is known of a
+    hit's article. Metadata comes from the files as their authors wrote it: control
+    characters are shown escaped, so an escape sequence in a title or url cannot drive the
+    user's terminal."""
+    parts = (
+        hit.source,
+        _author_label(hit.author),
+        hit.date,
+        hit.doc_id,
+        _page_label(hit.page),
+        f"score {hit.score:.2f}",
+        hit.url if url else None,
+    )
     return escape_controls(" · ".join(part for part in parts if part))
+
+
+def _author_label(author: str | None) -> str | None:
+    return f"by {author}" if author else None
 
 
 def _undated_note(results: SearchResults) -> str | None:
@@ -315,7 +329,8 @@ def to_text(
 
     if by_article or results.article_page:
         for number, article in enumerate(results.by_article(), results.offset + 1 if results.article_page else 1):
-            meta = " · ".join(part for part in (article.source, article.date, article.doc_id, article.url) if part)
+            parts = (article.source, _author_label(article.author), article.date, article.doc_id, article.url)
+            meta = " · ".join(part for part in parts if part)
             lines.extend(title_lines(number, article.title or article.doc_id))
             lines.append(f"   {shown(meta)}")
             for hit in article.hits:
@@ -349,7 +364,7 @@ def to_jsonl(results: SearchResults) -> str:
     return "".join(_dumps({"query": results.query, **hit_to_dict(hit)}) + "\n" for hit in results.hits)
 
 
-CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page")
+CSV_COLUMNS = ("rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page", "author")
 
 
 def to_csv(results: SearchResults) -> str:
@@ -430,6 +445,7 @@ def _article_text(article: Article, view: View) -> str:
         ("id", article.doc_id),
         ("title", article.title),
         ("source", article.source),
+        ("author", article.author),
         ("place", article.place),
         ("date", article.date),
         ("url", article.url),

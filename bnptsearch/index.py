@@ -51,9 +51,10 @@ from .errors import (
     SemanticUnavailableError,
 )
 from .highlight import highlight_spans, wanted_terms
+from .idmap import Indexed, IndexedArticles
 from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
 from .results import NONE_LABEL, ArticlePage, ArticleSummary, SearchResults
-from .schema import ACRONYMS, ARTICLE_KIND, KIND
+from .schema import ACRONYMS, ARTICLE_ID, ARTICLE_KIND, KIND, PATH
 from .search import WORDS_ONLY_NOTE, Dense, Searcher
 from .store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -82,7 +83,6 @@ from .update import (
     Progress,
     _Addition,
     _Changes,
-    _Indexed,
     _indexed_articles,
     _placement,
     _plan_files,
@@ -180,12 +180,12 @@ def _committing(writer: SegmentWriter, progress: Progress | None, **options: Any
         progress("committing", 1, 1)
 
 
-def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> dict[str, _Indexed]:
+def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> IndexedArticles:
     """What the index a rebuild replaces holds (whatever its format version), so that the
     articles it had from outside the corpus folder are kept; {} with a warning if that
     index cannot be read."""
     if not meta or not isinstance(meta.get("indexname"), str):
-        return {}
+        return IndexedArticles()
     try:
         ix = whoosh_index.open_dir(str(path), indexname=meta["indexname"])
         try:
@@ -200,10 +200,10 @@ def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Change
                 f"cannot read the index being replaced ({error}); articles it had from outside the corpus folder are not kept",
             )
         )
-        return {}
+        return IndexedArticles()
 
 
-def _files_outside(previous: dict[str, _Indexed], folder: Path, changes: _Changes) -> list[Path]:
+def _files_outside(previous: IndexedArticles, folder: Path, changes: _Changes) -> list[Path]:
     """The files of ``previous`` articles outside ``folder`` (other corpus folders, ``add
     --no-copy``) that still exist; a warning for each one that does not."""
     counts = Counter(known.path for known in previous.values() if not Path(known.path).is_relative_to(folder))
@@ -395,8 +395,8 @@ class Index:
             changes = _Changes(warnings=list(folder_warnings))
             previous = _previous_articles(path, old, changes)
             files += _files_outside(previous, Path(corpus).resolve(), changes)
-            origins = {known.path: known.origin for known in previous.values()}
-            additions = _plan_files(files, {}, changes, progress, origins=origins)
+            origins = {path: known.origin for path, known in previous.files.items()}
+            additions = _plan_files(files, IndexedArticles(), changes, progress, origins=origins)
             with _writes_to(path):
                 indexname, ix = _new_index(path)
                 try:
@@ -540,7 +540,7 @@ class Index:
 
     @staticmethod
     def _copy(
-        source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool, changes: _Changes, origins: dict[str, str]
+        source: Path, folder: Path, indexed: IndexedArticles, replace: bool, changes: _Changes, origins: dict[str, str]
     ) -> Path:
         """Copies ``source`` into ``folder`` where :func:`_placement` says; returns the copy."""
         place = _placement(source, folder, indexed, replace)
@@ -596,7 +596,7 @@ class Index:
         return before
 
     @contextmanager
-    def _writing(self) -> Iterator[dict[str, _Indexed]]:
+    def _writing(self) -> Iterator[IndexedArticles]:
         """Holds the write lock; yields what the index holds now."""
         with self._write_lock():
             self._reopen_if_switched()
@@ -730,12 +730,12 @@ class Index:
         >>> index.article("004_712c4dcd13143a1e").source     # doctest: +SKIP
         'CNNBanten.id'
         """
+        known = self._known(doc_id)
         with self._damage_reported():
-            indexed = _indexed_articles(self.searcher().whoosh)
-        known = self._known(doc_id, indexed)
+            same_file = _indexed_articles(self.searcher().whoosh, Term(PATH, known.path))
         # The file's other indexed records are skipped unparsed (by their hashes): cleaning
         # every article of a 1,000-article JSONL file to show one took a second.
-        others = {k.content_hash: d for d, k in indexed.items() if k.path == known.path and d != doc_id}
+        others = {k.content_hash: d for d, k in same_file.items() if d != doc_id}
         for article in read_file(known.path, known=others).articles:
             if article.doc_id == doc_id:
                 if article.content_hash != known.content_hash:
@@ -751,9 +751,10 @@ class Index:
         """
         return raw_text(self._known(doc_id).path, doc_id)
 
-    def _known(self, doc_id: str, indexed: dict[str, _Indexed] | None = None) -> _Indexed:
+    def _known(self, doc_id: str) -> Indexed:
         with self._damage_reported():
-            known = (indexed if indexed is not None else _indexed_articles(self.searcher().whoosh)).get(doc_id)
+            # Only this article's own document is read (not every article's, for one page).
+            known = _indexed_articles(self.searcher().whoosh, Term(ARTICLE_ID, doc_id)).get(doc_id)
         if known is None:
             raise ArticleNotFoundError(f"no article {doc_id!r} in the index at {self.path}")
         return known

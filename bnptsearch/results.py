@@ -46,7 +46,8 @@ class Hit:
     ``start``/``end`` locate the passage in its article's clean body. ``explanation`` is
     filled when the search was made with ``explain=True``, and ``factors`` then holds the
     multipliers applied to the sum of those term scores. ``url`` is the article's address
-    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF).
+    (if it has one) and ``page`` the page the passage starts on, for paged documents (PDF);
+    ``author`` the article's author, when its file's metadata names one.
 
     In hybrid and semantic search, ``semantic_only`` marks a passage found by meaning
     alone (none of the query's words ranked it): it has no highlights. With ``explain``,
@@ -70,6 +71,7 @@ class Hit:
     lexical_score: float | None = None
     cosine: float | None = None
     factors: tuple[ScoreFactor, ...] = ()
+    author: str | None = None
 
     @property
     def highlighted(self) -> str:
@@ -87,6 +89,7 @@ class ArticleHits:
     date: str | None
     hits: tuple[Hit, ...]
     url: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,6 @@ class SearchResults:
         for hit in self.hits:
             groups.setdefault(hit.doc_id, []).append(hit)
         return [
-            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits), hits[0].url)
+            ArticleHits(doc_id, hits[0].title, hits[0].source, hits[0].date, tuple(hits), hits[0].url, hits[0].author)
             for doc_id, hits in groups.items()
         ]

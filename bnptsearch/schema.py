@@ -27,6 +27,7 @@ from .passages import split_passages
 __all__ = [
     "ACRONYMS",
     "ARTICLE_ID",
+    "AUTHOR",
     "CONTENT_HASH",
     "DATE",
     "DATE_TEXT",
@@ -76,6 +77,7 @@ FILE_HASH = "file_hash"
 ACRONYMS = "acronyms"
 URL = "url"
 PAGE = "page"
+AUTHOR = "author"
 UNDATED = "undated"
 
 # The value of UNDATED on the passages that have it.
@@ -128,6 +130,8 @@ def passage_schema() -> Schema:
             # the page the passage starts on.
             URL: STORED,
             PAGE: STORED,
+            # The article's author, from its file's metadata: shown, not searched.
+            AUTHOR: STORED,
             ARTICLE_ID: ID(stored=True, sortable=True),
             CONTENT_HASH: ID(sortable=True),
             PATH: ID(stored=True, sortable=True),
@@ -200,6 +204,7 @@ def _article_documents(article: Article, file_hash: str, origin: str = "") -> It
             NUMBER: passage.number,
             URL: article.url,
             PAGE: page_of(article.pages, passage.start),
+            AUTHOR: article.author,
         }
     yield _article_document(article, file_hash, origin)
 

@@ -44,6 +44,7 @@ from .query import MAX_EXPANSIONS, MAX_QUERY_CHARS, SearchRequest, filter_query,
 from .ranking import RankingParams, Synonyms, fuse, nearest_gap, score_sum
 from .results import NONE_LABEL, ArticlePage, ArticleSummary, Hit, ScoreFactor, SearchResults, TermScore
 from .schema import (
+    AUTHOR,
     DATE,
     DATE_TEXT,
     DOC_ID,
@@ -880,6 +881,7 @@ class Searcher:
             lexical_score=result.lexical if fused else None,
             cosine=result.cosine if fused else None,
             factors=result.factors if explain is not None else (),
+            author=fields.get(AUTHOR) or None,
         )
 
     def _explain(self, result: _Ranked, boosts: _Boosts) -> tuple[TermScore, ...]:

@@ -63,7 +63,8 @@ __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE", "SAFE_INDEX_EN
 
 # 5: metadata and acronym cache carry a checksum; every generation has a manifest.
 # 6: article documents record where each article was added from (``origin``).
-FORMAT_VERSION = 6
+# 7: passages store their article's author.
+FORMAT_VERSION = 7
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"

@@ -28,6 +28,7 @@ from whoosh.query import Term
 
 from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
 from .corpus_copy import free_name
+from .idmap import IdLocations, IndexedArticles, IndexedFile
 from .readers.base import cannot_read
 from .schema import (
     ARTICLE_ID,
@@ -53,25 +54,6 @@ Progress = Callable[[str, int, int], None]
 _SPLIT_FILE_ARTICLES = 200
 
 
-@dataclass(frozen=True, slots=True)
-class _Indexed:
-    """What the index knows of one article (slots: an update holds one per indexed article)."""
-
-    content_hash: str
-    path: str
-    file_hash: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class _IndexedFile:
-    """What the index knows of one corpus file: its hash then, and the articles from it."""
-
-    file_hash: str
-    doc_ids: list[str]
-    origin: str
-
-
 @dataclass(frozen=True)
 class _Addition:
     """An article to write, the hash of the file it was read from, whether it replaces
@@ -88,7 +70,8 @@ class _Changes:
     """The counts and findings of one update, filled in as its plan is consumed.
 
     ``added`` counts the additions planned, ``replaced`` those of them that replace an
-    indexed article; ``seen`` maps the ids found to the file that has them; ``read`` the files read
+    indexed article; ``seen`` maps the ids found to the file that has them (on disk past
+    a few ten thousand ids: see :mod:`bnptsearch.idmap`); ``read`` the files read
     again (whatever their hash), ``stale`` the files the next update must read again (see
     :func:`bnptsearch.store._stale_files`); ``notes`` say what was done that the user did
     not ask for in so many words (a copy renamed).
@@ -100,33 +83,29 @@ class _Changes:
     unchanged: int = 0
     warnings: list[CorpusWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    seen: dict[str, str] = field(default_factory=dict)
+    seen: IdLocations = field(default_factory=IdLocations)
     read: set[str] = field(default_factory=set)
     stale: set[str] = field(default_factory=set)
 
 
-def _indexed_articles(searcher: Any) -> dict[str, _Indexed]:
-    """Every indexed article's hash, file and origin, read from columns (no stored-field loads)."""
+def _indexed_articles(searcher: Any, which: Any = None) -> IndexedArticles:
+    """Every indexed article's hash, file and origin, read from columns (no stored-field
+    loads) into an :class:`~bnptsearch.idmap.IndexedArticles` (an SQLite temporary table,
+    so that an index of millions of articles is not held as Python objects); or only the
+    articles whose own documents match the query ``which`` (``Term(ARTICLE_ID, doc_id)``)."""
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
-        return {}  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
+        return IndexedArticles()  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
     ids, hashes, paths, file_hashes = (
         reader.column_reader(name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH)
     )
     # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
     # each of its articles was added from its own path.
     origins = reader.column_reader(ORIGIN) if ORIGIN in reader.schema else paths
-    # The file's path, hash and origin repeat for every article of a large JSONL file: one
-    # string each, not one per article.
-    shared: dict[str, str] = {}
-
-    def one(value: str) -> str:
-        return shared.setdefault(value, value)
-
-    return {
-        ids[docnum]: _Indexed(hashes[docnum], one(paths[docnum]), one(file_hashes[docnum]), one(origins[docnum]))
-        for docnum in searcher.docs_for_query(Term(KIND, ARTICLE_KIND))
-    }
+    return IndexedArticles(
+        (ids[docnum], hashes[docnum], paths[docnum], file_hashes[docnum], origins[docnum])
+        for docnum in searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
+    )
 
 
 def _order(path: str) -> tuple[str, ...]:
@@ -141,7 +120,7 @@ def _order(path: str) -> tuple[str, ...]:
 
 def _plan_files(
     files: Iterable[Path],
-    indexed: dict[str, _Indexed],
+    indexed: IndexedArticles,
     changes: _Changes,
     progress: Progress | None = None,
     *,
@@ -162,53 +141,86 @@ def _plan_files(
     one however the index got there (the others get a warning).
     """
     keyed = sorted(((str(file.resolve()), file) for file in files), key=lambda pair: _order(pair[0]))
-    by_path: dict[str, _IndexedFile] = {}
-    for doc_id, known in indexed.items():
-        entry = by_path.setdefault(known.path, _IndexedFile(known.file_hash, [], known.origin))
-        if known.file_hash and not entry.file_hash:
-            # Articles of a large file written before its last carry no file hash
-            # (_write_in_batches): the file is known at the hash its last article carries.
-            entry = by_path[known.path] = _IndexedFile(known.file_hash, entry.doc_ids, entry.origin)
-        entry.doc_ids.append(doc_id)
     claims = _Claims(indexed, {key for key, _ in keyed}, changes)
     for done, (key, file) in enumerate(keyed, 1):
-        known_file = by_path.get(key)
-        file_hash = _hash_or_known(file, known_file, changes)
-        if file_hash is not None and known_file and known_file.file_hash == file_hash and key not in stale:
-            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in known_file.doc_ids)
-        elif file_hash is not None:
-            changes.read.add(key)
-            # Records whose own hash is indexed from this file are not parsed again.
-            known_hashes = {indexed[doc_id].content_hash: doc_id for doc_id in known_file.doc_ids} if known_file else {}
-            unchanged: list[str] = []
-            origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
-            for article in stream_file(file, known_hashes, changes.warnings, unchanged):
-                article = _with_path(article, key)
-                problem = _unwritable(article)
-                if problem:
-                    changes.warnings.append(CorpusWarning(str(file), f"article {article.doc_id!r}: {problem}; skipped"))
-                elif claims.take(article.doc_id, key, str(file)):
-                    changes.added += 1
-                    changes.replaced += article.doc_id in indexed
-                    yield _Addition(article, file_hash, article.doc_id in indexed, origin)
-            changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
+        known_file = indexed.files.get(key)
+        origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
+        if known_file is None:
+            # A new file is hashed as it is parsed (one pass, whatever its size).
+            yield from _read_file(file, key, None, {}, origin, indexed, claims)
+        else:
+            file_hash = _hash_or_known(file, known_file, changes)
+            if file_hash is not None and known_file.file_hash == file_hash and key not in stale:
+                changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in indexed.ids_of(key))
+            elif file_hash is not None:
+                # Records whose own hash is indexed from this file are not parsed again.
+                yield from _read_file(file, key, file_hash, indexed.hashes_of(key), origin, indexed, claims)
         if progress:
             progress("reading", done, len(keyed))
+
+
+def _read_file(
+    file: Path,
+    key: str,
+    file_hash: str | None,
+    known_hashes: Mapping[str, str],
+    origin: str,
+    indexed: IndexedArticles,
+    claims: _Claims,
+) -> Iterator[_Addition]:
+    """The additions of one file read again (see :func:`_plan_files`). With no
+    ``file_hash`` the file is hashed as it is read: each addition is then held until the
+    next one is read, so that the file's last one carries the hash (only a file's last
+    article needs it, see :func:`_with_file_hashes`) and the others none."""
+    changes = claims.changes
+    changes.read.add(key)
+    unchanged: list[str] = []
+    found: list[str | None] = [file_hash]
+    held: _Addition | None = None
+    hashed = None if file_hash is not None else found.append
+    for article in stream_file(file, known_hashes, changes.warnings, unchanged, hashed=hashed):
+        article = _with_path(article, key)
+        problem = _unwritable(article)
+        if problem:
+            changes.warnings.append(CorpusWarning(str(file), f"article {article.doc_id!r}: {problem}; skipped"))
+        elif claims.take(article.doc_id, key, str(file)):
+            if held is not None:
+                yield _counted(held, changes)
+            held = _Addition(article, file_hash or "", article.doc_id in indexed, origin)
+    if held is not None:
+        # A reader that did not read the file whole (an export parsed as a table) leaves
+        # the hash to a second read; "" if the file cannot be read again (then the next
+        # update reads it again).
+        try:
+            whole = found[-1] or _hash(file)
+        except OSError:
+            whole = ""
+        yield _counted(replace(held, file_hash=whole), changes)
+    changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
+
+
+def _counted(addition: _Addition, changes: _Changes) -> _Addition:
+    """``addition``, counted in ``changes`` as it goes to the writer."""
+    changes.added += 1
+    changes.replaced += addition.replaces
+    return addition
 
 
 class _Claims:
     """Which file each doc_id is read from: the first in :func:`_order` keeps it."""
 
-    def __init__(self, indexed: dict[str, _Indexed], planned: AbstractSet[str], changes: _Changes):
+    def __init__(self, indexed: IndexedArticles, planned: AbstractSet[str], changes: _Changes):
         self.indexed, self.planned, self.changes = indexed, planned, changes
-        # One entry per id: for millions of records, this (not the articles) is what is kept.
+        # One entry per id: for millions of records, this (not the articles) is what is kept,
+        # and it moves to disk past a few ten thousand ids.
         self.seen = changes.seen
 
     def take(self, doc_id: str, key: str, name: str) -> bool:
         """True if the article ``doc_id`` of file ``key`` (shown as ``name``) is the one to
         index; else a duplicate warning, and the file is read again next time (it may win
         the id once the other file is gone)."""
-        first = self.seen.get(doc_id)
+        seen = self.seen.get(doc_id)
+        first = seen[0] if seen else None
         known = self.indexed.get(doc_id)
         if first is None and known and known.path != key and known.path not in self.planned:
             # Indexed from a file this plan does not read (``add`` of other files, an
@@ -221,7 +233,7 @@ class _Claims:
             if first != key:
                 self._duplicate(name, doc_id, first)
             return False
-        self.seen[doc_id] = key
+        self.seen[doc_id] = key, None
         return True
 
     def _duplicate(self, path: str, doc_id: str, first: str) -> None:
@@ -233,25 +245,29 @@ def _unwritable(article: Article) -> str | None:
     """Why ``article`` cannot be stored, or None. A lone surrogate (from a JSON ``\\ud800``
     escape or a file name that is not UTF-8) cannot be encoded: Whoosh would fail the
     whole commit on it."""
-    for name in ("doc_id", "title", "body", "source", "place", "date", "url", "path"):
+    for name in ("doc_id", "title", "body", "source", "place", "date", "url", "author", "path"):
         if not encodable(getattr(article, name) or ""):
             return f"{name} is not valid Unicode (a lone surrogate)"
     return None
 
 
-def _hash_or_known(file: Path, known_file: _IndexedFile | None, changes: _Changes) -> str | None:
-    """The hash of ``file``'s bytes, read in chunks (memory stays flat whatever its size).
-    If it cannot be read, a warning, and the hash it was indexed with (so what is indexed
-    of it is kept), or None if nothing is."""
+def _hash_or_known(file: Path, known_file: IndexedFile | None, changes: _Changes) -> str | None:
+    """The hash of ``file``'s bytes (:func:`_hash`). If it cannot be read, a warning, and
+    the hash it was indexed with (so what is indexed of it is kept), or None if nothing is."""
     try:
-        with file.open("rb") as handle:
-            return file_content_hash(handle)
+        return _hash(file)
     except OSError as error:
         # Unreadable for now (permissions, a file being copied): what is indexed of it
         # stays, rather than being deleted as if the file were gone.
         kept = "; its indexed articles are kept" if known_file else ""
         changes.warnings.append(CorpusWarning(str(file), cannot_read(error) + kept))
         return known_file.file_hash if known_file else None
+
+
+def _hash(file: Path) -> str:
+    """The hash of ``file``'s bytes, read in chunks (memory stays flat whatever its size)."""
+    with file.open("rb") as handle:
+        return file_content_hash(handle)
 
 
 def _with_path(article: Article, path: str) -> Article:
@@ -385,18 +401,18 @@ class _Placement:
     note: str | None = None
 
 
-def _placement(source: Path, folder: Path, indexed: dict[str, _Indexed], replace: bool) -> _Placement:
+def _placement(source: Path, folder: Path, indexed: IndexedArticles, replace: bool) -> _Placement:
     """Where ``add`` copies ``source`` in ``folder``. A name held by another article (one
     added from elsewhere, or a file not indexed yet) is never replaced unless ``replace``:
     the copy gets a free name (``berita-2.txt``). So is a name whose id (its stem) another
     file's article already has. Re-adding from the same source path replaces its copy.
 
-    >>> _placement(Path("/dl/berita.txt"), Path("/nonexistent"), {}, False)
+    >>> _placement(Path("/dl/berita.txt"), Path("/nonexistent"), IndexedArticles(), False)
     _Placement(name='berita.txt', copy=True, replace=False, note=None)
     """
     origin = str(source.resolve())
     target = folder / source.name
-    origins = {known.path: known.origin for known in indexed.values()}
+    origins = {path: known.origin for path, known in indexed.files.items()}
     held_by: str | None = None
     if os.path.lexists(target):
         resolved = str(target.resolve())

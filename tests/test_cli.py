@@ -46,7 +46,7 @@ def test_query_json(run) -> None:
     assert payload["query"] == "Strong Cities Network"
     assert len(payload["hits"]) <= 2
     hit = payload["hits"][0]
-    assert set(hit) == {"rank", "doc_id", "title", "source", "date", "url", "page", "score", "passage", "highlighted", "spans"}
+    assert set(hit) == {"rank", "doc_id", "title", "source", "date", "url", "page", "score", "passage", "highlighted", "spans", "author"}
     assert hit["doc_id"] == "001_b906f770b361ad8d"
     for start, end in hit["spans"]:
         # "SCN" is marked too: the article defines it, so the query is expanded to it.

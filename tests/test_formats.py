@@ -89,9 +89,9 @@ def test_json_and_jsonl() -> None:
 
 def test_csv() -> None:
     rows = list(csv.reader(io.StringIO(format_output("query", "csv", COUNTED))))
-    assert rows[0] == ["rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page"]
+    assert rows[0] == ["rank", "doc_id", "title", "source", "date", "score", "passage", "highlighted", "url", "page", "author"]
     assert rows[2][3:5] == ["", ""]  # None is an empty cell
-    assert rows[2][8:] == ["", ""]
+    assert rows[2][8:] == ["", "", ""]
 
 
 # A passage of a PDF's third page, with the address it was fetched from.
@@ -109,7 +109,7 @@ def test_every_format_carries_the_url_and_page() -> None:
     line = json.loads(format_output("query", "jsonl", LINKED).splitlines()[0])
     assert (line["url"], line["page"]) == ('https://bnpt.go.id/laporan?tahun=2023&bagian="1"', 3)
     rows = list(csv.reader(io.StringIO(format_output("query", "csv", LINKED))))
-    assert rows[1][8:] == ['https://bnpt.go.id/laporan?tahun=2023&bagian="1"', "3"]
+    assert rows[1][8:10] == ['https://bnpt.go.id/laporan?tahun=2023&bagian="1"', "3"]
     text = format_output("query", "text", LINKED)
     assert '   BNPT · laporan · p. 3 · score 3.00 · https://bnpt.go.id/laporan?tahun=2023&bagian="1"' in text.splitlines()
     grouped = format_output("query", "text", LINKED, View(by_article=True))

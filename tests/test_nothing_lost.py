@@ -330,12 +330,13 @@ def test_an_unchanged_large_file_is_hashed_in_constant_memory(tmp_path: Path) ->
 
 
 def test_a_large_file_is_planned_one_article_at_a_time(tmp_path: Path) -> None:
+    from bnptsearch.idmap import IndexedArticles
     from bnptsearch.update import _Changes, _plan_files
 
     archive = tmp_path / "besar.jsonl"
     archive.write_text(_jsonl([{"id": f"r{n}", "text": f"Berita nomor {n}. {STORY_2}"} for n in range(50)]), encoding="utf-8")
     changes = _Changes()
-    plan = _plan_files([archive], {}, changes)
+    plan = _plan_files([archive], IndexedArticles(), changes)
     # The writer gets the first article before the rest of the file is parsed: the file's
     # articles are never all held in memory (benchmarks/streaming.py measures the RSS).
     assert next(plan).article.doc_id == "r0" and changes.added == 1

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -25,6 +25,7 @@ __all__ = [
     "Reading",
     "binary_file",
     "cannot_read",
+    "content_digest",
     "content_hash",
     "file_content_hash",
     "decode",
@@ -32,6 +33,7 @@ __all__ = [
     "fits",
     "is_utf16",
     "megabytes",
+    "one_line",
     "read_text",
     "read_whole",
 ]
@@ -51,7 +53,8 @@ class Article:
     """One clean article; ``body`` paragraphs are separated by a blank line.
 
     ``pages`` are the offsets in ``body`` where pages 2, 3, … of a paged document (PDF)
-    start; page 1 starts at 0, and other formats have none.
+    start; page 1 starts at 0, and other formats have none. ``author`` is the writer named
+    by the file's metadata (a page's byline, a document's properties, a record's field).
     """
 
     doc_id: str
@@ -64,6 +67,7 @@ class Article:
     path: str
     content_hash: str
     pages: tuple[int, ...] = ()
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,9 @@ class Reading:
     """One file being read: where it is, the field mapping for records, what is known.
 
     ``known`` maps content hashes to doc_ids already indexed: archive records with one of
-    those hashes are not parsed again, only listed in ``unchanged``.
+    those hashes are not parsed again, only listed in ``unchanged``. A reader that reads
+    the whole file sets ``file_hash`` (:func:`content_hash` of its bytes), so that a new
+    file is hashed and parsed in one pass.
     """
 
     path: Path
@@ -101,6 +107,13 @@ class Reading:
     known: Mapping[str, str] = field(default_factory=dict)
     warnings: list[CorpusWarning] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    file_hash: str | None = None
+
+    def read_bytes(self) -> bytes:
+        """The whole file, its hash recorded in ``file_hash``."""
+        data = self.path.read_bytes()
+        self.file_hash = content_hash(data)
+        return data
 
     @property
     def name(self) -> str:
@@ -116,7 +129,16 @@ def content_hash(data: bytes) -> str:
     >>> content_hash(b"")[:16]
     'e3b0c44298fc1c14'
     """
-    return hashlib.sha256(data).hexdigest()
+    return content_digest(data).hexdigest()
+
+
+def content_digest(data: bytes = b"") -> Any:
+    """:func:`content_hash` to be fed piece by piece (``update``, then ``hexdigest``).
+
+    >>> digest = content_digest(b"Ja"); digest.update(b"karta"); digest.hexdigest() == content_hash(b"Jakarta")
+    True
+    """
+    return hashlib.sha256(data)
 
 
 def file_content_hash(file: BinaryIO) -> str:
@@ -126,7 +148,7 @@ def file_content_hash(file: BinaryIO) -> str:
     >>> import io; file_content_hash(io.BytesIO(b"")) == content_hash(b"")
     True
     """
-    digest = hashlib.sha256()
+    digest = content_digest()
     while chunk := file.read(_HASH_CHUNK_BYTES):
         digest.update(chunk)
     return digest.hexdigest()
@@ -175,7 +197,7 @@ def megabytes(size: int) -> str:
 def read_whole(reading: Reading) -> bytes | None:
     """The bytes of a file that is one article, or None (with a warning) if it is larger than
     :data:`MAX_ARTICLE_BYTES`. An OSError is left to the caller, which reports it."""
-    return reading.path.read_bytes() if fits(reading, MAX_ARTICLE_BYTES) else None
+    return reading.read_bytes() if fits(reading, MAX_ARTICLE_BYTES) else None
 
 
 def fits(reading: Reading, limit: int, what: str = "one article") -> bool:
@@ -209,10 +231,26 @@ def read_text(reading: Reading, declared: Callable[[bytes], str | None] | None =
     return text, data
 
 
+def one_line(value: str | None) -> str | None:
+    """A metadata value (an author, say) on one line with single spaces; None if empty.
+
+    >>> one_line(" Tim  detikNews\t"), one_line("  ")
+    ('Tim detikNews', None)
+    """
+    return " ".join((value or "").split()) or None
+
+
 def document_article(
-    reading: Reading, title: str, body: str, date: str | None, data_hash: str, pages: tuple[int, ...] = ()
+    reading: Reading,
+    title: str,
+    body: str,
+    date: str | None,
+    data_hash: str,
+    pages: tuple[int, ...] = (),
+    author: str | None = None,
 ) -> list[Located]:
     """A document file (PDF, Word) as its one article: its id is the file name without
-    extension, and it has no dateline (source, place) or URL of its own."""
-    article = Article(reading.path.stem, title, body, None, None, date, None, reading.name, data_hash, pages)
+    extension, and it has no dateline (source, place) or URL of its own. ``author`` is the
+    document's stored author, spaces tidied; None if it has none."""
+    article = Article(reading.path.stem, title, body, None, None, date, None, reading.name, data_hash, pages, one_line(author))
     return [(article, None)]

@@ -28,6 +28,7 @@ def read(reading: Reading) -> list[Located]:
     document, data_hash = found
     try:
         title, paragraphs, created = _contents(document)
+        author = document.core_properties.author
     except Exception as error:  # noqa: BLE001 - a malformed part of the file, whatever it is, is a warning
         reading.warn(f"cannot read Word document ({type(error).__name__}: {error}); skipped")
         return []
@@ -36,7 +37,7 @@ def read(reading: Reading) -> list[Located]:
         return []
     body = "\n\n".join(paragraphs)
     date = created.date().isoformat() if created else first_date([title, body])
-    return document_article(reading, title, body, date, data_hash)
+    return document_article(reading, title, body, date, data_hash, author=author)
 
 
 def _contents(document: Any) -> tuple[str, list[str], datetime | None]:
@@ -74,7 +75,7 @@ def _open(reading: Reading) -> tuple[Any, str] | None:
     except ImportError:
         reading.warn(EXTRA_HINT)
         return None
-    data = reading.path.read_bytes()
+    data = reading.read_bytes()
     try:
         document = docx.Document(str(reading.path))
     except Exception as error:  # noqa: BLE001 - a damaged file fails in many ways, each a warning

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from ..clean import clean
-from .base import Article, Located, Reading, content_hash, decode, read_text
+from .base import Article, Located, Reading, content_hash, decode, one_line, read_text
 
 __all__ = ["EXTRA_HINT", "looks_like_html", "raw", "read", "saved_from", "saved_from_comment"]
 
@@ -99,6 +99,8 @@ def read(reading: Reading) -> list[Located]:
         url=saved_from(html) or document.url or None,
         path=reading.name,
         content_hash=content_hash(data),
+        # The byline trafilatura finds (meta author, JSON-LD, a byline element).
+        author=one_line(document.author),
     )
     return [(article, None)]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .base import MAX_ARTICLE_BYTES, Located, Reading, binary_file, content_hash, decode, is_utf16, megabytes
+from .base import MAX_ARTICLE_BYTES, Located, Reading, binary_file, content_digest, content_hash, decode, is_utf16, megabytes
 from .records import LineProblems, record_article, record_text
 
 __all__ = ["raw", "read"]
@@ -33,8 +33,11 @@ def read(reading: Reading) -> Iterator[Located]:
             binary_file(reading)
             return
         file.seek(0)
+        # The file's hash is taken as it is parsed: one pass over a file of any size.
+        digest = content_digest()
         # Streamed line by line: a huge JSONL is never held whole in memory.
         for number, raw_line in enumerate(file, start=1):
+            digest.update(raw_line)
             record_bytes = raw_line.rstrip(b"\r\n")
             if not record_bytes.strip():
                 continue
@@ -60,6 +63,7 @@ def read(reading: Reading) -> Iterator[Located]:
                     yield article, number
             for message in messages:
                 problems.add(message, number)
+    reading.file_hash = digest.hexdigest()
     problems.report()
 
 

@@ -47,7 +47,8 @@ def read(reading: Reading) -> list[Located]:
     if first_page and title and first_page[0].casefold() == title.casefold():
         paragraphs[0] = first_page[1:]
     body, starts = _join(paragraphs)
-    return document_article(reading, title, body, _info_date(info) or first_date([title, body]), data_hash, starts)
+    date = _info_date(info) or first_date([title, body])
+    return document_article(reading, title, body, date, data_hash, starts, author=str(info.get("/Author") or ""))
 
 
 def raw(reading: Reading, doc_id: str) -> str | None:
@@ -72,7 +73,7 @@ def _pages(reading: Reading) -> tuple[list[str], dict[str, Any], str] | None:
         return None
     from pypdf import PdfReader
 
-    data = reading.path.read_bytes()
+    data = reading.read_bytes()
     try:
         pdf = PdfReader(reading.path)
         if pdf.is_encrypted and not pdf.decrypt(""):

@@ -3,7 +3,7 @@
 An export names its columns its own way ("judul", "isi", "tanggal"); a field mapping says
 which column holds which field. Unmapped fields keep their own name, so the default mapping
 is today's JSONL record: ``{"id", "text"}`` plus optional ``title``, ``source``, ``place``,
-``date``, ``url``. Column names are matched without regard to case.
+``date``, ``url``, ``author``. Column names are matched without regard to case.
 
 >>> fields = parse_fields("id=link, title=judul, text=isi")
 >>> fields
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 # Every field a record can give, required ones first.
-FIELDS = ("id", "text", "title", "source", "place", "date", "url")
+FIELDS = ("id", "text", "title", "source", "place", "date", "url", "author")
 _REQUIRED = FIELDS[:2]
 _OPTIONAL = FIELDS[2:]
 # Hidden, so the corpus walker does not take it for an article file.
@@ -247,6 +247,7 @@ def record_article(
         url=given["url"],
         path=path,
         content_hash=record_hash,
+        author=given["author"],
     )
 
 
