@@ -60,7 +60,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key
+from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key, term_positions
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -597,19 +597,7 @@ class Searcher:
         searcher = self._searcher
         weighting = searcher.weighting
         stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
-        positions: dict[str, dict[int, list[int]]] = {stem: {} for stem in stems}
-        wanted = sorted(set(docnums))
-        for stem in stems:
-            if not searcher.doc_frequency(TEXT, stem):
-                continue
-            matcher = searcher.postings(TEXT, stem)
-            for docnum in wanted:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    positions[stem][docnum] = list(matcher.value_as("positions"))
+        positions = {stem: term_positions(searcher.reader(), TEXT, stem, docnums) for stem in stems}
         idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
         pairs = list(zip(proximity.words, proximity.words[1:]))
         total = sum(idf[first] + idf[second] for first, second in pairs) or 1.0

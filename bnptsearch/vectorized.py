@@ -27,7 +27,7 @@ from collections.abc import Callable
 from itertools import count
 
 import numpy as np
-from whoosh.reading import SegmentReader
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .ranking import Clause, LuceneBM25, ScoreSum
@@ -115,9 +115,19 @@ class _Term:
         searcher = stats.searcher
         self._model: LuceneBM25 = searcher.weighting
         self.clause = clause
-        self.frequency = searcher.reader().doc_frequency(clause.fieldname, clause.text)
+        # One look-up of the word per segment (each one a hash-table read): which segments
+        # hold it, how many passages, its highest weight.
+        self._leaves: list[tuple[SegmentReader, int]] = []
+        self.frequency, most = 0, 0.0
+        for leaf, offset in searcher.reader().leaf_readers():
+            try:
+                info = leaf.term_info(clause.fieldname, clause.text)
+            except TermNotFound:
+                continue
+            self._leaves.append((leaf, offset))
+            self.frequency += info.doc_frequency()
+            most = max(most, info.max_weight())
         self.idf = self._model.term_idf(stats.doc_count, self.frequency) if self.frequency else 0.0
-        most = searcher.reader().term_info(clause.fieldname, clause.text).max_weight() if self.frequency else 0.0
         self.bound = self.bound_at(most)
         self.docnums = np.zeros(0, dtype=np.int64)
         self.scores = np.zeros(0, dtype=np.float64)
@@ -137,9 +147,7 @@ class _Term:
         lengths = stats.lengths(clause.fieldname)
         average = stats.average_length(clause.fieldname)
         id_parts, score_parts = [], []
-        for leaf, offset in stats.searcher.reader().leaf_readers():
-            if not self.frequency or (clause.fieldname, clause.text) not in leaf:
-                continue
+        for leaf, offset in self._leaves:
             docnums, weights = _postings(leaf, clause.fieldname, clause.text, blocks(offset) if blocks else None)
             docnums += offset
             norm = k1 * ((1 - b) + b * lengths[docnums] / average)

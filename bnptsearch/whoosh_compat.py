@@ -32,6 +32,7 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import io
 import os
@@ -39,6 +40,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -70,6 +72,7 @@ __all__ = [
     "refreshed_searcher",
     "remove_uncommitted",
     "segment_key",
+    "term_positions",
 ]
 
 
@@ -119,6 +122,28 @@ def deleted_docs(leaf: SegmentReader) -> Iterable[int]:
     return leaf.deleted_docs_set
 
 
+def _leaf_matcher(leaf: SegmentReader, fieldname: str, text: str) -> Any:
+    """The term's postings in ``leaf`` from the first, deleted documents included."""
+    matcher = leaf.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        # Segments with deletions wrap their postings to skip deleted documents (and the
+        # wrapper has already moved past the first ones): unwrap and start over.
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
+
+
+def _blocks(matcher: W3LeafMatcher, wanted: Callable[[int, int, float], bool] | None) -> Iterator[W3LeafMatcher]:
+    """``matcher`` moved to each of its blocks that ``wanted(first, last, max_weight)``
+    accepts (see :func:`posting_blocks`)."""
+    first = 0
+    while matcher.is_active():
+        if wanted is None or wanted(first, matcher._maxid, matcher._maxweight):
+            yield matcher
+        first = matcher._maxid + 1
+        matcher._next_block()
+
+
 def posting_blocks(
     leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None
 ) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
@@ -135,12 +160,7 @@ def posting_blocks(
     >>> [list(ids) for ids, _ in posting_blocks(leaf, "text", "tangkap")]   # doctest: +SKIP
     [[0, 3, 1, 12]]
     """
-    matcher = leaf.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        # Segments with deletions wrap their postings to skip deleted documents (and the
-        # wrapper has already moved past the first ones): unwrap and start over.
-        matcher = matcher.child
-        matcher.reset()
+    matcher = _leaf_matcher(leaf, fieldname, text)
     if not isinstance(matcher, W3LeafMatcher):
         # Terms with few postings are stored inline, in a list matcher: one block.
         ids, weights = [], []
@@ -153,15 +173,49 @@ def posting_blocks(
         return
     # Each block holds delta-coded ids and weights; handing them over a block at a time,
     # undecoded, is what lets the caller decode them with numpy instead of per posting.
-    first = 0
-    while matcher.is_active():
-        if wanted is None or wanted(first, matcher._maxid, matcher._maxweight):
-            matcher._read_data()
-            ids = matcher._data[0]
-            matcher._read_weights()
-            yield ids, matcher._weights
-        first = matcher._maxid + 1
-        matcher._next_block()
+    for block in _blocks(matcher, wanted):
+        block._read_data()
+        ids = block._data[0]
+        block._read_weights()
+        yield ids, block._weights
+
+
+def _holds_one_of(docnums: list[int], first: int, last: int, _max_weight: float) -> bool:
+    """Whether a block from ``first`` to ``last`` may hold one of ``docnums`` (sorted)."""
+    return bisect.bisect_left(docnums, first) < bisect.bisect_right(docnums, last)
+
+
+def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int]) -> dict[int, list[int]]:
+    """The positions of a term in each of ``docnums`` (``reader``'s numbering) that holds
+    it, decoding only the posting blocks that hold one of them: walking a common word's
+    postings with ``skip_to`` and ``value_as`` decoded every block on the way.
+
+    >>> term_positions(searcher.reader(), "text", "teror", [17, 230])     # doctest: +SKIP
+    {17: [3, 12]}
+    """
+    found: dict[int, list[int]] = {}
+    wanted = sorted(set(docnums))
+    for leaf, offset in reader.leaf_readers():
+        here = [docnum - offset for docnum in wanted if offset <= docnum < offset + leaf.doc_count_all()]
+        if not here or (fieldname, text) not in leaf:
+            continue
+        matcher = _leaf_matcher(leaf, fieldname, text)
+        decode = matcher.format.decoder("positions")
+        if not isinstance(matcher, W3LeafMatcher):
+            for docnum in here:
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found[offset + docnum] = list(decode(matcher.value()))
+            continue
+        local = set(here)
+        for block in _blocks(matcher, partial(_holds_one_of, here)):
+            block._read_ids()
+            block._read_values()
+            for docnum, value in zip(block._ids, block._values):
+                if docnum in local:
+                    found[offset + docnum] = list(decode(value))
+    return found
 
 
 def cap_expansions(

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bnptsearch import Index, vectorized
+from bnptsearch import Index, vectorized, whoosh_compat
 from bnptsearch.query import parse_query
 from bnptsearch.ranking import DEFAULT_RANKING, score_sum
 from bnptsearch.search import SCORED_FIELDS, whoosh_top
 from bnptsearch.vectorized import CollectionStats, top_documents
+from bnptsearch.whoosh_compat import term_positions
 
 # Word i of the vocabulary is drawn with weight 1 / (i + 1): a few words are in most
 # passages (many posting blocks), most are rare.
@@ -118,3 +119,23 @@ def test_pruning_with_deletions_and_segments(tmp_path) -> None:
         for limit in (1, 10, 100):
             assert top_documents(stats, summed, limit) == top_documents(stats, summed, limit, prune=False), (text, limit)
     index.close()
+
+
+def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkeypatch) -> None:
+    """The proximity rescore's positions, read from the blocks that hold the passages asked
+    for, are Whoosh's own."""
+    searcher = generated_index.searcher().whoosh
+    wanted = list(range(3, searcher.doc_count_all(), 97))
+    for word in ("katabax", "katacax", "kataqmx"):
+        matcher = searcher.postings("text", word)
+        theirs = {}
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                theirs[matcher.id()] = list(matcher.value_as("positions"))
+            matcher.next()
+        assert term_positions(searcher.reader(), "text", word, wanted) == theirs
+    decoded = []
+    original = whoosh_compat.W3LeafMatcher._read_values
+    monkeypatch.setattr(whoosh_compat.W3LeafMatcher, "_read_values", lambda m: decoded.append(1) or original(m))
+    term_positions(searcher.reader(), "text", "katabax", wanted[:2])
+    assert 0 < len(decoded) <= 2
