@@ -218,23 +218,27 @@ def top_documents(
     scores = np.zeros(stats.doc_count, dtype=np.float64)
     for extra in extras:
         scores += extra
+    if stats.deleted is not None:
+        scores[stats.deleted] = 0
     terms = [_Term(stats, clause) for clause in query.terms]
     order = sorted(terms, key=lambda term: term.frequency)  # rarest (cheapest, most telling) first
+    # At least the highest score (kept up as words add, not read from the whole array).
+    highest = float(scores.max()) if extras else 0.0
     for number, term in enumerate(order):
-        if stats.deleted is not None:
-            scores[stats.deleted] = 0
         others = sum(later.bound for later in order[number + 1 :])
         blocks = None
         # Skipping a block needs a bar above what one occurrence and the words after add.
-        if prune and (term.bound_at(1) + others) * (1 + _MARGIN) < scores.max():
+        if prune and (term.bound_at(1) + others) * (1 + _MARGIN) < highest:
             matched = np.flatnonzero(scores)
             bar = _kth_best(scores[matched], limit) * (1 - _MARGIN)
             running = matched[(scores[matched] + term.bound + others) * (1 + _MARGIN) >= bar]
             blocks = _block_filter(term, running, bar, others) if bar > 0 else None
         term.score(stats, blocks)
         scores[term.docnums] += term.scores
-    if stats.deleted is not None:
-        scores[stats.deleted] = 0
+        if len(term.docnums):
+            highest = max(highest, float(scores[term.docnums].max()))
+        if stats.deleted is not None:
+            scores[stats.deleted] = 0
     running = np.flatnonzero(scores)
     if len(running) > limit:
         # Scores so far were added rarest word first; the exact ones, in the query's order,
