@@ -227,6 +227,26 @@ def _close(value: str, known: list[str]) -> str:
     return f"; did you mean: {', '.join(close)}?" if close else ""
 
 
+def _deepest(top: Callable[[int], list[_Ranked]]) -> Callable[[int], list[_Ranked]]:
+    """``top`` answering from its deepest answer so far: the k best passages are the first k
+    of any deeper list (one order: score, then document number). Fetching deeper for the
+    per-article cap asked again for the depth the proximity rescore had already scored.
+
+    >>> calls = []; top = _deepest(lambda k: calls.append(k) or [_Ranked(d, 1.0) for d in range(k)])
+    >>> len(top(100)), len(top(80)), calls
+    (100, 80, [100])
+    """
+    asked, found = 0, []
+
+    def top_reused(k: int) -> list[_Ranked]:
+        nonlocal asked, found
+        if k > asked:
+            asked, found = k, top(k)
+        return found[:k]
+
+    return top_reused
+
+
 @dataclass(frozen=True)
 class _Proximity:
     """What the proximity rescore looks for: the stems of the words typed, in query order,
@@ -536,7 +556,7 @@ class Searcher:
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = column(self._searcher.reader(), DOC_ID)
         top = (
-            self._top_function(parsed, restriction, request.explain, request.ranking, deadline)
+            _deepest(self._top_function(parsed, restriction, request.explain, request.ranking, deadline))
             if request.sort == "relevance"
             else self._by_date_function(parsed, restriction, request.explain, deadline, newest=request.sort == "newest")
         )
@@ -573,18 +593,22 @@ class Searcher:
         Always the same depth, whatever k, so that every page comes from one order.
         """
 
+        rescored: list[_Ranked] | None = None  # the same for every k: rescored once
+
         def top_rescored(k: int) -> list[_Ranked]:
+            nonlocal rescored
             results = top(max(k, ranking.proximity_depth))
-            head = results[: ranking.proximity_depth]
-            shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
-            head = sorted(
-                (
-                    _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
-                    for r, share in zip(head, shares)
-                ),
-                key=lambda r: -r.score,
-            )
-            return (head + results[ranking.proximity_depth :])[:k]
+            if rescored is None:
+                head = results[: ranking.proximity_depth]
+                shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
+                rescored = sorted(
+                    (
+                        _Ranked(r.docnum, r.score * (1 + ranking.proximity_weight * share), r.matched_terms)
+                        for r, share in zip(head, shares)
+                    ),
+                    key=lambda r: -r.score,
+                )
+            return (rescored + results[ranking.proximity_depth :])[:k]
 
         return top_rescored
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,21 @@ def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkey
     monkeypatch.setattr(whoosh_compat.W3LeafMatcher, "_read_values", lambda m: decoded.append(1) or original(m))
     term_positions(searcher.reader(), "text", "katabax", wanted[:2])
     assert 0 < len(decoded) <= 2
+
+
+def test_deeper_fetch_for_the_article_cap_scores_once(tmp_path, monkeypatch) -> None:
+    """One article fills the first page past its cap of 3 passages: the search fetches
+    deeper, and the 100 passages the proximity rescore needs are scored only once."""
+    paragraphs = [f"Paragraf {i} tentang zebrakuda langkawi di kota nomor {i}, dan hal lain." for i in range(60)]
+    articles = [{"id": "besar", "title": "Arsip", "text": "\n\n".join(paragraphs)}]
+    articles += [{"id": f"kecil{i}", "title": "Lain", "text": f"Berita {i} zebrakuda langkawi."} for i in range(5)]
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.jsonl").write_text("\n".join(json.dumps(a) for a in articles) + "\n", encoding="utf-8")
+    index, _ = Index.build(tmp_path / "corpus", tmp_path / "index")
+    depths = []
+    original = vectorized.top_documents
+    monkeypatch.setattr(vectorized, "top_documents", lambda *args, **kwargs: depths.append(args[2]) or original(*args, **kwargs))
+    hits = index.search("zebrakuda langkawi", limit=5, ranking=replace(DEFAULT_RANKING, vectorized_from=0)).hits
+    assert [hit.doc_id for hit in hits] == ["besar"] * 3 + ["kecil0", "kecil1"]
+    assert depths == [DEFAULT_RANKING.proximity_depth]
+    index.close()
