@@ -48,7 +48,7 @@ def _write_corpus(folder: Path, articles: int, seed: int = 7) -> None:
 @pytest.fixture(scope="module")
 def generated_index(tmp_path_factory) -> Index:
     folder = tmp_path_factory.mktemp("pruning")
-    _write_corpus(folder / "corpus", 2500)
+    _write_corpus(folder / "corpus", 1200)
     index, _ = Index.build(folder / "corpus", folder / "index")
     yield index
     index.close()
@@ -105,13 +105,13 @@ def test_pruning_skips_blocks(generated_index: Index, monkeypatch) -> None:
 
 
 def test_pruning_with_deletions_and_segments(tmp_path) -> None:
-    _write_corpus(tmp_path / "corpus", 1500)
+    _write_corpus(tmp_path / "corpus", 600)
     index, _ = Index.build(tmp_path / "corpus", tmp_path / "index")
     (tmp_path / "corpus" / "more.jsonl").write_text(
         json.dumps({"id": "extra", "title": "katabax", "text": "katabax katacax kataqmx " * 3}) + "\n", encoding="utf-8"
     )
     index.update(tmp_path / "corpus")
-    index.remove([f"gen{n:05d}" for n in range(0, 1500, 3)])
+    index.remove([f"gen{n:05d}" for n in range(0, 600, 3)])
     searcher, _, _ = _summed(index, "katabax")
     assert len(list(searcher.reader().leaf_readers())) > 1
     for text in QUERIES:
