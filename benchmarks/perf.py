@@ -29,6 +29,20 @@ Run from the repository root (bnptsearch installed, e.g. ``pip install -e .``)::
         --tydi-queries ../shared/eval/tydiqa-id/queries-dev.jsonl \\
         --sizes 10000 100000 --repeat 3 1 --output benchmarks/results/perf.md
 
+Query side only, on an index already built (no build, no update; nothing is written to it)::
+
+    python benchmarks/perf.py --reuse-index ../cache/perf/index-bnpt-1000000 \
+        --reuse-baseline ../cache/perf/index-base-1000000 --queries ../cache/perf/queries.json \
+        --references-corpus ../cache/perf/corpus-1000000 --workdir ../cache/refs --output q.md
+
+measures, per system: the time to open the index, warm p50/p95/p99 of each query set (top
+10 with highlights; ``--query-passes`` timed passes after a warm-up pass), the query
+process's peak RSS and its RSS after all queries, and the cold CLI query. With
+``--references-corpus`` (the corpus the index was built from), tantivy (``pip install
+tantivy``; a row skipped with the reason when it is missing) and SQLite FTS5 (the standard
+library's ``sqlite3``) index its passages in ``--workdir`` and answer the same queries,
+as references measured in the same run.
+
 ``--repeat`` takes one count for every size or one per size. ``--workdir`` keeps the
 generated corpora and indexes (default: a temporary folder, removed afterwards); a corpus
 already there with the same parameters is reused. ``--profile DIR`` instead runs cProfile
@@ -197,24 +211,39 @@ def _time_queries(run_one, queries: list[str], repeat: int) -> dict:
             run_one(query)
         except Exception:  # noqa: BLE001 - counted, not fatal
             errors += 1
-    runs = []
+    runs, cpu_runs = [], []
     for _ in range(repeat):
-        latencies = []
+        latencies, cpu = [], []
         for query in queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             # A query that fails still took its time; the latency counts either way.
             with contextlib.suppress(Exception):
                 run_one(query)
             latencies.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         runs.append(latencies)
-    return {"runs": runs, "errors": errors}
+        cpu_runs.append(cpu)
+    # CPU time too: on a shared machine (load well above the cores) wall times mostly
+    # measure the wait for a core.
+    return {"runs": runs, "cpu_runs": cpu_runs, "errors": errors}
+
+
+def _rss_now_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _child_query_bnpt(index: str, queries_file: str, repeat: int) -> dict:
     from bnptsearch import Index
 
     sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
-    ix = Index.open(index)
+    started = time.perf_counter()
+    ix = Index.open(index, read_only=True)  # a benchmark writes nothing, not even the acronym cache
+    ix.searcher()  # opening means being ready to search: the segments' readers too
+    opened = time.perf_counter() - started
 
     def run_one(query: str) -> int:
         hits = ix.search(query, limit=10).hits
@@ -222,7 +251,8 @@ def _child_query_bnpt(index: str, queries_file: str, repeat: int) -> dict:
             hit.highlighted  # noqa: B018 - the rendered highlight is part of the answer
         return len(hits)
 
-    out = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    out: dict = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    out["open_s"], out["rss_after_mb"] = opened, _rss_now_mb()
     ix.close()
     return out
 
@@ -232,8 +262,10 @@ def _child_query_base(index: str, queries_file: str, repeat: int) -> dict:
     from whoosh.qparser import OrGroup, QueryParser
 
     sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    started = time.perf_counter()
     ix = whoosh_index.open_dir(index)
     searcher = ix.searcher()
+    opened = time.perf_counter() - started
     parser = QueryParser("text", ix.schema, group=OrGroup)
 
     def run_one(query: str) -> int:
@@ -242,9 +274,114 @@ def _child_query_base(index: str, queries_file: str, repeat: int) -> dict:
             hit.highlights("text")
         return len(results)
 
-    out = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    out: dict = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    out["open_s"], out["rss_after_mb"] = opened, _rss_now_mb()
     searcher.close()
     ix.close()
+    return out
+
+
+# ---------------------------------------------------------------- references (optional)
+# The same passages in two other engines, built and queried in the same run: tantivy (a
+# Rust engine, ``pip install tantivy``) and SQLite FTS5 (in the standard library's sqlite3).
+# Default analyzers, BM25, top 10 with a highlighted snippet, the query's words OR-ed.
+
+_QUERY_WORD = re.compile(r"\w+")
+
+
+def _reference_missing(system: str) -> str | None:
+    """Why ``system`` cannot run here, or None."""
+    if system == "tantivy":
+        try:
+            import tantivy  # noqa: F401
+        except ImportError:
+            return "tantivy is not installed (pip install tantivy)"
+    if system == "fts5":
+        import sqlite3
+
+        try:
+            sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+        except sqlite3.Error as error:
+            return f"this sqlite3 has no FTS5 ({error})"
+    return None
+
+
+def _child_build_tantivy(corpus: str, index: str) -> dict:
+    import tantivy
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("pid", stored=True, tokenizer_name="raw")
+    builder.add_text_field("text", stored=True)
+    os.makedirs(index, exist_ok=True)
+    ix = tantivy.Index(builder.build(), path=index)
+    writer = ix.writer(heap_size=256_000_000, num_threads=2)
+    passages = 0
+    for document in _baseline_documents(corpus):
+        writer.add_document(tantivy.Document(**document))
+        passages += 1
+    writer.commit()
+    writer.wait_merging_threads()
+    return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "passages": passages}
+
+
+def _child_build_fts5(corpus: str, index: str) -> dict:
+    import sqlite3
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    os.makedirs(index, exist_ok=True)
+    db = sqlite3.connect(os.path.join(index, "passages.db"))
+    db.execute("CREATE VIRTUAL TABLE passages USING fts5(pid UNINDEXED, text)")
+    passages = 0
+    with db:
+        for document in _baseline_documents(corpus):
+            db.execute("INSERT INTO passages VALUES (?, ?)", (document["pid"], document["text"]))
+            passages += 1
+    db.execute("INSERT INTO passages(passages) VALUES ('optimize')")
+    db.commit()
+    db.close()
+    return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "passages": passages}
+
+
+def _child_query_tantivy(index: str, queries_file: str, repeat: int) -> dict:
+    import tantivy
+
+    sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    ix = tantivy.Index.open(index)
+    searcher = ix.searcher()
+    opened = time.perf_counter() - started
+
+    def run_one(query: str) -> int:
+        parsed = ix.parse_query(" ".join(_QUERY_WORD.findall(query)) or "a", ["text"])
+        snippets = tantivy.SnippetGenerator.create(searcher, parsed, ix.schema, "text")
+        hits = searcher.search(parsed, 10).hits
+        for _, address in hits:
+            snippets.snippet_from_doc(searcher.doc(address)).to_html()
+        return len(hits)
+
+    out: dict = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    out["open_s"], out["rss_after_mb"] = opened, _rss_now_mb()
+    return out
+
+
+def _child_query_fts5(index: str, queries_file: str, repeat: int) -> dict:
+    import sqlite3
+
+    sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    db = sqlite3.connect(f"file:{os.path.join(index, 'passages.db')}?mode=ro", uri=True)
+    db.execute("SELECT count(*) FROM passages WHERE passages MATCH 'a'").fetchall()
+    opened = time.perf_counter() - started
+    sql = "SELECT pid, snippet(passages, 1, '[', ']', '…', 16) FROM passages WHERE passages MATCH ? ORDER BY rank LIMIT 10"
+
+    def run_one(query: str) -> int:
+        words = " OR ".join(f'"{word}"' for word in _QUERY_WORD.findall(query)) or '"a"'
+        return len(db.execute(sql, (words,)).fetchall())
+
+    out: dict = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    out["open_s"], out["rss_after_mb"] = opened, _rss_now_mb()
+    db.close()
     return out
 
 
@@ -316,6 +453,10 @@ def _child_main(argv: list[str]) -> int:
         "build-base": lambda: _child_build_base(*args),
         "query-bnpt": lambda: _child_query_bnpt(args[0], args[1], int(args[2])),
         "query-base": lambda: _child_query_base(args[0], args[1], int(args[2])),
+        "build-tantivy": lambda: _child_build_tantivy(*args),
+        "build-fts5": lambda: _child_build_fts5(*args),
+        "query-tantivy": lambda: _child_query_tantivy(args[0], args[1], int(args[2])),
+        "query-fts5": lambda: _child_query_fts5(args[0], args[1], int(args[2])),
         "update-bnpt": lambda: _child_update_bnpt(*args),
         "update-base": lambda: _child_update_base(*args),
         "profile": lambda: _child_profile(*args),
@@ -741,8 +882,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "_child":
         return _child_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sentences", required=True, help="kumparan sentences JSONL (scale corpus material)")
-    parser.add_argument("--tydi-queries", required=True, help="TyDi QA queries-dev.jsonl (questions)")
+    parser.add_argument("--sentences", help="kumparan sentences JSONL (scale corpus material)")
+    parser.add_argument("--tydi-queries", help="TyDi QA queries-dev.jsonl (questions)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000], help="target passages per corpus")
     parser.add_argument("--repeat", type=int, nargs="+", default=[3], help="runs per size: one value, or one per size")
     parser.add_argument("--keyword-queries", type=int, default=300)
@@ -755,7 +896,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-only", action="store_true",
                         help="measure the build side only: builds (CPU, wall, RSS, bytes written, peak folder, "
                         "size) and adding one article")
+    reuse = parser.add_argument_group("query side only", "measure an index already built (see above)")
+    reuse.add_argument("--reuse-index", type=Path, metavar="DIR", help="a bnptsearch index to measure queries on")
+    reuse.add_argument("--reuse-baseline", type=Path, metavar="DIR", help="the plain Whoosh index of the same passages")
+    reuse.add_argument("--queries", type=Path, metavar="FILE", help="the queries.json of an earlier run")
+    reuse.add_argument("--references-corpus", type=Path, metavar="DIR", help="build tantivy and FTS5 references from it")
+    reuse.add_argument("--query-passes", type=int, default=1, help="timed query passes after the warm-up pass")
     args = parser.parse_args(argv)
+    if args.reuse_index is not None:
+        if args.queries is None:
+            parser.error("--reuse-index needs --queries (a queries.json)")
+        if args.references_corpus is not None and args.workdir is None:
+            parser.error("--references-corpus needs --workdir (where the references are built)")
+        return queries_only(args)
+    if args.sentences is None or args.tydi_queries is None:
+        parser.error("--sentences and --tydi-queries are required")
     sizes = sorted(args.sizes)
     if len(args.repeat) not in (1, len(sizes)) or min(args.repeat) < 1:
         parser.error("--repeat takes one positive count, or one per size")
@@ -831,6 +986,103 @@ def _build_only(workdir: Path, corpora: dict, repeats: dict, sentences: list[str
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(table, encoding="utf-8")
     return 0
+
+
+QUERY_SYSTEMS = ("bnpt", "base", "tantivy", "fts5")
+SYSTEM_NAMES = {"bnpt": "bnptsearch", "base": "plain Whoosh", "tantivy": "tantivy", "fts5": "SQLite FTS5"}
+# Issue 17's query-side targets at 1M passages.
+QUERY_TARGETS = {"p50": 10, "p95": 50, "p99": 150, "rss": 1024, "open": 0.5, "cli": 1.0}
+
+
+def queries_only(args) -> int:
+    """Measures the query side on ``--reuse-index`` (and the references), prints the table."""
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    load_start = os.getloadavg()
+    indexes: dict[str, Path] = {"bnpt": args.reuse_index}
+    if args.reuse_baseline is not None:
+        indexes["base"] = args.reuse_baseline
+    builds: dict[str, dict] = {}
+    skipped: dict[str, str] = {}
+    if args.references_corpus is not None:
+        for system in ("tantivy", "fts5"):
+            missing = _reference_missing(system)
+            if missing:
+                skipped[system] = missing
+                log(f"{SYSTEM_NAMES[system]}: skipped, {missing}")
+                continue
+            index = Path(args.workdir) / f"index-{system}"
+            if not index.exists():
+                log(f"building {SYSTEM_NAMES[system]} from {args.references_corpus}")
+                builds[system] = _run_child(f"build-{system}", args.references_corpus, index)
+                builds[system]["size_mb"] = _dir_size_mb(index)
+                log(f"  {builds[system]['passages']} passages, {builds[system]['wall']:.1f} s wall, "
+                    f"{builds[system]['cpu']:.1f} CPU s, {builds[system]['size_mb']:.0f} MB")
+            indexes[system] = index
+    measured: dict[str, dict] = {}
+    for system, index in indexes.items():
+        measured[system] = _run_child(f"query-{system}", index, args.queries, args.query_passes)
+        log(f"{SYSTEM_NAMES[system]}: open {measured[system]['open_s']:.3f} s, peak RSS "
+            f"{measured[system]['maxrss_mb']:.0f} MB; load average {os.getloadavg()[0]:.2f}")
+    cli = _bnptsearch_cli()
+    command = [*cli, "query", SEED_QUERY, "--index", str(args.reuse_index)]
+    _wall(command, 1)
+    cold = Stat(_wall(command, args.cli_runs))
+    table = report_queries(measured, builds, skipped, cold, args, load_start, os.getloadavg())
+    print(table)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+def report_queries(measured: dict, builds: dict, skipped: dict, cold: Stat, args, load_start, load_end) -> str:
+    info = machine()
+    systems = [s for s in QUERY_SYSTEMS if s in measured]
+    sets = [name for name, data in measured["bnpt"].items() if isinstance(data, dict)]
+    count = sum(len(measured["bnpt"][name]["runs"][0]) for name in sets) * (1 + args.query_passes)
+    lines = ["# bnptsearch query performance", ""]
+    lines.append(
+        f"Index: `{args.reuse_index}`; queries: `{args.queries}` "
+        + ", ".join(f"{len(measured['bnpt'][n]['runs'][0])} {n}" for n in sets)
+        + f", a warm-up pass then {args.query_passes} timed; top 10 with highlights. "
+        f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; Whoosh {info['whoosh']}; "
+        f"bnptsearch {info['commit']}. Load average (1/5/15 min) at start "
+        f"{'/'.join(f'{x:.2f}' for x in load_start)}, at end {'/'.join(f'{x:.2f}' for x in load_end)}."
+    )
+    lines += ["", "| figure | " + " | ".join(SYSTEM_NAMES[s] for s in systems) + " | target (bnptsearch) |",
+              "|---|" + "---|" * (len(systems) + 1)]
+
+    def verdict(value: float, bound: float, unit: str) -> str:
+        return f"≤ {bound:g} {unit}: {'met' if value <= bound else 'MISSED'}"
+
+    for name in sets:
+        for p in (50, 95, 99):
+            values = {s: statistics.median(_percentile(run, p) for run in measured[s][name]["runs"]) for s in systems}
+            cells = [f"{values[s]:.2f}" + (f" (×{values[s] / values['bnpt']:.2f})" if s != "bnpt" else "") for s in systems]
+            target = verdict(values["bnpt"], QUERY_TARGETS[f"p{p}"], "ms")
+            lines.append(f"| {name} p{p} ms | " + " | ".join(cells) + f" | {target} |")
+        for p in (50, 95, 99):
+            cpu = {s: statistics.median(_percentile(run, p) for run in measured[s][name]["cpu_runs"]) for s in systems}
+            lines.append(f"| {name} p{p} CPU ms | " + " | ".join(f"{cpu[s]:.2f}" for s in systems) + " | |")
+    bnpt = measured["bnpt"]
+    rows = [
+        ("open index s", "open_s", ".3f", verdict(bnpt["open_s"], QUERY_TARGETS["open"], "s")),
+        (f"peak RSS MB ({count:,} queries)", "maxrss_mb", ".0f", verdict(bnpt["maxrss_mb"], QUERY_TARGETS["rss"], "MB")),
+        ("RSS after the queries MB", "rss_after_mb", ".0f", ""),
+    ]
+    for label, key, fmt, target in rows:
+        lines.append(f"| {label} | " + " | ".join(format(measured[s][key], fmt) for s in systems) + f" | {target} |")
+    lines.append(f"| CLI cold query s (`bnptsearch query \"{SEED_QUERY}\"`) | {cold.format('.3f')} |"
+                 + " – |" * (len(systems) - 1) + f" {verdict(cold.median, QUERY_TARGETS['cli'], 's')} |")
+    for system, build in builds.items():
+        lines.append(f"\n{SYSTEM_NAMES[system]} build: {build['passages']:,} passages, {build['wall']:.1f} s wall, "
+                     f"{build['cpu']:.1f} CPU s, peak RSS {build['maxrss_mb']:.0f} MB, {build['size_mb']:.0f} MB on disk.")
+    for system, reason in skipped.items():
+        lines.append(f"\n{SYSTEM_NAMES[system]}: not measured, {reason}.")
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _summary(path: Path, sort: str, limit: int = 25) -> str:

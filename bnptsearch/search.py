@@ -61,7 +61,7 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key
+from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key, term_positions
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -260,6 +260,26 @@ def _close(value: str, known: list[str]) -> str:
     close = [spelled[k] for k in difflib.get_close_matches(value.lower(), spelled, n=3, cutoff=0.6)]
     close += [k for k in known if value.lower() in k.lower() and k not in close][: 3 - len(close)]
     return f"; did you mean: {', '.join(close)}?" if close else ""
+
+
+def _deepest(top: Callable[[int], list[_Ranked]]) -> Callable[[int], list[_Ranked]]:
+    """``top`` answering from its deepest answer so far: the k best passages are the first k
+    of any deeper list (one order: score, then document number). Fetching deeper for the
+    per-article cap asked again for the depth the proximity rescore had already scored.
+
+    >>> calls = []; top = _deepest(lambda k: calls.append(k) or [_Ranked(d, 1.0) for d in range(k)])
+    >>> len(top(100)), len(top(80)), calls
+    (100, 80, [100])
+    """
+    asked, found = 0, []
+
+    def top_reused(k: int) -> list[_Ranked]:
+        nonlocal asked, found
+        if k > asked:
+            asked, found = k, top(k)
+        return found[:k]
+
+    return top_reused
 
 
 @dataclass(frozen=True)
@@ -640,7 +660,7 @@ class Searcher:
         fetch = needed if request.per_article is None else 2 * needed
         doc_ids = column(self._searcher.reader(), DOC_ID)
         top = (
-            self._top_function(parsed, restriction, request.explain, request.ranking, deadline)
+            _deepest(self._top_function(parsed, restriction, request.explain, request.ranking, deadline))
             if request.sort == "relevance"
             else self._by_date_function(parsed, restriction, request.explain, deadline, newest=request.sort == "newest")
         )
@@ -679,19 +699,25 @@ class Searcher:
         Always the same depth, whatever k, so that every page comes from one order.
         """
 
+        rescored: list[_Ranked] | None = None  # the same for every k: rescored once
+
         def top_rescored(k: int) -> list[_Ranked]:
+            nonlocal rescored
             results = top(max(k, ranking.proximity_depth))
-            head = results[: ranking.proximity_depth]
-            shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
-            factors = [1 + ranking.proximity_weight * share for share in shares]
-            head = sorted(
-                (
-                    _Ranked(r.docnum, r.score * factor, r.matched_terms, factors=(*r.factors, ScoreFactor("proximity", factor)))
-                    for r, factor in zip(head, factors)
-                ),
-                key=lambda r: -r.score,
-            )
-            return (head + results[ranking.proximity_depth :])[:k]
+            if rescored is None:
+                head = results[: ranking.proximity_depth]
+                shares = self._proximity_shares([r.docnum for r in head], proximity, ranking.proximity_window)
+                factors = [1 + ranking.proximity_weight * share for share in shares]
+                rescored = sorted(
+                    (
+                        _Ranked(
+                            r.docnum, r.score * factor, r.matched_terms, factors=(*r.factors, ScoreFactor("proximity", factor))
+                        )
+                        for r, factor in zip(head, factors)
+                    ),
+                    key=lambda r: -r.score,
+                )
+            return (rescored + results[ranking.proximity_depth :])[:k]
 
         return top_rescored
 
@@ -769,19 +795,7 @@ class Searcher:
         searcher = self._searcher
         weighting = searcher.weighting
         stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
-        positions: dict[str, dict[int, list[int]]] = {stem: {} for stem in stems}
-        wanted = sorted(set(docnums))
-        for stem in stems:
-            if not searcher.doc_frequency(TEXT, stem):
-                continue
-            matcher = searcher.postings(TEXT, stem)
-            for docnum in wanted:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    positions[stem][docnum] = list(matcher.value_as("positions"))
+        positions = {stem: term_positions(searcher.reader(), TEXT, stem, docnums) for stem in stems}
         idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
         pairs = list(zip(proximity.words, proximity.words[1:]))
         total = sum(idf[first] + idf[second] for first, second in pairs) or 1.0

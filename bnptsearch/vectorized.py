@@ -9,6 +9,14 @@ field lengths Whoosh uses with :class:`~bnptsearch.ranking.LuceneBM25`, so both 
 alike (``tests/test_ranking.py`` compares them). Phrases and fuzzy words are scored by
 Whoosh's matchers and added in.
 
+At a million passages decoding every posting block of a common word was most of a query
+(70 % in zlib and pickle), so the word clauses are pruned as in MaxScore: the rarest first,
+and once the words left cannot lift a passage that none of the others matched into the
+``limit`` best (the sum of their largest possible scores, from each term's maximum term
+frequency, is below the ``limit``-th score so far), those words are decoded only in the
+blocks that hold a passage still in the running. The result is the same ranking, scores
+included to the last bit: the passages that can win are scored in the query's order.
+
 Imported only when an index is large enough to need it: numpy's import is 60 ms of a cold
 command-line query.
 """
@@ -19,10 +27,10 @@ from collections.abc import Callable
 from itertools import count
 
 import numpy as np
-from whoosh.reading import SegmentReader
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
-from .ranking import LuceneBM25, ScoreSum
+from .ranking import Clause, LuceneBM25, ScoreSum
 from .whoosh_compat import BYTE_LENGTHS, deleted_docs, leaf_length_bytes, posting_blocks, segment_key
 
 __all__ = ["CollectionStats", "top_documents"]
@@ -79,11 +87,14 @@ class CollectionStats:
         return np.array(docnums, dtype=np.int64) if docnums else None
 
 
-def _postings(leaf: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def _postings(
+    leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers (within ``leaf``) and weights (term frequencies), deleted
-    documents included (CollectionStats.deleted masks them)."""
+    documents included (CollectionStats.deleted masks them); with ``wanted``, only from the
+    blocks it accepts (whoosh_compat.posting_blocks)."""
     id_blocks, weight_blocks = [], []
-    for deltas, weights in posting_blocks(leaf, fieldname, text):
+    for deltas, weights in posting_blocks(leaf, fieldname, text, wanted):
         id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
         weight_blocks.append(np.asarray(weights, dtype=np.float64))
     if not id_blocks:
@@ -91,68 +102,203 @@ def _postings(leaf: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarra
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
+# Decides, for a segment at an offset, which of its posting blocks to decode
+# (whoosh_compat.posting_blocks's ``wanted``).
+BlockFilter = Callable[[int], Callable[[int, int, float], bool]]
+
+
+class _Term:
+    """One word clause of a query: its idf, the most a passage can score by it, and what
+    it scored (document numbers ascending, their scores)."""
+
+    def __init__(self, stats: CollectionStats, clause: Clause):
+        searcher = stats.searcher
+        self._model: LuceneBM25 = searcher.weighting
+        self.clause = clause
+        # One look-up of the word per segment (each one a hash-table read): which segments
+        # hold it, how many passages, its highest weight.
+        self._leaves: list[tuple[SegmentReader, int]] = []
+        self.frequency, most = 0, 0.0
+        for leaf, offset in searcher.reader().leaf_readers():
+            try:
+                info = leaf.term_info(clause.fieldname, clause.text)
+            except TermNotFound:
+                continue
+            self._leaves.append((leaf, offset))
+            self.frequency += info.doc_frequency()
+            most = max(most, info.max_weight())
+        self.idf = self._model.term_idf(stats.doc_count, self.frequency) if self.frequency else 0.0
+        self.bound = self.bound_at(most)
+        self.docnums = np.zeros(0, dtype=np.int64)
+        self.scores = np.zeros(0, dtype=np.float64)
+
+    def bound_at(self, weight: float) -> float:
+        """The most a passage can score by this word with at most ``weight`` occurrences:
+        at the shortest length, 0 (a lossy length byte may decode below the true minimum)."""
+        k1 = self._model.K1
+        norm = k1 * max(1 - self._model.B, 0)
+        return self.clause.boost * self.idf * weight * (k1 + 1) / (weight + norm) if weight else 0.0
+
+    def score(self, stats: CollectionStats, blocks: BlockFilter | None = None) -> None:
+        """Scores the term's postings (only in the blocks ``blocks`` accepts) into
+        ``docnums`` and ``scores``."""
+        b, k1 = self._model.B, self._model.K1
+        clause = self.clause
+        lengths = stats.lengths(clause.fieldname)
+        average = stats.average_length(clause.fieldname)
+        id_parts, score_parts = [], []
+        for leaf, offset in self._leaves:
+            docnums, weights = _postings(leaf, clause.fieldname, clause.text, blocks(offset) if blocks else None)
+            docnums += offset
+            norm = k1 * ((1 - b) + b * lengths[docnums] / average)
+            id_parts.append(docnums)
+            score_parts.append(clause.boost * self.idf * (weights * (k1 + 1)) / (weights + norm))
+        if id_parts:
+            self.docnums, self.scores = np.concatenate(id_parts), np.concatenate(score_parts)
+
+    def scores_of(self, docnums: np.ndarray) -> np.ndarray:
+        """The term's scores of ``docnums`` (0 where it has none)."""
+        if not len(self.docnums):
+            return np.zeros(len(docnums), dtype=np.float64)
+        at = np.minimum(np.searchsorted(self.docnums, docnums), len(self.docnums) - 1)
+        return np.where(self.docnums[at] == docnums, self.scores[at], 0.0)
+
+
+# Pruning compares sums of bounds with sums of scores added in another order: a margin far
+# above their rounding error, far below any difference between passages that matters.
+_MARGIN = 1e-9
+
+
+def _block_filter(term: _Term, running: np.ndarray, bar: float, others: float) -> BlockFilter:
+    """Which blocks of ``term`` can matter: those holding a passage still ``running`` (its
+    score so far, plus what the words left can add, reaches the ``bar``), and those whose
+    highest weight could lift a passage no word has matched yet to the bar, with at most
+    ``others`` from the words after this one."""
+
+    def for_segment(offset: int) -> Callable[[int, int, float], bool]:
+        def wanted(first: int, last: int, max_weight: float) -> bool:
+            if (term.bound_at(max_weight) + others) * (1 + _MARGIN) >= bar:
+                return True
+            return bool(np.searchsorted(running, offset + first) < np.searchsorted(running, offset + last, "right"))
+
+        return wanted
+
+    return for_segment
+
+
+def _removed(stats: CollectionStats, query: ScoreSum) -> np.ndarray | None:
+    """The documents that must not be returned: deleted ones, and those a clause the query
+    excludes (``NOT``) matches; None if there are none."""
+    parts = [] if stats.deleted is None else [stats.deleted]
+    parts += [np.fromiter(stats.searcher.docs_for_query(excluded), dtype=np.int64) for excluded in query.excluded]
+    return np.concatenate(parts) if parts else None
+
+
+def _kth_best(values: np.ndarray, k: int) -> float:
+    """The ``k``-th highest of ``values`` (0 if there are fewer)."""
+    return 0.0 if len(values) < k else float(np.partition(values, len(values) - k)[len(values) - k])
+
+
 def top_documents(
-    stats: CollectionStats, query: ScoreSum, limit: int, expired: Callable[[], bool] = lambda: False
+    stats: CollectionStats,
+    query: ScoreSum,
+    limit: int,
+    expired: Callable[[], bool] = lambda: False,
+    *,
+    prune: bool = True,
 ) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) pairs for ``query`` in ``stats.searcher``, scored
     exactly as Whoosh scores them with that searcher's weighting (a :class:`LuceneBM25`).
     Clauses scored by Whoosh's matchers (phrases, fuzzy words) stop where ``expired()``
-    says the time budget is spent, leaving the scores counted so far.
+    says the time budget is spent, leaving the scores counted so far. ``prune=False``
+    decodes every block of every word (the same result, slower; for tests and benchmarks).
 
     Ordered by score, then by document number (Whoosh's order for ties).
 
     >>> top_documents(CollectionStats(searcher), score_sum(query, fields), 10)[0]   # doctest: +SKIP
     (17, 9.82)
     """
-    scores = _scores(stats, query, expired)
-    if stats.deleted is not None:
-        scores[stats.deleted] = 0
-    for excluded in query.excluded:
-        scores[list(stats.searcher.docs_for_query(excluded))] = 0
-    matched = np.flatnonzero(scores)
-    if len(matched) > limit:
-        threshold = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]
-        matched = matched[scores[matched] >= threshold]
+    if limit < 1:
+        return []
+    # Phrases, fuzzy words and synonyms are scored whole, first: their scores count
+    # towards the bar that the words must clear.
+    extras = _extra_scores(stats, query, expired)
+    scores = np.zeros(stats.doc_count, dtype=np.float64)
+    for extra in extras:
+        scores += extra
+    # Out of the running from the start: a passage that cannot be returned must not raise
+    # the bar the others are pruned by.
+    removed = _removed(stats, query)
+    if removed is not None:
+        scores[removed] = 0
+    terms = [_Term(stats, clause) for clause in query.terms]
+    order = sorted(terms, key=lambda term: term.frequency)  # rarest (cheapest, most telling) first
+    # At least the highest score (kept up as words add, not read from the whole array).
+    highest = float(scores.max()) if extras else 0.0
+    for number, term in enumerate(order):
+        others = sum(later.bound for later in order[number + 1 :])
+        blocks = None
+        # Skipping a block needs a bar above what one occurrence and the words after add.
+        if prune and (term.bound_at(1) + others) * (1 + _MARGIN) < highest:
+            matched = np.flatnonzero(scores)
+            bar = _kth_best(scores[matched], limit) * (1 - _MARGIN)
+            running = matched[(scores[matched] + term.bound + others) * (1 + _MARGIN) >= bar]
+            blocks = _block_filter(term, running, bar, others) if bar > 0 else None
+        term.score(stats, blocks)
+        scores[term.docnums] += term.scores
+        if len(term.docnums):
+            highest = max(highest, float(scores[term.docnums].max()))
+        if removed is not None:
+            scores[removed] = 0
+    running = np.flatnonzero(scores)
+    if len(running) > limit:
+        # Scores so far were added rarest word first; the exact ones, in the query's order,
+        # for the passages within rounding of the limit-th.
+        bar = _kth_best(scores[running], limit)
+        running = running[scores[running] >= bar * (1 - _MARGIN)]
+    exact = np.zeros(len(running), dtype=np.float64)
+    for term in terms:
+        exact += term.scores_of(running)
+    for extra in extras:
+        exact += extra[running]
     # Lexsort's last key is the primary one: score descending, then document number.
-    order = matched[np.lexsort((matched, -scores[matched]))][:limit]
-    return [(int(docnum), float(scores[docnum])) for docnum in order]
+    order_ = np.lexsort((running, -exact))[:limit]
+    return [(int(running[i]), float(exact[i])) for i in order_]
 
 
 # How many matches a matcher-scored clause adds between looks at the clock.
 _CHECK_EVERY = 1024
 
 
-def _scores(stats: CollectionStats, query: ScoreSum, expired: Callable[[], bool]) -> np.ndarray:
-    """Every document's score for ``query`` (0 where it does not match)."""
+def _extra_scores(stats: CollectionStats, query: ScoreSum, expired: Callable[[], bool]) -> list[np.ndarray]:
+    """Every document's score by each of ``query``'s other clauses (phrases, fuzzy words),
+    then by each of its synonym groups: one array each, in the order they add up."""
     searcher = stats.searcher
-    model: LuceneBM25 = searcher.weighting
-    b, k1 = model.B, model.K1
-    reader = searcher.reader()
-    scores = np.zeros(stats.doc_count, dtype=np.float64)
-    for clause in query.terms:
-        frequency = reader.doc_frequency(clause.fieldname, clause.text)
-        if not frequency:
-            continue
-        idf = model.term_idf(stats.doc_count, frequency)
-        lengths = stats.lengths(clause.fieldname)
-        average = stats.average_length(clause.fieldname)
-        for leaf, offset in reader.leaf_readers():
-            if (clause.fieldname, clause.text) not in leaf:
-                continue
-            docnums, weights = _postings(leaf, clause.fieldname, clause.text)
-            docnums += offset
-            norm = k1 * ((1 - b) + b * lengths[docnums] / average)
-            scores[docnums] += clause.boost * idf * (weights * (k1 + 1)) / (weights + norm)
+    extras = []
     if query.others:
-        context = searcher.context(weighting=model)
-        for leaf_searcher, offset in searcher.leaf_searchers():
-            for other, boost in query.others:
+        context = searcher.context(weighting=searcher.weighting)
+        for other, boost in query.others:
+            scores = np.zeros(stats.doc_count, dtype=np.float64)
+            for leaf_searcher, offset in searcher.leaf_searchers():
                 matcher = other.matcher(leaf_searcher, context)
                 for scored in count():
                     if not matcher.is_active() or (scored % _CHECK_EVERY == 0 and expired()):
                         break
                     scores[offset + matcher.id()] += boost * matcher.score()
                     matcher.next()
+            extras.append(scores)
     for alternatives, boost in query.best_of:
-        scores += boost * np.maximum.reduce([_scores(stats, alternative, expired) for alternative in alternatives])
+        extras.append(boost * np.maximum.reduce([_scores(stats, alternative, expired) for alternative in alternatives]))
+    return extras
+
+
+def _scores(stats: CollectionStats, query: ScoreSum, expired: Callable[[], bool]) -> np.ndarray:
+    """Every document's score for ``query`` (0 where it does not match)."""
+    scores = np.zeros(stats.doc_count, dtype=np.float64)
+    for clause in query.terms:
+        term = _Term(stats, clause)
+        term.score(stats)
+        scores[term.docnums] += term.scores
+    for extra in _extra_scores(stats, query, expired):
+        scores += extra
     return scores

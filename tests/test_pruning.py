@@ -1,0 +1,169 @@
+"""The pruned numpy path (MaxScore over posting blocks) ranks exactly as the full one.
+
+On the seed corpus every word fits in one posting block, so nothing can be skipped there:
+these tests build an index of generated passages where common words span many blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from bnptsearch import Index, vectorized, whoosh_compat
+from bnptsearch.query import parse_query
+from bnptsearch.ranking import DEFAULT_RANKING, score_sum
+from bnptsearch.schema import TEXT, WORDS
+from bnptsearch.search import SCORED_FIELDS, whoosh_top
+from bnptsearch.vectorized import CollectionStats, top_documents
+from bnptsearch.whoosh_compat import term_positions
+
+# Word i of the vocabulary is drawn with weight 1 / (i + 1): a few words are in most
+# passages (many posting blocks), most are rare.
+VOCABULARY = [f"kata{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}x" for i in range(600)]
+QUERIES = [
+    "katabax katacax",  # two common words
+    "katabax katazbx",  # a common and a rarer word
+    "katabax katacax katadax kataqmx",  # common words and a rare one
+    "kataqmx katabax",
+    "katahax katajbx katabax",
+    "katabax",
+    'katabax "katacax katadax"',  # a phrase: scored whole, added in
+]
+
+
+def _write_corpus(folder: Path, articles: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    weights = [1 / (i + 1) for i in range(len(VOCABULARY))]
+    folder.mkdir()
+    with open(folder / "generated.jsonl", "w", encoding="utf-8") as file:
+        for number in range(articles):
+            words = rng.choices(VOCABULARY, weights, k=rng.randint(8, 40))
+            title = " ".join(rng.choices(VOCABULARY, weights, k=3))
+            file.write(json.dumps({"id": f"gen{number:05d}", "title": title, "text": " ".join(words) + "."}) + "\n")
+
+
+@pytest.fixture(scope="module")
+def generated_index(tmp_path_factory) -> Index:
+    folder = tmp_path_factory.mktemp("pruning")
+    _write_corpus(folder / "corpus", 1200)
+    index, _ = Index.build(folder / "corpus", folder / "index")
+    yield index
+    index.close()
+
+
+def _summed(index: Index, text: str):
+    searcher = index.searcher().whoosh
+    searcher.weighting = DEFAULT_RANKING.weighting()
+    parsed, _ = parse_query(text, searcher.schema, index.acronyms())
+    summed = score_sum(parsed, SCORED_FIELDS)
+    assert summed is not None
+    return searcher, parsed, summed
+
+
+def _blocks_decoded(monkeypatch, run) -> int:
+    decoded = 0
+    original = vectorized.posting_blocks
+
+    def counting(*args, **kwargs):
+        nonlocal decoded
+        for block in original(*args, **kwargs):
+            decoded += 1
+            yield block
+
+    monkeypatch.setattr(vectorized, "posting_blocks", counting)
+    run()
+    monkeypatch.setattr(vectorized, "posting_blocks", original)
+    return decoded
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("limit", [1, 10, 100])
+def test_pruned_ranking_is_the_full_one(generated_index: Index, text: str, limit: int) -> None:
+    searcher, parsed, summed = _summed(generated_index, text)
+    stats = CollectionStats(searcher)
+    pruned = top_documents(stats, summed, limit)
+    assert len(pruned) == limit
+    # Equal to the last bit, scores included: the ties between passages break alike.
+    assert pruned == top_documents(stats, summed, limit, prune=False)
+    theirs = [(hit.docnum, hit.score) for hit in whoosh_top(searcher, parsed, limit)]
+    assert [docnum for docnum, _ in pruned] == [docnum for docnum, _ in theirs]
+    assert [score for _, score in pruned] == pytest.approx([score for _, score in theirs], rel=1e-9)
+
+
+def test_pruning_skips_blocks(generated_index: Index, monkeypatch) -> None:
+    # Plain word clauses, the shape pruning works on. The parser's own queries score each
+    # word as the best of its passage and title forms (BestField), which are scored whole
+    # and not pruned yet.
+    searcher = generated_index.searcher().whoosh
+    searcher.weighting = DEFAULT_RANKING.weighting()
+    words = "katabax katacax katadax kataqmx".split()
+    summed = score_sum(wq.Or([wq.Term(field, word) for word in words for field in (TEXT, WORDS)]), SCORED_FIELDS)
+    assert summed is not None and len(summed.terms) == 2 * len(words)
+    stats = CollectionStats(searcher)
+    # The best passage: in an index this small, the ten best (and the passages that could
+    # still beat them) sit in nearly every block of a common word.
+    full = _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 1, prune=False))
+    pruned = _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 1))
+    assert full > 40, "the common words should span many blocks"
+    assert pruned < full * 0.8
+
+
+def test_pruning_with_deletions_and_segments(tmp_path) -> None:
+    _write_corpus(tmp_path / "corpus", 600)
+    index, _ = Index.build(tmp_path / "corpus", tmp_path / "index")
+    (tmp_path / "corpus" / "more.jsonl").write_text(
+        json.dumps({"id": "extra", "title": "katabax", "text": "katabax katacax kataqmx " * 3}) + "\n", encoding="utf-8"
+    )
+    index.update(tmp_path / "corpus")
+    index.remove([f"gen{n:05d}" for n in range(0, 600, 3)])
+    searcher, _, _ = _summed(index, "katabax")
+    assert len(list(searcher.reader().leaf_readers())) > 1
+    for text in QUERIES:
+        _, _, summed = _summed(index, text)
+        stats = CollectionStats(index.searcher().whoosh)
+        for limit in (1, 10, 100):
+            assert top_documents(stats, summed, limit) == top_documents(stats, summed, limit, prune=False), (text, limit)
+    index.close()
+
+
+def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkeypatch) -> None:
+    """The proximity rescore's positions, read from the blocks that hold the passages asked
+    for, are Whoosh's own."""
+    searcher = generated_index.searcher().whoosh
+    wanted = list(range(3, searcher.doc_count_all(), 97))
+    for word in ("katabax", "katacax", "kataqmx"):
+        matcher = searcher.postings("text", word)
+        theirs = {}
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                theirs[matcher.id()] = list(matcher.value_as("positions"))
+            matcher.next()
+        assert term_positions(searcher.reader(), "text", word, wanted) == theirs
+    decoded = []
+    original = whoosh_compat.W3LeafMatcher._read_values
+    monkeypatch.setattr(whoosh_compat.W3LeafMatcher, "_read_values", lambda m: decoded.append(1) or original(m))
+    term_positions(searcher.reader(), "text", "katabax", wanted[:2])
+    assert 0 < len(decoded) <= 2
+
+
+def test_deeper_fetch_for_the_article_cap_scores_once(tmp_path, monkeypatch) -> None:
+    """One article fills the first page past its cap of 3 passages: the search fetches
+    deeper, and the 100 passages the proximity rescore needs are scored only once."""
+    paragraphs = [f"Paragraf {i} tentang zebrakuda langkawi di kota nomor {i}, dan hal lain." for i in range(60)]
+    articles = [{"id": "besar", "title": "Arsip", "text": "\n\n".join(paragraphs)}]
+    articles += [{"id": f"kecil{i}", "title": "Lain", "text": f"Berita {i} zebrakuda langkawi."} for i in range(5)]
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.jsonl").write_text("\n".join(json.dumps(a) for a in articles) + "\n", encoding="utf-8")
+    index, _ = Index.build(tmp_path / "corpus", tmp_path / "index")
+    depths = []
+    original = vectorized.top_documents
+    monkeypatch.setattr(vectorized, "top_documents", lambda *args, **kwargs: depths.append(args[2]) or original(*args, **kwargs))
+    hits = index.search("zebrakuda langkawi", limit=5, ranking=replace(DEFAULT_RANKING, vectorized_from=0)).hits
+    assert [hit.doc_id for hit in hits] == ["besar"] * 3 + ["kecil0", "kecil1"]
+    assert depths == [DEFAULT_RANKING.proximity_depth]
+    index.close()
