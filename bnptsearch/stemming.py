@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -78,6 +79,7 @@ __all__ = [
 STEMMER_VERSION: str = "bnpt-id-7"
 
 _VOWELS = frozenset("aeiou")
+_HAS_VOWEL = re.compile("[aeiou]").search
 # Two-consonant onsets a root may start with: native digraphs plus the clusters of
 # established loans (prediksi, klaim, transfer, skandal, ...). Anything else at the start
 # of a token (bnpt, nctv, tni) means an acronym, not a word.
@@ -116,6 +118,13 @@ _INFIXES = ("el", "em", "er")
 # Proclitic pronouns (kubaca, kauambil): they weigh half a prefix, like an inflection.
 _PROCLITICS = ("ku", "kau")
 
+# What a word must start or end with for any rule below to cut it (the prefixes and ku-/kau-;
+# the suffixes -kan -an -i, particles, possessives and the loan endings -is/-isme/-isasi/-nsi):
+# a word with neither, and without an infix's shape, is its own key. Most names and roots are
+# such words, and this spares them the candidate search (half the stemmer's time).
+_AFFIX_STARTS = ("di", "ke", "se", "me", "pe", "be", "te", *_PROCLITICS)
+_AFFIX_ENDS = ("an", "i", "is", "isme", *_PARTICLES, *_POSSESSIVES)
+
 # A candidate root: (root, affixes cut, outer prefix class, inner prefix class, suffix).
 # Inflections count 0.5: they weigh less than a derivational cut.
 _Candidate = tuple[str, float, str | None, str | None, str | None]
@@ -152,7 +161,7 @@ def _syllables(s: str) -> int:
 
 def _shape_ok(s: str) -> bool:
     """True if ``s`` has an onset and a coda an Indonesian word (or common loan) can have."""
-    if not s.isalpha() or not any(c in _VOWELS for c in s):
+    if not s.isalpha() or _HAS_VOWEL(s) is None:
         return False
     if s[0] not in _VOWELS and s[1:2] not in _VOWELS:
         two = s[:2]
@@ -287,6 +296,8 @@ class IndonesianStemmer:
         "orangkah"), and the roots it ends leave one syllable (langkah, naskah, nafkah),
         so it is cut down to two. -tah is archaic: known roots only.
         """
+        if not w.endswith(_PARTICLES):  # most words: spare them the loop
+            return None
         for p in _PARTICLES:
             if w.endswith(p) and len(w) - len(p) >= 3 and self._may_cut(w[: -len(p)], _PARTICLE_MIN_SYLLABLES[p]):
                 return w[: -len(p)]
@@ -304,9 +315,10 @@ class IndonesianStemmer:
         ('rompi', None)
         """
         for q in _POSSESSIVES:
-            rest = w[: -len(q)]
-            if w.endswith(q) and len(rest) >= min_length and self._may_cut(rest, 2):
-                return rest
+            if w.endswith(q):
+                rest = w[: -len(q)]
+                if len(rest) >= min_length and self._may_cut(rest, 2):
+                    return rest
         return None
 
     def inflection_variants(self, w: str) -> list[str]:
@@ -356,6 +368,8 @@ class IndonesianStemmer:
         menangis does not become menang); -nsi is the loan ending of -nce/-ncy nouns
         (toleransi -> toleran) but not -ngsi (fungsi).
         """
+        if not w.endswith(("i", "is", "isme")):  # what every ending below ends with
+            return None
         base = None
         if w.endswith("isasi"):
             base = w[:-5]
@@ -465,15 +479,13 @@ class IndonesianStemmer:
         [('ber', 'peran'), ('ber', 'rperan')]
         """
         out: list[tuple[str, str]] = []
-        if w.startswith("di"):
-            out.append(("di", w[2:]))
-        if w.startswith("ke"):
-            out.append(("ke", w[2:]))
-        if w.startswith("se"):
-            out.append(("se", w[2:]))
-        if w.startswith("me"):
+        # Every prefix is told by the word's first two letters: one branch per word.
+        head = w[:2]
+        if head in ("di", "ke", "se"):
+            out.append((head, w[2:]))
+        elif head == "me":
             out.extend(cls.nasal_options(w, "me"))
-        if w.startswith("pe"):
+        elif head == "pe":
             if w.startswith("per"):
                 # per+vowel root before pe+r-root: peralatan is alat, not ralat; known
                 # r-roots (perawatan -> rawat) still win through the lexicon.
@@ -481,23 +493,21 @@ class IndonesianStemmer:
             out.extend(cls.nasal_options(w, "pe"))
             if w.startswith("pelajar"):
                 out.append(("per", w[3:]))  # pel- before ajar only: pelajar, mempelajari
-        if w.startswith("ber"):
-            out.append(("ber", w[3:]))
-        if w.startswith("be"):
-            if w.startswith("belajar"):
+        elif head == "be":
+            if w.startswith(("ber", "belajar")):
                 out.append(("ber", w[3:]))  # bel- before ajar only: belajar
             rest = w[2:]
             # be- before an r-root (berambut = ber + rambut) or a C-er- syllable (bekerja).
             if rest.startswith("r") or (rest[:1] not in _VOWELS and rest[1:3] == "er"):
                 out.append(("ber", rest))
-        if w.startswith("ter"):
-            out.append(("ter", w[3:]))
-        if w.startswith("te"):
+        elif head == "te":
+            if w.startswith("ter"):
+                out.append(("ter", w[3:]))
             rest = w[2:]
             # te- before r-roots (terasa = ter + rasa) and C-er- (tepercaya).
             if rest.startswith("r") or (rest[:1] not in _VOWELS and rest[1:3] == "er"):
                 out.append(("ter", rest))
-        if w[:1] == "k":  # (most words start otherwise: spare them the two tests)
+        elif head in ("ku", "ka"):
             for proclitic in _PROCLITICS:
                 if w.startswith(proclitic):
                     out.append((proclitic, w[len(proclitic) :]))  # kubaca, kauambil
@@ -522,9 +532,10 @@ class IndonesianStemmer:
 
     # -- choosing the root --------------------------------------------------------------
 
-    def candidates(self, w: str) -> Iterator[_Candidate]:
-        """Yield (root, n_affixes, outer_prefix, inner_prefix, suffix) in Nazief-Adriani order."""
-        for base in self.inflection_variants(w):
+    def candidates(self, w: str, variants: list[str] | None = None) -> Iterator[_Candidate]:
+        """Yield (root, n_affixes, outer_prefix, inner_prefix, suffix) in Nazief-Adriani order;
+        ``variants``: :meth:`inflection_variants` of ``w`` when already known."""
+        for base in self.inflection_variants(w) if variants is None else variants:
             n_infl = 0 if base == w else 0.5  # weighs less than a derivational cut
             yield base, n_infl, None, None, None
             for sfx, rest in self.suffix_options(base):
@@ -589,12 +600,13 @@ class IndonesianStemmer:
             return False
         return True
 
-    def choose_root(self, w: str, bare_suffix: bool = True) -> str:
+    def choose_root(self, w: str, bare_suffix: bool = True, variants: list[str] | None = None) -> str:
         """The root of ``w``: the first known one in Nazief-Adriani order, else the deepest
-        plausible analysis, else ``w``. ``bare_suffix=False`` skips suffix-only analyses."""
+        plausible analysis, else ``w``. ``bare_suffix=False`` skips suffix-only analyses;
+        ``variants`` as for :meth:`candidates`."""
         best = None
         best_score = -1.0
-        for root, naffix, outer, cls, sfx in self.candidates(w):
+        for root, naffix, outer, cls, sfx in self.candidates(w, variants):
             # A keep word reached by stripping is a known root too (didiskusikan -> diskusi).
             measure = outer is None and cls == "se" and root in self.measures
             known = root in self.lexicon or root in self.keep or measure
@@ -661,21 +673,24 @@ class IndonesianStemmer:
         """The root of one lowercase word without hyphens."""
         if self.is_guarded(word) or word in self.lexicon:
             return word
+        if not word.startswith(_AFFIX_STARTS) and not word.endswith(_AFFIX_ENDS) and word[1:3] not in _INFIXES:
+            return word
         adverb = self.se_confix(word)
         if adverb is not None:
             return adverb
         # Loan words with -isme/-isasi/-is whose base we know come first: the ter- of
         # teroris and terorisme is not a prefix.
-        for base in self.inflection_variants(word):
+        variants = self.inflection_variants(word)
+        for base in variants:
             lb = self.loan_base(base, require_known=True)
             if lb is not None:
                 return lb
-        root = self.choose_root(word)
+        root = self.choose_root(word, variants=variants)
         if root == word:
             # Nothing of ours applied: an infix, or Snowball may know a cut we do not (e.g.
             # a particle on a short word); accept it only if it is a known root.
             # (The infix follows the first consonant, so only words with el/em/er there.)
-            for base in self.inflection_variants(word) if word[1:3] in _INFIXES else ():
+            for base in variants if word[1:3] in _INFIXES else ():
                 infixed = self.remove_infix(base)
                 if infixed is not None:
                     return infixed
