@@ -22,10 +22,15 @@ to ``panta``. This module keeps Snowball as the baseline and repairs it:
    and the nasal allomorphs of meN-/peN- with every recoding they allow (men+vowel ->
    t- or n-root, mem+vowel -> p- or m-root, meng+vowel -> vowel-, k- or ng-root,
    meny+vowel -> s- or ny-root, menge+monosyllable).
-   Clitics and reduplication: -ku/-mu/-nya need two syllables before them; a clitic after
-   a hyphen is dropped (bnpt-nya); a reduplication carrying an affix of the whole word gets
-   that word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah ->
-   buah); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto known roots.
+   Clitics and reduplication: -ku/-mu/-nya need two syllables or one closed syllable before
+   them (rompiku, tasku; not bangku); -lah needs three syllables, or two ending in a
+   consonant (datanglah; masalah, sekolah stay); a particle cut from a word is not read
+   again inside a root under a prefix (diamlah is not di + amlah); a clitic after a hyphen
+   is dropped (bnpt-nya); a reduplication carrying an affix of the whole word gets that
+   word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah -> buah);
+   di- before an s-cluster needs a suffix, else it is the dis- of a loan (distorsi,
+   distabilkan -> stabil); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto
+   known roots.
 3. Choice between the candidate roots: a candidate that is a known root (our curated
    list in ``data/stem_exceptions.tsv``, plus an optional user lexicon, see below) wins,
    in Nazief-Adriani order (suffixes before prefixes, so ``berikan`` -> ``beri``, not
@@ -76,7 +81,7 @@ __all__ = [
 
 #: Version of the stemming rules and data; an index records it to notice stale keys.
 #: Editing the rules or ``data/stem_exceptions.tsv`` changes keys: bump it.
-STEMMER_VERSION: str = "bnpt-id-7"
+STEMMER_VERSION: str = "bnpt-id-8"
 
 _VOWELS = frozenset("aeiou")
 _HAS_VOWEL = re.compile("[aeiou]").search
@@ -171,6 +176,18 @@ def _shape_ok(s: str) -> bool:
         if s[-2:] not in _CODAS:
             return False
     return True
+
+
+def _closed_monosyllable(rest: str, possessive: str) -> bool:
+    """Is ``rest`` one closed syllable (tas, hak, sel, skor) that ``possessive`` may follow?
+
+    The roots that end in -ku, -mu or -nya have an open syllable before it (bu-ku, ta-mu,
+    ta-nya); a closed one is a word of its own (tasku, haknya, selnya), except where a nasal
+    before -ku or -mu belongs to the root (bangku, tungku, tengku; jammu).
+    """
+    if len(rest) < 3 or rest[-1] in _VOWELS or _syllables(rest) != 1 or not _shape_ok(rest):
+        return False
+    return not ((possessive == "ku" and rest[-1] in "ng") or (possessive == "mu" and rest[-1] == "m"))
 
 
 # Which prefix may follow which (memper-, diper-, keber-, keter-, diber-, diketahui,
@@ -291,25 +308,45 @@ class IndonesianStemmer:
         """``w`` without its particle (-lah -kah -tah -pun), or None.
 
         Particles are rare in news and end many roots (masalah, sekolah, abdullah), so one
-        is cut when what remains is a known root or has three syllables or more. -kah is
-        the exception: it marks the focus of a question on any word ("berapa persenkah",
-        "orangkah"), and the roots it ends leave one syllable (langkah, naskah, nafkah),
-        so it is cut down to two. -tah is archaic: known roots only.
+        is cut when what remains is a known root or has three syllables or more; -lah also
+        after two syllables ending in a consonant (datanglah), never after an l (the names
+        built on Allah). -kah is the exception: it marks the focus of a question on any word
+        ("berapa persenkah", "orangkah"), and the roots it ends leave one syllable (langkah,
+        naskah, nafkah), so it is cut down to two. -tah is archaic: known roots only.
+
+        >>> IndonesianStemmer().remove_particle("datanglah"), IndonesianStemmer().remove_particle("masalah")
+        ('datang', None)
         """
         if not w.endswith(_PARTICLES):  # most words: spare them the loop
             return None
         for p in _PARTICLES:
-            if w.endswith(p) and len(w) - len(p) >= 3 and self._may_cut(w[: -len(p)], _PARTICLE_MIN_SYLLABLES[p]):
-                return w[: -len(p)]
+            if not w.endswith(p) or len(w) - len(p) < 3:
+                continue
+            base = w[: -len(p)]
+            if base in self.lexicon:
+                return base
+            if p == "lah" and base[-1] == "l":
+                # -llah ends the names built on Allah (abdullah, hizbullah, ubaidillah).
+                continue
+            if self._may_cut(base, _PARTICLE_MIN_SYLLABLES[p]) or (p == "lah" and self._closed_two_syllables(base)):
+                return base
         return None
+
+    @staticmethod
+    def _closed_two_syllables(base: str) -> bool:
+        """Does ``base`` have two syllables and end in a consonant? The roots that end in -lah
+        have one syllable before it (jum-lah, ka-lah, ce-lah) or end in a vowel before it
+        (masa-lah, seko-lah, isti-lah), so -lah after such a base is the particle (datanglah,
+        tenanglah, cepatlah)."""
+        return base[-1] not in _VOWELS and _syllables(base) == 2
 
     def remove_possessive(self, w: str, min_length: int = 3) -> str | None:
         """``w`` without its possessive (-nya -ku -mu), or None.
 
-        A possessive is cut when a known root or two syllables remain (rumahnya, rompiku,
-        gurumu): the roots that end in -nya, -ku or -mu have one syllable before it (tanya,
-        punya, buku, ilmu, tamu). Before a particle no ``min_length`` applies
-        (``min_length=0``).
+        A possessive is cut when a known root, two syllables or one closed syllable remain
+        (rumahnya, rompiku, gurumu, tasku): the roots that end in -nya, -ku or -mu have one
+        open syllable before it (tanya, punya, buku, tamu; see :func:`_closed_monosyllable`).
+        Before a particle no ``min_length`` applies (``min_length=0``).
 
         >>> IndonesianStemmer().remove_possessive("rompiku"), IndonesianStemmer().remove_possessive("ilmu")
         ('rompi', None)
@@ -317,7 +354,7 @@ class IndonesianStemmer:
         for q in _POSSESSIVES:
             if w.endswith(q):
                 rest = w[: -len(q)]
-                if len(rest) >= min_length and self._may_cut(rest, 2):
+                if len(rest) >= min_length and (self._may_cut(rest, 2) or _closed_monosyllable(rest, q)):
                     return rest
         return None
 
@@ -580,15 +617,16 @@ class IndonesianStemmer:
             # (sebuah, sesendok, setahun), inside a longer chain onto a known root
             # (persemakmuran -> makmur, keseluruhan), and in se-...-nya (se_confix).
             return False
+        if cls == "di" and outer is None and not known and root[:1] == "s" and root[1:2] not in _VOWELS \
+                and root[1:2] != "y" and not (sfx == "kan" or (sfx == "i" and not root.endswith("s"))):
+            # di- before an s-cluster without a suffix is the Latin dis- of a loan (distorsi,
+            # diskriminasi, dispersi, distributor); the passive of a loan verb carries its
+            # suffix (distabilkan, disponsori, diswastakan). sy is one sound (disyukuri).
+            return False
         if cls in _PROCLITICS and not known:
             # The pronouns ku-/kau- (kubaca, kauambil) are rare in news and encyclopaedic
             # text, words and names starting with ku/kau common (kudeta, kuliner,
             # kurikulum, kurator, kusuma): known roots only.
-            return False
-        if root.endswith("kah") and naffix > 0 and not known:
-            # With -kah cut as a question particle (persenkah -> persen), a stripped root
-            # still ending in it is a prefix cut of that question form (per+senkah); the
-            # few true -kah roots (langkah, tingkah, nikah) are listed.
             return False
         if sfx == "i" and not known and (
             root.endswith(("d", "e")) or (root.endswith("s") and (_syllables(root) >= 3 or root[-2:-1] not in "aiu"))
@@ -606,6 +644,8 @@ class IndonesianStemmer:
         ``variants`` as for :meth:`candidates`."""
         best = None
         best_score = -1.0
+        cut = self.remove_particle(w)
+        particle = w[len(cut) :] if cut is not None else None
         for root, naffix, outer, cls, sfx in self.candidates(w, variants):
             # A keep word reached by stripping is a known root too (didiskusikan -> diskusi).
             measure = outer is None and cls == "se" and root in self.measures
@@ -616,7 +656,16 @@ class IndonesianStemmer:
                 continue
             if known:
                 return root
-            if naffix > 0 and self.is_plausible_root(root):
+            if particle is not None and naffix > 0 and root.endswith(particle):
+                # The particle is cut from this word (persenkah, diamlah, terbitlah): an
+                # analysis that keeps it in an unknown root while cutting a prefix
+                # (per+senkah, di+amlah, ter+bitlah) reads the word twice. The true -kah and
+                # -lah roots (langkah, nikah, jumlah) are listed.
+                continue
+            # A bare inflection cut was vetted where it was made (remove_possessive: tasku,
+            # one syllable); it still needs a word's shape (not the typo keindahann+nya).
+            inflection_only = outer is None and cls is None and sfx is None
+            if naffix > 0 and ((inflection_only and _shape_ok(root)) or self.is_plausible_root(root)):
                 # Deepest plausible analysis; ties keep the earlier (default) one.
                 score = float(naffix)
                 # Bare X-kan on a word without prefix: prefer the noun reading X(k)+an
