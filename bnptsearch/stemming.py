@@ -489,10 +489,14 @@ class IndonesianStemmer:
             out.append((cls, rest[1:]))
         elif rest.startswith("m") and rest[1:2] in _VOWELS:
             # mem+vowel: p-root (memukul -> pukul) or, when known, m-root (memakan -> makan).
-            # Roots of four syllables or more are loans, and news writes a p-loan with its p
-            # (mempublikasikan): there the m-root comes first (memanipulasi, memotivasi).
+            # Roots of three syllables or more are mostly loans, and m-loans (monitor,
+            # maksimal, motivasi, manipulasi) outnumber the p-loans (publikasi, posisi), which
+            # news often writes with their p (mempublikasikan): there the m-root comes first.
+            # Except before e: the long native p-roots are pe-/per- fossils (periksa, percaya,
+            # pengaruh, pelihara, penjara, pesona), so memeriksa is p + eriksa.
             p_root, m_root = (cls, "p" + rest[1:]), (plain, rest)
-            out.extend((m_root, p_root) if _syllables(rest) >= 4 else (p_root, m_root))
+            m_first = _syllables(rest) >= 3 and rest[1] != "e"
+            out.extend((m_root, p_root) if m_first else (p_root, m_root))
         elif rest.startswith("m") and rest[1:2] in ("b", "f", "v", "p"):
             # mem before b, f, v; p kept in loans and before per- (memproses, memperkuat).
             out.append((cls, rest[1:]))
