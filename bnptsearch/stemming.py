@@ -724,9 +724,10 @@ class IndonesianStemmer:
 
     def stem_word(self, word: str) -> str:
         """The root of one lowercase word without hyphens."""
-        if self.is_guarded(word) or word in self.lexicon:
-            return word
+        # No affix shape first: it is cheaper than the guards and gives the same answer.
         if not word.startswith(_AFFIX_STARTS) and not word.endswith(_AFFIX_ENDS) and word[1:3] not in _INFIXES:
+            return word
+        if self.is_guarded(word) or word in self.lexicon:
             return word
         adverb = self.se_confix(word)
         if adverb is not None:
