@@ -22,10 +22,15 @@ to ``panta``. This module keeps Snowball as the baseline and repairs it:
    and the nasal allomorphs of meN-/peN- with every recoding they allow (men+vowel ->
    t- or n-root, mem+vowel -> p- or m-root, meng+vowel -> vowel-, k- or ng-root,
    meny+vowel -> s- or ny-root, menge+monosyllable).
-   Clitics and reduplication: -ku/-mu/-nya need two syllables before them; a clitic after
-   a hyphen is dropped (bnpt-nya); a reduplication carrying an affix of the whole word gets
-   that word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah ->
-   buah); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto known roots.
+   Clitics and reduplication: -ku/-mu/-nya need two syllables or one closed syllable before
+   them (rompiku, tasku; not bangku); -lah needs three syllables, or two ending in a
+   consonant (datanglah; masalah, sekolah stay); a particle cut from a word is not read
+   again inside a root under a prefix (diamlah is not di + amlah); a clitic after a hyphen
+   is dropped (bnpt-nya); a reduplication carrying an affix of the whole word gets that
+   word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah -> buah);
+   di- before an s-cluster needs a suffix, else it is the dis- of a loan (distorsi,
+   distabilkan -> stabil); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto
+   known roots.
 3. Choice between the candidate roots: a candidate that is a known root (our curated
    list in ``data/stem_exceptions.tsv``, plus an optional user lexicon, see below) wins,
    in Nazief-Adriani order (suffixes before prefixes, so ``berikan`` -> ``beri``, not
@@ -55,6 +60,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -75,9 +81,10 @@ __all__ = [
 
 #: Version of the stemming rules and data; an index records it to notice stale keys.
 #: Editing the rules or ``data/stem_exceptions.tsv`` changes keys: bump it.
-STEMMER_VERSION: str = "bnpt-id-7"
+STEMMER_VERSION: str = "bnpt-id-8"
 
 _VOWELS = frozenset("aeiou")
+_HAS_VOWEL = re.compile("[aeiou]").search
 # Two-consonant onsets a root may start with: native digraphs plus the clusters of
 # established loans (prediksi, klaim, transfer, skandal, ...). Anything else at the start
 # of a token (bnpt, nctv, tni) means an acronym, not a word.
@@ -116,6 +123,13 @@ _INFIXES = ("el", "em", "er")
 # Proclitic pronouns (kubaca, kauambil): they weigh half a prefix, like an inflection.
 _PROCLITICS = ("ku", "kau")
 
+# What a word must start or end with for any rule below to cut it (the prefixes and ku-/kau-;
+# the suffixes -kan -an -i, particles, possessives and the loan endings -is/-isme/-isasi/-nsi):
+# a word with neither, and without an infix's shape, is its own key. Most names and roots are
+# such words, and this spares them the candidate search (half the stemmer's time).
+_AFFIX_STARTS = ("di", "ke", "se", "me", "pe", "be", "te", *_PROCLITICS)
+_AFFIX_ENDS = ("an", "i", "is", "isme", *_PARTICLES, *_POSSESSIVES)
+
 # A candidate root: (root, affixes cut, outer prefix class, inner prefix class, suffix).
 # Inflections count 0.5: they weigh less than a derivational cut.
 _Candidate = tuple[str, float, str | None, str | None, str | None]
@@ -152,7 +166,7 @@ def _syllables(s: str) -> int:
 
 def _shape_ok(s: str) -> bool:
     """True if ``s`` has an onset and a coda an Indonesian word (or common loan) can have."""
-    if not s.isalpha() or not any(c in _VOWELS for c in s):
+    if not s.isalpha() or _HAS_VOWEL(s) is None:
         return False
     if s[0] not in _VOWELS and s[1:2] not in _VOWELS:
         two = s[:2]
@@ -162,6 +176,18 @@ def _shape_ok(s: str) -> bool:
         if s[-2:] not in _CODAS:
             return False
     return True
+
+
+def _closed_monosyllable(rest: str, possessive: str) -> bool:
+    """Is ``rest`` one closed syllable (tas, hak, sel, skor) that ``possessive`` may follow?
+
+    The roots that end in -ku, -mu or -nya have an open syllable before it (bu-ku, ta-mu,
+    ta-nya); a closed one is a word of its own (tasku, haknya, selnya), except where a nasal
+    before -ku or -mu belongs to the root (bangku, tungku, tengku; jammu).
+    """
+    if len(rest) < 3 or rest[-1] in _VOWELS or _syllables(rest) != 1 or not _shape_ok(rest):
+        return False
+    return not ((possessive == "ku" and rest[-1] in "ng") or (possessive == "mu" and rest[-1] == "m"))
 
 
 # Which prefix may follow which (memper-, diper-, keber-, keter-, diber-, diketahui,
@@ -282,31 +308,54 @@ class IndonesianStemmer:
         """``w`` without its particle (-lah -kah -tah -pun), or None.
 
         Particles are rare in news and end many roots (masalah, sekolah, abdullah), so one
-        is cut when what remains is a known root or has three syllables or more. -kah is
-        the exception: it marks the focus of a question on any word ("berapa persenkah",
-        "orangkah"), and the roots it ends leave one syllable (langkah, naskah, nafkah),
-        so it is cut down to two. -tah is archaic: known roots only.
+        is cut when what remains is a known root or has three syllables or more; -lah also
+        after two syllables ending in a consonant (datanglah), never after an l (the names
+        built on Allah). -kah is the exception: it marks the focus of a question on any word
+        ("berapa persenkah", "orangkah"), and the roots it ends leave one syllable (langkah,
+        naskah, nafkah), so it is cut down to two. -tah is archaic: known roots only.
+
+        >>> IndonesianStemmer().remove_particle("datanglah"), IndonesianStemmer().remove_particle("masalah")
+        ('datang', None)
         """
+        if not w.endswith(_PARTICLES):  # most words: spare them the loop
+            return None
         for p in _PARTICLES:
-            if w.endswith(p) and len(w) - len(p) >= 3 and self._may_cut(w[: -len(p)], _PARTICLE_MIN_SYLLABLES[p]):
-                return w[: -len(p)]
+            if not w.endswith(p) or len(w) - len(p) < 3:
+                continue
+            base = w[: -len(p)]
+            if base in self.lexicon:
+                return base
+            if p == "lah" and base[-1] == "l":
+                # -llah ends the names built on Allah (abdullah, hizbullah, ubaidillah).
+                continue
+            if self._may_cut(base, _PARTICLE_MIN_SYLLABLES[p]) or (p == "lah" and self._closed_two_syllables(base)):
+                return base
         return None
+
+    @staticmethod
+    def _closed_two_syllables(base: str) -> bool:
+        """Does ``base`` have two syllables and end in a consonant? The roots that end in -lah
+        have one syllable before it (jum-lah, ka-lah, ce-lah) or end in a vowel before it
+        (masa-lah, seko-lah, isti-lah), so -lah after such a base is the particle (datanglah,
+        tenanglah, cepatlah)."""
+        return base[-1] not in _VOWELS and _syllables(base) == 2
 
     def remove_possessive(self, w: str, min_length: int = 3) -> str | None:
         """``w`` without its possessive (-nya -ku -mu), or None.
 
-        A possessive is cut when a known root or two syllables remain (rumahnya, rompiku,
-        gurumu): the roots that end in -nya, -ku or -mu have one syllable before it (tanya,
-        punya, buku, ilmu, tamu). Before a particle no ``min_length`` applies
-        (``min_length=0``).
+        A possessive is cut when a known root, two syllables or one closed syllable remain
+        (rumahnya, rompiku, gurumu, tasku): the roots that end in -nya, -ku or -mu have one
+        open syllable before it (tanya, punya, buku, tamu; see :func:`_closed_monosyllable`).
+        Before a particle no ``min_length`` applies (``min_length=0``).
 
         >>> IndonesianStemmer().remove_possessive("rompiku"), IndonesianStemmer().remove_possessive("ilmu")
         ('rompi', None)
         """
         for q in _POSSESSIVES:
-            rest = w[: -len(q)]
-            if w.endswith(q) and len(rest) >= min_length and self._may_cut(rest, 2):
-                return rest
+            if w.endswith(q):
+                rest = w[: -len(q)]
+                if len(rest) >= min_length and (self._may_cut(rest, 2) or _closed_monosyllable(rest, q)):
+                    return rest
         return None
 
     def inflection_variants(self, w: str) -> list[str]:
@@ -356,6 +405,8 @@ class IndonesianStemmer:
         menangis does not become menang); -nsi is the loan ending of -nce/-ncy nouns
         (toleransi -> toleran) but not -ngsi (fungsi).
         """
+        if not w.endswith(("i", "is", "isme")):  # what every ending below ends with
+            return None
         base = None
         if w.endswith("isasi"):
             base = w[:-5]
@@ -438,10 +489,14 @@ class IndonesianStemmer:
             out.append((cls, rest[1:]))
         elif rest.startswith("m") and rest[1:2] in _VOWELS:
             # mem+vowel: p-root (memukul -> pukul) or, when known, m-root (memakan -> makan).
-            # Roots of four syllables or more are loans, and news writes a p-loan with its p
-            # (mempublikasikan): there the m-root comes first (memanipulasi, memotivasi).
+            # Roots of three syllables or more are mostly loans, and m-loans (monitor,
+            # maksimal, motivasi, manipulasi) outnumber the p-loans (publikasi, posisi), which
+            # news often writes with their p (mempublikasikan): there the m-root comes first.
+            # Except before e: the long native p-roots are pe-/per- fossils (periksa, percaya,
+            # pengaruh, pelihara, penjara, pesona), so memeriksa is p + eriksa.
             p_root, m_root = (cls, "p" + rest[1:]), (plain, rest)
-            out.extend((m_root, p_root) if _syllables(rest) >= 4 else (p_root, m_root))
+            m_first = _syllables(rest) >= 3 and rest[1] != "e"
+            out.extend((m_root, p_root) if m_first else (p_root, m_root))
         elif rest.startswith("m") and rest[1:2] in ("b", "f", "v", "p"):
             # mem before b, f, v; p kept in loans and before per- (memproses, memperkuat).
             out.append((cls, rest[1:]))
@@ -465,15 +520,13 @@ class IndonesianStemmer:
         [('ber', 'peran'), ('ber', 'rperan')]
         """
         out: list[tuple[str, str]] = []
-        if w.startswith("di"):
-            out.append(("di", w[2:]))
-        if w.startswith("ke"):
-            out.append(("ke", w[2:]))
-        if w.startswith("se"):
-            out.append(("se", w[2:]))
-        if w.startswith("me"):
+        # Every prefix is told by the word's first two letters: one branch per word.
+        head = w[:2]
+        if head in ("di", "ke", "se"):
+            out.append((head, w[2:]))
+        elif head == "me":
             out.extend(cls.nasal_options(w, "me"))
-        if w.startswith("pe"):
+        elif head == "pe":
             if w.startswith("per"):
                 # per+vowel root before pe+r-root: peralatan is alat, not ralat; known
                 # r-roots (perawatan -> rawat) still win through the lexicon.
@@ -481,23 +534,21 @@ class IndonesianStemmer:
             out.extend(cls.nasal_options(w, "pe"))
             if w.startswith("pelajar"):
                 out.append(("per", w[3:]))  # pel- before ajar only: pelajar, mempelajari
-        if w.startswith("ber"):
-            out.append(("ber", w[3:]))
-        if w.startswith("be"):
-            if w.startswith("belajar"):
+        elif head == "be":
+            if w.startswith(("ber", "belajar")):
                 out.append(("ber", w[3:]))  # bel- before ajar only: belajar
             rest = w[2:]
             # be- before an r-root (berambut = ber + rambut) or a C-er- syllable (bekerja).
             if rest.startswith("r") or (rest[:1] not in _VOWELS and rest[1:3] == "er"):
                 out.append(("ber", rest))
-        if w.startswith("ter"):
-            out.append(("ter", w[3:]))
-        if w.startswith("te"):
+        elif head == "te":
+            if w.startswith("ter"):
+                out.append(("ter", w[3:]))
             rest = w[2:]
             # te- before r-roots (terasa = ter + rasa) and C-er- (tepercaya).
             if rest.startswith("r") or (rest[:1] not in _VOWELS and rest[1:3] == "er"):
                 out.append(("ter", rest))
-        if w[:1] == "k":  # (most words start otherwise: spare them the two tests)
+        elif head in ("ku", "ka"):
             for proclitic in _PROCLITICS:
                 if w.startswith(proclitic):
                     out.append((proclitic, w[len(proclitic) :]))  # kubaca, kauambil
@@ -522,9 +573,10 @@ class IndonesianStemmer:
 
     # -- choosing the root --------------------------------------------------------------
 
-    def candidates(self, w: str) -> Iterator[_Candidate]:
-        """Yield (root, n_affixes, outer_prefix, inner_prefix, suffix) in Nazief-Adriani order."""
-        for base in self.inflection_variants(w):
+    def candidates(self, w: str, variants: list[str] | None = None) -> Iterator[_Candidate]:
+        """Yield (root, n_affixes, outer_prefix, inner_prefix, suffix) in Nazief-Adriani order;
+        ``variants``: :meth:`inflection_variants` of ``w`` when already known."""
+        for base in self.inflection_variants(w) if variants is None else variants:
             n_infl = 0 if base == w else 0.5  # weighs less than a derivational cut
             yield base, n_infl, None, None, None
             for sfx, rest in self.suffix_options(base):
@@ -569,15 +621,16 @@ class IndonesianStemmer:
             # (sebuah, sesendok, setahun), inside a longer chain onto a known root
             # (persemakmuran -> makmur, keseluruhan), and in se-...-nya (se_confix).
             return False
+        if cls == "di" and outer is None and not known and root[:1] == "s" and root[1:2] not in _VOWELS \
+                and root[1:2] != "y" and not (sfx == "kan" or (sfx == "i" and not root.endswith("s"))):
+            # di- before an s-cluster without a suffix is the Latin dis- of a loan (distorsi,
+            # diskriminasi, dispersi, distributor); the passive of a loan verb carries its
+            # suffix (distabilkan, disponsori, diswastakan). sy is one sound (disyukuri).
+            return False
         if cls in _PROCLITICS and not known:
             # The pronouns ku-/kau- (kubaca, kauambil) are rare in news and encyclopaedic
             # text, words and names starting with ku/kau common (kudeta, kuliner,
             # kurikulum, kurator, kusuma): known roots only.
-            return False
-        if root.endswith("kah") and naffix > 0 and not known:
-            # With -kah cut as a question particle (persenkah -> persen), a stripped root
-            # still ending in it is a prefix cut of that question form (per+senkah); the
-            # few true -kah roots (langkah, tingkah, nikah) are listed.
             return False
         if sfx == "i" and not known and (
             root.endswith(("d", "e")) or (root.endswith("s") and (_syllables(root) >= 3 or root[-2:-1] not in "aiu"))
@@ -589,12 +642,15 @@ class IndonesianStemmer:
             return False
         return True
 
-    def choose_root(self, w: str, bare_suffix: bool = True) -> str:
+    def choose_root(self, w: str, bare_suffix: bool = True, variants: list[str] | None = None) -> str:
         """The root of ``w``: the first known one in Nazief-Adriani order, else the deepest
-        plausible analysis, else ``w``. ``bare_suffix=False`` skips suffix-only analyses."""
+        plausible analysis, else ``w``. ``bare_suffix=False`` skips suffix-only analyses;
+        ``variants`` as for :meth:`candidates`."""
         best = None
         best_score = -1.0
-        for root, naffix, outer, cls, sfx in self.candidates(w):
+        cut = self.remove_particle(w)
+        particle = w[len(cut) :] if cut is not None else None
+        for root, naffix, outer, cls, sfx in self.candidates(w, variants):
             # A keep word reached by stripping is a known root too (didiskusikan -> diskusi).
             measure = outer is None and cls == "se" and root in self.measures
             known = root in self.lexicon or root in self.keep or measure
@@ -604,7 +660,16 @@ class IndonesianStemmer:
                 continue
             if known:
                 return root
-            if naffix > 0 and self.is_plausible_root(root):
+            if particle is not None and naffix > 0 and root.endswith(particle):
+                # The particle is cut from this word (persenkah, diamlah, terbitlah): an
+                # analysis that keeps it in an unknown root while cutting a prefix
+                # (per+senkah, di+amlah, ter+bitlah) reads the word twice. The true -kah and
+                # -lah roots (langkah, nikah, jumlah) are listed.
+                continue
+            # A bare inflection cut was vetted where it was made (remove_possessive: tasku,
+            # one syllable); it still needs a word's shape (not the typo keindahann+nya).
+            inflection_only = outer is None and cls is None and sfx is None
+            if naffix > 0 and ((inflection_only and _shape_ok(root)) or self.is_plausible_root(root)):
                 # Deepest plausible analysis; ties keep the earlier (default) one.
                 score = float(naffix)
                 # Bare X-kan on a word without prefix: prefer the noun reading X(k)+an
@@ -659,6 +724,9 @@ class IndonesianStemmer:
 
     def stem_word(self, word: str) -> str:
         """The root of one lowercase word without hyphens."""
+        # No affix shape first: it is cheaper than the guards and gives the same answer.
+        if not word.startswith(_AFFIX_STARTS) and not word.endswith(_AFFIX_ENDS) and word[1:3] not in _INFIXES:
+            return word
         if self.is_guarded(word) or word in self.lexicon:
             return word
         adverb = self.se_confix(word)
@@ -666,16 +734,17 @@ class IndonesianStemmer:
             return adverb
         # Loan words with -isme/-isasi/-is whose base we know come first: the ter- of
         # teroris and terorisme is not a prefix.
-        for base in self.inflection_variants(word):
+        variants = self.inflection_variants(word)
+        for base in variants:
             lb = self.loan_base(base, require_known=True)
             if lb is not None:
                 return lb
-        root = self.choose_root(word)
+        root = self.choose_root(word, variants=variants)
         if root == word:
             # Nothing of ours applied: an infix, or Snowball may know a cut we do not (e.g.
             # a particle on a short word); accept it only if it is a known root.
             # (The infix follows the first consonant, so only words with el/em/er there.)
-            for base in self.inflection_variants(word) if word[1:3] in _INFIXES else ():
+            for base in variants if word[1:3] in _INFIXES else ():
                 infixed = self.remove_infix(base)
                 if infixed is not None:
                     return infixed

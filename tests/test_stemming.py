@@ -62,7 +62,7 @@ def test_golden_file_covers_every_kind() -> None:
 
 
 def test_version_is_the_one_indexes_record() -> None:
-    assert STEMMER_VERSION == "bnpt-id-7"
+    assert STEMMER_VERSION == "bnpt-id-8"
 
 
 def test_lexicon_and_keep_are_parameters() -> None:
@@ -157,12 +157,12 @@ def test_key_of_a_key_is_stable(root: str) -> None:
 
 
 PAIRS = Path(__file__).resolve().parent / "data" / "morphology_pairs.tsv"
-# Right answers per family on tests/data/morphology_pairs.tsv, as measured with bnpt-id-7
+# Right answers per family on tests/data/morphology_pairs.tsv, as measured with bnpt-id-8
 # (benchmarks/conflation.py prints the table): a floor, so a rule that breaks a family fails.
 PAIR_FLOORS = {
     "nasal_t": 29, "nasal_p": 26, "nasal_k": 28, "nasal_s": 30, "nasal_keep": 34, "sonorant": 35,
-    "loan_nasal": 25, "plain": 32, "confix": 30, "suffix": 34, "inflection": 27, "clitic_hyphen": 13,
-    "proclitic": 25, "redup": 26, "infix": 1, "loan_suffix": 15, "whole": 54,
+    "loan_nasal": 29, "plain": 32, "confix": 30, "suffix": 40, "inflection": 48, "clitic_hyphen": 13,
+    "proclitic": 34, "redup": 26, "infix": 2, "loan_suffix": 15, "whole": 85,
 }
 
 
@@ -180,7 +180,7 @@ def test_own_morphology_pairs_keep_their_floor() -> None:
             wrong[family].append(f"{word}->{got} (want {root})")
     below = {f: (right[f], PAIR_FLOORS[f], wrong[f]) for f in PAIR_FLOORS if right[f] < PAIR_FLOORS[f]}
     assert not below, below
-    assert sum(right.values()) >= 464
+    assert sum(right.values()) >= 536
 
 
 def test_measure_words_are_a_parameter_known_after_se_only() -> None:
