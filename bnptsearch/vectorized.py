@@ -10,15 +10,15 @@ alike (``tests/test_ranking.py`` compares them). Phrases and fuzzy words are sco
 Whoosh's matchers and added in.
 
 At a million passages decoding every posting block of a common word was most of a query
-(70 % in zlib and pickle), so the word clauses are pruned as in MaxScore: the rarest first,
-and once the words left cannot lift a passage that none of the others matched into the
-``limit`` best (the sum of their largest possible scores, from each term's maximum term
+(70 % in zlib and pickle), so the word clauses are pruned as in MaxScore: the highest
+bound (the rarest) first, and once the words left cannot lift a passage that none of the
+others matched into the ``limit`` best (the sum of their largest possible scores, from each term's maximum term
 frequency, is below the ``limit``-th score so far), those words are decoded only in the
 blocks that hold a passage still in the running. The result is the same ranking, scores
 included to the last bit: the passages that can win are scored in the query's order.
-The parser scores each query word as the best of its fields (``BestField``: text, title,
-exact word); such a group of single words is pruned as one word whose bound is the best of
-its alternatives' bounds, each alternative's blocks filtered against the group's bar.
+The parser scores each query word as the best of its text and title forms (``BestField``);
+such a group of single words is pruned as one word whose bound is the best of its
+alternatives' bounds, each alternative's blocks filtered against the group's bar.
 
 Imported only when an index is large enough to need it: numpy's import is 60 ms of a cold
 command-line query.
@@ -175,7 +175,7 @@ class _Term:
 
 class _BestOf:
     """A best-of group of single words (the parser's ``BestField``: one query word in the
-    text, title and exact-word fields), pruned as one word: a passage scores the group's
+    text and title fields), pruned as one word: a passage scores the group's
     boost times its best alternative's score."""
 
     def __init__(self, stats: CollectionStats, alternatives: tuple[ScoreSum, ...], boost: float):
