@@ -10,9 +10,9 @@ alike (``tests/test_ranking.py`` compares them). Phrases and fuzzy words are sco
 Whoosh's matchers and added in.
 
 At a million passages decoding every posting block of a common word was most of a query
-(70 % in zlib and pickle), so the word clauses are pruned as in MaxScore: the highest
-bound (the rarest) first, and once the words left cannot lift a passage that none of the
-others matched into the ``limit`` best (the sum of their largest possible scores, from each term's maximum term
+(70 % in zlib and pickle), so the word clauses are pruned as in MaxScore: the rarest first,
+and once the words left cannot lift a passage that none of the others matched into the
+``limit`` best (the sum of their largest possible scores, from each term's maximum term
 frequency, is below the ``limit``-th score so far), those words are decoded only in the
 blocks that hold a passage still in the running. The result is the same ranking, scores
 included to the last bit: the passages that can win are scored in the query's order.
@@ -300,9 +300,10 @@ def top_documents(
         scores[removed] = 0
     terms = [_Term(stats, clause) for clause in query.terms]
     words: list[_Term | _BestOf] = [*terms, *groups.values()]
-    # Highest bound first (the rare words, as idf goes): the words left after the bar is
-    # set are then those that add least, the exact-word forms (boost 0.3) among them.
-    order = sorted(words, key=lambda term: -term.bound)
+    # Rarest (cheapest, most telling) first; among words as common, the highest bound
+    # first, so a word's exact form (boost 0.3) comes after its best-of-field group. At
+    # 100k passages, highest bound first throughout cost 15 % more CPU than this.
+    order = sorted(words, key=lambda term: (term.frequency, -term.bound))
     # At least the highest score (kept up as words add, not read from the whole array).
     highest = float(scores.max()) if extras else 0.0
     for number, term in enumerate(order):
