@@ -364,7 +364,7 @@ def test_writing_commands_yield_the_cpu_to_searches(built, monkeypatch, command:
     corpus, index_dir = built
     monkeypatch.setattr("bnptsearch.cli.WRITER_NICENESS", 10)
     calls = []
-    monkeypatch.setattr(os, "nice", calls.append)
+    monkeypatch.setattr(os, "nice", lambda inc: calls.append(inc) or sum(calls))
     args = {
         "index": ["index", "--corpus", str(corpus)],
         "add": ["add", "--no-copy", str(corpus / "arsip.jsonl")],
@@ -373,7 +373,29 @@ def test_writing_commands_yield_the_cpu_to_searches(built, monkeypatch, command:
     }[command]
     result = CliRunner().invoke(cli, [*args, "--index", str(index_dir)])
     assert result.exit_code == 0, result.output
-    assert calls == ([] if command == "query" else [10])
+    assert calls == ([] if command == "query" else [0, 10])
+
+
+@pytest.mark.parametrize(("started", "raised_by"), [(0, 10), (5, 5), (10, None), (15, None)])
+def test_a_writer_started_at_a_niceness_is_lowered_to_at_least_writer_niceness(
+    built, monkeypatch, started: int, raised_by: int | None
+) -> None:
+    """``nice -n 5 bnptsearch index`` runs at 10, not 15: the niceness is a floor, not a step."""
+    corpus, index_dir = built
+    monkeypatch.setattr("bnptsearch.cli.WRITER_NICENESS", 10)
+    niceness = [started]
+    increments = []
+
+    def nice(increment: int) -> int:
+        increments.append(increment)
+        niceness[0] += increment
+        return niceness[0]
+
+    monkeypatch.setattr(os, "nice", nice)
+    result = CliRunner().invoke(cli, ["remove", "002_c1e97dfba439882a", "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert niceness[0] == max(started, 10)
+    assert increments == [0] + ([raised_by] if raised_by else [])
 
 
 def test_a_commit_that_fails_at_its_toc_leaves_no_manifest(built, monkeypatch) -> None:
