@@ -311,7 +311,7 @@ class IndonesianStemmer:
             return True
         if len(root) < 3 or _syllables(root) < 2 or not _shape_ok(root):
             return False
-        if _lost_r(root):
+        if root[0] == "e" and _lost_r(root):  # the test first: few roots start with e
             return False
         return root[-1] not in "wyjcqvx"
 
