@@ -219,3 +219,15 @@ def test_re_loans_and_long_e_loans_need_no_lexicon() -> None:
     assert [bare(w) for w in ("beredar", "beremosi", "berenergi")] == ["edar", "emosi", "energi"]
     # meng+e+consonant: five syllables or more is an e- loan, fewer a melted k.
     assert [bare(w) for w in ("mengeliminasi", "mengelola", "mengecualikan")] == ["eliminasi", "kelola", "kecuali"]
+
+
+def test_conflation_benchmark_counts_the_keys_a_change_moves(tmp_path: Path) -> None:
+    from benchmarks.conflation import distinct_words, key_changes
+
+    text = tmp_path / "t.jsonl"
+    text.write_text('{"text": "Bereaksi cepat, BEREAKSI 2 kali; rumah"}\n', encoding="utf-8")
+    words = distinct_words([text])
+    assert words == ["bereaksi", "cepat", "kali", "rumah"]
+    before = tmp_path / "before.tsv"
+    before.write_text("bereaksi\teaksi\ncepat\tcepat\nlain\tlain\n", encoding="utf-8")
+    assert key_changes({w: stem(w) for w in words}, before) == [("bereaksi", "eaksi", "reaksi")]
