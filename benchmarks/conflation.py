@@ -7,6 +7,7 @@ Usage::
         --sastrawi ../shared/eval/stemming/sastrawi-dev.tsv \\
         [--pairs tests/data/morphology_pairs.tsv] \\
         [--throughput-text ../shared/eval/kumparan-sentences/sentences.jsonl] [--verbose]
+        [--keys-of ../shared/eval/*/passages.jsonl ... --keys-out now.tsv [--keys-before then.tsv]]
 
 The evaluation files are third-party data read by path; nothing of them is copied here.
 ``--pairs`` (default: the project's own ``tests/data/morphology_pairs.tsv``) is scored too,
@@ -17,6 +18,10 @@ per family: words the lexicon was not fitted to.
 * sastrawi: ``word<TAB>expected_stem<TAB>suite<TAB>status<TAB>comment`` pairs are right when
   ``stem(word) == expected_stem`` (all rows; the rows upstream marks as failing too).
 * pairs: ``word<TAB>root<TAB>family`` rows are right when ``stem(word) == root``.
+* keys: ``--keys-of`` JSON-lines files' distinct lowercase words and their keys, written to
+  ``--keys-out`` (word<TAB>key); with ``--keys-before`` (such a file from an earlier version)
+  the words whose key changed are counted and listed, to check that a rule does no harm on
+  words no list has seen.
 * throughput: tokens/s stemming the lowercase word tokens of a JSON-lines file with a
   ``text`` field, cold (empty caches) and warm (second pass), for both stemmers.
 """
@@ -117,6 +122,38 @@ def tokens_of(path: Path, limit: int | None) -> list[str]:
     return out
 
 
+def distinct_words(paths: Iterable[Path]) -> list[str]:
+    """The distinct lowercase letter words of the ``text`` fields of JSON-lines files, sorted."""
+    words: set[str] = set()
+    for path in paths:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                words.update(w for w in _TOKEN.findall(json.loads(line)["text"].lower()) if w.isalpha())
+    return sorted(words)
+
+
+def key_changes(keys: dict[str, str], before_path: Path) -> list[tuple[str, str, str]]:
+    """(word, key before, key now) for the words of a ``word<TAB>key`` file whose key changed."""
+    out = []
+    for line in before_path.read_text(encoding="utf-8").splitlines():
+        word, old = line.split("\t")
+        if word in keys and keys[word] != old:
+            out.append((word, old, keys[word]))
+    return out
+
+
+def report_keys(args: argparse.Namespace) -> None:
+    words = distinct_words(args.keys_of)
+    keys = {w: stemming.stem(w) for w in words}
+    args.keys_out.write_text("".join(f"{w}\t{k}\n" for w, k in keys.items()), encoding="utf-8")
+    print(f"\nkeys of {len(words):,} distinct words written to {args.keys_out}")
+    if args.keys_before:
+        changed = key_changes(keys, args.keys_before)
+        print(f"{len(changed):,} keys differ from {args.keys_before}:")
+        for word, old, new in changed if args.verbose else changed[:40]:
+            print(f"- {word}: {old} -> {new}")
+
+
 def _rate(fn: Callable[[str], str], tokens: Iterable[str], n: int) -> float:
     start = time.perf_counter()
     for t in tokens:
@@ -142,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
     ap.add_argument("--throughput-text", type=Path, default=DEFAULT_TEXT)
     ap.add_argument("--max-tokens", type=int, default=None, help="cap the token stream")
-    ap.add_argument("--verbose", action="store_true", help="print failing lines")
+    ap.add_argument("--verbose", action="store_true", help="print failing lines (and every changed key)")
+    ap.add_argument("--keys-of", type=Path, nargs="+", default=[], help="JSONL files whose distinct words to key")
+    ap.add_argument("--keys-out", type=Path, default=Path("stem-keys.tsv"), help="where to write word<TAB>key")
+    ap.add_argument("--keys-before", type=Path, default=None, help="an earlier --keys-out file to compare with")
     args = ap.parse_args(argv)
 
     snow = Stemmer.Stemmer("indonesian")
@@ -190,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
               f"| {r['bnpt_warm'] / r['snowball_warm']:.2f} |")
     else:
         print(f"\n(throughput skipped: {args.throughput_text} not found)")
+
+    if args.keys_of:
+        report_keys(args)
 
     if args.verbose:
         for name, (c_fail, s_fail) in fails.items():

@@ -30,7 +30,9 @@ to ``panta``. This module keeps Snowball as the baseline and repairs it:
    word's key (menakut-nakuti -> takut); se- is cut before a measure word (sebuah -> buah);
    di- before an s-cluster needs a suffix, else it is the dis- of a loan (distorsi,
    distabilkan -> stabil); ku-/kau-, se-...-nya and fossil infixes (telunjuk) only onto
-   known roots.
+   known roots. A remainder in e + vowel or e + cluster is no root but the r-root of a re-
+   loan after be-/te-/pe- (bereaksi -> reaksi); meng+e+consonant is a melted k unless the
+   root has five syllables or more, which only loans have (mengeliminasi -> eliminasi).
 3. Choice between the candidate roots: a candidate that is a known root (our curated
    list in ``data/stem_exceptions.tsv``, plus an optional user lexicon, see below) wins,
    in Nazief-Adriani order (suffixes before prefixes, so ``berikan`` -> ``beri``, not
@@ -81,7 +83,7 @@ __all__ = [
 
 #: Version of the stemming rules and data; an index records it to notice stale keys.
 #: Editing the rules or ``data/stem_exceptions.tsv`` changes keys: bump it.
-STEMMER_VERSION: str = "bnpt-id-8"
+STEMMER_VERSION: str = "bnpt-id-9"
 
 _VOWELS = frozenset("aeiou")
 _HAS_VOWEL = re.compile("[aeiou]").search
@@ -176,6 +178,21 @@ def _shape_ok(s: str) -> bool:
         if s[-2:] not in _CODAS:
             return False
     return True
+
+
+def _lost_r(root: str) -> bool:
+    """Is ``root`` an r-root whose r a be-/te-/pe-(r) reading took (eaksi, eproduksi)?
+
+    No root begins with e before a, i or o, nor with an open syllable e- before an onset
+    cluster in r or l (pr, kl, tr ...): such a remainder is the re- of a Latin loan whose r
+    went with ber-/ter-/per- (bereaksi, terealisasi -> reaksi, realisasi; bereproduksi,
+    tereklamasi -> reproduksi, reklamasi). ``eu`` is left alone (euforia); e before one
+    consonant is both (edar, efek; reformasi): it stays the vowel root.
+
+    >>> _lost_r("eaksi"), _lost_r("eproduksi"), _lost_r("edar")
+    (True, True, False)
+    """
+    return root[:1] == "e" and (root[1:2] in ("a", "i", "o") or (root[1:3] in _ONSETS and root[2:3] in ("r", "l")))
 
 
 def _closed_monosyllable(rest: str, possessive: str) -> bool:
@@ -293,6 +310,8 @@ class IndonesianStemmer:
         if root in self.lexicon:
             return True
         if len(root) < 3 or _syllables(root) < 2 or not _shape_ok(root):
+            return False
+        if root[0] == "e" and _lost_r(root):  # the test first: few roots start with e
             return False
         return root[-1] not in "wyjcqvx"
 
@@ -460,8 +479,11 @@ class IndonesianStemmer:
         elif rest.startswith("nge") and rest[3:4] and rest[3:4] not in _VOWELS:
             # meng+e+consonant: native roots hardly start with e, so the e belongs to a
             # k-root whose k melted: mengelola, mengembangkan, mengecam (kelola, kembang).
-            out.append((cls, "k" + rest[2:]))
-            out.append((cls, rest[2:]))
+            # Except for roots of five syllables or more: native roots have at most four
+            # (kelola, kerucut, kecuali, kelelawar), so such a root is a loan in e-
+            # (mengeliminasi, mengelaborasi -> eliminasi, elaborasi).
+            k_root, e_root = (cls, "k" + rest[2:]), (cls, rest[2:])
+            out.extend((e_root, k_root) if _syllables(rest) >= 5 else (k_root, e_root))
         elif rest.startswith("ng") and rest[2:3] in _VOWELS:
             # meng+vowel: a vowel root (mengambil) or a k-root (mengirim); vowel by default,
             # k when the k-root is known; ng-roots (menganga -> nganga) only when known.
