@@ -92,7 +92,10 @@ def build(folder: Path) -> Path:
 def role_files(index_dir: Path) -> dict[str, Path]:
     """The index's files by role (the live manifest only: the one the TOC's generation names)."""
     toc = next(index_dir.glob("_passages*.toc"))
-    segments = sorted(index_dir.glob("passages*.seg"), key=lambda file: file.stat().st_size)
+    # A segment's file: its compound file, or (written as separate files) its postings.
+    segments = sorted(
+        (file for file in index_dir.glob("passages*") if file.suffix in (".seg", ".pst")), key=lambda file: file.stat().st_size
+    )
     return {
         "metadata": index_dir / "bnptsearch.json",
         "toc": toc,

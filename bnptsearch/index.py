@@ -95,7 +95,9 @@ __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
 # Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
 # read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
-_WRITER_OPTIONS = {"limitmb": 512}
+# compound=False: a segment is written as separate files instead of being copied into one
+# after it is written (see whoosh_compat.SegmentFiles for how readers keep them).
+_WRITER_OPTIONS: dict[str, Any] = {"limitmb": 512, "compound": False}
 # An update commits after about this much work, so Ctrl-C or a full disk loses at most
 # that much (and the reading before the first batch). Each commit adds a segment flush and
 # a merge: a 10k-passage first build took 62-65 s in one transaction, 63-72 s in batches of

@@ -4,7 +4,9 @@ Layout of an index folder:
 
 - ``bnptsearch.json`` — format, parser and analyzer versions, and the name of the live
   Whoosh index; replaced atomically, so a rebuild switches over in one step or not at all.
-- the Whoosh files of that index (``_<name>_<gen>.toc``, ``<name>_*.seg``).
+- the Whoosh files of that index (``_<name>_<gen>.toc``; each segment as separate files
+  ``<name>_<segment>.<part>``, or one compound ``<name>_<segment>.seg`` in indexes
+  written before segments were separate files: both are read).
 - ``_<name>_<gen>.sums`` — the manifest of generation ``<gen>``: size and CRC32 of its TOC and
   of every segment file, written by the committing writer before the TOC makes that
   generation visible (:func:`_record_generation`), so a reader that opens generation N always

@@ -26,6 +26,8 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   not change; :func:`column`: a column reader kept with each segment's reader.
 - :class:`MappedFile`: a compound segment's sub-files read through its memory map instead
   of copied into memory (installed into ``CompoundStorage.open_file`` on import).
+- :class:`SegmentFiles`: a segment written as separate files (``compound=False``) opened
+  whole when its reader is created (installed into ``SegmentReader.__init__`` on import).
 
 >>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
 """
@@ -35,6 +37,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import io
+import mmap
 import os
 import re
 import shutil
@@ -61,6 +64,7 @@ __all__ = [
     "BYTE_LENGTHS",
     "BeforeCommit",
     "MappedFile",
+    "SegmentFiles",
     "SegmentWriter",
     "abandon",
     "cap_expansions",
@@ -575,3 +579,80 @@ class MappedFile(BufferFile):
 
 _whoosh_open_file = CompoundStorage.open_file
 CompoundStorage.open_file = MappedFile.open  # type: ignore[method-assign]
+
+
+class SegmentFiles:
+    """The storage a reader of a segment written as separate files reads from: every file
+    of the segment, opened when the reader is created and read in place (memory-mapped).
+
+    Whoosh opens a separate-file segment's column files lazily, when a query first reads
+    that column, by then a writer's merge may have deleted them (the reader of the previous
+    generation then failed). A file opened (mapped) before it is deleted stays readable on
+    POSIX until closed, so a reader sees its generation whole, as with a compound file.
+    Writing separate files is what lets a commit skip copying every new segment into a
+    compound file (a whole index's worth of writing per merge).
+
+    >>> SegmentFiles(ix.storage, segment).open_file("passages_abc.pst").read(4)   # doctest: +SKIP
+    b'...'
+    """
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        self._storage = storage
+        self._files: dict[str, Any] = {}
+        try:
+            for name in segment.list_files(storage):
+                self._files[name] = _mapped(os.path.join(storage.folder, name))
+        except BaseException:
+            self.close()
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (caches, temporary storage) goes to the folder's storage.
+        return getattr(self._storage, name)
+
+    def file_exists(self, name: str) -> bool:
+        return name in self._files or self._storage.file_exists(name)
+
+    def file_length(self, name: str) -> int:
+        return len(self._files[name]) if name in self._files else self._storage.file_length(name)
+
+    def open_file(self, name: str, *args: Any, **kwargs: Any) -> StructFile:
+        if name not in self._files:
+            return self._storage.open_file(name, *args, **kwargs)
+        source = self._files[name]
+        return MappedFile(source, 0, len(source), name=name)
+
+    def close(self) -> None:
+        for source in self._files.values():
+            if isinstance(source, mmap.mmap):
+                # A sub-file still open elsewhere keeps its map until it is collected.
+                with suppress(BufferError):
+                    source.close()
+        self._files = {}
+
+
+# Files up to this size are read into memory rather than mapped: a mapping holds a file
+# descriptor, and a segment has a file per column.
+_MAP_FROM_BYTES = 1 << 16
+
+
+def _mapped(path: str) -> bytes | mmap.mmap:
+    """The bytes of the file at ``path``: read if small, else a read-only memory map."""
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size <= _MAP_FROM_BYTES:
+            return stream.read()
+        return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+_whoosh_segment_reader_init = SegmentReader.__init__
+
+
+def _segment_reader_init(self: SegmentReader, storage: Any, schema: Any, segment: Any, *args: Any, **kwargs: Any) -> None:
+    # Whoosh's own, with a separate-file segment's files opened now (see SegmentFiles).
+    if not segment.is_compound() and hasattr(storage, "folder"):
+        storage = SegmentFiles(storage, segment)
+    _whoosh_segment_reader_init(self, storage, schema, segment, *args, **kwargs)
+
+
+SegmentReader.__init__ = _segment_reader_init  # type: ignore[method-assign]

@@ -360,7 +360,7 @@ def test_a_commit_whose_manifest_cannot_be_written_does_not_happen(index_dir: Pa
 
 def test_a_crafted_manifest_cannot_make_check_read_outside_the_folder(index_dir: Path) -> None:
     manifest = _live_manifest(index_dir)
-    segment = next(index_dir.glob("*.seg"))
+    segment = next(index_dir.glob("passages*.pst"))
     segment.unlink()
     segment.symlink_to("/dev/zero")  # an endless "segment" of the recorded name
     entries = {"/dev/zero": {"size": 0, "crc32": 0, "stamp": None}}

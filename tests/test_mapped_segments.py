@@ -1,15 +1,21 @@
-"""Compound segments are read through their memory map, never copied whole into memory."""
+"""Segments are read through memory maps, never copied whole into memory: compound segments
+(indexes written before segments were separate files) through their map, separate-file
+segments through maps opened with their reader."""
 
 from __future__ import annotations
 
 import io
 import os
 
+import pytest
+from whoosh import index as whoosh_index
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 from bnptsearch import Index
+from bnptsearch import index as index_module
+from bnptsearch.schema import DOC_ID, TEXT
 from bnptsearch.whoosh_compat import MappedFile
 
 
@@ -19,7 +25,8 @@ def _compound(index_path) -> CompoundStorage:
     return CompoundStorage(storage.open_file(name), use_mmap=True)
 
 
-def test_sub_files_are_views_of_the_map(tmp_path, corpus_copy) -> None:
+def test_sub_files_are_views_of_the_map(tmp_path, corpus_copy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(index_module._WRITER_OPTIONS, "compound", True)  # as earlier versions wrote
     Index.build(corpus_copy, tmp_path / "index")[0].close()
     compound = _compound(tmp_path / "index")
     for name in compound.list():
@@ -61,3 +68,32 @@ def test_searching_a_mapped_index(tmp_path, corpus_copy) -> None:
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     assert index.search("terorisme").hits
     index.close()
+
+
+def _contents(reader) -> tuple:
+    """What queries read of a segment: stored fields, a column, lengths and postings."""
+    return (
+        [reader.stored_fields(docnum) for docnum in reader.all_doc_ids()],
+        list(reader.column_reader(DOC_ID)),
+        [reader.doc_field_length(docnum, TEXT) for docnum in reader.all_doc_ids()],
+        list(reader.postings(TEXT, "teror").all_ids()),
+    )
+
+
+def test_a_reader_keeps_its_segment_files_when_a_merge_deletes_them(tmp_path, corpus_copy) -> None:
+    # Segments are separate files, and Whoosh opens a column's file only when it is first
+    # read: a merge that deletes them meanwhile must not break a reader of the generation before.
+    path = tmp_path / "index"
+    Index.build(corpus_copy, path)[0].close()
+    assert not list(path.glob("*.seg"))
+    indexname = next(path.glob("_passages*.toc")).name[1:].rsplit("_", 1)[0]
+    ix = whoosh_index.open_dir(str(path), indexname=indexname)
+    early, reference = ix.reader(), ix.reader()
+    expected = _contents(reference)
+    reference.close()
+    segment_files = [file for file in path.iterdir() if whoosh_index.TOC._segment_pattern(indexname).fullmatch(file.name)]
+    assert segment_files
+    for file in segment_files:
+        file.unlink()
+    assert _contents(early) == expected and expected[3]
+    early.close()
