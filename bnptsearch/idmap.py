@@ -28,10 +28,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
+from typing import Protocol
 
 from .errors import BnptSearchError
 
-__all__ = ["IN_MEMORY", "IdLocations", "Indexed", "IndexedArticles", "IndexedFile", "Location"]
+__all__ = ["IN_MEMORY", "IdLocations", "Indexed", "IndexedArticles", "IndexedFile", "KnownArticles", "Location"]
 
 # Entries held in a dict before they move to disk: about 10 MB, more than most corpora need.
 IN_MEMORY = 50_000
@@ -148,6 +149,25 @@ class IndexedFile:
     origin: str
 
 
+class KnownArticles(Protocol):
+    """What planning a change asks of the index: an :class:`IndexedArticles` (the whole
+    index, read once) or a look-up of only the files and ids asked for (an ``add``)."""
+
+    def file(self, path: str, /) -> IndexedFile | None:
+        """What is known of the file ``path``, or None if none of its articles is indexed."""
+
+    def get(self, doc_id: str, /) -> Indexed | None:
+        """What is indexed of the article ``doc_id``, or None."""
+
+    def __contains__(self, doc_id: object, /) -> bool: ...
+
+    def ids_of(self, path: str, /) -> Iterable[str]:
+        """The ids of the articles indexed from ``path``."""
+
+    def hashes_of(self, path: str, /) -> Mapping[str, str]:
+        """``content hash → doc_id`` of the articles indexed from ``path``."""
+
+
 # Rows written to the table at a time while it is filled.
 _CHUNK = 10_000
 
@@ -211,6 +231,10 @@ class IndexedArticles(Mapping[str, Indexed]):
 
     def __len__(self) -> int:
         return self._count
+
+    def file(self, path: str) -> IndexedFile | None:
+        """What is known of the file ``path``, or None."""
+        return self.files.get(path)
 
     def ids_of(self, path: str) -> Iterator[str]:
         """The ids of the articles indexed from ``path``."""

@@ -24,6 +24,8 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`refreshed_searcher` and :func:`segment_key`: moving a searcher to a new commit
   while keeping the readers (and what was computed from them) of the segments that did
   not change; :func:`column`: a column reader kept with each segment's reader.
+- :func:`sparse_column`: a column of strings read one document at a time, without the
+  whole offsets table Whoosh's reader loads first.
 - :class:`MappedFile`: a compound segment's sub-files read through its memory map instead
   of copied into memory (installed into ``CompoundStorage.open_file`` on import).
 - :class:`SegmentFiles`: a segment written as separate files (``compound=False``) opened
@@ -41,6 +43,7 @@ import mmap
 import os
 import re
 import shutil
+import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from functools import partial
@@ -49,7 +52,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import MultiColumnReader
+from whoosh.columns import MultiColumnReader, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import TOC, FileIndex, clean_files
@@ -76,6 +79,7 @@ __all__ = [
     "refreshed_searcher",
     "remove_uncommitted",
     "segment_key",
+    "sparse_column",
     "term_positions",
 ]
 
@@ -502,6 +506,63 @@ def _leaf_column(leaf: Any, fieldname: str) -> Any:
     if fieldname not in cached:
         cached[fieldname] = leaf.column_reader(fieldname)
     return cached[fieldname]
+
+
+
+def sparse_column(reader: Any, fieldname: str) -> Any:
+    """``reader.column_reader(fieldname)`` for a column of strings (a sortable ``ID`` field),
+    reading only the documents asked for.
+
+    Whoosh's reader of such a column reads the offsets and lengths of every document of
+    every segment when it is made: five columns took 0.25 s at 100k passages (and ten times
+    that at 1M), where adding one article looks up a handful of documents. This one reads
+    a document's offset and length where the column keeps them (in a segment of more than
+    2**15 documents; a smaller one's lengths are read once, as Whoosh does).
+
+    >>> sparse_column(searcher.reader(), "article_id")[1234]      # doctest: +SKIP
+    '004_712c4dcd13143a1e'
+    """
+    assert isinstance(reader.schema[fieldname].column_type, VarBytesColumn), fieldname
+    return reader.column_reader(fieldname, column=_SparseVarBytesColumn())
+
+
+class _SparseVarBytesColumn(VarBytesColumn):
+    """A :class:`VarBytesColumn` read by :class:`_SparseVarBytesReader`."""
+
+    def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> Any:
+        return _SparseVarBytesReader(dbfile, basepos, length, doccount)
+
+
+class _SparseVarBytesReader(VarBytesColumn.Reader):  # type: ignore[misc]
+    """Whoosh's reader of a :class:`VarBytesColumn` (the layout its ``Writer.finish``
+    writes: values, lengths, offsets if there are more than the cutoff's documents, then the
+    arrays' type codes), reading one document's offset and length when asked."""
+
+    def _read_offsets_and_lengths(self) -> None:
+        dbfile, end = self._dbfile, self._basepos + self._length - 1
+        self._stored_offsets = chr(dbfile.get_byte(end)) == "X"
+        if not self._stored_offsets:
+            self._offsets = self._lengths = None  # read on first use (at most 2**15 of each)
+            return
+        self._lens_code, self._offsets_code = chr(dbfile.get_byte(end - 2)), chr(dbfile.get_byte(end - 1))
+        self._offsets_start = (end - 2) - self._doccount * struct.calcsize(self._offsets_code)
+        self._lens_start = self._offsets_start - self._doccount * struct.calcsize(self._lens_code)
+
+    def __getitem__(self, docnum: int) -> bytes:
+        if not self._stored_offsets:
+            if self._lengths is None:
+                super()._read_offsets_and_lengths()
+            return super().__getitem__(docnum)  # type: ignore[no-any-return]
+        if not 0 <= docnum < self._doccount:
+            raise IndexError(docnum)
+        get_array = self._dbfile.get_array
+        code = self._lens_code
+        length = get_array(self._lens_start + docnum * struct.calcsize(code), code, 1)[0]
+        if not length:
+            return b""
+        code = self._offsets_code
+        offset = get_array(self._offsets_start + docnum * struct.calcsize(code), code, 1)[0]
+        return self._dbfile.get(self._basepos + offset, length)  # type: ignore[no-any-return]
 
 
 class _MapReader:
