@@ -90,7 +90,7 @@ from .update import (
     _write_in_batches,
 )
 from .vectors import VECTORS_FILE, Vectors, check_vectors, embed_missing, model_mismatch, vectors_model
-from .whoosh_compat import SegmentWriter, abandon, remove_uncommitted, segment_key
+from .whoosh_compat import SegmentWriter, abandon, deleted_docs, remove_uncommitted, segment_key
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
@@ -215,6 +215,15 @@ def _files_outside(previous: IndexedArticles, folder: Path, changes: _Changes) -
             message = f"no longer exists; its {count} indexed articles are not in the rebuilt index"
             changes.warnings.append(CorpusWarning(path, message))
     return [Path(path) for path in sorted(counts) if Path(path).is_file()]
+
+
+def _article_count(leaf: Any) -> int:
+    """The articles of one segment: its article documents (the term's document frequency,
+    which counts deleted ones until the segment merges) less its deleted article documents.
+    Each update reports the counts: listing every article document took 0.08 s at 100k
+    passages, where a segment's deletions are the few documents its last changes replaced."""
+    deleted = sum(leaf.stored_fields(docnum).get(KIND) == ARTICLE_KIND for docnum in deleted_docs(leaf))
+    return int(leaf.doc_frequency(KIND, ARTICLE_KIND)) - deleted
 
 
 class _Embedding:
@@ -1043,8 +1052,7 @@ class Index:
         """
         with self._damage_reported():
             searcher = self.searcher().whoosh
-            # doc_frequency() would still count deleted documents until their segment merges.
-            articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
+            articles = sum(_article_count(leaf) for leaf, _ in searcher.reader().leaf_readers())
             return articles, searcher.doc_count() - articles
 
     def info(self) -> IndexInfo:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import RamStorage
+from whoosh.query import Term
 
 from bnptsearch import Index, update
 from bnptsearch import index as index_module
-from bnptsearch.schema import ARTICLE_ID, CONTENT_HASH, DOC_ID, FILE_HASH, ORIGIN, PATH
+from bnptsearch.schema import ARTICLE_ID, ARTICLE_KIND, CONTENT_HASH, DOC_ID, FILE_HASH, KIND, ORIGIN, PATH
 from bnptsearch.whoosh_compat import _SparseVarBytesColumn, sparse_column
 
 STORY_1 = "Jakarta – Densus 88 menangkap terduga teroris di Bekasi pada Senin (5/6/2023). Polisi menyita bahan peledak.\n"
@@ -141,13 +142,20 @@ def test_sparse_column_reads_the_values_whoosh_reads(cutoff: int) -> None:
         sparse[len(values) + 4]
 
 
-def test_sparse_column_of_an_index_with_segments_and_deletions(tmp_path: Path, corpus_copy: Path) -> None:
+def test_sparse_column_and_counts_of_an_index_with_segments_and_deletions(tmp_path: Path, corpus_copy: Path, monkeypatch) -> None:
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     index.add([_write(tmp_path / "dl" / "baru.txt", STORY_1)])
     index.remove(["baru"])
     index.add([_write(tmp_path / "dl" / "lagi.jsonl", _jsonl(("l1", STORY_2), ("l2", STORY_3)))])
-    reader = index.searcher().whoosh.reader()
-    assert len(reader.leaf_readers()) > 1
+    searcher = index.searcher().whoosh
+    reader = searcher.reader()
+    assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
+    # The counts every update reports, from the segments' document frequencies less deletions.
+    articles = sum(1 for _ in searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
+    with monkeypatch.context() as patched:
+        # Not by listing every article document (it grows with the index).
+        patched.setattr(type(searcher), "docs_for_query", None)
+        assert index.counts() == (articles, reader.doc_count() - articles) and articles == 7
     for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, ORIGIN, DOC_ID):
         whole, sparse = reader.column_reader(name), sparse_column(reader, name)
         assert [sparse[d] for d in range(reader.doc_count_all())] == [whole[d] for d in range(reader.doc_count_all())]
