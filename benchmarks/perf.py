@@ -385,8 +385,10 @@ def _child_query_fts5(index: str, queries_file: str, repeat: int) -> dict:
     return out
 
 
-def _child_update_bnpt(index: str, corpus: str, article_file: str) -> dict:
-    """Times ``Index.update`` with nothing changed, then after ``article_file`` is written."""
+def _child_update_bnpt(index: str, corpus: str, article_file: str, outside_file: str) -> dict:
+    """Times ``Index.update`` with nothing changed, then after ``article_file`` is written;
+    then ``Index.add`` of ``outside_file`` (a file outside the corpus, indexed where it is)
+    and ``Index.remove`` of its article, which leaves the index as the update left it."""
     from bnptsearch import Index
 
     ix = Index.open(index)
@@ -401,8 +403,16 @@ def _child_update_bnpt(index: str, corpus: str, article_file: str) -> dict:
     report = ix.update(corpus)
     added = time.perf_counter() - started
     assert report.added == 1, report
+    started = time.perf_counter()
+    report = ix.add([outside_file])
+    add_file = time.perf_counter() - started
+    assert report.added == 1, report
+    started = time.perf_counter()
+    report = ix.remove([json.loads(Path(outside_file).read_text(encoding="utf-8"))["id"]])
+    removed = time.perf_counter() - started
+    assert report.deleted == 1, report
     ix.close()
-    return {"unchanged": unchanged, "added": added}
+    return {"unchanged": unchanged, "added": added, "add_file": add_file, "removed": removed}
 
 
 def _child_update_base(index: str, article_file: str) -> dict:
@@ -676,14 +686,15 @@ def run_size(workdir: Path, corpus: Path, size: int, repeat: int, queries_file: 
     out["cli_cold_bnpt"] = Stat(_wall([*cli, "query", SEED_QUERY, "--index", str(bnpt_index)], cli_runs))
     log(f"  CLI cold query: {out['cli_cold_bnpt'].median:.3f} s")
 
-    updates: dict[str, list[float]] = {"unchanged": [], "added": [], "cli_unchanged": [], "cli_added": [], "base": []}
+    updates: dict[str, list[float]] = {"unchanged": [], "added": [], "add_file": [], "removed": [],
+                                       "cli_unchanged": [], "cli_added": [], "base": []}
     added_files = []
     for run in range(repeat):
         article = new_article_file(workdir, sentences, 3 * run)
         added_files.append(corpus / article.name)
-        result = _run_child("update-bnpt", bnpt_index, corpus, article)
-        updates["unchanged"].append(result["unchanged"])
-        updates["added"].append(result["added"])
+        result = _run_child("update-bnpt", bnpt_index, corpus, article, new_article_file(workdir, sentences, 3 * run + 2))
+        for key in ("unchanged", "added", "add_file", "removed"):
+            updates[key].append(result[key])
         updates["base"].append(_run_child("update-base", workdir / f"index-base-{size}", article)["added"])
         updates["cli_unchanged"] += _wall([*cli, "index", "--corpus", str(corpus), "--index", str(bnpt_index)], 1)
         article = new_article_file(workdir, sentences, 3 * run + 1)
@@ -696,7 +707,8 @@ def run_size(workdir: Path, corpus: Path, size: int, repeat: int, queries_file: 
     for key, values in updates.items():
         out[f"update_{key}"] = Stat(values)
     log(f"  update: add one article {out['update_added'].median:.2f} s (API), "
-        f"{out['update_cli_added'].median:.2f} s (CLI); nothing changed {out['update_unchanged'].median:.2f} s")
+        f"{out['update_cli_added'].median:.2f} s (CLI); nothing changed {out['update_unchanged'].median:.2f} s; "
+        f"Index.add of one file {out['update_add_file'].median:.2f} s, Index.remove {out['update_removed'].median:.2f} s")
     return out
 
 
@@ -718,13 +730,17 @@ def run_build_side(workdir: Path, corpus: Path, size: int, repeat: int, sentence
             log(f"  build {system} #{run + 1}: " + ", ".join(f"{key} {result[key]:.2f}" for key in BUILD_KEYS)
                 + f"; load average {os.getloadavg()[0]:.2f}")
         article = new_article_file(workdir, sentences, 3 * run)
-        added = _run_child("update-bnpt", workdir / f"index-bnpt-{size}", corpus, article)
+        outside = new_article_file(workdir, sentences, 3 * run + 2)
+        added = _run_child("update-bnpt", workdir / f"index-bnpt-{size}", corpus, article, outside)
         (corpus / article.name).unlink()
         base = _run_child("update-base", workdir / f"index-base-{size}", article)
+        # The baseline's one add (a writer, one document, a commit) stands against both.
         for key, value in (("add_s_bnpt", added["added"]), ("add_rss_bnpt", added["maxrss_mb"]),
-                           ("add_s_base", base["added"]), ("add_rss_base", base["maxrss_mb"])):
+                           ("add_s_base", base["added"]), ("add_rss_base", base["maxrss_mb"]),
+                           ("add_file_s_bnpt", added["add_file"]), ("add_file_s_base", base["added"])):
             out.setdefault(key, []).append(value)
-        log(f"  add one article: {added['added']:.2f} s, {added['maxrss_mb']:.0f} MB (baseline {base['added']:.2f} s)")
+        log(f"  add one article: {added['added']:.2f} s (Index.update), {added['add_file']:.2f} s (Index.add), "
+            f"remove it {added['removed']:.2f} s; {added['maxrss_mb']:.0f} MB (baseline {base['added']:.2f} s)")
     _wall([*_bnptsearch_cli(), "index", "--corpus", str(corpus), "--index", str(workdir / f"index-bnpt-{size}")], 1)
     return {key: Stat(value) if isinstance(value, list) else value for key, value in out.items()}
 
@@ -753,7 +769,9 @@ def build_report(results: dict[int, dict], info: dict) -> str:
     lines += ["| figure | system | " + " | ".join(f"{results[s]['passages']:,} passages" for s in sizes) + " | growth |",
               "|" + "---|" * (len(sizes) + 3)]
     rows = [(key, label, fmt) for key, (label, fmt) in BUILD_KEYS.items()]
-    rows += [("add_s", "add one article: wall s", ".2f"), ("add_rss", "add one article: peak RSS MB", ".0f")]
+    rows += [("add_s", "add one article (`Index.update`): wall s", ".2f"),
+             ("add_file_s", "add one article (`Index.add`): wall s", ".2f"),
+             ("add_rss", "add one article: peak RSS MB", ".0f")]
     for key, label, fmt in rows:
         for system, name in (("bnpt", "bnptsearch"), ("base", "baseline")):
             stats = [results[s][f"{key}_{system}"] for s in sizes]
@@ -855,6 +873,9 @@ def report(results: dict[int, dict], extras: dict, info: dict, args) -> str:
     add_target = verdict(results[largest]["update_added"].median, (1.0, "max"), "s")
     row("update: add 1 article, `Index.update` s", "bnptsearch", [results[s]["update_added"] for s in sizes], ".2f", add_target)
     row("update: add 1 article, `bnptsearch index` s", "bnptsearch", [results[s]["update_cli_added"] for s in sizes], ".2f")
+    add_file_target = verdict(results[largest]["update_add_file"].median, (1.0, "max"), "s")
+    row("add 1 article file, `Index.add` s", "bnptsearch", [results[s]["update_add_file"] for s in sizes], ".2f", add_file_target)
+    row("remove 1 article, `Index.remove` s", "bnptsearch", [results[s]["update_removed"] for s in sizes], ".2f")
     row("update: add 1 article (writer+commit) s", "baseline", [results[s]["update_base"] for s in sizes], ".3f")
     lines.append(
         "| update: add 1 article | ratio (<1 better) | "

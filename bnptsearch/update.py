@@ -44,7 +44,7 @@ from .schema import (
     PATH,
     _article_documents,
 )
-from .whoosh_compat import abandon, sparse_column
+from .whoosh_compat import abandon, string_columns
 
 __all__ = ["Progress"]
 
@@ -101,19 +101,15 @@ def _indexed_articles(searcher: Any, which: Any = None) -> IndexedArticles:
 def _article_rows(searcher: Any, which: Any = None) -> Iterator[tuple[str, str, str, str, str]]:
     """(doc_id, content hash, path, file hash, origin) of every indexed article, in index
     order, or of those whose own documents match the query ``which``, read from columns
-    (whole columns for every article; only those documents' values for ``which``)."""
+    (those documents' values only: see :func:`~bnptsearch.whoosh_compat.string_columns`)."""
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
         return iter(())  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
-    read: Callable[[Any, str], Any] = sparse_column if which is not None else lambda r, name: r.column_reader(name)
-    ids, hashes, paths, file_hashes = (read(reader, name) for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH))
     # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
     # each of its articles was added from its own path.
-    origins = read(reader, ORIGIN) if ORIGIN in reader.schema else paths
-    return (
-        (ids[docnum], hashes[docnum], paths[docnum], file_hashes[docnum], origins[docnum])
-        for docnum in searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
-    )
+    origin = ORIGIN if ORIGIN in reader.schema else PATH
+    docnums = searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
+    return string_columns(reader, (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, origin), docnums)  # type: ignore[return-value]
 
 
 class _IndexLookup:
@@ -200,7 +196,7 @@ def _plan_files(
         else:
             file_hash = _hash_or_known(file, known_file, changes)
             if file_hash is not None and known_file.file_hash == file_hash and key not in stale:
-                changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in indexed.ids_of(key))
+                changes.unchanged += sum(claims.take(doc_id, key, str(file), indexed_here=True) for doc_id in indexed.ids_of(key))
             elif file_hash is not None:
                 # Records whose own hash is indexed from this file are not parsed again.
                 yield from _read_file(file, key, file_hash, indexed.hashes_of(key), origin, indexed, claims)
@@ -264,14 +260,16 @@ class _Claims:
         # and it moves to disk past a few ten thousand ids.
         self.seen = changes.seen
 
-    def take(self, doc_id: str, key: str, name: str) -> bool:
+    def take(self, doc_id: str, key: str, name: str, indexed_here: bool = False) -> bool:
         """True if the article ``doc_id`` of file ``key`` (shown as ``name``) is the one to
         index; else a duplicate warning, and the file is read again next time (it may win
-        the id once the other file is gone)."""
+        the id once the other file is gone). ``indexed_here``: the id is indexed from ``key``
+        (then what is indexed of it is not looked up: one look-up per article of every
+        unchanged file was a third of an update with nothing to do)."""
         seen = self.seen.get(doc_id)
         first = seen[0] if seen else None
-        known = self.indexed.get(doc_id)
-        if first is None and known and known.path != key and known.path not in self.planned:
+        known = self.indexed.get(doc_id) if first is None and not indexed_here else None
+        if known and known.path != key and known.path not in self.planned:
             # Indexed from a file this plan does not read (``add`` of other files, an
             # update's files outside the corpus folder): that file's place in the order counts.
             if _order(known.path) < _order(key) and os.path.exists(known.path):

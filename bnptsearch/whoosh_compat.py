@@ -24,8 +24,8 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`refreshed_searcher` and :func:`segment_key`: moving a searcher to a new commit
   while keeping the readers (and what was computed from them) of the segments that did
   not change; :func:`column`: a column reader kept with each segment's reader.
-- :func:`sparse_column`: a column of strings read one document at a time, without the
-  whole offsets table Whoosh's reader loads first.
+- :func:`string_columns`: columns of strings read for a few documents, without the whole
+  offsets table Whoosh's reader loads first.
 - :class:`MappedFile`: a compound segment's sub-files read through its memory map instead
   of copied into memory (installed into ``CompoundStorage.open_file`` on import).
 - :class:`SegmentFiles`: a segment written as separate files (``compound=False``) opened
@@ -44,10 +44,11 @@ import os
 import re
 import shutil
 import struct
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from functools import partial
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 from whoosh import query as wq
@@ -79,7 +80,7 @@ __all__ = [
     "refreshed_searcher",
     "remove_uncommitted",
     "segment_key",
-    "sparse_column",
+    "string_columns",
     "term_positions",
 ]
 
@@ -509,21 +510,34 @@ def _leaf_column(leaf: Any, fieldname: str) -> Any:
 
 
 
-def sparse_column(reader: Any, fieldname: str) -> Any:
-    """``reader.column_reader(fieldname)`` for a column of strings (a sortable ``ID`` field),
-    reading only the documents asked for.
+def string_columns(reader: Any, fieldnames: Sequence[str], docnums: Iterable[int]) -> Iterator[tuple[str, ...]]:
+    """The values of the columns ``fieldnames`` (sortable ``ID`` fields: strings) of each
+    document of ``docnums``, reading those documents' values only.
 
     Whoosh's reader of such a column reads the offsets and lengths of every document of
-    every segment when it is made: five columns took 0.25 s at 100k passages (and ten times
-    that at 1M), where adding one article looks up a handful of documents. This one reads
-    a document's offset and length where the column keeps them (in a segment of more than
-    2**15 documents; a smaller one's lengths are read once, as Whoosh does).
+    every segment when it is made (five columns took 0.25 s at 100k passages, ten times
+    that at 1M) where adding one article looks up a handful of documents; and each value
+    goes through three wrappers (the segment, the decoding). Here a document's offset and
+    length are read where the column keeps them (in a segment of more than 2**15
+    documents; a smaller one's lengths are read once), segment by segment, and decoded as
+    Whoosh's ``ID`` field does (UTF-8).
 
-    >>> sparse_column(searcher.reader(), "article_id")[1234]      # doctest: +SKIP
-    '004_712c4dcd13143a1e'
+    >>> next(string_columns(searcher.reader(), ["article_id", "path"], [1234]))   # doctest: +SKIP
+    ('004_712c4dcd13143a1e', '/corpus/004.txt')
     """
-    assert isinstance(reader.schema[fieldname].column_type, VarBytesColumn), fieldname
-    return reader.column_reader(fieldname, column=_SparseVarBytesColumn())
+    for name in fieldnames:
+        assert isinstance(reader.schema[name].column_type, VarBytesColumn), name
+    leaves = reader.leaf_readers()
+    starts = [start for _, start in leaves]
+    first, end, columns = 0, -1, []
+    for docnum in docnums:
+        if not first <= docnum < end:
+            number = bisect.bisect_right(starts, docnum) - 1
+            leaf, first = leaves[number]
+            end = first + leaf.doc_count_all()
+            columns = [leaf.column_reader(name, column=_SparseVarBytesColumn(), translate=False) for name in fieldnames]
+        local = docnum - first
+        yield tuple(column[local].decode("utf-8") for column in columns)
 
 
 class _SparseVarBytesColumn(VarBytesColumn):
@@ -542,16 +556,24 @@ class _SparseVarBytesReader(VarBytesColumn.Reader):  # type: ignore[misc]
         dbfile, end = self._dbfile, self._basepos + self._length - 1
         self._stored_offsets = chr(dbfile.get_byte(end)) == "X"
         if not self._stored_offsets:
-            self._offsets = self._lengths = None  # read on first use (at most 2**15 of each)
+            self._offsets: Any = None  # read on first use (at most 2**15 of each)
+            self._lengths: Any = None
             return
         self._lens_code, self._offsets_code = chr(dbfile.get_byte(end - 2)), chr(dbfile.get_byte(end - 1))
         self._offsets_start = (end - 2) - self._doccount * struct.calcsize(self._offsets_code)
         self._lens_start = self._offsets_start - self._doccount * struct.calcsize(self._lens_code)
 
+    def _read_lengths(self) -> None:
+        """The lengths, and the offsets summed from them (as Whoosh does, in C, not a loop)."""
+        end = self._basepos + self._length - 1
+        code = chr(self._dbfile.get_byte(end))
+        self._lengths = self._dbfile.get_array(end - self._doccount * struct.calcsize(code), code, self._doccount)
+        self._offsets = array("q", accumulate(self._lengths, initial=0))
+
     def __getitem__(self, docnum: int) -> bytes:
         if not self._stored_offsets:
             if self._lengths is None:
-                super()._read_offsets_and_lengths()
+                self._read_lengths()
             return super().__getitem__(docnum)  # type: ignore[no-any-return]
         if not 0 <= docnum < self._doccount:
             raise IndexError(docnum)

@@ -16,7 +16,7 @@ from whoosh.query import Term
 from bnptsearch import Index, update
 from bnptsearch import index as index_module
 from bnptsearch.schema import ARTICLE_ID, ARTICLE_KIND, CONTENT_HASH, DOC_ID, FILE_HASH, KIND, ORIGIN, PATH
-from bnptsearch.whoosh_compat import _SparseVarBytesColumn, sparse_column
+from bnptsearch.whoosh_compat import _SparseVarBytesColumn, string_columns
 
 STORY_1 = "Jakarta – Densus 88 menangkap terduga teroris di Bekasi pada Senin (5/6/2023). Polisi menyita bahan peledak.\n"
 STORY_2 = "Surabaya – BNPT dan Pemprov Jawa Timur menandatangani nota kesepahaman pencegahan radikalisme di sekolah.\n"
@@ -120,7 +120,7 @@ def test_add_and_remove_plan_what_the_whole_table_planned(tmp_path: Path, monkey
 
 
 @pytest.mark.parametrize("cutoff", [2**15, 3])
-def test_sparse_column_reads_the_values_whoosh_reads(cutoff: int) -> None:
+def test_one_value_column_reader_reads_the_values_whoosh_reads(cutoff: int) -> None:
     # Past the cutoff a column stores each document's offset (how the segments of a large
     # index are written); below it only the lengths.
     rng = random.Random(cutoff)
@@ -142,7 +142,7 @@ def test_sparse_column_reads_the_values_whoosh_reads(cutoff: int) -> None:
         sparse[len(values) + 4]
 
 
-def test_sparse_column_and_counts_of_an_index_with_segments_and_deletions(tmp_path: Path, corpus_copy: Path, monkeypatch) -> None:
+def test_string_columns_and_counts_of_an_index_with_segments_and_deletions(tmp_path: Path, corpus_copy: Path, monkeypatch) -> None:
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     index.add([_write(tmp_path / "dl" / "baru.txt", STORY_1)])
     index.remove(["baru"])
@@ -156,7 +156,10 @@ def test_sparse_column_and_counts_of_an_index_with_segments_and_deletions(tmp_pa
         # Not by listing every article document (it grows with the index).
         patched.setattr(type(searcher), "docs_for_query", None)
         assert index.counts() == (articles, reader.doc_count() - articles) and articles == 7
-    for name in (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, ORIGIN, DOC_ID):
-        whole, sparse = reader.column_reader(name), sparse_column(reader, name)
-        assert [sparse[d] for d in range(reader.doc_count_all())] == [whole[d] for d in range(reader.doc_count_all())]
+    names = (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, ORIGIN, DOC_ID)
+    whole = [reader.column_reader(name) for name in names]
+    # Every document (deleted ones too), then a few, out of order.
+    for docnums in (range(reader.doc_count_all()), [reader.doc_count_all() - 1, 0, 5, 3]):
+        expected = [tuple(column[docnum] for column in whole) for docnum in docnums]
+        assert list(string_columns(reader, names, docnums)) == expected
     index.close()
