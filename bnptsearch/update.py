@@ -109,7 +109,8 @@ def _article_rows(searcher: Any, which: Any = None) -> Iterator[tuple[str, str, 
     # each of its articles was added from its own path.
     origin = ORIGIN if ORIGIN in reader.schema else PATH
     docnums = searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
-    return string_columns(reader, (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, origin), docnums)  # type: ignore[return-value]
+    names = (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, origin)
+    return string_columns(reader, names, docnums, few=which is not None)  # type: ignore[return-value]
 
 
 class _IndexLookup:

@@ -510,19 +510,21 @@ def _leaf_column(leaf: Any, fieldname: str) -> Any:
 
 
 
-def string_columns(reader: Any, fieldnames: Sequence[str], docnums: Iterable[int]) -> Iterator[tuple[str, ...]]:
+def string_columns(
+    reader: Any, fieldnames: Sequence[str], docnums: Iterable[int], *, few: bool = False
+) -> Iterator[tuple[str, ...]]:
     """The values of the columns ``fieldnames`` (sortable ``ID`` fields: strings) of each
-    document of ``docnums``, reading those documents' values only.
+    document of ``docnums``, read segment by segment and decoded as Whoosh's ``ID`` field
+    does (UTF-8), without Whoosh's two wrappers per value (the segment's, the decoding).
 
-    Whoosh's reader of such a column reads the offsets and lengths of every document of
-    every segment when it is made (five columns took 0.25 s at 100k passages, ten times
-    that at 1M) where adding one article looks up a handful of documents; and each value
-    goes through three wrappers (the segment, the decoding). Here a document's offset and
-    length are read where the column keeps them (in a segment of more than 2**15
-    documents; a smaller one's lengths are read once), segment by segment, and decoded as
-    Whoosh's ``ID`` field does (UTF-8).
+    With ``few`` only those documents' offsets and lengths are read, where the column keeps
+    them (a segment of more than 2**15 documents), and the readers are kept with the
+    segment for the next look-up: Whoosh's reader reads every document's first (five
+    columns took 0.25 s at 100k passages, ten times that at 1M) where adding one article
+    looks up a handful of documents. A smaller segment's lengths are read whole either way,
+    and its offsets summed from them in C rather than in Whoosh's Python loop.
 
-    >>> next(string_columns(searcher.reader(), ["article_id", "path"], [1234]))   # doctest: +SKIP
+    >>> next(string_columns(searcher.reader(), ["article_id", "path"], [1234], few=True))   # doctest: +SKIP
     ('004_712c4dcd13143a1e', '/corpus/004.txt')
     """
     for name in fieldnames:
@@ -535,45 +537,59 @@ def string_columns(reader: Any, fieldnames: Sequence[str], docnums: Iterable[int
             number = bisect.bisect_right(starts, docnum) - 1
             leaf, first = leaves[number]
             end = first + leaf.doc_count_all()
-            columns = [leaf.column_reader(name, column=_SparseVarBytesColumn(), translate=False) for name in fieldnames]
+            columns = [_string_column(leaf, name, few) for name in fieldnames]
         local = docnum - first
         yield tuple(column[local].decode("utf-8") for column in columns)
 
 
-class _SparseVarBytesColumn(VarBytesColumn):
-    """A :class:`VarBytesColumn` read by :class:`_SparseVarBytesReader`."""
+def _string_column(leaf: Any, fieldname: str, few: bool) -> Any:
+    if not few:
+        return leaf.column_reader(fieldname, column=_VarBytesColumn(few=False), translate=False)
+    cached = leaf.__dict__.setdefault("_bnptsearch_few", {})
+    if fieldname not in cached:
+        cached[fieldname] = leaf.column_reader(fieldname, column=_VarBytesColumn(few=True), translate=False)
+    return cached[fieldname]
+
+
+class _VarBytesColumn(VarBytesColumn):
+    """A :class:`VarBytesColumn` read by :class:`_VarBytesReader`."""
+
+    def __init__(self, few: bool) -> None:
+        super().__init__()
+        self._few = few
 
     def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> Any:
-        return _SparseVarBytesReader(dbfile, basepos, length, doccount)
+        return _VarBytesReader(dbfile, basepos, length, doccount, self._few)
 
 
-class _SparseVarBytesReader(VarBytesColumn.Reader):  # type: ignore[misc]
+class _VarBytesReader(VarBytesColumn.Reader):  # type: ignore[misc]
     """Whoosh's reader of a :class:`VarBytesColumn` (the layout its ``Writer.finish``
     writes: values, lengths, offsets if there are more than the cutoff's documents, then the
-    arrays' type codes), reading one document's offset and length when asked."""
+    arrays' type codes); with ``few``, stored offsets and lengths are read one document's
+    at a time, when asked (see :func:`string_columns`)."""
+
+    def __init__(self, dbfile: Any, basepos: int, length: int, doccount: int, few: bool) -> None:
+        self._few = few
+        super().__init__(dbfile, basepos, length, doccount)
 
     def _read_offsets_and_lengths(self) -> None:
         dbfile, end = self._dbfile, self._basepos + self._length - 1
-        self._stored_offsets = chr(dbfile.get_byte(end)) == "X"
-        if not self._stored_offsets:
-            self._offsets: Any = None  # read on first use (at most 2**15 of each)
-            self._lengths: Any = None
-            return
-        self._lens_code, self._offsets_code = chr(dbfile.get_byte(end - 2)), chr(dbfile.get_byte(end - 1))
-        self._offsets_start = (end - 2) - self._doccount * struct.calcsize(self._offsets_code)
-        self._lens_start = self._offsets_start - self._doccount * struct.calcsize(self._lens_code)
-
-    def _read_lengths(self) -> None:
-        """The lengths, and the offsets summed from them (as Whoosh does, in C, not a loop)."""
-        end = self._basepos + self._length - 1
-        code = chr(self._dbfile.get_byte(end))
-        self._lengths = self._dbfile.get_array(end - self._doccount * struct.calcsize(code), code, self._doccount)
-        self._offsets = array("q", accumulate(self._lengths, initial=0))
+        self._one_by_one = False
+        if chr(dbfile.get_byte(end)) != "X":
+            # No stored offsets (at most 2**15 documents): the lengths, then their sums.
+            code = chr(dbfile.get_byte(end))
+            self._lengths = dbfile.get_array(end - self._doccount * struct.calcsize(code), code, self._doccount)
+            self._offsets = array("q", accumulate(self._lengths, initial=0))
+        elif not self._few:
+            super()._read_offsets_and_lengths()
+        else:
+            self._one_by_one = True
+            self._lens_code, self._offsets_code = chr(dbfile.get_byte(end - 2)), chr(dbfile.get_byte(end - 1))
+            self._offsets_start = (end - 2) - self._doccount * struct.calcsize(self._offsets_code)
+            self._lens_start = self._offsets_start - self._doccount * struct.calcsize(self._lens_code)
 
     def __getitem__(self, docnum: int) -> bytes:
-        if not self._stored_offsets:
-            if self._lengths is None:
-                self._read_lengths()
+        if not self._one_by_one:
             return super().__getitem__(docnum)  # type: ignore[no-any-return]
         if not 0 <= docnum < self._doccount:
             raise IndexError(docnum)
@@ -585,7 +601,6 @@ class _SparseVarBytesReader(VarBytesColumn.Reader):  # type: ignore[misc]
         code = self._offsets_code
         offset = get_array(self._offsets_start + docnum * struct.calcsize(code), code, 1)[0]
         return self._dbfile.get(self._basepos + offset, length)  # type: ignore[no-any-return]
-
 
 class _MapReader:
     """A read-only file over ``length`` bytes of a memory map from ``offset``: reads copy

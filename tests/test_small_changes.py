@@ -16,7 +16,7 @@ from whoosh.query import Term
 from bnptsearch import Index, update
 from bnptsearch import index as index_module
 from bnptsearch.schema import ARTICLE_ID, ARTICLE_KIND, CONTENT_HASH, DOC_ID, FILE_HASH, KIND, ORIGIN, PATH
-from bnptsearch.whoosh_compat import _SparseVarBytesColumn, string_columns
+from bnptsearch.whoosh_compat import _VarBytesColumn, string_columns
 
 STORY_1 = "Jakarta – Densus 88 menangkap terduga teroris di Bekasi pada Senin (5/6/2023). Polisi menyita bahan peledak.\n"
 STORY_2 = "Surabaya – BNPT dan Pemprov Jawa Timur menandatangani nota kesepahaman pencegahan radikalisme di sekolah.\n"
@@ -135,11 +135,13 @@ def test_one_value_column_reader_reads_the_values_whoosh_reads(cutoff: int) -> N
     out.close()
     length = storage.file_length("column")
     whoosh = VarBytesColumn().reader(storage.open_file("column"), 0, length, len(values) + 4)
-    sparse = _SparseVarBytesColumn().reader(storage.open_file("column"), 0, length, len(values) + 4)
     assert whoosh.had_stored_offsets == (cutoff < len(values))
-    assert [sparse[docnum] for docnum in range(len(values) + 4)] == [whoosh[docnum] for docnum in range(len(values) + 4)]
+    expected = [whoosh[docnum] for docnum in range(len(values) + 4)]
+    for few in (True, False):
+        ours = _VarBytesColumn(few=few).reader(storage.open_file("column"), 0, length, len(values) + 4)
+        assert [ours[docnum] for docnum in range(len(values) + 4)] == expected
     with pytest.raises(IndexError):
-        sparse[len(values) + 4]
+        _VarBytesColumn(few=True).reader(storage.open_file("column"), 0, length, len(values) + 4)[len(values) + 4]
 
 
 def test_string_columns_and_counts_of_an_index_with_segments_and_deletions(tmp_path: Path, corpus_copy: Path, monkeypatch) -> None:
@@ -162,4 +164,5 @@ def test_string_columns_and_counts_of_an_index_with_segments_and_deletions(tmp_p
     for docnums in (range(reader.doc_count_all()), [reader.doc_count_all() - 1, 0, 5, 3]):
         expected = [tuple(column[docnum] for column in whole) for docnum in docnums]
         assert list(string_columns(reader, names, docnums)) == expected
+        assert list(string_columns(reader, names, docnums, few=True)) == expected
     index.close()
