@@ -113,7 +113,7 @@ _BATCH_GROWTH = 0.25
 # each would otherwise re-read every article document after every commit (0.7 s at 100k).
 _ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
 # The passage vectors of each index folder, with the stamp of the manifest they were read
-# from: shared by the Index objects of one process, as they hold the rows as float32.
+# from: shared by the Index objects of one process (and their row maps with them).
 _VECTORS: dict[Path, tuple[tuple[int, int, int], Vectors]] = {}
 
 

@@ -432,3 +432,49 @@ def test_rows_of_deleted_articles_are_dropped_by_compaction(semantic_index, corp
     vectors = Vectors.load(semantic_index.path)
     assert vectors is not None and len(vectors.crcs) == len(vectors.rows) == semantic_index.counts()[1]
     assert len(_chunk_files(semantic_index.path)) == 2
+
+
+def _crowded_vectors(rows: int, dim: int = 384, seed: int = 3) -> tuple[Vectors, np.ndarray]:
+    """Vectors in two chunks, of many directions, whose cosines with the returned query
+    crowd between 0.8 and 0.801 (closer than the float16 first pass tells apart), the
+    first rows repeated across the chunks (exact ties)."""
+    rng = np.random.default_rng(seed)
+    query = rng.standard_normal(dim)
+    query /= np.linalg.norm(query)
+    other = rng.standard_normal((rows, dim))
+    other -= np.outer(other @ query, query)
+    other /= np.linalg.norm(other, axis=1, keepdims=True)
+    cosine = 0.8 + 1e-3 * rng.random(rows)
+    matrix = cosine[:, None] * query + np.sqrt(1 - cosine**2)[:, None] * other
+    matrix[rows // 2 : rows // 2 + 20] = matrix[:20]
+    matrix = matrix.astype(np.float16)
+    return Vectors("m", dim, [matrix[: rows // 2], matrix[rows // 2 :]], {}, [0] * rows, 0), query.astype(np.float32)
+
+
+@pytest.mark.parametrize("simsimd_installed", [True, False])
+def test_the_dense_top_k_is_the_exact_one(simsimd_installed: bool, monkeypatch) -> None:
+    """The first pass in float16 must not change which rows are the best, nor their order."""
+    if not simsimd_installed:
+        monkeypatch.setitem(sys.modules, "simsimd", None)  # import simsimd raises ImportError
+    vectors, query = _crowded_vectors(4000)
+    matrix = np.concatenate(vectors.chunks).astype(np.float32)
+    subset = np.random.default_rng(5).permutation(4000)[:3000]  # documents in another order, some filtered out
+    exact = matrix[subset] @ query  # the straightforward computation: every row widened, then BLAS
+    # BLAS sums a row in an order that depends on the rows around it: the same cosine may
+    # differ in its last bit (2.4e-7) from one call to another, so ties are ties within 1e-6.
+    for depth in (1, 10, 50, 3000, 5000):
+        places, cosines = vectors.nearest(query, subset, depth)
+        assert len(places) == len(set(places.tolist())) == min(depth, len(subset))
+        assert np.allclose(cosines, exact[places], rtol=0, atol=1e-6) and np.all(np.diff(cosines) <= 0)
+        left_out = np.delete(exact, places)
+        assert not len(left_out) or left_out.max() <= exact[places].min() + 1e-6
+    assert np.allclose(vectors.cosines(query, subset[:7]), exact[:7], rtol=0, atol=1e-6)
+
+
+def test_an_embedder_of_rows_not_of_length_one_is_refused(corpus_copy: Path, tmp_path: Path) -> None:
+    class Unnormalised(HashEmbedder):
+        def embed_passages(self, texts):
+            return 2 * super().embed_passages(texts)
+
+    with pytest.raises(BnptSearchError, match="not of length 1"):
+        Index.build(corpus_copy, tmp_path / "index", semantic=True, embedder=Unnormalised())
