@@ -32,11 +32,11 @@ import re
 import secrets
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -255,7 +255,8 @@ class Vectors:
         found = self._segment_rows.get(key)
         if found is None:
             keys = segment_keys(leaf)
-            rows = np.fromiter(map(self.rows.get, keys, repeat(-1)), dtype=np.int32, count=len(keys))  # None: -1
+            row_of = cast("Callable[[str | None, int], int]", self.rows.get)  # a None key has no row either
+            rows = np.fromiter(map(row_of, keys, repeat(-1)), dtype=np.int32, count=len(keys))
             passages = sum(k is not None for k in keys)
             found = self._segment_rows[key] = (rows, passages - int(np.count_nonzero(rows >= 0)), passages)
         return found
