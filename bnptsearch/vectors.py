@@ -7,13 +7,19 @@ Layout, beside the Whoosh files of the index folder:
   of its two files; with a checksum of its own. Replaced atomically: it is the commit.
 - ``vectors-<hex>.f16`` — a chunk's rows, float16, row-major (read memory-mapped).
 - ``vectors-<hex>.keys`` — a chunk's row keys, JSON, and the CRC32 of each row's text.
+- ``vectors-<hex>.map`` — a Whoosh segment's row map: the row of each of its documents
+  (int32, -1: none), listed in the manifest with the segment's id and deletions, so that a
+  searching process need not match every passage's key (see :meth:`Vectors._segment`).
 
 A row is keyed by what identifies its passage's text, not by Whoosh document numbers (which
 merges renumber): the article id, the article's content hash and the passage's place among
 the article's passages (:func:`segment_keys`). An update that re-indexes an article gives
 its passages new keys; rows no longer keyed by a live passage are dropped when chunks are
 compacted. A rebuild (a new Whoosh index, perhaps read with another field mapping) keeps
-the rows whose text is unchanged, checked by their CRC32.
+the rows whose text is unchanged, checked by their CRC32. Row maps are written at the end
+of each embedding run, for the segments of the words committed then; a commit of other
+chunks drops them (their rows would be numbered wrongly), and a segment written or changed
+since has none: its rows are matched by key.
 
 A new chunk's files are written under a fresh name, then the manifest is replaced: killed at
 any moment, the folder holds the old manifest and its chunks, or the new ones; files of
@@ -33,7 +39,6 @@ import secrets
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import groupby, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -53,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["VECTORS_FILE", "Vectors", "check_vectors", "embed_missing", "model_mismatch", "segment_keys", "vectors_model"]
 
 VECTORS_FILE = "vectors.json"
-_CHUNK_FILE = re.compile(r"vectors-[0-9a-f]{8}\.(f16|keys)")
+_CHUNK_FILE = re.compile(r"vectors-[0-9a-f]{8}\.(f16|keys|map)")
 # Passages embedded per call: large enough for the engine's batching, small enough that
 # the progress bar moves and a commit is never far off.
 _EMBED_BATCH = 32
@@ -170,8 +175,12 @@ def _chunk_files(name: str) -> tuple[str, str]:
     return f"{name}.f16", f"{name}.keys"
 
 
-def _open_chunk(path: Path, chunk: dict[str, Any], dim: int) -> tuple[np.ndarray, list[str], list[int]]:
-    """(rows, keys, text CRCs) of one chunk, the rows memory-mapped; checks sizes only."""
+def _map_file(name: str) -> str:
+    return f"{name}.map"
+
+
+def _open_chunk(path: Path, chunk: dict[str, Any], dim: int) -> tuple[np.ndarray, bytes]:
+    """(rows, memory-mapped; the bytes of its keys file) of one chunk; checks sizes only."""
     matrix_file, keys_file = (path / name for name in _chunk_files(chunk["name"]))
     rows = int(chunk["rows"])
     for file, kind in ((matrix_file, "f16"), (keys_file, "keys")):
@@ -180,27 +189,63 @@ def _open_chunk(path: Path, chunk: dict[str, Any], dim: int) -> tuple[np.ndarray
     if rows * dim * 2 != chunk["files"]["f16"]["size"]:
         raise IndexDamagedError((matrix_file.name,))
     matrix = np.memmap(matrix_file, dtype=np.float16, mode="r", shape=(rows, dim)) if rows else np.zeros((0, dim), np.float16)
+    return matrix, keys_file.read_bytes()
+
+
+def _parse_keys(name: str, data: bytes, rows: int) -> tuple[list[str], list[int]]:
+    """(keys, text CRCs) of chunk ``name`` from its keys file's bytes."""
     try:
-        stored = json.loads(keys_file.read_text(encoding="utf-8"))
+        stored = json.loads(data)
         keys, crcs = stored["keys"], stored["crcs"]
     except (ValueError, KeyError, TypeError):
-        raise IndexDamagedError((keys_file.name,)) from None
+        raise IndexDamagedError((_chunk_files(name)[1],)) from None
     if len(keys) != rows or len(crcs) != rows:
-        raise IndexDamagedError((keys_file.name,))
-    return matrix, keys, crcs
+        raise IndexDamagedError((_chunk_files(name)[1],))
+    return keys, crcs
 
 
-@dataclass
+def _read_chunk(path: Path, chunk: dict[str, Any], dim: int) -> tuple[np.ndarray, list[str], list[int]]:
+    """(rows, keys, text CRCs) of one chunk, the rows memory-mapped."""
+    matrix, data = _open_chunk(path, chunk, dim)
+    return matrix, *_parse_keys(chunk["name"], data, int(chunk["rows"]))
+
+
+# A segment's row map file (written with the vectors, see _commit_maps): the file, its
+# size and CRC32, and the segment's passages.
+_Map = tuple[Path, int, int, int]
+
+
 class Vectors:
-    """The committed passage vectors of an index, rows memory-mapped."""
+    """The committed passage vectors of an index, rows memory-mapped.
 
-    model: str
-    dim: int
-    chunks: list[np.ndarray]
-    rows: dict[str, int]
-    crcs: list[int]
-    # Its manifest's checksum: tells whether the committed vectors changed since loading.
-    version: int
+    Which row is which passage's: each segment's row map (written with the vectors), or
+    where a segment has none (words committed since), its passages' keys matched with the
+    rows' keys, read from the chunks' keys files only then.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        dim: int,
+        chunks: list[np.ndarray],
+        rows: dict[str, int] | None = None,
+        crcs: list[int] | None = None,
+        version: int = 0,
+        *,
+        unparsed: Sequence[tuple[str, bytes, int]] = (),
+        maps: dict[tuple[str, int], _Map] | None = None,
+    ):
+        self.model, self.dim, self.chunks = model, dim, chunks
+        # Its manifest's checksum: tells whether the committed vectors changed since loading.
+        self.version = version
+        # The rows' keys and text CRCs: given, or parsed from ``unparsed`` (chunk name, keys
+        # file's bytes, rows) when first needed (65 ms at 100k rows; often never).
+        self._keys = (rows, crcs or []) if rows is not None else None
+        self._unparsed = list(unparsed)
+        self.maps = maps or {}
+        self._segment_rows: dict[tuple[str, int], tuple[np.ndarray, int, int]] = {}
+        # Where each chunk's rows start in the row numbering (and where the last ends).
+        self._starts = np.cumsum([0, *(len(matrix) for matrix in self.chunks)])
 
     @classmethod
     def load(cls, path: Path) -> Vectors | None:
@@ -224,20 +269,41 @@ class Vectors:
     def _from_manifest(cls, path: Path, manifest: dict[str, Any]) -> Vectors:
         dim = int(manifest["dim"])
         chunks: list[np.ndarray] = []
-        rows: dict[str, int] = {}
-        crcs: list[int] = []
+        unparsed: list[tuple[str, bytes, int]] = []
+        maps: dict[tuple[str, int], _Map] = {}
         if manifest.get("parser") == PARSER_VERSION:  # else every passage may have been split anew
             for chunk in manifest["chunks"]:
-                matrix, keys, chunk_crcs = _open_chunk(path, chunk, dim)
+                # The keys are read now (a compaction may remove the file), parsed if needed.
+                matrix, data = _open_chunk(path, chunk, dim)
+                chunks.append(matrix)
+                unparsed.append((chunk["name"], data, int(chunk["rows"])))
+            for entry in manifest.get("maps", ()):
+                file = path / _map_file(entry["name"])
+                recorded = (file, int(entry["size"]), int(entry["crc32"]), int(entry["passages"]))
+                maps[(entry["segment"], int(entry["deleted"]))] = recorded
+        rows: dict[str, int] | None = None if unparsed else {}
+        return cls(str(manifest["model"]), dim, chunks, rows, [], _checksum(manifest), unparsed=unparsed, maps=maps)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """The row of each key (see :func:`segment_keys`)."""
+        return self._parsed()[0]
+
+    @property
+    def crcs(self) -> list[int]:
+        """The CRC32 of each row's passage text, by row."""
+        return self._parsed()[1]
+
+    def _parsed(self) -> tuple[dict[str, int], list[int]]:
+        if self._keys is None:
+            rows: dict[str, int] = {}
+            crcs: list[int] = []
+            for name, data, count in self._unparsed:
+                keys, chunk_crcs = _parse_keys(name, data, count)
                 rows.update(zip(keys, range(len(crcs), len(crcs) + len(keys))))
                 crcs += chunk_crcs
-                chunks.append(matrix)
-        return cls(str(manifest["model"]), dim, chunks, rows, crcs, _checksum(manifest))
-
-    def __post_init__(self) -> None:
-        self._segment_rows: dict[tuple[str, int], tuple[np.ndarray, int, int]] = {}
-        # Where each chunk's rows start in the row numbering (and where the last ends).
-        self._starts = np.cumsum([0, *(len(matrix) for matrix in self.chunks)])
+            self._keys, self._unparsed = (rows, crcs), []
+        return self._keys
 
     def rows_for(self, reader: Any) -> np.ndarray:
         """The row of each document of ``reader`` (-1: no vector), by document number."""
@@ -254,12 +320,33 @@ class Vectors:
         key = segment_key(leaf)
         found = self._segment_rows.get(key)
         if found is None:
-            keys = segment_keys(leaf)
-            row_of = cast("Callable[[str | None, int], int]", self.rows.get)  # a None key has no row either
-            rows = np.fromiter(map(row_of, keys, repeat(-1)), dtype=np.int32, count=len(keys))
-            passages = sum(k is not None for k in keys)
+            mapped = self._mapped(key, leaf.doc_count_all())
+            if mapped is not None:
+                rows, passages = mapped
+            else:
+                keys = segment_keys(leaf)
+                row_of = cast("Callable[[str | None, int], int]", self.rows.get)  # a None key has no row either
+                rows = np.fromiter(map(row_of, keys, repeat(-1)), dtype=np.int32, count=len(keys))
+                passages = sum(k is not None for k in keys)
             found = self._segment_rows[key] = (rows, passages - int(np.count_nonzero(rows >= 0)), passages)
         return found
+
+    def _mapped(self, key: tuple[str, int], documents: int) -> tuple[np.ndarray, int] | None:
+        """(rows, passages) of segment ``key`` from its row map, or None: it has none, or
+        the map is gone (replaced by a later write) or damaged (``check`` says so) — the
+        rows are then matched by key, as for a segment written after the vectors."""
+        entry = self.maps.get(key)
+        if entry is None:
+            return None
+        file, size, crc, passages = entry
+        try:
+            data = file.read_bytes()
+        except OSError:
+            return None
+        rows = np.frombuffer(data, dtype=np.int32) if len(data) == size == 4 * documents else None
+        if rows is None or zlib.crc32(data) != crc or (len(rows) and int(rows.max()) >= self._starts[-1]):
+            return None
+        return rows, passages
 
     def cosines(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The dot product (cosine, rows being normalised) of ``query`` with each of ``rows``,
@@ -341,16 +428,19 @@ class _Writer:
     def __init__(self, path: Path, manifest: dict[str, Any]):
         self.path, self.manifest = path, manifest
 
-    def commit(self, chunks: list[dict[str, Any]]) -> None:
-        """Makes ``chunks`` the committed ones, then removes the files of any other."""
-        self.manifest = self.manifest | {"chunks": chunks}
+    def commit(self, chunks: list[dict[str, Any]], maps: Sequence[dict[str, Any]] = ()) -> None:
+        """Makes ``chunks`` (and the row maps ``maps``, made for them) the committed ones,
+        then removes the files of any other. Row maps of other chunks would number rows
+        wrongly: a commit without maps drops them."""
+        self.manifest = self.manifest | {"chunks": chunks, "maps": list(maps)}
         _write_json(self.path / VECTORS_FILE, self.manifest | {"crc32": _checksum(self.manifest)})
         self.remove_unlisted()
 
     def remove_unlisted(self) -> None:
-        """Removes chunk files the manifest does not list: replaced by a compaction, or
-        written by a writer killed before its commit."""
+        """Removes chunk and map files the manifest does not list: replaced by a later
+        commit, or written by a writer killed before its commit."""
         listed = {name for chunk in self.manifest["chunks"] for name in _chunk_files(chunk["name"])}
+        listed |= {_map_file(entry["name"]) for entry in self.manifest.get("maps", ())}
         for name in os.listdir(self.path):
             if _CHUNK_FILE.fullmatch(name) and name not in listed:
                 (self.path / name).unlink(missing_ok=True)
@@ -371,6 +461,17 @@ class _Writer:
             for kind, file in (("f16", matrix_name), ("keys", keys_name))
         }
         return {"name": name, "rows": len(keys), "files": files}
+
+    def write_map(self, rows: np.ndarray) -> dict[str, Any]:
+        """Writes a segment's row map (not yet committed); returns its manifest entry."""
+        name = f"vectors-{secrets.token_hex(4)}"
+        data = np.ascontiguousarray(rows, dtype=np.int32).tobytes()
+        try:
+            (self.path / _map_file(name)).write_bytes(data)
+        except BaseException:
+            (self.path / _map_file(name)).unlink(missing_ok=True)
+            raise
+        return {"name": name, "size": len(data), "crc32": zlib.crc32(data)}
 
 
 def embed_missing(
@@ -428,7 +529,24 @@ def embed_missing(
     writer.manifest |= {"indexname": indexname, "passages": len(live), "embedded": len(keep)}
     writer.commit(chunks)
     missing = [(docnum, key) for docnum, key in live if key not in keep]
-    return _embed(writer, chunks, missing, searcher, embedder, progress, batch_seconds)
+    embedded = _embed(writer, chunks, missing, searcher, embedder, progress, batch_seconds)
+    _commit_maps(writer, searcher)
+    return embedded
+
+
+def _commit_maps(writer: _Writer, searcher: Any) -> None:
+    """Commits a row map of the committed vectors for each segment of ``searcher``: a
+    searching process reads a segment's rows from it, where matching every passage's key
+    with the rows' keys took 200 ms of CPU per process at 100k passages."""
+    committed = Vectors.load(writer.path)
+    assert committed is not None  # just committed, under the write lock
+    maps = []
+    for leaf, _ in searcher.reader().leaf_readers():
+        segment, deleted = segment_key(leaf)
+        if segment:
+            rows, _, passages = committed._segment(leaf)
+            maps.append(writer.write_map(rows) | {"segment": segment, "deleted": deleted, "passages": passages})
+    writer.commit(writer.manifest["chunks"], maps)
 
 
 def _compacted(writer: _Writer, stored: Vectors, keep: dict[str, int]) -> dict[str, Any]:
@@ -483,7 +601,7 @@ def _merged_tail(writer: _Writer, chunks: list[dict[str, Any]], dim: int) -> lis
     seconds, and this keeps their number logarithmic in the rows while each row is
     rewritten a logarithmic number of times (as a binary counter carries)."""
     while len(chunks) > 1 and chunks[-2]["rows"] <= 2 * chunks[-1]["rows"]:
-        (first, first_keys, first_crcs), (last, last_keys, last_crcs) = (_open_chunk(writer.path, c, dim) for c in chunks[-2:])
+        (first, first_keys, first_crcs), (last, last_keys, last_crcs) = (_read_chunk(writer.path, c, dim) for c in chunks[-2:])
         merged = writer.write_chunk(np.concatenate([first, last]), first_keys + last_keys, first_crcs + last_crcs)
         chunks = [*chunks[:-2], merged]
     return chunks
@@ -494,7 +612,8 @@ def _merged_tail(writer: _Writer, chunks: list[dict[str, Any]], dim: int) -> lis
 
 def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
     """(files verified, damaged files, notes) of the index's vectors: every byte of every
-    chunk against the manifest, row counts against keys and sizes. Bytes and JSON only.
+    chunk and row map against the manifest, row counts against keys and sizes. Bytes and
+    JSON only.
 
     >>> check_vectors(Path("index"))                      # doctest: +SKIP
     (['vectors.json', 'vectors-1a2b3c4d.f16', 'vectors-1a2b3c4d.keys'], [], ['vectors: 37 rows ...'])
@@ -527,6 +646,17 @@ def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
                 if len(keys) != chunk["rows"]:
                     damaged.append(DamagedFile(name, f"holds {len(keys)} keys, {chunk['rows']} rows recorded"))
         rows += chunk["rows"]
+    for entry in manifest.get("maps", ()):
+        name = _map_file(entry["name"])
+        file = path / name
+        if not file.is_file():
+            damaged.append(DamagedFile(name, "missing"))
+            continue
+        checked.append(name)
+        if file.stat().st_size != entry["size"]:
+            damaged.append(DamagedFile(name, f"{file.stat().st_size} bytes, {entry['size']} recorded"))
+        elif _crc_of_file(file) != entry["crc32"]:
+            damaged.append(DamagedFile(name, "does not match its checksum"))
     embedded, passages = manifest.get("embedded", 0), manifest.get("passages", 0)
     if embedded > rows:
         damaged.append(DamagedFile(VECTORS_FILE, f"records {embedded} passages embedded but holds {rows} rows"))

