@@ -610,6 +610,18 @@ def _merged_tail(writer: _Writer, chunks: list[dict[str, Any]], dim: int) -> lis
 # -- checking ----------------------------------------------------------------------------------
 
 
+def _recorded_damage(file: Path, recorded: dict[str, Any]) -> str | None:
+    """What is wrong with ``file`` against its recorded size and CRC32 (None: nothing)."""
+    if not file.is_file():
+        return "missing"
+    size = file.stat().st_size
+    if size != recorded["size"]:
+        return f"{size} bytes, {recorded['size']} recorded"
+    if _crc_of_file(file) != recorded["crc32"]:
+        return "does not match its checksum"
+    return None
+
+
 def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
     """(files verified, damaged files, notes) of the index's vectors: every byte of every
     chunk and row map against the manifest, row counts against keys and sizes. Bytes and
@@ -628,35 +640,26 @@ def check_vectors(path: Path) -> tuple[list[str], list[DamagedFile], list[str]]:
     rows = 0
     for chunk in manifest["chunks"]:
         for kind, name in zip(("f16", "keys"), _chunk_files(chunk["name"])):
-            file = path / name
-            recorded = chunk["files"][kind]
-            if not file.is_file():
-                damaged.append(DamagedFile(name, "missing"))
-                continue
-            checked.append(name)
-            if file.stat().st_size != recorded["size"]:
-                damaged.append(DamagedFile(name, f"{file.stat().st_size} bytes, {recorded['size']} recorded"))
-            elif _crc_of_file(file) != recorded["crc32"]:
-                damaged.append(DamagedFile(name, "does not match its checksum"))
-            elif kind == "f16" and recorded["size"] != chunk["rows"] * manifest["dim"] * 2:
-                held = recorded["size"] // (2 * manifest["dim"])
-                damaged.append(DamagedFile(name, f"holds {held} rows, {chunk['rows']} recorded"))
-            elif kind == "keys":
-                keys = json.loads(file.read_text(encoding="utf-8"))["keys"]
+            problem = _recorded_damage(path / name, chunk["files"][kind])
+            if problem != "missing":
+                checked.append(name)
+            if problem is None and kind == "f16" and chunk["files"][kind]["size"] != chunk["rows"] * manifest["dim"] * 2:
+                held = chunk["files"][kind]["size"] // (2 * manifest["dim"])
+                problem = f"holds {held} rows, {chunk['rows']} recorded"
+            elif problem is None and kind == "keys":
+                keys = json.loads((path / name).read_text(encoding="utf-8"))["keys"]
                 if len(keys) != chunk["rows"]:
-                    damaged.append(DamagedFile(name, f"holds {len(keys)} keys, {chunk['rows']} rows recorded"))
+                    problem = f"holds {len(keys)} keys, {chunk['rows']} rows recorded"
+            if problem:
+                damaged.append(DamagedFile(name, problem))
         rows += chunk["rows"]
     for entry in manifest.get("maps", ()):
         name = _map_file(entry["name"])
-        file = path / name
-        if not file.is_file():
-            damaged.append(DamagedFile(name, "missing"))
-            continue
-        checked.append(name)
-        if file.stat().st_size != entry["size"]:
-            damaged.append(DamagedFile(name, f"{file.stat().st_size} bytes, {entry['size']} recorded"))
-        elif _crc_of_file(file) != entry["crc32"]:
-            damaged.append(DamagedFile(name, "does not match its checksum"))
+        problem = _recorded_damage(path / name, entry)
+        if problem != "missing":
+            checked.append(name)
+        if problem:
+            damaged.append(DamagedFile(name, problem))
     embedded, passages = manifest.get("embedded", 0), manifest.get("passages", 0)
     if embedded > rows:
         damaged.append(DamagedFile(VECTORS_FILE, f"records {embedded} passages embedded but holds {rows} rows"))
