@@ -580,8 +580,7 @@ class Index:
 
         Every update adds a segment and Whoosh merges the small ones as it goes, so an index
         kept up to date by many small updates drifts to around ten segments, and queries get
-        slower with each (measured: 200 one-article commits on 100k passages, 10 segments,
-        query p50 about ×1.2; one segment, ×0.75). Merging rewrites the whole index: minutes
+        slower with each (README, Performance). Merging rewrites the whole index: minutes
         at 100k passages, so it is a separate, occasional step.
 
         >>> index.optimize()                                  # doctest: +SKIP

@@ -109,7 +109,7 @@ def segment_keys(leaf: Any) -> list[str | None]:
     keys = [None] * leaf.doc_count_all()
     if keys:
         # Column values as stored (bytes): decoding every passage's article id took a third
-        # of the time (this was 300 ms of CPU per process at 100k passages, now ~100).
+        # of the time.
         doc_ids = list(leaf.column_reader(DOC_ID, translate=False))
         deletions = leaf.has_deletions()
         article_ids, hashes = (leaf.column_reader(name, translate=False) for name in (ARTICLE_ID, CONTENT_HASH))
@@ -363,7 +363,7 @@ class Vectors:
             picked = np.flatnonzero(chunk_of == number)
             if len(picked):
                 # Only the rows asked for are widened to float32: all of them would take 4
-                # bytes per dimension (154 MB at 100k rows) or 95 ms of CPU per query.
+                # bytes per dimension, or a pass over every row per query.
                 out[picked] = np.asarray(matrix[rows[picked] - self._starts[number]], dtype=np.float32) @ query
         return out
 
@@ -371,8 +371,8 @@ class Vectors:
         """(places in ``rows``, cosines) of the ``depth`` rows of ``rows`` nearest ``query``,
         best first, ties by place: the same as :meth:`cosines` of every row then sorted.
 
-        Every row is scored first in float16 (SIMD, no copy of the rows: 6 ms of CPU at
-        100k rows, where widening them to float32 for BLAS took 95 ms); that score is within
+        Every row is scored first in float16 (SIMD, no copy of the rows; widening them all
+        to float32 for BLAS cost several times more, see the README); that score is within
         a known bound of the exact one, so only the rows that may still be among the best
         (the ``depth`` best and those within twice the bound of them) are scored exactly.
 
@@ -536,8 +536,8 @@ def embed_missing(
 
 def _commit_maps(writer: _Writer, searcher: Any) -> None:
     """Commits a row map of the committed vectors for each segment of ``searcher``: a
-    searching process reads a segment's rows from it, where matching every passage's key
-    with the rows' keys took 200 ms of CPU per process at 100k passages."""
+    searching process reads a segment's rows from it instead of matching every passage's
+    key with the rows' keys, a cost that grows with the index in every new process."""
     committed = Vectors.load(writer.path)
     assert committed is not None  # just committed, under the write lock
     maps = []
