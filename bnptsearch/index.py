@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, Self, overload
 
@@ -116,8 +117,11 @@ _BATCH_GROWTH = 0.25
 # each would otherwise re-read every article document after every commit (0.7 s at 100k).
 _ACRONYM_TABLES: dict[Path, tuple[tuple[str, int], AcronymTable]] = {}
 # The passage vectors of each index folder, with the stamp of the manifest they were read
-# from: shared by the Index objects of one process, as they hold the rows as float32.
+# from: shared by the Index objects of one process (and their row maps with them).
 _VECTORS: dict[Path, tuple[tuple[int, int, int], Vectors]] = {}
+# Queries of a batch embedded per call to the model (batch_search): one call for many
+# queries is cheaper than one each, and a block bounds what is held at once.
+_QUERY_BLOCK = 64
 
 
 @dataclass(frozen=True)
@@ -587,8 +591,7 @@ class Index:
 
         Every update adds a segment and Whoosh merges the small ones as it goes, so an index
         kept up to date by many small updates drifts to around ten segments, and queries get
-        slower with each (measured: 200 one-article commits on 100k passages, 10 segments,
-        query p50 about ×1.2; one segment, ×0.75). Merging rewrites the whole index: minutes
+        slower with each (README, Performance). Merging rewrites the whole index: minutes
         at 100k passages, so it is a separate, occasional step.
 
         >>> index.optimize()                                  # doctest: +SKIP
@@ -727,27 +730,39 @@ class Index:
             shared = _VECTORS[key] = (stamp, vectors)
         return shared[1]
 
-    def _dense(self, request: SearchRequest) -> tuple[Dense | None, tuple[str, ...]]:
+    def _dense(self, request: SearchRequest, ahead: Mapping[str, Any] | None = None) -> tuple[Dense | None, tuple[str, ...]]:
         """What ``request`` adds to the word search in hybrid or semantic mode (None: words
-        only), and a note when the default mode falls back to words."""
+        only), and a note when the default mode falls back to words. ``ahead``: query
+        vectors already embedded (by :meth:`batch_search`), by query text."""
+        vectors, embedder, notes = self._dense_model(request)
+        if vectors is None or embedder is None:
+            return None, notes
+        vector = ahead.get(request.query) if ahead else None
+        if vector is None:
+            vector = embedder.embed_queries([request.query])[0]
+        return Dense(vector, vectors, request.mode or "hybrid"), ()
+
+    def _dense_model(self, request: SearchRequest) -> tuple[Vectors | None, Embedder | None, tuple[str, ...]]:
+        """(the index's vectors, the model to embed ``request``'s query by, a note), the
+        first two None when the request is searched by words only."""
         if request.mode == "lexical" or (request.mode is None and (request.like is not None or request.sort != "relevance")):
-            return None, ()
+            return None, None, ()
         if request.like is not None or request.sort != "relevance":
             raise QueryError(f"--mode {request.mode} ranks by meaning: not with --like or a sort by date")
         vectors = self._committed_vectors()
         if vectors is None or not request.query.strip():
             if request.mode is not None and vectors is None:
                 raise QueryError(f"the index at {self.path} has no passage vectors; run `bnptsearch index --semantic` first")
-            return None, ()
+            return None, None, ()
         try:
             embedder = self._embedder = self._embedder or E5Embedder()
         except SemanticUnavailableError as error:
             if request.mode is not None:
                 raise
-            return None, (f"{error}; {WORDS_ONLY_NOTE}",)
+            return None, None, (f"{error}; {WORDS_ONLY_NOTE}",)
         if embedder.name != vectors.model:
             raise model_mismatch(vectors.model, embedder.name)
-        return Dense(embedder.embed_queries([request.query])[0], vectors, request.mode or "hybrid"), ()
+        return vectors, embedder, ()
 
     def article(self, doc_id: str) -> Article:
         """The indexed article ``doc_id``, read again from its file (clean text and metadata).
@@ -941,9 +956,13 @@ class Index:
             request = query
         else:
             request = SearchRequest(query=query, **options)
+        return self._search(request)
+
+    def _search(self, request: SearchRequest, ahead: Mapping[str, Any] | None = None) -> SearchResults:
+        """:meth:`search`, with query vectors embedded ``ahead`` (see :meth:`_dense`)."""
         with self._damage_reported():
             searcher = self.searcher()  # refreshed once per query, for the search and the acronyms
-            dense, notes = self._dense(request)
+            dense, notes = self._dense(request, ahead)
             results = searcher.search(request, self._acronym_table(searcher.whoosh) if request.expand else None, dense)
         return replace(results, notes=results.notes + notes) if notes else results
 
@@ -1038,11 +1057,27 @@ class Index:
         q1 5
         q2 empty query: type some words to search for
         """
-        for qid, query in queries:
-            try:
-                yield qid, self.search(query, **options)
-            except QueryError as error:
-                yield qid, error
+        pending = iter(queries)
+        while block := list(islice(pending, _QUERY_BLOCK)):
+            ahead = self._embedded_ahead([query for _, query in block], options)
+            for qid, query in block:
+                try:
+                    yield qid, self._search(SearchRequest(query=query, **options), ahead)
+                except QueryError as error:
+                    yield qid, error
+
+    def _embedded_ahead(self, texts: list[str], options: dict[str, Any]) -> dict[str, Any]:
+        """The vectors of the queries ``texts`` (each searched with ``options``), embedded in
+        one call to the model, by text; empty if their searches embed nothing. An error is
+        left for each search to report."""
+        try:
+            vectors, embedder, _ = self._dense_model(SearchRequest(query="x", **options))
+        except (BnptSearchError, TypeError):  # bad options: each search says so
+            return {}
+        if vectors is None or embedder is None:
+            return {}
+        wanted = list(dict.fromkeys(text for text in texts if text.strip()))
+        return dict(zip(wanted, embedder.embed_queries(wanted))) if wanted else {}
 
     def counts(self) -> tuple[int, int]:
         """(articles, passages) in the index.

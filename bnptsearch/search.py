@@ -730,17 +730,27 @@ class Searcher:
         their order, fused score 0, so every page comes from one order (as
         :meth:`_rescored`). The filters of the request (``restriction``) apply to both lists
         before their best are taken."""
-        cosines, usable = self._cosines(dense, restriction)
         import numpy
+
+        rows, usable = self._rows(dense, restriction)
+        known: dict[int, float | None] = {}  # cosines computed so far, by document number
+
+        def cosines(docs: Iterable[int]) -> dict[int, float | None]:
+            """The cosine of each of ``docs`` (None: no vector), computed once each."""
+            new = numpy.array(sorted({doc for doc in docs if doc not in known}), dtype=numpy.int64)
+            known.update((int(doc), None) for doc in new[rows[new] < 0])
+            embedded = new[rows[new] >= 0]
+            known.update(zip(embedded.tolist(), dense.vectors.cosines(dense.query, rows[embedded]).tolist()))
+            return known
 
         def nearest(depth: int) -> list[tuple[int, float]]:
             candidates = numpy.flatnonzero(usable)
-            if len(candidates) > depth:
-                candidates = candidates[numpy.argpartition(-cosines[candidates], depth - 1)[:depth]]
-            return sorted(((int(doc), float(cosines[doc])) for doc in candidates), key=lambda item: (-item[1], item[0]))
+            places, near = dense.vectors.nearest(dense.query, rows[candidates], depth)
+            known.update(zip(candidates[places].tolist(), near.tolist()))
+            return list(zip(candidates[places].tolist(), near.tolist()))
 
         def ranked(doc: int, score: float, by_words: _Ranked | None) -> _Ranked:
-            cosine = float(cosines[doc]) if cosines[doc] > -numpy.inf else None
+            cosine = known[doc]
             if by_words is None:
                 return _Ranked(doc, score, (), None, cosine, by_meaning_only=True)
             return _Ranked(doc, score, by_words.matched_terms, by_words.score, cosine, factors=by_words.factors)
@@ -753,7 +763,7 @@ class Searcher:
             words = top(k + depth)  # k beyond the head, whatever the head took of them
             head_words = {r.docnum: r for r in words[:depth]}
             near = nearest(depth)
-            found = {doc: float(cosines[doc]) for doc in [*head_words, *(doc for doc, _ in near)] if cosines[doc] > -numpy.inf}
+            found = {doc: cosine for doc, cosine in cosines(r.docnum for r in words).items() if cosine is not None}
             head = fuse([(r.docnum, r.score) for r in words[:depth]], near, found, ranking) if head_words else near
             results = [ranked(doc, score, head_words.get(doc)) for doc, score in head]
             in_head = {doc for doc, _ in head}
@@ -762,20 +772,18 @@ class Searcher:
 
         return top_hybrid if dense.mode == "hybrid" else top_semantic
 
-    def _cosines(self, dense: Dense, restriction: wq.Query | None) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """(cosine of each document with the query, -inf where it has no vector; which
-        documents have one and meet ``restriction``), by document number."""
+    def _rows(self, dense: Dense, restriction: wq.Query | None) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(the vector row of each document, -1 where it has none; which documents have one
+        and meet ``restriction``), by document number."""
         import numpy
 
         rows = dense.vectors.rows_for(self._searcher.reader())
-        cosines = numpy.full(len(rows), -numpy.inf, dtype=numpy.float32)
         usable = rows >= 0
-        cosines[usable] = dense.vectors.cosines(dense.query)[rows[usable]]
         if restriction is not None:
             allowed = numpy.zeros(len(rows), dtype=bool)
             allowed[list(self._searcher.docs_for_query(restriction))] = True
             usable &= allowed
-        return cosines, usable
+        return rows, usable
 
     def _dense_notes(self, dense: Dense) -> list[str]:
         """A note when some passages have no vector yet (they are found by words only)."""

