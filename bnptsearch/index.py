@@ -226,6 +226,8 @@ def _article_count(leaf: Any) -> int:
     which counts deleted ones until the segment merges) less its deleted article documents.
     Each update reports the counts: listing every article document took 0.08 s at 100k
     passages, where a segment's deletions are the few documents its last changes replaced."""
+    if not leaf.has_deletions():
+        return int(leaf.doc_frequency(KIND, ARTICLE_KIND))
     deleted = sum(leaf.stored_fields(docnum).get(KIND) == ARTICLE_KIND for docnum in deleted_docs(leaf))
     return int(leaf.doc_frequency(KIND, ARTICLE_KIND)) - deleted
 
