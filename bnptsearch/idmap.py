@@ -182,6 +182,8 @@ class IndexedArticles(Mapping[str, Indexed]):
     ('h2', False, 2, 'f')
     >>> sorted(indexed.ids_of("/c/x.jsonl")), indexed.hashes_of("/c/x.jsonl")["h1"]
     (['a', 'b'], 'a')
+    >>> sorted(indexed.paths())
+    [('a', '/c/x.jsonl'), ('b', '/c/x.jsonl')]
     """
 
     def __init__(self, rows: Iterable[tuple[str, str, str, str, str]] = ()) -> None:
@@ -235,6 +237,11 @@ class IndexedArticles(Mapping[str, Indexed]):
     def file(self, path: str) -> IndexedFile | None:
         """What is known of the file ``path``, or None."""
         return self.files.get(path)
+
+    def paths(self) -> Iterator[tuple[str, str]]:
+        """(doc_id, path) of every article, in one pass (``items()`` looks each one up)."""
+        strings = self._strings
+        return ((doc_id, strings[path]) for doc_id, path in self._db.execute("SELECT id, path FROM articles"))
 
     def ids_of(self, path: str) -> Iterator[str]:
         """The ids of the articles indexed from ``path``."""

@@ -489,11 +489,8 @@ class Index:
 
             def deletions() -> set[str]:
                 """Once every file is read: the articles whose file left the folder."""
-                delete = {
-                    doc_id
-                    for doc_id, known in indexed.items()
-                    if doc_id not in changes.seen and Path(known.path).is_relative_to(folder)
-                }
+                under = {path for path in indexed.files if Path(path).is_relative_to(folder)}
+                delete = {doc_id for doc_id, path in indexed.paths() if path in under and doc_id not in changes.seen}
                 if delete and len(delete) == len(indexed) and not changes.seen:
                     # An empty or mistyped corpus folder would otherwise delete every article.
                     raise CorpusError(
