@@ -61,7 +61,8 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key, term_positions
+from .spelling import Vocabulary
+from .whoosh_compat import cap_expansions, column, refreshed_searcher, segment_key, term_positions
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -382,6 +383,8 @@ class Searcher:
         self._lengths: dict = {}
         # per-document facts for facets and date sorting (see _facts), made on first use
         self._facts_of: _Facts | None = None
+        # the unstemmed indexed words, for typo correction and suggestions, read on first use
+        self._vocabulary: Vocabulary | None = None
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed, keeping the
@@ -390,6 +393,7 @@ class Searcher:
             self._searcher = refreshed_searcher(index, self._searcher)
             self._stats = None
             self._facts_of = None
+            self._vocabulary = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -625,12 +629,14 @@ class Searcher:
         Unlike stems, typed words keep their prefixes, so the first letter can be fixed,
         which spares a pass over the whole vocabulary.
         """
-        reader = self._searcher.reader()
-        found = sorted(
-            reader.terms_within(WORDS, word, maxdist, prefix=prefix),
-            key=lambda w: (edit_distance(word, w), -reader.doc_frequency(WORDS, w), w),
-        )
+        found = self._words().closest(word, maxdist, prefix)
         return tuple(dict.fromkeys(stem for w in found[:MAX_TYPO_WORDS] for stem in analyze(w)))
+
+    def _words(self) -> Vocabulary:
+        """The unstemmed words of the current searcher's passages."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self._searcher.reader(), WORDS)
+        return self._vocabulary
 
     def _occurs(self, word: str) -> bool:
         """Whether ``word`` (lowercase, as typed) matches anything: as written, or by its stem."""
@@ -939,7 +945,6 @@ class Searcher:
         Suggestions come from the unstemmed words of the passages: correcting stems would
         propose non-words.
         """
-        reader = self._searcher.reader()
         corrected = query
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
@@ -949,13 +954,9 @@ class Searcher:
             edits = max_edits(word)
             if not edits or word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
-            best = min(
-                reader.terms_within(WORDS, word, edits, prefix=1),
-                key=lambda c: (edit_distance(word, c), -reader.doc_frequency(WORDS, c), c),
-                default=None,
-            )
-            if best is not None:
-                corrected = corrected.replace(match.group(), best, 1)
+            closest = self._words().closest(word, edits)
+            if closest:
+                corrected = corrected.replace(match.group(), closest[0], 1)
                 changed = True
         return corrected if changed else None
 

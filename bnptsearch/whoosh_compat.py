@@ -15,8 +15,6 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy.
-- :func:`edit_distance`: the Damerau-Levenshtein distance that Whoosh's ``terms_within``
-  and fuzzy terms count typos with, so suggestions rank by the same measure.
 - :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
   through the method Whoosh asks a multi-term query for its terms with.
 - :func:`abandon` and :func:`remove_uncommitted`: undoing a write that failed (disk full,
@@ -53,7 +51,6 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import distance as _distance
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
@@ -66,7 +63,6 @@ __all__ = [
     "cap_expansions",
     "column",
     "deleted_docs",
-    "edit_distance",
     "leaf_length_bytes",
     "posting_blocks",
     "refreshed_searcher",
@@ -75,14 +71,6 @@ __all__ = [
     "term_positions",
 ]
 
-
-def edit_distance(a: str, b: str) -> int:
-    """The Damerau-Levenshtein distance between two words (a swap of neighbours is one edit).
-
-    >>> edit_distance("terorsme", "terorisme"), edit_distance("walkota", "walikota")
-    (1, 1)
-    """
-    return int(_distance(a, b))
 
 # Called with (generation, {file name once committed: its name now}) for the TOC and every
 # segment file of the generation being committed.
