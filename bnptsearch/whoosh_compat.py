@@ -34,6 +34,7 @@ import bisect
 import heapq
 import io
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -488,6 +489,11 @@ def _leaf_column(leaf: Any, fieldname: str) -> Any:
     return cached[fieldname]
 
 
+# Bytes copied to unpickle from memory: a posting block's header (a tuple of six numbers,
+# protocol 2) is about 40; a longer pickle is read from the file as Whoosh reads it.
+_PICKLE_WINDOW = 256
+
+
 class _MapReader:
     """A read-only file over ``length`` bytes of a memory map from ``offset``: reads copy
     only the bytes asked for."""
@@ -522,6 +528,17 @@ class _MapReader:
     def tell(self) -> int:
         return self._pos - self._start
 
+    def load_pickle(self) -> Any:
+        """Unpickles the pickle here: from an in-memory copy of the next bytes when it fits
+        in :data:`_PICKLE_WINDOW` of them (a posting block's header does), else from this file."""
+        window = io.BytesIO(self._source[self._pos : min(self._pos + _PICKLE_WINDOW, self._end)])
+        try:
+            value = pickle.load(window)
+        except (EOFError, pickle.UnpicklingError):  # cut short by the window (or damaged)
+            return pickle.load(self)
+        self._pos += window.tell()
+        return value
+
     def close(self) -> None:
         self._source = b""
 
@@ -551,6 +568,12 @@ class MappedFile(BufferFile):
         super().close()
         # An exported view would keep the map open after the segment is closed.
         self._buf.release()
+
+    def read_pickle(self) -> Any:
+        """The pickle at the current position. ``pickle.load`` reads a file an opcode at a
+        time: 19 calls of a Python ``read`` per posting block header, which cost more than
+        decoding the blocks that pruning leaves; from a ``BytesIO`` they are C calls."""
+        return self.file.load_pickle()
 
     @staticmethod
     def open(storage: CompoundStorage, name: str, *args: Any, **kwargs: Any) -> StructFile:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 from bnptsearch import Index
-from bnptsearch.whoosh_compat import MappedFile
+from bnptsearch.whoosh_compat import MappedFile, _MapReader
 
 
 def _compound(index_path) -> CompoundStorage:
@@ -40,20 +41,44 @@ def test_sub_files_are_views_of_the_map(tmp_path, corpus_copy) -> None:
         mapped.close()
 
 
-def test_pickles_read_from_the_map(tmp_path) -> None:
-    """Whoosh unpickles block headers straight from the file (read, readline, readinto)."""
+class _CountingLoad:
+    """Counts the pickles loaded from the map itself (not from an in-memory window)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.count = 0
+        load = pickle.load
+
+        def counting(file, *args, **kwargs):
+            self.count += isinstance(file, _MapReader)
+            return load(file, *args, **kwargs)
+
+        monkeypatch.setattr(pickle, "load", counting)
+
+
+def test_pickles_read_from_the_map(tmp_path, monkeypatch) -> None:
+    """Whoosh unpickles block headers straight from the file (read, readline, readinto);
+    a short pickle is unpickled from a copy of the bytes it may take, a long one from the map."""
     storage = FileStorage(str(tmp_path))
-    values = [{"a": 1, "b": (2.5, "teks\n")}, list(range(300)), b"\n" * 5]
+    header = (128, 12345, 3.0, 1, 12, 200)
+    values = [{"a": 1, "b": (2.5, "teks\n")}, list(range(300)), b"\n" * 5, header, header, list(range(40000)), header]
+    protocols = [None, 2, None, None, 2, None, None]
     out = storage.create_file("parts")
-    for value in values:
-        out.write_pickle(value)
+    for value, protocol in zip(values, protocols):
+        out.write_pickle(value, *([protocol] if protocol else []))
     out.close()
     assembled = StructFile(open(tmp_path / "segment.seg", "wb"))
     CompoundStorage.assemble(assembled, storage, ["parts"])
     compound = CompoundStorage(storage.open_file("segment.seg"), use_mmap=True)
     mapped = compound.open_file("parts")
     assert isinstance(mapped, MappedFile)
-    assert [mapped.read_pickle() for _ in values] == values
+    loads = _CountingLoad(monkeypatch)
+    read, windowed = [], []
+    for _ in values:
+        before = loads.count
+        read.append(mapped.read_pickle())
+        windowed.append(loads.count == before)
+    assert read == values
+    assert windowed == [True, False, True, True, True, False, True]
     assert mapped.read() == b""
 
 
