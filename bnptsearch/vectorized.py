@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import count
+from typing import Any
 
 import numpy as np
 from whoosh.reading import SegmentReader, TermNotFound
@@ -92,13 +93,13 @@ class CollectionStats:
 
 
 def _postings(
-    leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None
+    leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None, info: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers (within ``leaf``) and weights (term frequencies), deleted
     documents included (CollectionStats.deleted masks them); with ``wanted``, only from the
-    blocks it accepts (whoosh_compat.posting_blocks)."""
+    blocks it accepts; ``info``: the term's info in ``leaf`` (whoosh_compat.posting_blocks)."""
     id_blocks, weight_blocks = [], []
-    for deltas, weights in posting_blocks(leaf, fieldname, text, wanted):
+    for deltas, weights in posting_blocks(leaf, fieldname, text, wanted, info):
         id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
         weight_blocks.append(np.asarray(weights, dtype=np.float64))
     if not id_blocks:
@@ -127,15 +128,15 @@ class _Term:
         self.clause = clause
         self._scale = scale
         # One look-up of the word per segment (each one a hash-table read): which segments
-        # hold it, how many passages, its highest weight.
-        self._leaves: list[tuple[SegmentReader, int]] = []
+        # hold it, how many passages, its highest weight, and where its postings are.
+        self._leaves: list[tuple[SegmentReader, int, Any]] = []
         self.frequency, most = 0, 0.0
         for leaf, offset in searcher.reader().leaf_readers():
             try:
                 info = leaf.term_info(clause.fieldname, clause.text)
             except TermNotFound:
                 continue
-            self._leaves.append((leaf, offset))
+            self._leaves.append((leaf, offset, info))
             self.frequency += info.doc_frequency()
             most = max(most, info.max_weight())
         self.idf = self._model.term_idf(stats.doc_count, self.frequency) if self.frequency else 0.0
@@ -159,8 +160,8 @@ class _Term:
         lengths = stats.lengths(clause.fieldname)
         average = stats.average_length(clause.fieldname)
         id_parts, score_parts = [], []
-        for leaf, offset in self._leaves:
-            docnums, weights = _postings(leaf, clause.fieldname, clause.text, blocks(offset) if blocks else None)
+        for leaf, offset, info in self._leaves:
+            docnums, weights = _postings(leaf, clause.fieldname, clause.text, blocks(offset) if blocks else None, info)
             docnums += offset
             norm = k1 * ((1 - b) + b * lengths[docnums] / average)
             id_parts.append(docnums)

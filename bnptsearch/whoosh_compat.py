@@ -49,8 +49,7 @@ from whoosh.columns import MultiColumnReader
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import TOC, FileIndex, clean_files
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
@@ -111,15 +110,15 @@ def deleted_docs(leaf: SegmentReader) -> Iterable[int]:
     return leaf.deleted_docs_set
 
 
-def _leaf_matcher(leaf: SegmentReader, fieldname: str, text: str) -> Any:
-    """The term's postings in ``leaf`` from the first, deleted documents included."""
-    matcher = leaf.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        # Segments with deletions wrap their postings to skip deleted documents (and the
-        # wrapper has already moved past the first ones): unwrap and start over.
-        matcher = matcher.child
-        matcher.reset()
-    return matcher
+def _leaf_matcher(leaf: SegmentReader, fieldname: str, text: str, info: Any = None) -> Any:
+    """The term's postings in ``leaf`` from the first, deleted documents included (Whoosh's
+    ``postings`` wraps them to skip deleted documents); ``info``: the term's
+    ``leaf.term_info``, if the caller has it (looking a term up is most of a rare word's
+    cost); TermNotFound if the segment does not hold the term."""
+    if info is None:
+        info = leaf.term_info(fieldname, text)
+    terms, field = leaf._terms, leaf.schema[fieldname]
+    return terms._codec.postings_reader(terms._postfile, info, field.format, term=(fieldname, field.to_bytes(text)))
 
 
 def _blocks(matcher: W3LeafMatcher, wanted: Callable[[int, int, float], bool] | None) -> Iterator[W3LeafMatcher]:
@@ -134,7 +133,11 @@ def _blocks(matcher: W3LeafMatcher, wanted: Callable[[int, int, float], bool] | 
 
 
 def posting_blocks(
-    leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None
+    leaf: SegmentReader,
+    fieldname: str,
+    text: str,
+    wanted: Callable[[int, int, float], bool] | None = None,
+    info: Any = None,
 ) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     """A term's postings in ``leaf`` as blocks of (id deltas, weights): each block's
     document numbers as differences from the one before (the first from 0), and their term
@@ -144,12 +147,13 @@ def posting_blocks(
     are decoded and yielded: ``first`` and ``last`` bound the block's document numbers (a
     block's header records its last one; the first is past the block before), and
     ``max_weight`` is its highest weight. Reading a header costs far less than decoding
-    the block (zlib and pickle of its ids, weights and positions).
+    the block (zlib and pickle of its ids, weights and positions). ``info``: the term's
+    ``leaf.term_info``, if the caller has looked it up.
 
     >>> [list(ids) for ids, _ in posting_blocks(leaf, "text", "tangkap")]   # doctest: +SKIP
     [[0, 3, 1, 12]]
     """
-    matcher = _leaf_matcher(leaf, fieldname, text)
+    matcher = _leaf_matcher(leaf, fieldname, text, info)
     if not isinstance(matcher, W3LeafMatcher):
         # Terms with few postings are stored inline, in a list matcher: one block.
         ids, weights = [], []
@@ -186,9 +190,12 @@ def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int
     wanted = sorted(set(docnums))
     for leaf, offset in reader.leaf_readers():
         here = [docnum - offset for docnum in wanted if offset <= docnum < offset + leaf.doc_count_all()]
-        if not here or (fieldname, text) not in leaf:
+        if not here:
             continue
-        matcher = _leaf_matcher(leaf, fieldname, text)
+        try:
+            matcher = _leaf_matcher(leaf, fieldname, text)
+        except TermNotFound:
+            continue
         decode = matcher.format.decoder("positions")
         if not isinstance(matcher, W3LeafMatcher):
             for docnum in here:
