@@ -62,7 +62,14 @@ from .schema import (
     YEAR,
 )
 from .spelling import Vocabulary
-from .whoosh_compat import cap_expansions, column, refreshed_searcher, segment_key, term_positions
+from .whoosh_compat import (
+    cap_expansions,
+    column,
+    refreshed_searcher,
+    release_mapped_pages,
+    segment_key,
+    term_positions,
+)
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -87,6 +94,9 @@ LIKE_TERMS = 25
 UNEMBEDDED_NOTE = "passages have no vector yet and are found by words only; run `bnptsearch index`"
 WORDS_ONLY_NOTE = "searching by words only"
 INDEX_NOTES = (UNEMBEDDED_NOTE, WORDS_ONLY_NOTE)
+# Every so many searches, the index pages read are let go of (whoosh_compat.release_mapped_pages):
+# a long-running process's RSS stays what a few dozen queries read, not the whole index.
+RELEASE_PAGES_EVERY = 64
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 
 
@@ -385,6 +395,7 @@ class Searcher:
         self._facts_of: _Facts | None = None
         # the unstemmed indexed words, for typo correction and suggestions, read on first use
         self._vocabulary: Vocabulary | None = None
+        self._searches = 0  # since the mapped pages were last released
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed, keeping the
@@ -408,6 +419,10 @@ class Searcher:
         """Runs ``request``, expanding acronyms with ``acronyms`` if given, fusing in the
         cosines of ``dense`` if given; :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
+        self._searches += 1
+        if self._searches >= RELEASE_PAGES_EVERY:
+            release_mapped_pages(searcher.reader())
+            self._searches = 0
         deadline = Deadline(request.timeout)
         asked = request.query
         parsed, expansions = self._parse(request, acronyms)

@@ -23,7 +23,8 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   while keeping the readers (and what was computed from them) of the segments that did
   not change; :func:`column`: a column reader kept with each segment's reader.
 - :class:`MappedFile`: a compound segment's sub-files read through its memory map instead
-  of copied into memory (installed into ``CompoundStorage.open_file`` on import).
+  of copied into memory (installed into ``CompoundStorage.open_file`` on import);
+  :func:`release_mapped_pages` lets go of the mapped pages read so far.
 
 >>> writer = SegmentWriter(ix, limitmb=512)          # doctest: +SKIP
 """
@@ -33,6 +34,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import io
+import mmap
 import os
 import pickle
 import re
@@ -66,6 +68,7 @@ __all__ = [
     "leaf_length_bytes",
     "posting_blocks",
     "refreshed_searcher",
+    "release_mapped_pages",
     "remove_uncommitted",
     "segment_key",
     "term_positions",
@@ -589,6 +592,28 @@ class MappedFile(BufferFile):
             return _whoosh_open_file(storage, name, *args, **kwargs)  # or Whoosh's error
         offset, length = storage.range(name)
         return MappedFile(storage._source, offset, length, name=name)
+
+
+def release_mapped_pages(reader: Any) -> int:
+    """Drops the pages of ``reader``'s memory-mapped segments from this process's resident
+    memory (``MADV_DONTNEED``), and says how many segments it did. The pages stay in the
+    page cache, shared with other processes: reading one again maps it back (a minor
+    fault, no disk read). Without this, a long-running process's RSS grows with every part
+    of the index it has read: 939 of 1,077 MB after 600 queries at a million passages.
+
+    >>> release_mapped_pages(searcher.reader())           # doctest: +SKIP
+    14
+    """
+    released = 0
+    if not hasattr(mmap, "MADV_DONTNEED"):  # not on Windows
+        return released
+    for leaf, _ in reader.leaf_readers():
+        compound = getattr(getattr(leaf, "_storage", None), "a", None)  # OverlayStorage(compound, folder)
+        source = getattr(compound, "_source", None)
+        if isinstance(compound, CompoundStorage) and isinstance(source, mmap.mmap) and not compound.is_closed:
+            source.madvise(mmap.MADV_DONTNEED)
+            released += 1
+    return released
 
 
 _whoosh_open_file = CompoundStorage.open_file

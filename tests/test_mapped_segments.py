@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import os
 import pickle
+from pathlib import Path
 
+import pytest
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 from bnptsearch import Index
-from bnptsearch.whoosh_compat import MappedFile, _MapReader
+from bnptsearch import search as search_module
+from bnptsearch.whoosh_compat import MappedFile, _MapReader, release_mapped_pages
 
 
 def _compound(index_path) -> CompoundStorage:
@@ -85,4 +88,40 @@ def test_pickles_read_from_the_map(tmp_path, monkeypatch) -> None:
 def test_searching_a_mapped_index(tmp_path, corpus_copy) -> None:
     index, _ = Index.build(corpus_copy, tmp_path / "index")
     assert index.search("terorisme").hits
+    index.close()
+
+
+def _mapped_kb() -> int:
+    """This process's resident file-backed pages (the mapped segments among them), in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1])
+    raise AssertionError("no RssFile in /proc/self/status")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc/self/status")
+def test_searches_let_go_of_the_mapped_pages_they_read(tmp_path, corpus_copy, monkeypatch) -> None:
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    words = [f"kata{n}" for n in range(4000)]
+    for number in range(80):  # a segment of a few MB, read whole by the searches below
+        text = " ".join(words[(number * 37 + k) % len(words)] for k in range(1000))
+        (corpus / f"{number:03d}.txt").write_text(f"Judul {number}\n\n{text}\n")
+    index, _ = Index.build(corpus, tmp_path / "index")
+    queries = [" ".join(words[n : n + 40 : 4]) for n in range(0, 4000, 40)]
+    expected = [index.search(query).hits for query in queries[:5]]
+    monkeypatch.setattr(search_module, "RELEASE_PAGES_EVERY", 10**9)
+    for query in queries:
+        index.search(query)
+    held = _mapped_kb()
+    assert release_mapped_pages(index.searcher().whoosh.reader()) >= 1
+    assert _mapped_kb() < held - 256  # at least 256 KiB of the index let go of
+    # Read again, the pages come back from the page cache: the same answers.
+    assert [index.search(query).hits for query in queries[:5]] == expected
+    # Searches release them every RELEASE_PAGES_EVERY searches on their own.
+    monkeypatch.setattr(search_module, "RELEASE_PAGES_EVERY", 3)
+    for query in queries:
+        index.search(query)
+    assert _mapped_kb() < held - 256
     index.close()
