@@ -211,7 +211,9 @@ def _segment_facts(leaf: WhooshReader) -> _Facts:
             day = field.from_bytes(term).toordinal()
             for docnum in leaf.postings(DATE, term).all_ids():
                 days[docnum] = day
-        doc_ids, sources, years = (list(leaf.column_reader(name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
+        # Through the column readers kept with the segment (whoosh_compat.column): one read
+        # of each column's offsets per segment, whether facets or pages ask first.
+        doc_ids, sources, years = (list(column(leaf, name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
         facts = _Facts(doc_ids, sources, years, days)
         if len(_SEGMENT_FACTS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
             _SEGMENT_FACTS.clear()
