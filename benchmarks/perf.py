@@ -47,7 +47,8 @@ as references measured in the same run.
 generated corpora and indexes (default: a temporary folder, removed afterwards); a corpus
 already there with the same parameters is reused. ``--profile DIR`` instead runs cProfile
 on one bnptsearch build and one query pass at the largest size and writes ``.prof`` files
-and top-function summaries to DIR.
+and top-function summaries to DIR; with ``--reuse-index`` and ``--queries``, on one query
+pass (after a warm-up pass) over that index only.
 """
 
 from __future__ import annotations
@@ -442,7 +443,7 @@ def _child_profile(kind: str, corpus: str, index: str, queries_file: str, out: s
         profiler.disable()
     else:
         sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
-        ix = Index.open(index)
+        ix = Index.open(index, read_only=True)  # an index reused as it is: nothing written
         queries = [q for qs in sets.values() for q in qs]
         for query in queries:  # warm, as in the latency measurement
             ix.search(query, limit=10)
@@ -929,6 +930,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--reuse-index needs --queries (a queries.json)")
         if args.references_corpus is not None and args.workdir is None:
             parser.error("--references-corpus needs --workdir (where the references are built)")
+        if args.profile:
+            return profile_queries(args.reuse_index, args.queries, Path(args.profile))
         return queries_only(args)
     if args.sentences is None or args.tydi_queries is None:
         parser.error("--sentences and --tydi-queries are required")
@@ -1113,6 +1116,20 @@ def _summary(path: Path, sort: str, limit: int = 25) -> str:
     return buffer.getvalue()
 
 
+def _write_summary(out: Path, name: str) -> None:
+    text = _summary(out / f"{name}.prof", "cumulative") + _summary(out / f"{name}.prof", "tottime")
+    (out / f"{name}.txt").write_text(text, encoding="utf-8")
+
+
+def profile_queries(index: Path, queries_file: Path, out: Path) -> int:
+    """With ``--reuse-index``: cProfile of one query pass (after a warm-up pass) on that index."""
+    out.mkdir(parents=True, exist_ok=True)
+    _run_child("profile", "query", "", index, queries_file, out / "query.prof")
+    _write_summary(out, "query")
+    print(f"wrote {out / 'query'}.prof and .txt", file=sys.stderr)
+    return 0
+
+
 def profile(workdir: Path, corpus: Path, size: int, queries_file: Path, out: Path, log) -> int:
     out.mkdir(parents=True, exist_ok=True)
     index = workdir / f"index-profile-{size}"
@@ -1122,8 +1139,7 @@ def profile(workdir: Path, corpus: Path, size: int, queries_file: Path, out: Pat
     log("profiling queries")
     _run_child("profile", "query", corpus, index, queries_file, out / "query.prof")
     for name in ("build", "query"):
-        text = _summary(out / f"{name}.prof", "cumulative") + _summary(out / f"{name}.prof", "tottime")
-        (out / f"{name}.txt").write_text(text, encoding="utf-8")
+        _write_summary(out, name)
         log(f"wrote {out / name}.prof and .txt")
     return 0
 

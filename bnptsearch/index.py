@@ -276,12 +276,12 @@ class Index:
         self.read_only = read_only
         # The model for semantic search (E5Embedder, made on first use, unless given).
         self._embedder = embedder
-        self._indexname, self._ix = _open_live(path)
+        self._indexname, self._ix, generation = _open_live(path, remember=not read_only)
         self._searcher: Searcher | None = None
         self._acronyms: tuple[tuple[str, int], AcronymTable] | None = None
         self._segment_acronyms: dict[tuple[str, int], frozenset[tuple[str, str]]] = {}
         # The generation whose files were last verified against their manifest.
-        self._verified: tuple[str, int] | None = None
+        self._verified: tuple[str, int] | None = (self._indexname, generation)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -822,7 +822,8 @@ class Index:
             raise IndexNotFoundError(f"index at {self.path} has been removed")
         if _check_meta(self.path, meta) != self._indexname:
             self.close()
-            self._indexname, self._ix = _open_live(self.path)
+            self._indexname, self._ix, generation = _open_live(self.path, remember=not self.read_only)
+            self._verified = (self._indexname, generation)
 
     def searcher(self) -> Searcher:
         """The current searcher, refreshed if the index changed since the last call.
@@ -848,7 +849,7 @@ class Index:
             generation = self._ix.latest_generation()
         if self._verified == (self._indexname, generation):
             return True
-        if not _verify_generation(self.path, self._indexname, generation):
+        if not _verify_generation(self.path, self._indexname, generation, remember=not self.read_only):
             return False
         self._verified = (self._indexname, generation)
         return True

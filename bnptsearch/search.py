@@ -61,7 +61,15 @@ from .schema import (
     WORDS,
     YEAR,
 )
-from .whoosh_compat import cap_expansions, column, edit_distance, refreshed_searcher, segment_key, term_positions
+from .spelling import Vocabulary
+from .whoosh_compat import (
+    cap_expansions,
+    column,
+    refreshed_searcher,
+    release_mapped_pages,
+    segment_key,
+    term_positions,
+)
 
 if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
@@ -86,6 +94,9 @@ LIKE_TERMS = 25
 UNEMBEDDED_NOTE = "passages have no vector yet and are found by words only; run `bnptsearch index`"
 WORDS_ONLY_NOTE = "searching by words only"
 INDEX_NOTES = (UNEMBEDDED_NOTE, WORDS_ONLY_NOTE)
+# Every so many searches, the index pages read are let go of (whoosh_compat.release_mapped_pages):
+# a long-running process's RSS stays what a few dozen queries read, not the whole index.
+RELEASE_PAGES_EVERY = 64
 _SUGGESTABLE_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:~])")
 
 
@@ -200,7 +211,9 @@ def _segment_facts(leaf: WhooshReader) -> _Facts:
             day = field.from_bytes(term).toordinal()
             for docnum in leaf.postings(DATE, term).all_ids():
                 days[docnum] = day
-        doc_ids, sources, years = (list(leaf.column_reader(name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
+        # Through the column readers kept with the segment (whoosh_compat.column): one read
+        # of each column's offsets per segment, whether facets or pages ask first.
+        doc_ids, sources, years = (list(column(leaf, name)) for name in (DOC_ID, SOURCE_NAME, YEAR))
         facts = _Facts(doc_ids, sources, years, days)
         if len(_SEGMENT_FACTS) >= _SEGMENTS_KEPT:  # segments merged away, other indexes
             _SEGMENT_FACTS.clear()
@@ -382,6 +395,9 @@ class Searcher:
         self._lengths: dict = {}
         # per-document facts for facets and date sorting (see _facts), made on first use
         self._facts_of: _Facts | None = None
+        # the unstemmed indexed words, for typo correction and suggestions, read on first use
+        self._vocabulary: Vocabulary | None = None
+        self._searches = 0  # since the mapped pages were last released
 
     def refresh(self, index: WhooshIndex) -> None:
         """Moves to the latest committed state of ``index`` if it changed, keeping the
@@ -390,6 +406,7 @@ class Searcher:
             self._searcher = refreshed_searcher(index, self._searcher)
             self._stats = None
             self._facts_of = None
+            self._vocabulary = None
 
     @property
     def whoosh(self) -> WhooshSearcher:
@@ -404,6 +421,10 @@ class Searcher:
         """Runs ``request``, expanding acronyms with ``acronyms`` if given, fusing in the
         cosines of ``dense`` if given; :meth:`bnptsearch.Index.search` is the public way in."""
         searcher = self._searcher
+        self._searches += 1
+        if self._searches >= RELEASE_PAGES_EVERY:
+            release_mapped_pages(searcher.reader())
+            self._searches = 0
         deadline = Deadline(request.timeout)
         asked = request.query
         parsed, expansions = self._parse(request, acronyms)
@@ -625,12 +646,14 @@ class Searcher:
         Unlike stems, typed words keep their prefixes, so the first letter can be fixed,
         which spares a pass over the whole vocabulary.
         """
-        reader = self._searcher.reader()
-        found = sorted(
-            reader.terms_within(WORDS, word, maxdist, prefix=prefix),
-            key=lambda w: (edit_distance(word, w), -reader.doc_frequency(WORDS, w), w),
-        )
+        found = self._words().closest(word, maxdist, prefix)
         return tuple(dict.fromkeys(stem for w in found[:MAX_TYPO_WORDS] for stem in analyze(w)))
+
+    def _words(self) -> Vocabulary:
+        """The unstemmed words of the current searcher's passages."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self._searcher.reader(), WORDS)
+        return self._vocabulary
 
     def _occurs(self, word: str) -> bool:
         """Whether ``word`` (lowercase, as typed) matches anything: as written, or by its stem."""
@@ -947,7 +970,6 @@ class Searcher:
         Suggestions come from the unstemmed words of the passages: correcting stems would
         propose non-words.
         """
-        reader = self._searcher.reader()
         corrected = query
         changed = False
         for match in _SUGGESTABLE_WORD.finditer(query):
@@ -957,13 +979,9 @@ class Searcher:
             edits = max_edits(word)
             if not edits or word in search_stopwords() or self._occurs(word) or set(analyze(word)) <= expanded:
                 continue
-            best = min(
-                reader.terms_within(WORDS, word, edits, prefix=1),
-                key=lambda c: (edit_distance(word, c), -reader.doc_frequency(WORDS, c), c),
-                default=None,
-            )
-            if best is not None:
-                corrected = corrected.replace(match.group(), best, 1)
+            closest = self._words().closest(word, edits)
+            if closest:
+                corrected = corrected.replace(match.group(), closest[0], 1)
                 changed = True
         return corrected if changed else None
 

@@ -23,7 +23,7 @@ from and that file's hash, committed in the same Whoosh transaction as its passa
 index never disagrees with itself about what it holds (see :mod:`bnptsearch.update`).
 
 >>> with _write_lock(Path("index"), timeout=10):     # doctest: +SKIP
-...     name, ix = _open_live(Path("index"))
+...     name, ix, generation = _open_live(Path("index"))
 """
 
 from __future__ import annotations
@@ -185,8 +185,9 @@ def _new_index(path: Path) -> tuple[str, FileIndex]:
     return indexname, ix
 
 
-def _open_live(path: Path) -> tuple[str, FileIndex]:
-    """(name, Whoosh index) of the index the metadata names now.
+def _open_live(path: Path, remember: bool = False) -> tuple[str, FileIndex, int]:
+    """(name, Whoosh index, the generation verified) of the index the metadata names now;
+    ``remember``: see :func:`_verify_generation`.
 
     A rebuild in another process may switch the metadata and delete the old files between
     our reading the name and opening it: then the name is read again.
@@ -202,8 +203,9 @@ def _open_live(path: Path) -> tuple[str, FileIndex]:
         try:
             # Verified before Whoosh reads a byte of it; with the schema given, Whoosh skips
             # the TOC's pickled schema (its pickled segment list is still read).
-            if _verify_generation(path, indexname, generation):
-                return indexname, whoosh_index.open_dir(str(path), indexname=indexname, schema=passage_schema())
+            if _verify_generation(path, indexname, generation, remember=remember):
+                ix = whoosh_index.open_dir(str(path), indexname=indexname, schema=passage_schema())
+                return indexname, ix, generation
         except whoosh_index.EmptyIndexError:
             continue
     raise IndexNotFoundError(f"index at {path} keeps changing under us; try again")
@@ -469,8 +471,12 @@ def _missing_toc(path: Path, indexname: str) -> str:
     return toc_filename(indexname, max(manifests, default=0))
 
 
-def _generation_damage(path: Path, indexname: str, generation: int, full: bool) -> tuple[list[str], list[DamagedFile]]:
-    """(files verified, damaged files) of generation ``generation``.
+def _generation_damage(
+    path: Path, indexname: str, generation: int, full: bool
+) -> tuple[list[str], list[DamagedFile], dict[str, list[int]]]:
+    """(files verified, damaged files, restamped) of generation ``generation``: restamped
+    are the files whose stamp differs from a recorded one but whose bytes are as recorded
+    (a copied index), with their stamps as found before reading them.
 
     Without ``full``, a file whose stamp is as recorded is taken as intact; only sizes are
     compared and the others' bytes read. With ``full`` every byte is read.
@@ -479,10 +485,10 @@ def _generation_damage(path: Path, indexname: str, generation: int, full: bool) 
     try:
         entries = _manifest_entries(path / manifest_name)
     except FileNotFoundError:
-        return [], [DamagedFile(manifest_name, "missing")]
+        return [], [DamagedFile(manifest_name, "missing")], {}
     except (OSError, ValueError, KeyError, TypeError):
-        return [], [DamagedFile(manifest_name, "does not match its checksum")]
-    checked, damaged = [manifest_name], []
+        return [], [DamagedFile(manifest_name, "does not match its checksum")], {}
+    checked, damaged, restamped = [manifest_name], [], {}
     for name, entry in sorted(entries.items()):
         file = path / name
         try:
@@ -493,8 +499,11 @@ def _generation_damage(path: Path, indexname: str, generation: int, full: bool) 
                 damaged.append(DamagedFile(name, "not an index file"))
             elif info.st_size != entry["size"]:
                 damaged.append(DamagedFile(name, f"{info.st_size} bytes, {entry['size']} recorded"))
-            elif (full or entry["stamp"] != _stamp(info)) and _crc_of_file(file) != entry["crc32"]:
-                damaged.append(DamagedFile(name, "does not match its checksum"))
+            elif full or entry["stamp"] != _stamp(info):
+                if _crc_of_file(file) != entry["crc32"]:
+                    damaged.append(DamagedFile(name, "does not match its checksum"))
+                elif entry["stamp"] not in (None, _stamp(info)):  # the TOC has none: renamed after
+                    restamped[name] = _stamp(info)
             checked.append(name)
         except FileNotFoundError:
             damaged.append(DamagedFile(name, "missing"))
@@ -502,19 +511,55 @@ def _generation_damage(path: Path, indexname: str, generation: int, full: bool) 
             damaged.append(DamagedFile(name, f"unreadable ({error.strerror or error})"))
         except (KeyError, TypeError):
             damaged.append(DamagedFile(manifest_name, f"has no valid entry for {name}"))
-    return checked, damaged
+    return checked, damaged, restamped
 
 
-def _verify_generation(path: Path, indexname: str, generation: int) -> bool:
+def _verify_generation(path: Path, indexname: str, generation: int, *, remember: bool = False) -> bool:
     """Cheaply checks generation ``generation`` before it is read: True if intact, False if a
     writer has moved on meanwhile (its files may be gone: read the new one); raises
-    :class:`IndexDamagedError` otherwise."""
-    _, damaged = _generation_damage(path, indexname, generation, full=False)
+    :class:`IndexDamagedError` otherwise.
+
+    A copied index has new inodes and change times, so its files' stamps differ from the
+    recorded ones and their bytes are read; with ``remember`` the stamps they had when
+    found intact are recorded (:func:`_restamp`), so the next open reads them no more.
+    """
+    _, damaged, restamped = _generation_damage(path, indexname, generation, full=False)
     if not damaged:
+        if remember and restamped:
+            _restamp(path, indexname, generation, restamped)
         return True
     if _latest_generation(path, indexname) != generation:
         return False
     raise IndexDamagedError(tuple(file.name for file in damaged))
+
+
+def _restamp(path: Path, indexname: str, generation: int, stamps: Mapping[str, list[int]]) -> None:
+    """Records ``stamps`` in generation ``generation``'s manifest, in place of the stamps
+    its files had when written; their sizes and checksums stay as recorded.
+
+    Only while no writer holds the lock (a commit reads this manifest to write the next
+    one) and while the generation is the latest; best effort: a folder that cannot be
+    written keeps its stamps, and each open reads the copied files again. A file changed
+    after this changes its stamp again (its change time at least), so it is read again.
+    """
+    try:
+        lock = FileStorage(str(path)).lock(_LOCK_NAME)
+        if not lock.acquire(blocking=False):
+            return
+    except OSError:
+        return
+    try:
+        if _latest_generation(path, indexname) != generation:
+            return
+        manifest = path / _manifest_name(indexname, generation)
+        entries = _manifest_entries(manifest)
+        for name, stamp in stamps.items():
+            entries[name]["stamp"] = stamp
+        _write_json(manifest, {"files": entries, "crc32": _checksum(entries)})
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # nothing was changed: the next open checks those files by their bytes again
+    finally:
+        lock.release()
 
 
 def _check_folder(path: Path) -> CheckReport:
@@ -535,11 +580,11 @@ def _check_folder(path: Path) -> CheckReport:
     generation = _latest_generation(path, indexname)
     if generation is None:
         return CheckReport(str(path), None, (META_FILE,), 0, (DamagedFile(_missing_toc(path, indexname), "missing"),))
-    checked, damaged = _generation_damage(path, indexname, generation, full=True)
+    checked, damaged, _ = _generation_damage(path, indexname, generation, full=True)
     latest = _latest_generation(path, indexname)
     if damaged and latest is not None and latest != generation:  # a writer committed meanwhile
         generation = latest
-        checked, damaged = _generation_damage(path, indexname, generation, full=True)
+        checked, damaged, _ = _generation_damage(path, indexname, generation, full=True)
     notes = []
     try:
         _check_trusted(path)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import count
+from typing import Any
 
 import numpy as np
 from whoosh.reading import SegmentReader, TermNotFound
@@ -92,13 +93,13 @@ class CollectionStats:
 
 
 def _postings(
-    leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None
+    leaf: SegmentReader, fieldname: str, text: str, wanted: Callable[[int, int, float], bool] | None = None, info: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers (within ``leaf``) and weights (term frequencies), deleted
     documents included (CollectionStats.deleted masks them); with ``wanted``, only from the
-    blocks it accepts (whoosh_compat.posting_blocks)."""
+    blocks it accepts; ``info``: the term's info in ``leaf`` (whoosh_compat.posting_blocks)."""
     id_blocks, weight_blocks = [], []
-    for deltas, weights in posting_blocks(leaf, fieldname, text, wanted):
+    for deltas, weights in posting_blocks(leaf, fieldname, text, wanted, info):
         id_blocks.append(np.cumsum(np.array(deltas, dtype=np.int64)))
         weight_blocks.append(np.asarray(weights, dtype=np.float64))
     if not id_blocks:
@@ -127,15 +128,15 @@ class _Term:
         self.clause = clause
         self._scale = scale
         # One look-up of the word per segment (each one a hash-table read): which segments
-        # hold it, how many passages, its highest weight.
-        self._leaves: list[tuple[SegmentReader, int]] = []
+        # hold it, how many passages, its highest weight, and where its postings are.
+        self._leaves: list[tuple[SegmentReader, int, Any]] = []
         self.frequency, most = 0, 0.0
         for leaf, offset in searcher.reader().leaf_readers():
             try:
                 info = leaf.term_info(clause.fieldname, clause.text)
             except TermNotFound:
                 continue
-            self._leaves.append((leaf, offset))
+            self._leaves.append((leaf, offset, info))
             self.frequency += info.doc_frequency()
             most = max(most, info.max_weight())
         self.idf = self._model.term_idf(stats.doc_count, self.frequency) if self.frequency else 0.0
@@ -159,8 +160,8 @@ class _Term:
         lengths = stats.lengths(clause.fieldname)
         average = stats.average_length(clause.fieldname)
         id_parts, score_parts = [], []
-        for leaf, offset in self._leaves:
-            docnums, weights = _postings(leaf, clause.fieldname, clause.text, blocks(offset) if blocks else None)
+        for leaf, offset, info in self._leaves:
+            docnums, weights = _postings(leaf, clause.fieldname, clause.text, blocks(offset) if blocks else None, info)
             docnums += offset
             norm = k1 * ((1 - b) + b * lengths[docnums] / average)
             id_parts.append(docnums)
@@ -207,13 +208,28 @@ class _BestOf:
         the alternatives' bounds are the group's) and keeps each passage's best."""
         for term in self.alternatives:
             term.score(stats, pruning)
-        self.docnums = np.unique(np.concatenate([term.docnums for term in self.alternatives]))
+        self.docnums = _union(*(term.docnums for term in self.alternatives))
         self.scores = self.scores_of(self.docnums)
 
     def scores_of(self, docnums: np.ndarray) -> np.ndarray:
         """The group's scores of ``docnums`` (0 where no alternative matches), computed as
         the whole-group path computes them (_extra_scores), to the last bit."""
         return self.boost * np.maximum.reduce([term.scores_of(docnums) for term in self.alternatives])
+
+
+def _union(*docnums: np.ndarray) -> np.ndarray:
+    """The sorted union of arrays of document numbers, each sorted and distinct. A stable
+    sort of them joined merges their runs (Timsort): 0.7 ms for 100k numbers, where
+    ``np.unique`` (a hash table since numpy 2.3) took 34.
+
+    >>> _union(np.array([1, 4, 9]), np.array([2, 4]), np.array([], dtype=np.int64))
+    array([1, 2, 4, 9])
+    """
+    joined = np.concatenate(docnums)
+    joined.sort(kind="stable")
+    distinct = np.ones(len(joined), dtype=bool)
+    np.not_equal(joined[1:], joined[:-1], out=distinct[1:])
+    return joined[distinct]
 
 
 def _scores_at(docnums: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -306,22 +322,26 @@ def top_documents(
     order = sorted(words, key=lambda term: (term.frequency, -term.bound))
     # At least the highest score (kept up as words add, not read from the whole array).
     highest = float(scores.max()) if extras else 0.0
+    # The passages scored so far (some since removed: their score is 0), kept up as words
+    # add: at a million passages, finding them in the whole array took 4 ms a look.
+    touched = np.flatnonzero(scores) if extras else np.zeros(0, dtype=np.int64)
     for number, term in enumerate(order):
         others = sum(later.bound for later in order[number + 1 :])
         pruning = None
         # Skipping a block needs a bar above what one occurrence and the words after add.
         if prune and (term.bound_at(1) + others) * (1 + _MARGIN) < highest:
-            matched = np.flatnonzero(scores)
+            matched = touched[scores[touched] != 0]
             bar = _kth_best(scores[matched], limit) * (1 - _MARGIN)
             running = matched[(scores[matched] + term.bound + others) * (1 + _MARGIN) >= bar]
             pruning = (running, bar, others) if bar > 0 else None
         term.score(stats, pruning)
         scores[term.docnums] += term.scores
+        touched = _union(touched, term.docnums)
         if len(term.docnums):
             highest = max(highest, float(scores[term.docnums].max()))
         if removed is not None:
             scores[removed] = 0
-    running = np.flatnonzero(scores)
+    running = touched[scores[touched] != 0]
     if len(running) > limit:
         # Scores so far were added rarest word first; the exact ones, in the query's order,
         # for the passages within rounding of the limit-th.

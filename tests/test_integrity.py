@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zlib
@@ -105,8 +106,8 @@ def test_a_flip_with_its_modification_time_restored_is_still_detected(tmp_path: 
 def test_a_read_error_the_cheap_check_missed_names_the_damaged_file(tmp_path: Path, monkeypatch) -> None:
     # Bit rot that no size or stamp shows: the read fails, and the full check names the file.
     index_dir = matrix.build(tmp_path)
-    monkeypatch.setattr("bnptsearch.index._verify_generation", lambda *args: True)
-    monkeypatch.setattr(store_module, "_verify_generation", lambda *args: True)
+    monkeypatch.setattr("bnptsearch.index._verify_generation", lambda *args, **kwargs: True)
+    monkeypatch.setattr(store_module, "_verify_generation", lambda *args, **kwargs: True)
     segment = matrix.role_files(index_dir)["segment-2"]
     matrix.damage(segment, matrix.Case("segment-2", "truncate"))
     with Index.open(index_dir) as index, pytest.raises(IndexDamagedError, match=re.escape(segment.name)):
@@ -339,6 +340,45 @@ def test_a_commit_checksums_only_the_files_it_wrote(index_dir: Path, corpus_copy
         index.add([corpus_copy / "000_d9719fe4b4a867df.txt"])  # unchanged: nothing written
     assert [name for name in read if name.endswith(".seg")] == []  # only TOCs were read
     assert read and Index.check(index_dir).ok
+
+
+def test_a_copied_index_is_read_whole_once_not_at_every_open(index_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(index_dir, copy)  # new inodes and change times: no file's stamp as recorded
+    crc_of_file = store_module._crc_of_file
+    read: list[str] = []
+
+    def counting(file: Path) -> int:
+        read.append(file.name)
+        return crc_of_file(file)
+
+    def segments_read() -> list[str]:
+        found = sorted(name for name in read if name.endswith(".seg"))
+        read.clear()
+        return found
+
+    monkeypatch.setattr(store_module, "_crc_of_file", counting)
+    segments = sorted(file.name for file in copy.glob("*.seg"))
+    manifest = _live_manifest(copy)
+    recorded = manifest.read_bytes()
+    for _ in range(2):  # read-only: nothing is written, so every open reads the copy whole
+        with Index.open(copy, read_only=True) as index:
+            assert index.search("BNPT").hits
+        assert segments_read() == segments and manifest.read_bytes() == recorded
+    with Index.open(copy) as index:
+        assert index.search("BNPT").hits
+    assert segments_read() == segments  # once: the searcher does not check them again
+    for read_only in (False, True):
+        with Index.open(copy, read_only=read_only) as index:
+            assert index.search("BNPT").hits
+        assert segments_read() == []
+    # A file changed since is read again: a flip with its modification time restored too.
+    segment = copy / segments[0]
+    before = segment.stat()
+    matrix.damage(segment, matrix.Case("segment-1", "flip", 1 / 32))
+    os.utime(segment, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(IndexDamagedError, match=re.escape(segment.name)):
+        Index.open(copy)
 
 
 def test_a_commit_whose_manifest_cannot_be_written_does_not_happen(index_dir: Path, monkeypatch) -> None:

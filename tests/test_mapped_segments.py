@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
+from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -15,8 +17,9 @@ from whoosh.filedb.structfile import StructFile
 
 from bnptsearch import Index
 from bnptsearch import index as index_module
+from bnptsearch import search as search_module
 from bnptsearch.schema import DOC_ID, TEXT
-from bnptsearch.whoosh_compat import MappedFile
+from bnptsearch.whoosh_compat import MappedFile, _MapReader, release_mapped_pages
 
 
 def _compound(index_path) -> CompoundStorage:
@@ -47,20 +50,44 @@ def test_sub_files_are_views_of_the_map(tmp_path, corpus_copy, monkeypatch: pyte
         mapped.close()
 
 
-def test_pickles_read_from_the_map(tmp_path) -> None:
-    """Whoosh unpickles block headers straight from the file (read, readline, readinto)."""
+class _CountingLoad:
+    """Counts the pickles loaded from the map itself (not from an in-memory window)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.count = 0
+        load = pickle.load
+
+        def counting(file, *args, **kwargs):
+            self.count += isinstance(file, _MapReader)
+            return load(file, *args, **kwargs)
+
+        monkeypatch.setattr(pickle, "load", counting)
+
+
+def test_pickles_read_from_the_map(tmp_path, monkeypatch) -> None:
+    """Whoosh unpickles block headers straight from the file (read, readline, readinto);
+    a short pickle is unpickled from a copy of the bytes it may take, a long one from the map."""
     storage = FileStorage(str(tmp_path))
-    values = [{"a": 1, "b": (2.5, "teks\n")}, list(range(300)), b"\n" * 5]
+    header = (128, 12345, 3.0, 1, 12, 200)
+    values = [{"a": 1, "b": (2.5, "teks\n")}, list(range(300)), b"\n" * 5, header, header, list(range(40000)), header]
+    protocols = [None, 2, None, None, 2, None, None]
     out = storage.create_file("parts")
-    for value in values:
-        out.write_pickle(value)
+    for value, protocol in zip(values, protocols):
+        out.write_pickle(value, *([protocol] if protocol else []))
     out.close()
     assembled = StructFile(open(tmp_path / "segment.seg", "wb"))
     CompoundStorage.assemble(assembled, storage, ["parts"])
     compound = CompoundStorage(storage.open_file("segment.seg"), use_mmap=True)
     mapped = compound.open_file("parts")
     assert isinstance(mapped, MappedFile)
-    assert [mapped.read_pickle() for _ in values] == values
+    loads = _CountingLoad(monkeypatch)
+    read, windowed = [], []
+    for _ in values:
+        before = loads.count
+        read.append(mapped.read_pickle())
+        windowed.append(loads.count == before)
+    assert read == values
+    assert windowed == [True, False, True, True, True, False, True]
     assert mapped.read() == b""
 
 
@@ -97,3 +124,37 @@ def test_a_reader_keeps_its_segment_files_when_a_merge_deletes_them(tmp_path, co
         file.unlink()
     assert _contents(early) == expected and expected[3]
     early.close()
+def _mapped_kb() -> int:
+    """This process's resident file-backed pages (the mapped segments among them), in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1])
+    raise AssertionError("no RssFile in /proc/self/status")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc/self/status")
+def test_searches_let_go_of_the_mapped_pages_they_read(tmp_path, corpus_copy, monkeypatch) -> None:
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    words = [f"kata{n}" for n in range(4000)]
+    for number in range(80):  # a segment of a few MB, read whole by the searches below
+        text = " ".join(words[(number * 37 + k) % len(words)] for k in range(1000))
+        (corpus / f"{number:03d}.txt").write_text(f"Judul {number}\n\n{text}\n")
+    index, _ = Index.build(corpus, tmp_path / "index")
+    queries = [" ".join(words[n : n + 40 : 4]) for n in range(0, 4000, 40)]
+    expected = [index.search(query).hits for query in queries[:5]]
+    monkeypatch.setattr(search_module, "RELEASE_PAGES_EVERY", 10**9)
+    for query in queries:
+        index.search(query)
+    held = _mapped_kb()
+    assert release_mapped_pages(index.searcher().whoosh.reader()) >= 1
+    assert _mapped_kb() < held - 256  # at least 256 KiB of the index let go of
+    # Read again, the pages come back from the page cache: the same answers.
+    assert [index.search(query).hits for query in queries[:5]] == expected
+    # Searches release them every RELEASE_PAGES_EVERY searches on their own.
+    monkeypatch.setattr(search_module, "RELEASE_PAGES_EVERY", 3)
+    for query in queries:
+        index.search(query)
+    assert _mapped_kb() < held - 256
+    index.close()
