@@ -91,7 +91,7 @@ from .update import (
     _write_in_batches,
 )
 from .vectors import VECTORS_FILE, Vectors, check_vectors, embed_missing, model_mismatch, vectors_model
-from .whoosh_compat import SegmentWriter, abandon, deleted_docs, remove_uncommitted, segment_key
+from .whoosh_compat import SegmentWriter, abandon, deleted_docs, release_mapped_pages, remove_uncommitted, segment_key
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
@@ -894,6 +894,9 @@ class Index:
         pairs = None if warm else _read_acronym_cache(self.path, list(key))
         if pairs is None:
             pairs = [list(pair) for pair in sorted(self._mine_acronyms(searcher))]
+            # Mining read every article's stored fields, spread over the whole stored-fields
+            # files: let go of those pages now rather than carry them to the next release.
+            release_mapped_pages(searcher.reader())
             if not warm and not self.read_only:
                 _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
