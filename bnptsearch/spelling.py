@@ -1,8 +1,8 @@
 """The indexed words close to a misspelt one: what typo correction and suggestions pick from.
 
 Whoosh's ``terms_within`` over a multi-segment index walks the merged vocabulary from the
-word's first letter on and computes each word's edit distance in Python: 40 % of a TyDi
-question's time at 100k passages. :class:`Vocabulary` reads each first letter's words once
+word's first letter on and computes each word's edit distance in Python, the largest part
+of a question's time once scoring was pruned (README, Performance). :class:`Vocabulary` reads each first letter's words once
 per searcher and measures them with RapidFuzz (C++): the same words, the same distance
 (optimal string alignment, which is what Whoosh's ``damerau_levenshtein`` computes: a swap
 of neighbours is one edit), the same order.
@@ -43,7 +43,7 @@ class Vocabulary:
         >>> vocabulary.closest("walkota", 1)                          # doctest: +SKIP
         ['walikota']
         """
-        # RapidFuzz's import (25 ms) is paid only by a query with a word to correct.
+        # RapidFuzz's import is paid only by a query with a word to correct.
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
