@@ -358,10 +358,12 @@ class SegmentWriter(_WhooshSegmentWriter):
         self.perdocwriter.close()
         reader = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(reader, self.docnum) if reader else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if reader:
-            reader.close()
+        try:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            self.fieldwriter.close()
+        finally:  # a write that fails (a full disk) must not leave the lengths files open
+            if reader:
+                reader.close()
 
 
 def abandon(writer: _WhooshSegmentWriter) -> None:
@@ -398,6 +400,8 @@ def _close_files(part: Any, depth: int = 3) -> None:
     attributes deep: its own ``close()`` stopped at the first write that failed. Closing a
     file whose flush fails still releases it (the error is ignored: nothing more is written)."""
     for value in vars(part).values():
+        if isinstance(value, StructFile) and value.is_closed:
+            continue  # Whoosh's StructFile raises a bare Exception when closed twice
         if isinstance(value, io.IOBase | StructFile):
             with suppress(OSError, ValueError):
                 value.close()

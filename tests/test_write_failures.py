@@ -447,3 +447,17 @@ def test_an_interrupted_update_keeps_the_files_to_read_again(built, monkeypatch)
     assert _stale_files(index_dir) == set()
     with Index.open(index_dir) as index:
         assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"  # back
+
+
+@pytest.mark.parametrize("budget", [60_000, 150_000, 250_000])
+def test_a_disk_that_fills_while_a_new_segment_is_closed_is_one_line(corpus_copy: Path, tmp_path: Path, monkeypatch, budget: int) -> None:
+    # Filled at these points, the write fails while the segment's term table is written, after
+    # other files of the segment were closed; closing those again must not raise over the error.
+    index_dir = tmp_path / "index"
+    _fill_disk_after(monkeypatch, budget)
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus_copy), "--index", str(index_dir)])
+    assert _one_line(result) == f"Error: no space left on device while writing {index_dir}\n"
+    monkeypatch.undo()
+    assert not _uncommitted(index_dir)
+    with Index.open(index_dir) as index:
+        assert index.update(corpus_copy).articles == 5  # and the next write works
