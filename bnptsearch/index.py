@@ -894,9 +894,6 @@ class Index:
         pairs = None if warm else _read_acronym_cache(self.path, list(key))
         if pairs is None:
             pairs = [list(pair) for pair in sorted(self._mine_acronyms(searcher))]
-            # Mining read every article's stored fields, spread over the whole stored-fields
-            # files: let go of those pages now rather than carry them to the next release.
-            release_mapped_pages(searcher.reader())
             if not warm and not self.read_only:
                 _write_acronym_cache(self.path, list(key), pairs)
         table = AcronymTable([Acronym(short, long) for short, long in pairs] + list(glossary()))
@@ -917,6 +914,9 @@ class Index:
                 pairs = frozenset(
                     (short, long) for fields in leaf.documents(**{KIND: ARTICLE_KIND}) for short, long in fields.get(ACRONYMS, ())
                 )
+                # That read every article's stored fields, spread over the whole segment's
+                # stored-fields file: let go of those pages now, not at the next release.
+                release_mapped_pages(leaf.reader())
             mined[key] = pairs
         self._segment_acronyms = mined
         return set().union(*mined.values())

@@ -451,9 +451,9 @@ class Searcher:
             # A count cut short is no total: leave it out rather than under-report.
             matching = None if deadline.hit else matching
         # Unless a correction was searched, one further off (two edits, shorter words) is
-        # suggested: always with --exact, by default only when nothing was found, since
-        # looking two edits around each unknown word (names, mostly) cost TyDi questions
-        # 0.44 s a query against 0.11 s without (500 dev questions in one run, load 23).
+        # suggested: always with --exact or --fuzzy, by default only when nothing was found,
+        # since looking two edits around each unknown word (names, mostly) cost questions
+        # several times their search (README, Quality).
         # Pasted text (a like-this query) is no spelling to correct.
         suggestion = (
             self._suggestion(request.query, deadline, _expanded_words(parsed))
@@ -634,9 +634,8 @@ class Searcher:
 
     def _term_weight(self, ranking: RankingParams) -> Callable[[str], float]:
         """A text term's idf, as ``ranking`` scores it."""
-        reader = self._searcher.reader()
-        weighting, total = ranking.weighting(), reader.doc_count_all()
-        return lambda term: weighting.term_idf(total, reader.doc_frequency(TEXT, term))
+        weighting = ranking.weighting()
+        return lambda term: weighting.idf(self._searcher, TEXT, term)
 
     def _typo_stems(self, word: str, maxdist: int, prefix: int) -> tuple[str, ...]:
         """The stems of the indexed words within ``maxdist`` edits of ``word`` as typed and
