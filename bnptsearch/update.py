@@ -234,7 +234,7 @@ def _read_file(
                 yield _counted(held, changes)
             held = _Addition(article, file_hash or "", article.doc_id in indexed, origin)
     if held is not None:
-        # A reader that did not read the file whole (an export parsed as a table) leaves
+        # A reader that did not read the file whole (a CSV export, streamed) leaves
         # the hash to a second read; "" if the file cannot be read again (then the next
         # update reads it again).
         try:

@@ -144,7 +144,7 @@ def _items(reading: Reading) -> list[object] | None:
     """The records of a JSON file, or None with a warning."""
     if not fits(reading, MAX_JSON_BYTES, "a JSON file (save it as JSON Lines)"):
         return None
-    text, problem = decode(reading.path.read_bytes())
+    text, problem = decode(reading.read_bytes())
     if problem:
         reading.warn(problem)
     try:
