@@ -189,8 +189,8 @@ def _committing(writer: SegmentWriter, progress: Progress | None, **options: Any
 
 def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Changes) -> IndexedArticles:
     """What the index a rebuild replaces holds (whatever its format version), so that the
-    articles it had from outside the corpus folder are kept; {} with a warning if that
-    index cannot be read."""
+    articles it had from outside the corpus folder are kept; an empty table with a warning
+    if that index cannot be read."""
     if not meta or not isinstance(meta.get("indexname"), str):
         return IndexedArticles()
     try:
@@ -213,7 +213,10 @@ def _previous_articles(path: Path, meta: dict[str, Any] | None, changes: _Change
 def _files_outside(previous: IndexedArticles, folder: Path, changes: _Changes) -> list[Path]:
     """The files of ``previous`` articles outside ``folder`` (other corpus folders, ``add
     --no-copy``) that still exist; a warning for each one that does not."""
-    counts = Counter(known.path for known in previous.values() if not Path(known.path).is_relative_to(folder))
+    # Each distinct file tested once, then one pass over (id, path): ``values()`` would look
+    # every article up in the table.
+    outside = {path for path in previous.files if not Path(path).is_relative_to(folder)}
+    counts = Counter(path for _, path in previous.paths() if path in outside)
     for path, count in sorted(counts.items()):
         if not Path(path).is_file():
             message = f"no longer exists; its {count} indexed articles are not in the rebuilt index"
