@@ -7,8 +7,9 @@ of a corpus folder; :class:`_IndexLookup`, only the files and ids a change touch
 ``add`` and ``remove``) and compared with the files by :func:`_plan_files`, which yields
 the articles to write one at a time while it reads (so a file of any size is never held
 in memory whole) and counts the rest in :class:`_Changes`;
-:func:`_write_in_batches` writes them, then the deletions, in Whoosh transactions of about
-10 s of work each, so an interrupted update keeps what it committed and a re-run resumes.
+:func:`_write_in_batches` writes them, then the deletions, in Whoosh transactions of at
+least ``batch_seconds`` of CPU each (growing with the work already committed), so an
+interrupted update keeps what it committed and a re-run resumes.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
 >>> additions = _plan_files(files, _indexed_articles(searcher), changes)  # doctest: +SKIP

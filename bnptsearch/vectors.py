@@ -17,7 +17,7 @@ the article's passages (:func:`segment_keys`). An update that re-indexes an arti
 its passages new keys; rows no longer keyed by a live passage are dropped when chunks are
 compacted. A rebuild (a new Whoosh index, perhaps read with another field mapping) keeps
 the rows whose text is unchanged, checked by their CRC32. Row maps are written at the end
-of each embedding run, for the segments of the words committed then; a commit of other
+of each embedding run, for the index segments committed then; a commit of other
 chunks drops them (their rows would be numbered wrongly), and a segment written or changed
 since has none: its rows are matched by key.
 
@@ -219,7 +219,7 @@ class Vectors:
     """The committed passage vectors of an index, rows memory-mapped.
 
     Which row is which passage's: each segment's row map (written with the vectors), or
-    where a segment has none (words committed since), its passages' keys matched with the
+    where a segment has none (written to the word index since), its passages' keys matched with the
     rows' keys, read from the chunks' keys files only then.
     """
 

@@ -14,7 +14,8 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   see that generation.
 - :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
   field lengths, deletions and posting blocks as plain sequences, for
-  :mod:`bnptsearch.vectorized` to score with numpy.
+  :mod:`bnptsearch.vectorized` to score with numpy; :func:`term_positions`: a term's
+  positions in a few documents, decoding only their blocks (the proximity rescore).
 - :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
   through the method Whoosh asks a multi-term query for its terms with.
 - :func:`abandon` and :func:`remove_uncommitted`: undoing a write that failed (disk full,
