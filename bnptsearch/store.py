@@ -442,7 +442,7 @@ def _record_generation(path: Path, indexname: str, generation: int, files: Mappi
         else:
             crc = _crc_of_file(file)
         entries[final] = {"size": info.st_size, "crc32": crc, "stamp": stamp}
-    _write_json(path / _manifest_name(indexname, generation), {"files": entries, "crc32": _checksum(entries)})
+    _write_manifest(path, indexname, generation, entries)
     # The previous generation's manifest stays: it is live until the TOC is renamed.
     for name in os.listdir(path):
         match = re.fullmatch(rf"_{indexname}_([0-9]+)\.sums", name)
@@ -533,6 +533,11 @@ def _verify_generation(path: Path, indexname: str, generation: int, *, remember:
     raise IndexDamagedError(tuple(file.name for file in damaged))
 
 
+def _write_manifest(path: Path, indexname: str, generation: int, entries: dict[str, Any]) -> None:
+    """Writes (atomically) generation ``generation``'s manifest of ``entries``, with their checksum."""
+    _write_json(path / _manifest_name(indexname, generation), {"files": entries, "crc32": _checksum(entries)})
+
+
 def _restamp(path: Path, indexname: str, generation: int, stamps: Mapping[str, list[int]]) -> None:
     """Records ``stamps`` in generation ``generation``'s manifest, in place of the stamps
     its files had when written; their sizes and checksums stay as recorded.
@@ -542,20 +547,19 @@ def _restamp(path: Path, indexname: str, generation: int, stamps: Mapping[str, l
     written keeps its stamps, and each open reads the copied files again. A file changed
     after this changes its stamp again (its change time at least), so it is read again.
     """
+    lock = FileStorage(str(path)).lock(_LOCK_NAME)
     try:
-        lock = FileStorage(str(path)).lock(_LOCK_NAME)
-        if not lock.acquire(blocking=False):
+        if not _try_lock(lock, path / _LOCK_NAME):
             return
-    except OSError:
+    except IndexWriteError:
         return
     try:
         if _latest_generation(path, indexname) != generation:
             return
-        manifest = path / _manifest_name(indexname, generation)
-        entries = _manifest_entries(manifest)
+        entries = _manifest_entries(path / _manifest_name(indexname, generation))
         for name, stamp in stamps.items():
             entries[name]["stamp"] = stamp
-        _write_json(manifest, {"files": entries, "crc32": _checksum(entries)})
+        _write_manifest(path, indexname, generation, entries)
     except (OSError, ValueError, KeyError, TypeError):
         pass  # nothing was changed: the next open checks those files by their bytes again
     finally:
