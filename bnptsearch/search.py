@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
     import numpy
 
+    from .blockcache import BlockCache
     from .vectorized import CollectionStats
     from .vectors import Vectors
 
@@ -386,13 +387,15 @@ def _expanded_words(parsed: wq.Query) -> frozenset[str]:
 class Searcher:
     """A Whoosh searcher with bnptsearch's ranking; :meth:`bnptsearch.Index.searcher` makes one."""
 
-    def __init__(self, searcher: WhooshSearcher) -> None:
+    def __init__(self, searcher: WhooshSearcher, blocks: BlockCache | None = None) -> None:
+        """``blocks``: decoded posting blocks to keep for later searches (None: none kept)."""
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
         # Per-segment field lengths for CollectionStats, kept across refreshes: a commit
         # of another process changes a segment or two, not the large ones.
         self._lengths: dict = {}
+        self._blocks = blocks  # likewise
         # per-document facts for facets and date sorting (see _facts), made on first use
         self._facts_of: _Facts | None = None
         # the unstemmed indexed words, for typo correction and suggestions, read on first use
@@ -855,7 +858,7 @@ class Searcher:
             )
 
             if self._stats is None:
-                self._stats = CollectionStats(self._searcher, self._lengths)
+                self._stats = CollectionStats(self._searcher, self._lengths, self._blocks)
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:

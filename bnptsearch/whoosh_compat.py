@@ -12,8 +12,9 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   generation once they are complete and just before the TOC is renamed into place (the
   commit point), so :mod:`bnptsearch.store` records their checksums before any reader can
   see that generation.
-- :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
-  field lengths, deletions and posting blocks as plain sequences, for
+- :func:`leaf_length_bytes`, :func:`deleted_docs`, :func:`term_blocks` and
+  :func:`read_block`: a segment's field lengths, deletions, a term's posting block headers
+  and one block's postings as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy; :func:`term_positions`: a term's
   positions in a few documents, decoding only their blocks (the proximity rescore).
 - :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
@@ -45,12 +46,13 @@ import pickle
 import re
 import shutil
 import struct
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from functools import partial
 from itertools import accumulate, pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -69,17 +71,19 @@ __all__ = [
     "MappedFile",
     "SegmentFiles",
     "SegmentWriter",
+    "TermBlocks",
     "abandon",
     "cap_expansions",
     "column",
     "deleted_docs",
     "leaf_length_bytes",
-    "posting_blocks",
+    "read_block",
     "refreshed_searcher",
     "release_mapped_pages",
     "remove_uncommitted",
     "segment_key",
     "string_columns",
+    "term_blocks",
     "term_positions",
 ]
 
@@ -144,26 +148,26 @@ def _blocks(matcher: W3LeafMatcher, wanted: Callable[[int, int, float], bool] | 
         matcher._next_block()
 
 
-def posting_blocks(
-    leaf: SegmentReader,
-    fieldname: str,
-    text: str,
-    wanted: Callable[[int, int, float], bool] | None = None,
-    info: Any = None,
-) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """A term's postings in ``leaf`` as blocks of (id deltas, weights): each block's
-    document numbers as differences from the one before (the first from 0), and their term
-    frequencies. Deleted documents are included: the caller masks them.
+class TermBlocks(NamedTuple):
+    """A term's posting blocks in one segment, as their headers describe them: per block,
+    its last document number, highest weight, number of postings and where its data is
+    (offset, length, zlib or not). A term stored inline (few postings) is one block whose
+    postings ``inline`` already holds, as :func:`read_block` returns them."""
 
-    With ``wanted``, only the blocks for which ``wanted(first, last, max_weight)`` is true
-    are decoded and yielded: ``first`` and ``last`` bound the block's document numbers (a
-    block's header records its last one; the first is past the block before), and
-    ``max_weight`` is its highest weight. Reading a header costs far less than decoding
-    the block (zlib and pickle of its ids, weights and positions). ``info``: the term's
-    ``leaf.term_info``, if the caller has looked it up.
+    lasts: list[int]
+    max_weights: list[float]
+    counts: list[int]
+    spans: list[tuple[int, int, int]]
+    inline: tuple[Sequence[int], Sequence[float]] | None = None
 
-    >>> [list(ids) for ids, _ in posting_blocks(leaf, "text", "tangkap")]   # doctest: +SKIP
-    [[0, 3, 1, 12]]
+
+def term_blocks(leaf: SegmentReader, fieldname: str, text: str, info: Any = None) -> TermBlocks:
+    """The headers of a term's posting blocks in ``leaf`` (see :class:`TermBlocks`), read
+    without decoding any block; ``info``: the term's ``leaf.term_info``, if the caller has
+    looked it up; TermNotFound if the segment does not hold the term.
+
+    >>> term_blocks(leaf, "text", "tangkap").lasts   # doctest: +SKIP
+    [127, 301]
     """
     matcher = _leaf_matcher(leaf, fieldname, text, info)
     if not isinstance(matcher, W3LeafMatcher):
@@ -173,16 +177,37 @@ def posting_blocks(
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        if ids and (wanted is None or wanted(ids[0], ids[-1], max(weights))):
-            yield [ids[0]] + [b - a for a, b in pairwise(ids)], weights
-        return
-    # Each block holds delta-coded ids and weights; handing them over a block at a time,
-    # undecoded, is what lets the caller decode them with numpy instead of per posting.
-    for block in _blocks(matcher, wanted):
-        block._read_data()
-        ids = block._data[0]
-        block._read_weights()
-        yield ids, block._weights
+        if not ids:
+            return TermBlocks([], [], [], [], ([], []))
+        deltas = [ids[0]] + [b - a for a, b in pairwise(ids)]
+        return TermBlocks([ids[-1]], [max(weights)], [len(ids)], [], (deltas, weights))
+    blocks = TermBlocks([], [], [], [])
+    for block in _blocks(matcher, None):
+        blocks.lasts.append(block._maxid)
+        blocks.max_weights.append(block._maxweight)
+        blocks.counts.append(block._blocklength)
+        blocks.spans.append((block._dataoffset, block._nextoffset - block._dataoffset, block._compression))
+    return blocks
+
+
+def read_block(leaf: SegmentReader, span: tuple[int, int, int], count: int) -> tuple[Sequence[int], Sequence[float]]:
+    """The posting block at ``span`` (one of :func:`term_blocks`'s, in ``leaf``) of
+    ``count`` postings decoded, as (id deltas, weights): its document numbers as
+    differences from the one before (the first from 0), and their term frequencies.
+    Deleted documents are included: the caller masks them. Decoded as Whoosh's
+    ``W3LeafMatcher._read_data`` and ``_read_weights`` do, without a matcher walking to it.
+
+    >>> blocks = term_blocks(leaf, "text", "tangkap")               # doctest: +SKIP
+    >>> read_block(leaf, blocks.spans[0], blocks.counts[0])         # doctest: +SKIP
+    ((0, 3, 1, 12), array('f', [1.0, 2.0, 1.0, 1.0]))
+    """
+    offset, length, compression = span
+    data = leaf._terms._postfile.get(offset, length)
+    ids, weights, _values = pickle.loads(zlib.decompress(data) if compression else data)
+    # Whoosh's minified weights: None when all are 1, one float when all are equal.
+    if weights is None or isinstance(weights, float):
+        weights = [1.0 if weights is None else weights] * count
+    return ids, weights
 
 
 def _holds_one_of(docnums: list[int], first: int, last: int, _max_weight: float) -> bool:
