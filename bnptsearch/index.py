@@ -278,11 +278,11 @@ class Index:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         read_only: bool = False,
         embedder: Embedder | None = None,
-        block_cache_bytes: int = DEFAULT_BLOCK_CACHE_BYTES,
+        block_cache: int | BlockCache = DEFAULT_BLOCK_CACHE_BYTES,
     ):
         self.path = path
         # Decoded posting blocks, kept for the searches that follow (see blockcache).
-        self.block_cache = BlockCache(block_cache_bytes)
+        self.block_cache = block_cache if isinstance(block_cache, BlockCache) else BlockCache(block_cache)
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         # The model for semantic search (E5Embedder, made on first use, unless given).
@@ -335,7 +335,7 @@ class Index:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         read_only: bool = False,
         embedder: Embedder | None = None,
-        block_cache_bytes: int = DEFAULT_BLOCK_CACHE_BYTES,
+        block_cache: int | BlockCache = DEFAULT_BLOCK_CACHE_BYTES,
     ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
@@ -345,8 +345,9 @@ class Index:
         written to the folder, not even the acronym cache, and writing methods raise
         :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so). ``embedder`` is the
         model of semantic search (:class:`~bnptsearch.embedding.E5Embedder` by default).
-        ``block_cache_bytes`` bounds the decoded posting blocks kept between searches
-        (:class:`~bnptsearch.blockcache.BlockCache`; 0 keeps none).
+        ``block_cache`` is how many bytes of decoded posting blocks to keep between searches
+        (0: none), or a :class:`~bnptsearch.blockcache.BlockCache` to share with other
+        :class:`Index` objects of the same folder (``bnptsearch serve``'s do).
 
         >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
@@ -364,7 +365,7 @@ class Index:
                         _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
-            return cls(path, lock_timeout, read_only, embedder, block_cache_bytes)
+            return cls(path, lock_timeout, read_only, embedder, block_cache)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"

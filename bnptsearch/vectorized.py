@@ -127,7 +127,7 @@ class CollectionStats:
         key = (*blocks.key, number)
         found = self._blocks.get(key) if self._blocks is not None else None
         if found is None:
-            found = _decoded(*read_block(leaf, blocks.span(number), int(blocks.counts[number])))
+            found = _decoded(*read_block(leaf, blocks.spans[number], int(blocks.counts[number])))
             if self._blocks is not None:
                 self._blocks.put(key, found, _BLOCK_BYTES + found[0].nbytes + found[1].nbytes)
         return found
@@ -151,7 +151,8 @@ def _decoded(deltas: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
 
 class _Blocks:
     """A term's posting block headers in one segment (whoosh_compat.TermBlocks) as arrays,
-    for choosing blocks with numpy, and the key its blocks are cached by."""
+    for choosing blocks with numpy, and the key its blocks are cached by; ``inline``: the
+    postings of a term stored inline, decoded."""
 
     def __init__(self, key: tuple[str, str, str], blocks: Any) -> None:
         self.key = key
@@ -164,11 +165,6 @@ class _Blocks:
         self.nbytes = _HEADERS_BYTES + sum(
             array.nbytes for array in (self.lasts, self.firsts, self.max_weights, self.counts, self.spans, *(self.inline or ()))
         )
-
-    def span(self, number: int) -> tuple[int, int, int]:
-        """Where block ``number``'s data is: offset, length, compression."""
-        offset, length, compression = self.spans[number].tolist()
-        return offset, length, compression
 
 
 # Which passages are still in the running, the bar, and the most the words after the one

@@ -50,7 +50,6 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
-from functools import partial
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
@@ -190,7 +189,15 @@ def term_blocks(leaf: SegmentReader, fieldname: str, text: str, info: Any = None
     return blocks
 
 
-def read_block(leaf: SegmentReader, span: tuple[int, int, int], count: int) -> tuple[Sequence[int], Sequence[float]]:
+def _block_data(leaf: SegmentReader, span: Sequence[int]) -> tuple[Any, Any, Any]:
+    """The (ids, weights, values) a posting block's data holds, as Whoosh's writer
+    minified them; ``span``: (offset, length, compression) of its data."""
+    offset, length, compression = (int(number) for number in span)
+    data = leaf._terms._postfile.get(offset, length)
+    return pickle.loads(zlib.decompress(data) if compression else data)
+
+
+def read_block(leaf: SegmentReader, span: Sequence[int], count: int) -> tuple[Sequence[int], Sequence[float]]:
     """The posting block at ``span`` (one of :func:`term_blocks`'s, in ``leaf``) of
     ``count`` postings decoded, as (id deltas, weights): its document numbers as
     differences from the one before (the first from 0), and their term frequencies.
@@ -201,24 +208,21 @@ def read_block(leaf: SegmentReader, span: tuple[int, int, int], count: int) -> t
     >>> read_block(leaf, blocks.spans[0], blocks.counts[0])         # doctest: +SKIP
     ((0, 3, 1, 12), array('f', [1.0, 2.0, 1.0, 1.0]))
     """
-    offset, length, compression = span
-    data = leaf._terms._postfile.get(offset, length)
-    ids, weights, _values = pickle.loads(zlib.decompress(data) if compression else data)
+    ids, weights, _ = _block_data(leaf, span)
     # Whoosh's minified weights: None when all are 1, one float when all are equal.
     if weights is None or isinstance(weights, float):
         weights = [1.0 if weights is None else weights] * count
     return ids, weights
 
 
-def _holds_one_of(docnums: list[int], first: int, last: int, _max_weight: float) -> bool:
-    """Whether a block from ``first`` to ``last`` may hold one of ``docnums`` (sorted)."""
-    return bisect.bisect_left(docnums, first) < bisect.bisect_right(docnums, last)
-
-
-def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int]) -> dict[int, list[int]]:
+def term_positions(
+    reader: Any, fieldname: str, text: str, docnums: Iterable[int], blocks: Callable[..., Any] = term_blocks
+) -> dict[int, list[int]]:
     """The positions of a term in each of ``docnums`` (``reader``'s numbering) that holds
-    it, decoding only the posting blocks that hold one of them: walking a common word's
-    postings with ``skip_to`` and ``value_as`` decoded every block on the way.
+    it, decoding only the posting blocks that hold one of them, found from the blocks'
+    headers: walking a common word's postings with ``skip_to`` and ``value_as`` decoded
+    every block on the way. ``blocks(leaf, fieldname, text, info)``: the term's block
+    headers in a segment, as :func:`term_blocks` reads them (or from a cache of them).
 
     >>> term_positions(searcher.reader(), "text", "teror", [17, 230])     # doctest: +SKIP
     {17: [3, 12]}
@@ -230,11 +234,12 @@ def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int
         if not here:
             continue
         try:
-            matcher = _leaf_matcher(leaf, fieldname, text)
+            headers = blocks(leaf, fieldname, text, None)
         except TermNotFound:
             continue
-        decode = matcher.format.decoder("positions")
-        if not isinstance(matcher, W3LeafMatcher):
+        decode = leaf.schema[fieldname].format.decoder("positions")
+        if headers.inline is not None:
+            matcher = _leaf_matcher(leaf, fieldname, text)
             for docnum in here:
                 if matcher.is_active() and matcher.id() < docnum:
                     matcher.skip_to(docnum)
@@ -242,10 +247,11 @@ def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int
                     found[offset + docnum] = list(decode(matcher.value()))
             continue
         local = set(here)
-        for block in _blocks(matcher, partial(_holds_one_of, here)):
-            block._read_ids()
-            block._read_values()
-            for docnum, value in zip(block._ids, block._values):
+        # Each block's last document number is in its header: the block of a document is
+        # the first that ends at or after it.
+        for number in sorted({bisect.bisect_left(headers.lasts, docnum) for docnum in here} - {len(headers.lasts)}):
+            deltas, _, values = _block_data(leaf, headers.spans[number])
+            for docnum, value in zip(accumulate(deltas), values):
                 if docnum in local:
                     found[offset + docnum] = list(decode(value))
     return found

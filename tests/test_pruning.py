@@ -161,7 +161,7 @@ def test_cached_blocks_follow_commits(tmp_path) -> None:
     index = Index.open(tmp_path / "index")
 
     def same_as_fresh() -> None:
-        with Index.open(tmp_path / "index", block_cache_bytes=0) as fresh:
+        with Index.open(tmp_path / "index", block_cache=0) as fresh:
             for text in QUERIES:
                 assert _ranked(index, text) == _ranked(fresh, text), text
 
@@ -213,9 +213,13 @@ def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkey
                 theirs[matcher.id()] = list(matcher.value_as("positions"))
             matcher.next()
         assert term_positions(searcher.reader(), "text", word, wanted) == theirs
+        # With the block headers from a cache (those the scoring read), the same.
+        cached = CollectionStats(searcher, blocks=BlockCache()).blocks
+        assert term_positions(searcher.reader(), "text", word, wanted, cached) == theirs
+        assert term_positions(searcher.reader(), "text", word, wanted, cached) == theirs
     decoded = []
-    original = whoosh_compat.W3LeafMatcher._read_values
-    monkeypatch.setattr(whoosh_compat.W3LeafMatcher, "_read_values", lambda m: decoded.append(1) or original(m))
+    original = whoosh_compat._block_data
+    monkeypatch.setattr(whoosh_compat, "_block_data", lambda *args: decoded.append(1) or original(*args))
     term_positions(searcher.reader(), "text", "katabax", wanted[:2])
     assert 0 < len(decoded) <= 2
 
