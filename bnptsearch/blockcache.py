@@ -21,9 +21,10 @@ from typing import Any
 
 __all__ = ["DEFAULT_BLOCK_CACHE_BYTES", "BlockCache", "BlockCacheStats"]
 
-# 96 MB: at a million passages, 600 queries' blocks and headers hit 86 % at this size and
-# 89 % with no bound at all (README, Performance); the query process stays well under 1 GB.
-DEFAULT_BLOCK_CACHE_BYTES = 96 * 2**20
+# 128 MB: at a million passages, one pass of perf.py's 600 queries from an empty cache finds
+# 41.5 % of its look-ups at this size, 37.3 % at 96 MB, 47.0 % at 256 MB and 47.9 % with no
+# bound (345 MB); past 128 MB each point costs ~25 MB of RSS (benchmarks/block_cache.py).
+DEFAULT_BLOCK_CACHE_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True)

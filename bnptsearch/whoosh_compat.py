@@ -230,7 +230,9 @@ def term_positions(
     found: dict[int, list[int]] = {}
     wanted = sorted(set(docnums))
     for leaf, offset in reader.leaf_readers():
-        here = [docnum - offset for docnum in wanted if offset <= docnum < offset + leaf.doc_count_all()]
+        # The wanted documents of this segment (a slice of them, sorted: not a scan per segment).
+        inside = wanted[bisect.bisect_left(wanted, offset) : bisect.bisect_left(wanted, offset + leaf.doc_count_all())]
+        here = [docnum - offset for docnum in inside]
         if not here:
             continue
         try:
