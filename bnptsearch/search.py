@@ -68,7 +68,6 @@ from .whoosh_compat import (
     refreshed_searcher,
     release_mapped_pages,
     segment_key,
-    term_blocks,
     term_positions,
 )
 
@@ -830,7 +829,7 @@ class Searcher:
         weighting = searcher.weighting
         stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
         # The block headers the scoring read, if it was numpy's (from the cache, if kept).
-        blocks = self._stats.blocks if self._stats is not None else term_blocks
+        blocks = self._stats.blocks if self._stats is not None else None
         positions = {stem: term_positions(searcher.reader(), TEXT, stem, docnums, blocks) for stem in stems}
         idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
         pairs = list(zip(proximity.words, proximity.words[1:]))

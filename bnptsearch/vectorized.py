@@ -32,7 +32,7 @@ from itertools import count
 from typing import Any
 
 import numpy as np
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher as WhooshSearcher
 
 from .blockcache import BlockCache
@@ -96,16 +96,19 @@ class CollectionStats:
         docnums = [offset + d for leaf, offset in self._reader.leaf_readers() for d in deleted_docs(leaf)]
         return np.array(docnums, dtype=np.int64) if docnums else None
 
-    def blocks(self, leaf: SegmentReader, fieldname: str, text: str, info: Any) -> _Blocks:
-        """A term's posting block headers in ``leaf`` (``info``: its term info there), from
-        the cache if they are in it."""
+    def blocks(self, leaf: SegmentReader, fieldname: str, text: str) -> _Blocks | None:
+        """A term's posting block headers in ``leaf``, None if it holds no such term; from
+        the cache if they are in it (that a segment lacks a term is kept too: at a million
+        passages looking a term up in each of 14 segments took ~0.3 ms)."""
         key = (segment_key(leaf)[0], fieldname, text)
         found = self._blocks.get(key) if self._blocks is not None else None
         if found is None:
-            found = _Blocks(key, term_blocks(leaf, fieldname, text, info))
+            held = term_blocks(leaf, fieldname, text)
+            made = None if held is None else _Blocks(key, *held)
+            found = _ABSENT if made is None else made
             if self._blocks is not None:
-                self._blocks.put(key, found, found.nbytes)
-        return found
+                self._blocks.put(key, found, _HEADERS_BYTES if made is None else made.nbytes)
+        return found if isinstance(found, _Blocks) else None
 
     def postings(self, leaf: SegmentReader, blocks: _Blocks, wanted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The document numbers (within ``leaf``) and weights (term frequencies) of the
@@ -149,13 +152,20 @@ def _decoded(deltas: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
     return ids, small if np.array_equal(small, exact) else exact
 
 
+# What the cache keeps for a term a segment does not hold.
+_ABSENT = object()
+
+
 class _Blocks:
     """A term's posting block headers in one segment (whoosh_compat.TermBlocks) as arrays,
     for choosing blocks with numpy, and the key its blocks are cached by; ``inline``: the
     postings of a term stored inline, decoded."""
 
-    def __init__(self, key: tuple[str, str, str], blocks: Any) -> None:
+    def __init__(self, key: tuple[str, str, str], info: Any, blocks: Any) -> None:
         self.key = key
+        # Passages with the term in the segment, and its highest weight there.
+        self.frequency: int = info.doc_frequency()
+        self.max_weight: float = info.max_weight()
         self.lasts = np.array(blocks.lasts, dtype=np.int64)
         self.firsts = np.concatenate(([0], self.lasts[:-1] + 1)) if len(self.lasts) else self.lasts
         self.max_weights = np.array(blocks.max_weights, dtype=np.float64)
@@ -182,18 +192,17 @@ class _Term:
         self._model: LuceneBM25 = searcher.weighting
         self.clause = clause
         self._scale = scale
-        # One look-up of the word per segment (each one a hash-table read): which segments
-        # hold it, how many passages, its highest weight, and where its postings are.
-        self._leaves: list[tuple[SegmentReader, int, Any]] = []
+        # One look-up of the word per segment (a hash-table read, or the cache): which
+        # segments hold it, how many passages, its highest weight, and its blocks' headers.
+        self._leaves: list[tuple[SegmentReader, int, _Blocks]] = []
         self.frequency, most = 0, 0.0
         for leaf, offset in searcher.reader().leaf_readers():
-            try:
-                info = leaf.term_info(clause.fieldname, clause.text)
-            except TermNotFound:
+            blocks = stats.blocks(leaf, clause.fieldname, clause.text)
+            if blocks is None:
                 continue
-            self._leaves.append((leaf, offset, info))
-            self.frequency += info.doc_frequency()
-            most = max(most, info.max_weight())
+            self._leaves.append((leaf, offset, blocks))
+            self.frequency += blocks.frequency
+            most = max(most, blocks.max_weight)
         self.idf = self._model.term_idf(stats.doc_count, self.frequency) if self.frequency else 0.0
         self.bound = self.bound_at(most)
         self.docnums = np.zeros(0, dtype=np.int64)
@@ -221,8 +230,7 @@ class _Term:
         lengths = stats.lengths(clause.fieldname)
         average = stats.average_length(clause.fieldname)
         id_parts, score_parts = [], []
-        for leaf, offset, info in self._leaves:
-            blocks = stats.blocks(leaf, clause.fieldname, clause.text, info)
+        for leaf, offset, blocks in self._leaves:
             wanted = _wanted_blocks(self, blocks, offset, *pruning) if pruning else None
             docnums, weights = stats.postings(leaf, blocks, wanted)
             docnums += offset

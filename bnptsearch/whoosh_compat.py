@@ -160,14 +160,22 @@ class TermBlocks(NamedTuple):
     inline: tuple[Sequence[int], Sequence[float]] | None = None
 
 
-def term_blocks(leaf: SegmentReader, fieldname: str, text: str, info: Any = None) -> TermBlocks:
-    """The headers of a term's posting blocks in ``leaf`` (see :class:`TermBlocks`), read
-    without decoding any block; ``info``: the term's ``leaf.term_info``, if the caller has
-    looked it up; TermNotFound if the segment does not hold the term.
+def term_blocks(leaf: SegmentReader, fieldname: str, text: str) -> tuple[Any, TermBlocks] | None:
+    """The term's info in ``leaf`` (``doc_frequency()``, ``max_weight()``) and the headers
+    of its posting blocks (see :class:`TermBlocks`), read without decoding any block; None
+    if the segment does not hold the term.
 
-    >>> term_blocks(leaf, "text", "tangkap").lasts   # doctest: +SKIP
+    >>> term_blocks(leaf, "text", "tangkap")[1].lasts   # doctest: +SKIP
     [127, 301]
     """
+    try:
+        info = leaf.term_info(fieldname, text)
+    except TermNotFound:
+        return None
+    return info, _term_blocks(leaf, fieldname, text, info)
+
+
+def _term_blocks(leaf: SegmentReader, fieldname: str, text: str, info: Any) -> TermBlocks:
     matcher = _leaf_matcher(leaf, fieldname, text, info)
     if not isinstance(matcher, W3LeafMatcher):
         # Terms with few postings are stored inline, in a list matcher: one block.
@@ -216,13 +224,14 @@ def read_block(leaf: SegmentReader, span: Sequence[int], count: int) -> tuple[Se
 
 
 def term_positions(
-    reader: Any, fieldname: str, text: str, docnums: Iterable[int], blocks: Callable[..., Any] = term_blocks
+    reader: Any, fieldname: str, text: str, docnums: Iterable[int], blocks: Callable[..., Any] | None = None
 ) -> dict[int, list[int]]:
     """The positions of a term in each of ``docnums`` (``reader``'s numbering) that holds
     it, decoding only the posting blocks that hold one of them, found from the blocks'
     headers: walking a common word's postings with ``skip_to`` and ``value_as`` decoded
-    every block on the way. ``blocks(leaf, fieldname, text, info)``: the term's block
-    headers in a segment, as :func:`term_blocks` reads them (or from a cache of them).
+    every block on the way. ``blocks(leaf, fieldname, text)``: the term's block headers
+    in a segment, None if it holds no such term (default: :func:`term_blocks`'s; a cache
+    of them may give its own, with ``lasts``, ``counts``, ``spans`` and ``inline``).
 
     >>> term_positions(searcher.reader(), "text", "teror", [17, 230])     # doctest: +SKIP
     {17: [3, 12]}
@@ -235,9 +244,12 @@ def term_positions(
         here = [docnum - offset for docnum in inside]
         if not here:
             continue
-        try:
-            headers = blocks(leaf, fieldname, text, None)
-        except TermNotFound:
+        if blocks is None:
+            held = term_blocks(leaf, fieldname, text)
+            headers = None if held is None else held[1]
+        else:
+            headers = blocks(leaf, fieldname, text)
+        if headers is None:
             continue
         decode = leaf.schema[fieldname].format.decoder("positions")
         if headers.inline is not None:
