@@ -152,10 +152,11 @@ _HEADERS_BYTES = 1152
 def _decoded(deltas: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
     """A block's document numbers (int32: a segment numbers fewer than 2**31 documents)
     and weights (float32 when that holds them exactly, as Whoosh stores them; else float64)."""
-    ids = np.cumsum(np.array(deltas, dtype=np.int64)).astype(np.int32)
-    exact = np.asarray(weights, dtype=np.float64)
+    # As few numpy calls as can be: at a million passages this ran 240,000 times a pass.
+    ids = np.array(deltas, dtype=np.int32).cumsum(dtype=np.int32)
+    exact = np.array(weights, dtype=np.float64)
     small = exact.astype(np.float32)
-    return ids, small if np.array_equal(small, exact) else exact
+    return ids, small if (small == exact).all() else exact
 
 
 # What the cache keeps for a term a segment does not hold.

@@ -54,7 +54,7 @@ from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.columns import MultiColumnReader, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
@@ -86,6 +86,9 @@ __all__ = [
     "term_positions",
 ]
 
+
+# A posting block's length, as Whoosh writes it (StructFile.write_int).
+_INT = struct.Struct("!i")
 
 # Called with (generation, {file name once committed: its name now}) for the TOC and every
 # segment file of the generation being committed.
@@ -136,17 +139,6 @@ def _leaf_matcher(leaf: SegmentReader, fieldname: str, text: str, info: Any = No
     return terms._codec.postings_reader(terms._postfile, info, field.format, term=(fieldname, field.to_bytes(text)))
 
 
-def _blocks(matcher: W3LeafMatcher, wanted: Callable[[int, int, float], bool] | None) -> Iterator[W3LeafMatcher]:
-    """``matcher`` moved to each of its blocks that ``wanted(first, last, max_weight)``
-    accepts (see :func:`posting_blocks`)."""
-    first = 0
-    while matcher.is_active():
-        if wanted is None or wanted(first, matcher._maxid, matcher._maxweight):
-            yield matcher
-        first = matcher._maxid + 1
-        matcher._next_block()
-
-
 class TermBlocks(NamedTuple):
     """A term's posting blocks in one segment, as their headers describe them: per block,
     its last document number, highest weight, number of postings and where its data is
@@ -188,12 +180,29 @@ def _term_blocks(leaf: SegmentReader, fieldname: str, text: str, info: Any) -> T
             return TermBlocks([], [], [], [], ([], []))
         deltas = [ids[0]] + [b - a for a, b in pairwise(ids)]
         return TermBlocks([ids[-1]], [max(weights)], [len(ids)], [], (deltas, weights))
+    # The headers read from one copy of the posting list, as W3LeafMatcher._goto reads them
+    # from the file (a signed length, negative for the last block, then a pickled tuple):
+    # through the matcher, a common word's thousands of headers cost 10 µs each.
+    start, length = info.extent()
+    # W3TermInfo.from_bytes keeps the length as unpack_int returns it, a 1-tuple (its
+    # matcher never reads it).
+    length = length[0] if isinstance(length, tuple) else length
+    stream = io.BytesIO(leaf._terms._postfile.get(start, length))
+    if stream.read(len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting block tag error in {fieldname}:{text}")
     blocks = TermBlocks([], [], [], [])
-    for block in _blocks(matcher, None):
-        blocks.lasts.append(block._maxid)
-        blocks.max_weights.append(block._maxweight)
-        blocks.counts.append(block._blocklength)
-        blocks.spans.append((block._dataoffset, block._nextoffset - block._dataoffset, block._compression))
+    position, last = stream.tell(), False
+    while not last:
+        stream.seek(position)
+        (size,) = _INT.unpack(stream.read(_INT.size))
+        last = size < 0
+        count, maxid, max_weight, compression, _, _ = pickle.load(stream)
+        data = stream.tell()
+        position += _INT.size + abs(size)
+        blocks.lasts.append(maxid)
+        blocks.max_weights.append(max_weight)
+        blocks.counts.append(count)
+        blocks.spans.append((start + data, position - data, compression))
     return blocks
 
 

@@ -200,6 +200,28 @@ def test_a_warm_cache_decodes_nothing_again(generated_index: Index, monkeypatch)
     assert _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 10)) == cold
 
 
+def test_block_headers_are_whooshs(generated_index: Index) -> None:
+    """The headers read from a copy of the posting list are those Whoosh's matcher walks."""
+    searcher = generated_index.searcher().whoosh
+    compared = []
+    for leaf, _ in searcher.reader().leaf_readers():
+        for word in ("katabax", "katacax", "kataqmx", "katavwx"):
+            info, blocks = whoosh_compat.term_blocks(leaf, "text", word)
+            matcher = whoosh_compat._leaf_matcher(leaf, "text", word, info)
+            if not isinstance(matcher, whoosh_compat.W3LeafMatcher):
+                assert blocks.inline is not None and len(blocks.lasts) == 1
+                continue
+            theirs = []
+            while matcher.is_active():
+                span = (matcher._dataoffset, matcher._nextoffset - matcher._dataoffset, matcher._compression)
+                theirs.append((matcher._maxid, matcher._maxweight, matcher._blocklength, span))
+                matcher._next_block()
+            assert list(zip(blocks.lasts, blocks.max_weights, blocks.counts, blocks.spans)) == theirs
+            compared.append(len(theirs))
+    assert max(compared) > 10  # a common word's many blocks
+    assert whoosh_compat.term_blocks(leaf, "text", "tidakadax") is None
+
+
 def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkeypatch) -> None:
     """The proximity rescore's positions, read from the blocks that hold the passages asked
     for, are Whoosh's own."""
