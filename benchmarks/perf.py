@@ -36,8 +36,12 @@ Query side only, on an index already built (no build, no update; nothing is writ
         --references-corpus ../cache/perf/corpus-1000000 --workdir ../cache/refs --output q.md
 
 measures, per system: the time to open the index, warm p50/p95/p99 of each query set (top
-10 with highlights; ``--query-passes`` timed passes after a warm-up pass), the query
-process's peak RSS and its RSS after all queries, and the cold CLI query. With
+10 with highlights; ``--query-passes`` timed passes after a first, warm-up pass, whose
+latencies are reported too), the query process's peak RSS and its RSS after all queries,
+and the cold CLI query (``--cli-runs 0``: none, and nothing is written to the index).
+bnptsearch's cache of decoded posting blocks is emptied before every pass, so a timed query
+finds only what the queries before it in the same pass left, never its own blocks from the
+pass before; the OS page cache stays warm. Its hit rate in each timed pass is reported. With
 ``--references-corpus`` (the corpus the index was built from), tantivy (``pip install
 tantivy``; a row skipped with the reason when it is missing) and SQLite FTS5 (the standard
 library's ``sqlite3``) index its passages in ``--workdir`` and answer the same queries,
