@@ -70,6 +70,7 @@ from .store import (
     _open_live,
     _read_acronym_cache,
     _read_meta,
+    _read_stat_cache,
     _record_generation,
     _remove_other_indexes,
     _set_stale_files,
@@ -78,12 +79,15 @@ from .store import (
     _verify_generation,
     _write_acronym_cache,
     _write_lock,
+    _write_stat_cache,
     _writes_to,
 )
 from .update import (
     Progress,
     _Addition,
     _Changes,
+    _FileHashes,
+    _FolderLookup,
     _indexed_articles,
     _IndexLookup,
     _placement,
@@ -489,11 +493,14 @@ class Index:
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
             stale = _stale_files(self.path)
+            hashes = _FileHashes(_read_stat_cache(self.path))
 
             def deletions() -> set[str]:
-                """Once every file is read: the articles whose file left the folder."""
-                under = {path for path in indexed.files if Path(path).is_relative_to(folder)}
-                delete = {doc_id for doc_id, path in indexed.paths() if path in under and doc_id not in changes.seen}
+                """Once every file is read: the articles whose file left the folder, or that
+                their file (read again) no longer has. A file kept unchanged keeps them all."""
+                left = (path for path in indexed.files if path not in changes.kept)
+                under = [path for path in left if Path(path).is_relative_to(folder)]
+                delete = {doc_id for path in under for doc_id in indexed.ids_of(path) if doc_id not in changes.seen}
                 if delete and len(delete) == len(indexed) and not changes.seen:
                     # An empty or mistyped corpus folder would otherwise delete every article.
                     raise CorpusError(
@@ -502,7 +509,10 @@ class Index:
                     )
                 return delete
 
-            self._commit(changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions, progress)
+            plan = _plan_files(files, indexed, changes, progress, stale=stale, hashes=hashes)
+            self._commit(changes, plan, stale, deletions, progress)
+            if hashes.changed():
+                _write_stat_cache(self.path, hashes.now)
             embedded = self._embed(model, progress, changes.notes)
         return _report(changes, self.counts(), started, embedded)
 
@@ -614,17 +624,19 @@ class Index:
         return before
 
     @overload
-    def _writing(self, whole: Literal[True] = ...) -> AbstractContextManager[IndexedArticles]: ...
+    def _writing(self, whole: Literal[True] = ...) -> AbstractContextManager[_FolderLookup]: ...
 
     @overload
     def _writing(self, whole: Literal[False]) -> AbstractContextManager[KnownArticles]: ...
 
     @contextmanager  # type: ignore[misc]
     def _writing(self, whole: bool = True) -> Iterator[KnownArticles]:
-        """Holds the write lock; yields what the index holds now: every article (``whole``:
-        an update of a corpus folder deletes what it does not find) or a look-up of only
-        the files and ids a small change asks about (``add``, ``remove``: reading every
-        article grew with the index, 0.66 s of adding one at 100k passages)."""
+        """Holds the write lock; yields what the index holds now: every file and a look-up
+        of the articles (``whole``: an update of a corpus folder deletes what it does not
+        find, see :class:`~bnptsearch.update._FolderLookup`) or a look-up of only the files
+        and ids a small change asks about (``add``, ``remove``: reading every article grew
+        with the index, 0.66 s of adding one at 100k passages). The snapshot they look up
+        stays open until the change is written."""
         with self._write_lock():
             self._reopen_if_switched()
             with _writes_to(self.path):
@@ -637,10 +649,7 @@ class Index:
                     # Verified first: a change merged with damaged segments would carry the
                     # damage into new files with fresh checksums.
                     self._verify(searcher)
-                    indexed: KnownArticles = _indexed_articles(searcher) if whole else _IndexLookup(searcher)
-                if whole:
-                    # Read whole: the segments this update's merges replace are not kept open.
-                    reading.close()
+                    indexed: KnownArticles = _FolderLookup(searcher) if whole else _IndexLookup(searcher)
                 yield indexed
 
     def _record(self, generation: int, files: dict[str, str]) -> None:

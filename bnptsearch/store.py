@@ -13,6 +13,9 @@ Layout of an index folder:
   finds N's manifest (:func:`_verify_generation`; ``bnptsearch check`` reads every byte).
 - ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation, with a
   checksum: a cache that does not match it is recomputed, never trusted.
+- ``filestats.json`` — the stat cache: each corpus file's hash as an update found it, with
+  the file's stat then (see :class:`bnptsearch.update._FileHashes`); damaged or missing,
+  every file is hashed, and the next update writes it anew.
 
 An index folder is code: Whoosh unpickles the TOC and stored fields, and a crafted pickle runs
 whatever it likes. So, as git does with ``safe.directory``, a folder owned by another user
@@ -69,6 +72,7 @@ __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE", "SAFE_INDEX_EN
 FORMAT_VERSION = 7
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
+STAT_CACHE = "filestats.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
@@ -299,6 +303,25 @@ def _write_acronym_cache(path: Path, key: list[Any], pairs: list[list[str]]) -> 
         _write_json(path / ACRONYM_CACHE, {"key": key, "crc32": _checksum([key, pairs]), "acronyms": pairs})
     except OSError:
         pass  # a read-only index still works; it just recomputes next time
+
+
+def _read_stat_cache(path: Path) -> dict[str, Any]:
+    """The stat cache's entries ({resolved corpus path: stat and hash}), or {} if there is
+    none or it does not match its checksum (then every file is hashed, no error)."""
+    try:
+        cached = json.loads((path / STAT_CACHE).read_text(encoding="utf-8"))
+        files = cached["files"]
+        return files if isinstance(files, dict) and cached["crc32"] == _checksum(files) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_stat_cache(path: Path, files: dict[str, Any]) -> None:
+    """Writes the stat cache atomically; best effort, as a cache: without it, files are hashed."""
+    try:
+        _write_json(path / STAT_CACHE, {"files": files, "crc32": _checksum(files)})
+    except OSError:
+        pass  # the next update hashes every file, as with no cache
 
 
 # -- trust: whose index folder is this? ------------------------------------------------------

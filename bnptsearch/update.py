@@ -21,6 +21,7 @@ from __future__ import annotations
 import filecmp
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -89,6 +90,9 @@ class _Changes:
     seen: IdLocations = field(default_factory=IdLocations)
     read: set[str] = field(default_factory=set)
     stale: set[str] = field(default_factory=set)
+    # Files found unchanged: every id indexed from them counts as seen there, without one
+    # entry per id in ``seen`` (see :meth:`_Claims.keep`).
+    kept: set[str] = field(default_factory=set)
 
 
 def _indexed_articles(searcher: Any, which: Any = None) -> IndexedArticles:
@@ -103,15 +107,20 @@ def _article_rows(searcher: Any, which: Any = None) -> Iterator[tuple[str, str, 
     """(doc_id, content hash, path, file hash, origin) of every indexed article, in index
     order, or of those whose own documents match the query ``which``, read from columns
     (those documents' values only: see :func:`~bnptsearch.whoosh_compat.string_columns`)."""
+    return _article_columns(searcher, (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, ORIGIN), which)  # type: ignore[return-value]
+
+
+def _article_columns(searcher: Any, names: tuple[str, ...], which: Any = None) -> Iterator[tuple[str, ...]]:
+    """The columns ``names`` of the articles of :func:`_article_rows`."""
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
         return iter(())  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
-    # An index of format 3 (read only to carry its articles into a rebuild) has no origins:
-    # each of its articles was added from its own path.
-    origin = ORIGIN if ORIGIN in reader.schema else PATH
+    if ORIGIN not in reader.schema:
+        # An index of format 3 (read only to carry its articles into a rebuild) has no
+        # origins: each of its articles was added from its own path.
+        names = tuple(PATH if name == ORIGIN else name for name in names)
     docnums = searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
-    names = (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, origin)
-    return string_columns(reader, names, docnums, few=which is not None)  # type: ignore[return-value]
+    return string_columns(reader, names, docnums, few=which is not None)
 
 
 class _IndexLookup:
@@ -130,6 +139,8 @@ class _IndexLookup:
         self._searcher = searcher
         # A file is asked about several times (known? its ids? its hashes?): read once.
         self._files: dict[str, IndexedArticles] = {}
+        # An article is asked about twice in a row (whose is it? is it indexed?).
+        self._last: tuple[str, Indexed | None] | None = None
 
     def _of_file(self, path: str) -> IndexedArticles:
         known = self._files.get(path)
@@ -146,13 +157,54 @@ class _IndexLookup:
     def hashes_of(self, path: str) -> Mapping[str, str]:
         return self._of_file(path).hashes_of(path)
 
+    def article_count(self, path: str) -> int:
+        return self._of_file(path).article_count(path)
+
     def get(self, doc_id: str) -> Indexed | None:
-        # The last of its documents, as the table keeps (there is one but for a damaged write).
-        rows = list(_article_rows(self._searcher, Term(ARTICLE_ID, doc_id)))
-        return Indexed(*rows[-1][1:]) if rows else None
+        if self._last is None or self._last[0] != doc_id:
+            # The last of its documents, as the table keeps (there is one but for a damaged write).
+            rows = list(_article_rows(self._searcher, Term(ARTICLE_ID, doc_id)))
+            self._last = doc_id, Indexed(*rows[-1][1:]) if rows else None
+        return self._last[1]
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.get(doc_id) is not None
+
+
+class _FolderLookup(_IndexLookup):
+    """What the index holds, for an update of a corpus folder: of every indexed file, its
+    hash, origin and article count (:attr:`files`, from one read of three columns), and of
+    the articles, only what the plan asks (looked up by term, as :class:`_IndexLookup`).
+
+    The whole table of :func:`_indexed_articles` read five columns of every article into
+    SQLite (about 1 s at a million passages), and the plan then claimed every article of
+    every unchanged file one by one: an unchanged file is now kept whole
+    (:meth:`_Claims.keep`), and its articles are never read.
+
+    >>> _FolderLookup(searcher).files["/corpus/arsip.jsonl"].file_hash    # doctest: +SKIP
+    '9f2c…'
+    """
+
+    def __init__(self, searcher: Any) -> None:
+        super().__init__(searcher)
+        self.files: dict[str, IndexedFile] = {}
+        self._counts: Counter[str] = Counter()
+        for path, file_hash, origin in _article_columns(searcher, (PATH, FILE_HASH, ORIGIN)):
+            self._counts[path] += 1
+            known = self.files.get(path)
+            if known is None or (file_hash and not known.file_hash):
+                # The same rule as the table's (IndexedArticles): the file is known at the
+                # first hash one of its articles carries, in index order.
+                self.files[path] = IndexedFile(file_hash, known.origin if known else origin)
+
+    def file(self, path: str) -> IndexedFile | None:
+        return self.files.get(path)
+
+    def article_count(self, path: str) -> int:
+        return self._counts[path]
+
+    def __len__(self) -> int:
+        return self._counts.total()
 
 
 def _order(path: str) -> tuple[str, ...]:
@@ -173,6 +225,7 @@ def _plan_files(
     *,
     origins: Mapping[str, str] | None = None,
     stale: AbstractSet[str] = frozenset(),
+    hashes: _FileHashes | None = None,
 ) -> Iterator[_Addition]:
     """Compares ``files`` with what is indexed: yields each article to write as it is read,
     and counts the rest in ``changes`` (``changes.seen`` is complete once it is exhausted).
@@ -183,25 +236,29 @@ def _plan_files(
     time, skipping them again.) ``origins`` maps a file's resolved path to where it was
     added from; otherwise the origin indexed for that path is kept, or the file is its own.
 
+    ``hashes`` gives each file's hash, trusting what it recorded of an unchanged file's
+    stat (the stat cache); it records what it hashes.
+
     Files are read in :func:`_order`, and an id indexed from a file not among ``files``
     counts as read from there, so an id found in two files always ends up with the same
     one however the index got there (the others get a warning).
     """
     keyed = sorted(((str(file.resolve()), file) for file in files), key=lambda pair: _order(pair[0]))
     claims = _Claims(indexed, {key for key, _ in keyed}, changes)
+    hashes = hashes or _FileHashes()
     for done, (key, file) in enumerate(keyed, 1):
         known_file = indexed.file(key)
         origin = (origins or {}).get(key) or (known_file.origin if known_file else key)
         if known_file is None:
             # A new file is hashed as it is parsed (one pass, whatever its size).
-            yield from _read_file(file, key, None, {}, origin, indexed, claims)
+            yield from _read_file(file, key, None, {}, origin, indexed, claims, hashes)
         else:
-            file_hash = _hash_or_known(file, known_file, changes)
+            file_hash = _hash_or_known(file, key, known_file, changes, hashes)
             if file_hash is not None and known_file.file_hash == file_hash and key not in stale:
-                changes.unchanged += sum(claims.take(doc_id, key, str(file), indexed_here=True) for doc_id in indexed.ids_of(key))
+                changes.unchanged += claims.keep(key, str(file))
             elif file_hash is not None:
                 # Records whose own hash is indexed from this file are not parsed again.
-                yield from _read_file(file, key, file_hash, indexed.hashes_of(key), origin, indexed, claims)
+                yield from _read_file(file, key, file_hash, indexed.hashes_of(key), origin, indexed, claims, hashes)
         if progress:
             progress("reading", done, len(keyed))
 
@@ -214,13 +271,20 @@ def _read_file(
     origin: str,
     indexed: KnownArticles,
     claims: _Claims,
+    hashes: _FileHashes,
 ) -> Iterator[_Addition]:
     """The additions of one file read again (see :func:`_plan_files`). With no
-    ``file_hash`` the file is hashed as it is read: each addition is then held until the
-    next one is read, so that the file's last one carries the hash (only a file's last
-    article needs it, see :func:`_with_file_hashes`) and the others none."""
+    ``file_hash`` the file is hashed as it is read (and the hash recorded in ``hashes``):
+    each addition is then held until the next one is read, so that the file's last one
+    carries the hash (only a file's last article needs it, see :func:`_with_file_hashes`)
+    and the others none."""
     changes = claims.changes
     changes.read.add(key)
+    try:
+        stamp: tuple[int, ...] | None = _file_stamp(file) if file_hash is None else None
+    except OSError:
+        stamp = None  # the reader reports it
+    taken = time.time_ns()
     unchanged: list[str] = []
     found: list[str | None] = [file_hash]
     held: _Addition | None = None
@@ -242,8 +306,10 @@ def _read_file(
             whole = found[-1] or _hash(file)
         except OSError:
             whole = ""
+        hashes.remember(key, file, stamp, taken, whole)
         yield _counted(replace(held, file_hash=whole), changes)
-    changes.unchanged += sum(claims.take(doc_id, key, str(file)) for doc_id in unchanged)
+    # Records whose own hash is indexed from this file: their ids are indexed here.
+    changes.unchanged += sum(claims.take(doc_id, key, str(file), indexed_here=True) for doc_id in unchanged)
 
 
 def _counted(addition: _Addition, changes: _Changes) -> _Addition:
@@ -258,20 +324,40 @@ class _Claims:
 
     def __init__(self, indexed: KnownArticles, planned: AbstractSet[str], changes: _Changes):
         self.indexed, self.planned, self.changes = indexed, planned, changes
-        # One entry per id: for millions of records, this (not the articles) is what is kept,
-        # and it moves to disk past a few ten thousand ids.
+        # One entry per id read: for millions of records, this (not the articles) is what
+        # is kept, and it moves to disk past a few ten thousand ids.
         self.seen = changes.seen
+        # Ids indexed from a planned file later in the order, taken by a file read before
+        # it: {that file: [(doc_id, the file that took it)]} (see :meth:`keep`).
+        self.taken_from: dict[str, list[tuple[str, str]]] = {}
+
+    def keep(self, key: str, name: str) -> int:
+        """Claims every id indexed from the unchanged file ``key`` (shown as ``name``) but
+        those a file earlier in the order took (a duplicate warning each, as :meth:`take`
+        gives); returns how many it keeps. Its ids are not listed: a file of ``kept``
+        holds every id indexed from it (the index holds an id once), so :meth:`take` finds
+        them there by looking the id up."""
+        taken = self.taken_from.pop(key, [])
+        for doc_id, first in taken:
+            self._duplicate(name, doc_id, first)
+        self.changes.kept.add(key)
+        return self.indexed.article_count(key) - len(taken)
 
     def take(self, doc_id: str, key: str, name: str, indexed_here: bool = False) -> bool:
         """True if the article ``doc_id`` of file ``key`` (shown as ``name``) is the one to
         index; else a duplicate warning, and the file is read again next time (it may win
         the id once the other file is gone). ``indexed_here``: the id is indexed from ``key``
-        (then what is indexed of it is not looked up: one look-up per article of every
-        unchanged file was a third of an update with nothing to do)."""
+        (then what is indexed of it is not looked up)."""
         seen = self.seen.get(doc_id)
         first = seen[0] if seen else None
         known = self.indexed.get(doc_id) if first is None and not indexed_here else None
-        if known and known.path != key and known.path not in self.planned:
+        if known and known.path != key and known.path in self.planned:
+            if known.path in self.changes.kept:
+                first = known.path  # kept whole, earlier in the order: its id
+            elif _order(key) < _order(known.path):
+                # Its file comes later: if that is found unchanged, it loses this id (keep).
+                self.taken_from.setdefault(known.path, []).append((doc_id, key))
+        elif known and known.path != key:
             # Indexed from a file this plan does not read (``add`` of other files, an
             # update's files outside the corpus folder): that file's place in the order counts.
             if _order(known.path) < _order(key) and os.path.exists(known.path):
@@ -300,17 +386,84 @@ def _unwritable(article: Article) -> str | None:
     return None
 
 
-def _hash_or_known(file: Path, known_file: IndexedFile | None, changes: _Changes) -> str | None:
-    """The hash of ``file``'s bytes (:func:`_hash`). If it cannot be read, a warning, and
-    the hash it was indexed with (so what is indexed of it is kept), or None if nothing is."""
+def _hash_or_known(file: Path, key: str, known_file: IndexedFile | None, changes: _Changes, hashes: _FileHashes) -> str | None:
+    """The hash of ``file``'s bytes (:meth:`_FileHashes.hash`). If it cannot be read, a
+    warning, and the hash it was indexed with (so what is indexed of it is kept), or None
+    if nothing is."""
     try:
-        return _hash(file)
+        return hashes.hash(file, key)
     except OSError as error:
         # Unreadable for now (permissions, a file being copied): what is indexed of it
         # stays, rather than being deleted as if the file were gone.
         kept = "; its indexed articles are kept" if known_file else ""
         changes.warnings.append(CorpusWarning(str(file), cannot_read(error) + kept))
         return known_file.file_hash if known_file else None
+
+
+# A file whose modification or change time is this close to when its stat was recorded may
+# have been written again within the same timestamp tick (git's "racily clean" file, coarse
+# or skewed file-system clocks): its recorded hash is not trusted, it is hashed again.
+_RACY_NS = 2_000_000_000
+
+
+def _file_stamp(file: Path) -> tuple[int, int, int, int, int]:
+    """What the stat cache compares: size, modification and change time (a user can set
+    the first back, as ``cp -p`` or ``touch -d`` do, never the second), inode and device
+    (a copied or restored file is another file, whatever its times)."""
+    info = os.stat(file)
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
+
+
+class _FileHashes:
+    """The hashes of corpus files, trusting a hash recorded by an earlier update (the stat
+    cache, :func:`bnptsearch.store._read_stat_cache`) while the file's stat is as recorded,
+    as git's index does: hashing every file was 0.7 s of an update at a million passages.
+
+    ``recorded`` maps a resolved path to ``[size, mtime_ns, ctime_ns, inode, device,
+    recorded_ns, hash]``; anything else in it (a damaged or foreign cache) is ignored and
+    the file hashed. :attr:`now` is what this update found, to record for the next.
+
+    >>> hashes = _FileHashes(_read_stat_cache(Path("index")))        # doctest: +SKIP
+    >>> hashes.hash(Path("corpus/a.jsonl"), "/home/u/corpus/a.jsonl")  # doctest: +SKIP
+    '9f2c…'
+    """
+
+    def __init__(self, recorded: Mapping[str, Any] | None = None) -> None:
+        self.recorded: Mapping[str, Any] = recorded or {}
+        self.now: dict[str, list[Any]] = {}
+
+    def hash(self, file: Path, key: str) -> str:
+        """The hash of ``file`` (resolved path ``key``): recorded, or read (:func:`_hash`)."""
+        stamp = _file_stamp(file)
+        entry: Any = self.recorded.get(key)
+        if _trusted(entry, stamp):
+            self.now[key] = entry
+            return str(entry[6])
+        taken = time.time_ns()
+        digest = _hash(file)
+        self.remember(key, file, stamp, taken, digest)
+        return digest
+
+    def remember(self, key: str, file: Path, stamp: tuple[int, ...] | None, taken: int, digest: str) -> None:
+        """Records ``digest`` as the hash of ``file`` read after it had ``stamp`` (at
+        ``taken``, ``time.time_ns()``), unless the file changed while it was read."""
+        try:
+            if stamp is not None and digest and encodable(key) and _file_stamp(file) == stamp:
+                self.now[key] = [*stamp, taken, digest]
+        except OSError:
+            pass  # gone meanwhile: nothing to record
+
+    def changed(self) -> bool:
+        """True if :attr:`now` differs from what was recorded (the cache is to be written)."""
+        return self.now != self.recorded
+
+
+def _trusted(entry: Any, stamp: tuple[int, ...]) -> bool:
+    """True if the recorded ``entry`` gives the hash of a file that has ``stamp`` now: the
+    same stat, and times older than the recording by more than :data:`_RACY_NS`."""
+    if not (isinstance(entry, list) and len(entry) == 7 and isinstance(entry[6], str) and isinstance(entry[5], int)):
+        return False
+    return entry[:5] == list(stamp) and max(stamp[1], stamp[2]) < entry[5] - _RACY_NS
 
 
 def _hash(file: Path) -> str:
