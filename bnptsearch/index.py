@@ -61,6 +61,7 @@ from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
     META_FILE,
+    STAT_CACHE,
     CheckReport,
     _check_folder,
     _check_meta,
@@ -69,8 +70,8 @@ from .store import (
     _new_index,
     _open_live,
     _read_acronym_cache,
+    _read_checked,
     _read_meta,
-    _read_stat_cache,
     _record_generation,
     _remove_other_indexes,
     _set_stale_files,
@@ -78,8 +79,8 @@ from .store import (
     _switch_to,
     _verify_generation,
     _write_acronym_cache,
+    _write_checked,
     _write_lock,
-    _write_stat_cache,
     _writes_to,
 )
 from .update import (
@@ -493,7 +494,7 @@ class Index:
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
             stale = _stale_files(self.path)
-            hashes = _FileHashes(_read_stat_cache(self.path))
+            hashes = _FileHashes(_read_checked(self.path, STAT_CACHE))
 
             def deletions() -> set[str]:
                 """Once every file is read: the articles whose file left the folder, or that
@@ -512,7 +513,8 @@ class Index:
             plan = _plan_files(files, indexed, changes, progress, stale=stale, hashes=hashes)
             self._commit(changes, plan, stale, deletions, progress)
             if hashes.changed():
-                _write_stat_cache(self.path, hashes.now)
+                _write_checked(self.path, STAT_CACHE, hashes.now)
+            indexed.record()
             embedded = self._embed(model, progress, changes.notes)
         return _report(changes, self.counts(), started, embedded)
 
@@ -649,7 +651,7 @@ class Index:
                     # Verified first: a change merged with damaged segments would carry the
                     # damage into new files with fresh checksums.
                     self._verify(searcher)
-                    indexed: KnownArticles = _FolderLookup(searcher) if whole else _IndexLookup(searcher)
+                    indexed: KnownArticles = _FolderLookup(searcher, self.path) if whole else _IndexLookup(searcher)
                 yield indexed
 
     def _record(self, generation: int, files: dict[str, str]) -> None:

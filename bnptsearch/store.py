@@ -16,6 +16,9 @@ Layout of an index folder:
 - ``filestats.json`` — the stat cache: each corpus file's hash as an update found it, with
   the file's stat then (see :class:`bnptsearch.update._FileHashes`); damaged or missing,
   every file is hashed, and the next update writes it anew.
+- ``segmentfiles.json`` — what each segment holds of each corpus file (see
+  :class:`bnptsearch.update._FolderLookup`), by segment id and deletion count: read again
+  where it is missing, damaged or of another segment.
 
 An index folder is code: Whoosh unpickles the TOC and stored fields, and a crafted pickle runs
 whatever it likes. So, as git does with ``safe.directory``, a folder owned by another user
@@ -73,6 +76,7 @@ FORMAT_VERSION = 7
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
 STAT_CACHE = "filestats.json"
+SEGMENT_FILES = "segmentfiles.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
@@ -305,23 +309,24 @@ def _write_acronym_cache(path: Path, key: list[Any], pairs: list[list[str]]) -> 
         pass  # a read-only index still works; it just recomputes next time
 
 
-def _read_stat_cache(path: Path) -> dict[str, Any]:
-    """The stat cache's entries ({resolved corpus path: stat and hash}), or {} if there is
-    none or it does not match its checksum (then every file is hashed, no error)."""
+def _read_checked(path: Path, name: str) -> dict[str, Any]:
+    """The entries of the cache file ``name`` (:data:`STAT_CACHE`, :data:`SEGMENT_FILES`),
+    or {} if there is none or it does not match its checksum (then what it caches is read
+    again, with no error)."""
     try:
-        cached = json.loads((path / STAT_CACHE).read_text(encoding="utf-8"))
-        files = cached["files"]
-        return files if isinstance(files, dict) and cached["crc32"] == _checksum(files) else {}
+        cached = json.loads((path / name).read_text(encoding="utf-8"))
+        entries = cached["entries"]
+        return entries if isinstance(entries, dict) and cached["crc32"] == _checksum(entries) else {}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _write_stat_cache(path: Path, files: dict[str, Any]) -> None:
-    """Writes the stat cache atomically; best effort, as a cache: without it, files are hashed."""
+def _write_checked(path: Path, name: str, entries: dict[str, Any]) -> None:
+    """Writes the cache file ``name`` atomically, with its checksum; best effort, as a cache."""
     try:
-        _write_json(path / STAT_CACHE, {"files": files, "crc32": _checksum(files)})
+        _write_json(path / name, {"entries": entries, "crc32": _checksum(entries)})
     except OSError:
-        pass  # the next update hashes every file, as with no cache
+        pass  # the next update reads what it caches again
 
 
 # -- trust: whose index folder is this? ------------------------------------------------------

@@ -18,6 +18,7 @@ interrupted update keeps what it committed and a re-run resumes.
 
 from __future__ import annotations
 
+import bisect
 import filecmp
 import os
 import time
@@ -46,7 +47,8 @@ from .schema import (
     PATH,
     _article_documents,
 )
-from .whoosh_compat import abandon, string_columns
+from .store import SEGMENT_FILES, _read_checked, _write_checked
+from .whoosh_compat import abandon, segment_key, string_columns
 
 __all__ = ["Progress"]
 
@@ -115,12 +117,20 @@ def _article_columns(searcher: Any, names: tuple[str, ...], which: Any = None) -
     reader = searcher.reader()
     if reader.doc_count_all() == 0:
         return iter(())  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
+    docnums = searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
+    return _article_columns_of(searcher, names, docnums, few=which is not None)
+
+
+def _article_columns_of(
+    searcher: Any, names: tuple[str, ...], docnums: Iterable[int], few: bool = False
+) -> Iterator[tuple[str, ...]]:
+    """The columns ``names`` of the article documents ``docnums``."""
+    reader = searcher.reader()
     if ORIGIN not in reader.schema:
         # An index of format 3 (read only to carry its articles into a rebuild) has no
         # origins: each of its articles was added from its own path.
         names = tuple(PATH if name == ORIGIN else name for name in names)
-    docnums = searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
-    return string_columns(reader, names, docnums, few=which is not None)
+    return string_columns(reader, names, docnums, few=few)
 
 
 class _IndexLookup:
@@ -173,29 +183,44 @@ class _IndexLookup:
 
 class _FolderLookup(_IndexLookup):
     """What the index holds, for an update of a corpus folder: of every indexed file, its
-    hash, origin and article count (:attr:`files`, from one read of three columns), and of
-    the articles, only what the plan asks (looked up by term, as :class:`_IndexLookup`).
+    hash, origin and article count (:attr:`files`), and of the articles, only what the
+    plan asks (looked up by term, as :class:`_IndexLookup`).
 
     The whole table of :func:`_indexed_articles` read five columns of every article into
     SQLite (about 1 s at a million passages), and the plan then claimed every article of
     every unchanged file one by one: an unchanged file is now kept whole
-    (:meth:`_Claims.keep`), and its articles are never read.
+    (:meth:`_Claims.keep`), and its articles are never read. The files are summed up per
+    segment (:func:`_segment_files`, three columns of its articles) and, with ``folder``,
+    kept in the index folder (:data:`~bnptsearch.store.SEGMENT_FILES`) for the segments'
+    next readers: a segment changes only by gaining deletions, which changes its key, so
+    an update reads only the segments written or changed since the last one.
 
-    >>> _FolderLookup(searcher).files["/corpus/arsip.jsonl"].file_hash    # doctest: +SKIP
+    >>> _FolderLookup(searcher, Path("index")).files["/corpus/arsip.jsonl"].file_hash    # doctest: +SKIP
     '9f2c…'
     """
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, folder: Path | None = None) -> None:
         super().__init__(searcher)
         self.files: dict[str, IndexedFile] = {}
         self._counts: Counter[str] = Counter()
-        for path, file_hash, origin in _article_columns(searcher, (PATH, FILE_HASH, ORIGIN)):
-            self._counts[path] += 1
-            known = self.files.get(path)
-            if known is None or (file_hash and not known.file_hash):
-                # The same rule as the table's (IndexedArticles): the file is known at the
-                # first hash one of its articles carries, in index order.
-                self.files[path] = IndexedFile(file_hash, known.origin if known else origin)
+        self._folder = folder
+        self._recorded = _read_checked(folder, SEGMENT_FILES) if folder else {}
+        self.segments: dict[str, list[_SegmentFile]] = {}
+        for key, rows in _segments_files(searcher, self._recorded):
+            self.segments[key] = rows
+            for path, file_hash, origin, count in rows:
+                self._counts[path] += count
+                known = self.files.get(path)
+                if known is None or (file_hash and not known.file_hash):
+                    # The table's rule (IndexedArticles): the file is known at the first
+                    # hash one of its articles carries, in index order.
+                    self.files[path] = IndexedFile(file_hash, known.origin if known else origin)
+
+    def record(self) -> None:
+        """Records what was read of the segments, for the next update (once this one has
+        succeeded: a failed update leaves the index folder as it was)."""
+        if self._folder and self.segments != self._recorded:
+            _write_checked(self._folder, SEGMENT_FILES, self.segments)
 
     def file(self, path: str) -> IndexedFile | None:
         return self.files.get(path)
@@ -205,6 +230,52 @@ class _FolderLookup(_IndexLookup):
 
     def __len__(self) -> int:
         return self._counts.total()
+
+
+# What a segment holds of one file: its path, the first hash its articles there carry, the
+# first one's origin, and how many of them are live (a list: as read back from JSON).
+_SegmentFile = list[Any]
+
+
+def _segments_files(searcher: Any, recorded: Mapping[str, Any]) -> Iterator[tuple[str, list[_SegmentFile]]]:
+    """(key, files) of each segment in index order: its files as ``recorded`` under its key
+    (:func:`~bnptsearch.whoosh_compat.segment_key`), or read (:func:`_segment_files`)."""
+    reader = searcher.reader()
+    if reader.doc_count_all() == 0:
+        return  # a new, empty index has no columns yet
+    leaves = reader.leaf_readers()
+    keys = ["{}:{}".format(*segment_key(leaf)) for leaf, _ in leaves]
+    known = {key: recorded[key] for key in keys if key != ":0" and _valid_files(recorded.get(key))}
+    # Every article's number once, if a segment is to be read (a few ms at 1M passages).
+    docnums = [] if len(known) == len(keys) else list(searcher.docs_for_query(Term(KIND, ARTICLE_KIND)))
+    for number, (key, (leaf, start)) in enumerate(zip(keys, leaves)):
+        if key in known:
+            yield key, known[key]
+        else:
+            end = start + leaf.doc_count_all()
+            ours = docnums[bisect.bisect_left(docnums, start) : bisect.bisect_left(docnums, end)]
+            yield key if key != ":0" else f":{number}", _segment_files(searcher, ours)
+
+
+def _segment_files(searcher: Any, docnums: list[int]) -> list[_SegmentFile]:
+    """The files of the articles ``docnums`` (one segment's), in the order they appear."""
+    found: dict[str, list[Any]] = {}
+    for path, file_hash, origin in _article_columns_of(searcher, (PATH, FILE_HASH, ORIGIN), docnums):
+        entry = found.get(path)
+        if entry is None:
+            found[path] = [file_hash, origin, 1]
+        else:
+            entry[0] = entry[0] or file_hash
+            entry[2] += 1
+    return [[path, *entry] for path, entry in found.items()]
+
+
+def _valid_files(rows: Any) -> bool:
+    """True if ``rows`` (read from the cache file) is a list of :data:`_SegmentFile`."""
+    return isinstance(rows, list) and all(
+        isinstance(row, list) and len(row) == 4 and all(isinstance(v, str) for v in row[:3]) and isinstance(row[3], int)
+        for row in rows
+    )
 
 
 def _order(path: str) -> tuple[str, ...]:
@@ -416,14 +487,14 @@ def _file_stamp(file: Path) -> tuple[int, int, int, int, int]:
 
 class _FileHashes:
     """The hashes of corpus files, trusting a hash recorded by an earlier update (the stat
-    cache, :func:`bnptsearch.store._read_stat_cache`) while the file's stat is as recorded,
+    cache, :data:`~bnptsearch.store.STAT_CACHE`) while the file's stat is as recorded,
     as git's index does: hashing every file was 0.7 s of an update at a million passages.
 
     ``recorded`` maps a resolved path to ``[size, mtime_ns, ctime_ns, inode, device,
     recorded_ns, hash]``; anything else in it (a damaged or foreign cache) is ignored and
     the file hashed. :attr:`now` is what this update found, to record for the next.
 
-    >>> hashes = _FileHashes(_read_stat_cache(Path("index")))        # doctest: +SKIP
+    >>> hashes = _FileHashes(_read_checked(Path("index"), STAT_CACHE))    # doctest: +SKIP
     >>> hashes.hash(Path("corpus/a.jsonl"), "/home/u/corpus/a.jsonl")  # doctest: +SKIP
     '9f2c…'
     """

@@ -15,7 +15,7 @@ import pytest
 
 from bnptsearch import Index, update
 from bnptsearch import index as index_module
-from bnptsearch.store import STAT_CACHE, _read_stat_cache
+from bnptsearch.store import SEGMENT_FILES, STAT_CACHE, _read_checked, _write_checked
 
 STORY = "Jakarta – Densus 88 menangkap terduga teroris nomor {n} di Bekasi. Polisi menyita bahan peledak.\n"
 
@@ -68,11 +68,10 @@ def test_an_unchanged_file_is_not_hashed_again(tmp_path: Path, monkeypatch, quic
     corpus, index = _built(tmp_path)
     hashed = _Hashed(monkeypatch)
     _settle()
-    # Recorded by the first build as it read them, just after they were written: racily
-    # clean then, so hashed again (and recorded again, now long after they were written).
+    # Recorded by the first build as it read them; those read within 20 ms of being
+    # written were racily clean then, so hashed again (and recorded again).
     assert not index.update(corpus).changed
-    assert sorted(hashed.files) == ["a.jsonl", "b.jsonl", "c.txt"]
-    assert len(_read_stat_cache(tmp_path / "index")) == 3
+    assert len(_read_checked(tmp_path / "index", STAT_CACHE)) == 3
     hashed.files.clear()
     _settle()
     report = index.update(corpus)
@@ -132,7 +131,7 @@ def test_a_damaged_or_missing_cache_means_hashing_everything(tmp_path: Path, mon
     report = index.update(corpus)  # no error, and nothing trusted
     assert (report.updated, report.unchanged, report.warnings) == (3, 3, ())
     assert sorted(hashed.files) == ["a.jsonl", "b.jsonl", "c.txt"]
-    assert len(_read_stat_cache(tmp_path / "index")) == 3  # written anew
+    assert len(_read_checked(tmp_path / "index", STAT_CACHE)) == 3  # written anew
     index.close()
 
 
@@ -142,12 +141,10 @@ def test_a_cache_entry_of_another_shape_is_not_trusted(tmp_path: Path, monkeypat
     index.update(corpus)
     _settle()
     folder = tmp_path / "index"
-    entries = _read_stat_cache(folder)
+    entries = _read_checked(folder, STAT_CACHE)
     key = str((corpus / "b.jsonl").resolve())
     entries[key] = entries[key][:5] + ["soon", entries[key][6]]
-    from bnptsearch.store import _write_stat_cache
-
-    _write_stat_cache(folder, entries)
+    _write_checked(folder, STAT_CACHE, entries)
     hashed = _Hashed(monkeypatch)
     assert not index.update(corpus).changed and hashed.files == ["b.jsonl"]
     index.close()
@@ -193,6 +190,44 @@ def test_an_update_with_one_new_file_reads_no_other_article(tmp_path: Path, monk
     report = index.update(corpus)
     assert (report.added, report.unchanged, report.articles) == (1, 100, 101)
     assert claimed == ["baru"]  # the 100 articles of the unchanged files are kept whole
+    index.close()
+
+
+def test_an_update_reads_only_the_segments_new_since_the_last(tmp_path: Path, monkeypatch) -> None:
+    corpus, index = _built(tmp_path)
+    read: list[int] = []
+    real = update._segment_files
+
+    def counting(searcher, docnums):
+        read.append(len(docnums))
+        return real(searcher, docnums)
+
+    monkeypatch.setattr(update, "_segment_files", counting)
+    index.update(corpus)
+    assert sum(read) == 6  # the build's own segment, not recorded yet
+    read.clear()
+    assert not index.update(corpus).changed and read == []  # every segment recorded
+    _write(corpus / "d.txt", STORY.format(n="d"))
+    assert index.update(corpus).added == 1 and read == []
+    assert not index.update(corpus).changed and 1 <= sum(read) <= 7  # what that commit wrote or merged
+    index.remove(["a2"])  # a deletion changes its segment's key: read again
+    read.clear()
+    report = index.update(corpus)
+    assert (report.added, report.unchanged, report.articles) == (1, 6, 7) and sum(read) >= 1
+    index.update(corpus)  # reads the segment that re-added a2
+    read.clear()
+    assert not index.update(corpus).changed and read == []
+    index.close()
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b'{"entries": {"x:0": [["/a", "", "", "many"]]}, "crc32": 0}'])
+def test_a_damaged_segment_record_is_read_again(tmp_path: Path, damage: bytes) -> None:
+    corpus, index = _built(tmp_path)
+    (tmp_path / "index" / SEGMENT_FILES).write_bytes(damage)
+    _write(corpus / "b.jsonl", _jsonl("b1"))
+    report = index.update(corpus)
+    assert (report.deleted, report.unchanged, report.articles) == (1, 5, 5)
+    assert _read_checked(tmp_path / "index", SEGMENT_FILES)  # written anew
     index.close()
 
 
@@ -248,6 +283,13 @@ def _keep_each(self, key: str, name: str) -> int:
     return sum(self.take(doc_id, key, name, indexed_here=True) for doc_id in self.indexed.ids_of(key))
 
 
+def _whole_table(searcher, folder: Path):
+    """Every indexed article, read into the table as before (it records nothing)."""
+    table = update._indexed_articles(searcher)
+    table.record = lambda: None  # type: ignore[attr-defined]
+    return table
+
+
 def test_folder_updates_plan_what_the_whole_table_planned(tmp_path: Path, monkeypatch) -> None:
     looked_up = _scenario(tmp_path / "lookup")
     nothing, changed, taken, back, later, removed, outside, dropped, last = looked_up[:9]
@@ -261,6 +303,6 @@ def test_folder_updates_plan_what_the_whole_table_planned(tmp_path: Path, monkey
     assert [row[0] for row in looked_up[9]] == ["c1", "c2", "dup", "l1", "m1", "renamed", "zz1"]
     # The same updates planned from every indexed article, each unchanged file's ids
     # claimed one by one, as before.
-    monkeypatch.setattr(index_module, "_FolderLookup", update._indexed_articles)
+    monkeypatch.setattr(index_module, "_FolderLookup", _whole_table)
     monkeypatch.setattr(update._Claims, "keep", _keep_each)
     assert _scenario(tmp_path / "table") == looked_up
