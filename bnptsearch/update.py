@@ -1,10 +1,12 @@
 """Planning an index update (what to add, replace and delete) and writing it.
 
-An update hashes each corpus file, parses only the files whose hash changed, and
-re-indexes only the articles whose content changed. What is indexed is read back from the
-article documents' columns (:func:`_indexed_articles`, the whole index for an update
-of a corpus folder; :class:`_IndexLookup`, only the files and ids a change touches, for
-``add`` and ``remove``) and compared with the files by :func:`_plan_files`, which yields
+An update hashes each corpus file (trusting the hash recorded with an unchanged stat,
+:class:`_FileHashes`), parses only the files whose hash changed, and re-indexes only the
+articles whose content changed. What is indexed is read back from the article documents'
+columns (:class:`_FolderLookup`, every file's hash and article count for an update of a
+corpus folder; :class:`_IndexLookup`, only the files and ids a change touches, for
+``add`` and ``remove``; :func:`_indexed_articles`, every article, for a rebuild) and
+compared with the files by :func:`_plan_files`, which yields
 the articles to write one at a time while it reads (so a file of any size is never held
 in memory whole) and counts the rest in :class:`_Changes`;
 :func:`_write_in_batches` writes them, then the deletions, in Whoosh transactions of at
@@ -12,7 +14,7 @@ least ``batch_seconds`` of CPU each (growing with the work already committed), s
 interrupted update keeps what it committed and a re-run resumes.
 
 >>> changes = _Changes()                                         # doctest: +SKIP
->>> additions = _plan_files(files, _indexed_articles(searcher), changes)  # doctest: +SKIP
+>>> additions = _plan_files(files, _FolderLookup(searcher), changes)  # doctest: +SKIP
 >>> passages = _write_in_batches(lambda: SegmentWriter(ix), lambda w: w.commit(), additions)  # doctest: +SKIP
 """
 

@@ -17,6 +17,8 @@ from bnptsearch import Index, update
 from bnptsearch import index as index_module
 from bnptsearch.store import SEGMENT_FILES, STAT_CACHE, _read_checked, _write_checked
 
+from .test_small_changes import _outcome
+
 STORY = "Jakarta – Densus 88 menangkap terduga teroris nomor {n} di Bekasi. Polisi menyita bahan peledak.\n"
 
 
@@ -64,6 +66,16 @@ def _built(tmp_path: Path) -> tuple[Path, Index]:
     return corpus, index
 
 
+def _recorded(tmp_path: Path) -> tuple[Path, Index]:
+    """:func:`_built`, then updated once its files are past the racy window (with
+    ``quick_racy``), so that every file's stat and hash are recorded and trusted."""
+    corpus, index = _built(tmp_path)
+    _settle()
+    index.update(corpus)
+    _settle()
+    return corpus, index
+
+
 def test_an_unchanged_file_is_not_hashed_again(tmp_path: Path, monkeypatch, quick_racy) -> None:
     corpus, index = _built(tmp_path)
     hashed = _Hashed(monkeypatch)
@@ -80,10 +92,7 @@ def test_an_unchanged_file_is_not_hashed_again(tmp_path: Path, monkeypatch, quic
 
 
 def test_same_size_edit_with_the_mtime_set_back_is_seen(tmp_path: Path, monkeypatch, quick_racy) -> None:
-    corpus, index = _built(tmp_path)
-    _settle()
-    index.update(corpus)
-    _settle()
+    corpus, index = _recorded(tmp_path)
     before = os.stat(corpus / "b.jsonl")
     # One character changed (the same length), the times put back.
     _write(corpus / "b.jsonl", _jsonl("b1", "b2").replace("nomor b1 ", "nomor b9 "))
@@ -117,10 +126,7 @@ def test_a_racily_clean_file_is_hashed_again(tmp_path: Path, monkeypatch) -> Non
 
 @pytest.mark.parametrize("damage", [b"{not json", b'{"files": {}, "crc32": 1}', b"", None])
 def test_a_damaged_or_missing_cache_means_hashing_everything(tmp_path: Path, monkeypatch, quick_racy, damage) -> None:
-    corpus, index = _built(tmp_path)
-    _settle()
-    index.update(corpus)
-    _settle()
+    corpus, index = _recorded(tmp_path)
     cache = tmp_path / "index" / STAT_CACHE
     if damage is None:
         cache.unlink()
@@ -136,10 +142,7 @@ def test_a_damaged_or_missing_cache_means_hashing_everything(tmp_path: Path, mon
 
 
 def test_a_cache_entry_of_another_shape_is_not_trusted(tmp_path: Path, monkeypatch, quick_racy) -> None:
-    corpus, index = _built(tmp_path)
-    _settle()
-    index.update(corpus)
-    _settle()
+    corpus, index = _recorded(tmp_path)
     folder = tmp_path / "index"
     entries = _read_checked(folder, STAT_CACHE)
     key = str((corpus / "b.jsonl").resolve())
@@ -151,10 +154,7 @@ def test_a_cache_entry_of_another_shape_is_not_trusted(tmp_path: Path, monkeypat
 
 
 def test_a_copied_corpus_is_hashed_again_not_trusted(tmp_path: Path, monkeypatch, quick_racy) -> None:
-    corpus, index = _built(tmp_path)
-    _settle()
-    index.update(corpus)
-    _settle()
+    corpus, index = _recorded(tmp_path)
     # Restored from a copy that keeps the times (cp -a, a backup), one file edited in it
     # with its size and times kept: new inodes and change times, so nothing is trusted.
     shutil.move(corpus, tmp_path / "moved")
@@ -266,16 +266,7 @@ def _scenario(root: Path) -> list:
     for step in steps:
         step()
         found.append(index.update(corpus))
-    found.append(sorted(update._indexed_articles(index.searcher().whoosh).items()))
-    index.close()
-    text = json.dumps([[*_fields(item)] for item in found], default=str)
-    return json.loads(text.replace(str(root), "ROOT"))
-
-
-def _fields(item) -> list:
-    if isinstance(item, list):
-        return item
-    return [item.added, item.updated, item.deleted, item.unchanged, item.articles, item.passages, item.warnings, item.notes]
+    return _outcome(index, found, root)
 
 
 def _keep_each(self, key: str, name: str) -> int:

@@ -83,6 +83,12 @@ def _scenario(root: Path, guard: _WholeReadGuard | None = None) -> list:
             guard.on = False
         found.append(report)
     found.append(index.update(corpus))
+    return _outcome(index, found, root)
+
+
+def _outcome(index: Index, found: list, root: Path) -> list:
+    """The reports ``found`` and what ``index`` holds at the end (then closed), as JSON
+    data with the paths relative to ``root``."""
     found.append(sorted(update._indexed_articles(index.searcher().whoosh).items()))
     index.close()
     text = json.dumps([[*_fields(item)] for item in found], default=str)
