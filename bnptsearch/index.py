@@ -15,7 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
@@ -645,8 +645,7 @@ class Index:
                 # What a killed or failed writer left behind (on a full disk, it keeps it full).
                 _remove_other_indexes(self.path, keep=self._indexname)
                 remove_uncommitted(self._ix)
-            with ExitStack() as reading:
-                searcher = reading.enter_context(self._ix.searcher())
+            with self._ix.searcher() as searcher:
                 with self._damage_reported():
                     # Verified first: a change merged with damaged segments would carry the
                     # damage into new files with fresh checksums.
