@@ -36,8 +36,12 @@ Query side only, on an index already built (no build, no update; nothing is writ
         --references-corpus ../cache/perf/corpus-1000000 --workdir ../cache/refs --output q.md
 
 measures, per system: the time to open the index, warm p50/p95/p99 of each query set (top
-10 with highlights; ``--query-passes`` timed passes after a warm-up pass), the query
-process's peak RSS and its RSS after all queries, and the cold CLI query. With
+10 with highlights; ``--query-passes`` timed passes after a first, warm-up pass, whose
+latencies are reported too), the query process's peak RSS and its RSS after all queries,
+and the cold CLI query (``--cli-runs 0``: none, and nothing is written to the index).
+bnptsearch's cache of decoded posting blocks is emptied before every pass, so a timed query
+finds only what the queries before it in the same pass left, never its own blocks from the
+pass before; the OS page cache stays warm. Its hit rate in each timed pass is reported. With
 ``--references-corpus`` (the corpus the index was built from), tantivy (``pip install
 tantivy``; a row skipped with the reason when it is missing) and SQLite FTS5 (the standard
 library's ``sqlite3``) index its passages in ``--workdir`` and answer the same queries,
@@ -74,6 +78,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -204,29 +209,42 @@ def _child_build_base(corpus: str, index: str) -> dict:
     return _build_io(index, build)
 
 
-def _time_queries(run_one, queries: list[str], repeat: int) -> dict:
-    """One warm-up pass, then ``repeat`` timed passes; latencies in milliseconds."""
-    errors = 0
-    for query in queries:
-        try:
-            run_one(query)
-        except Exception:  # noqa: BLE001 - counted, not fatal
-            errors += 1
-    runs, cpu_runs = [], []
-    for _ in range(repeat):
-        latencies, cpu = [], []
+def _time_queries(run_one, queries: list[str], repeat: int, cache: Any = None) -> dict:
+    """A first pass, then ``repeat`` timed passes; latencies in milliseconds, the first
+    pass's too (``cold``: the first queries of the process pay for what it opens).
+
+    ``cache``: bnptsearch's decoded-block cache (``Index.block_cache``), emptied before
+    every pass, so that a timed query finds only what the queries before it in that pass
+    left (as a new query would), not its own blocks from the pass before; the OS page
+    cache stays warm. Its hit rate in each timed pass is reported too.
+    """
+
+    def one_pass() -> tuple[list[float], list[float], int]:
+        if cache is not None:
+            cache.clear()
+        latencies, cpu, errors = [], [], 0
         for query in queries:
             started, started_cpu = time.perf_counter(), time.process_time()
             # A query that fails still took its time; the latency counts either way.
-            with contextlib.suppress(Exception):
+            try:
                 run_one(query)
+            except Exception:  # noqa: BLE001 - counted, not fatal
+                errors += 1
             latencies.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
+        return latencies, cpu, errors
+
+    cold, cold_cpu, errors = one_pass()
+    runs, cpu_runs, hit_rates = [], [], []
+    for _ in range(repeat):
+        latencies, cpu, _ = one_pass()
         runs.append(latencies)
         cpu_runs.append(cpu)
+        if cache is not None:
+            hit_rates.append(cache.stats().hit_rate)
     # CPU time too: on a shared machine (load well above the cores) wall times mostly
     # measure the wait for a core.
-    return {"runs": runs, "cpu_runs": cpu_runs, "errors": errors}
+    return {"runs": runs, "cpu_runs": cpu_runs, "errors": errors, "cold": cold, "cold_cpu": cold_cpu, "hit_rates": hit_rates}
 
 
 def _rss_now_mb() -> float:
@@ -252,7 +270,9 @@ def _child_query_bnpt(index: str, queries_file: str, repeat: int) -> dict:
             hit.highlighted  # noqa: B018 - the rendered highlight is part of the answer
         return len(hits)
 
-    out: dict = {name: _time_queries(run_one, queries, repeat) for name, queries in sets.items()}
+    # The cache of decoded blocks, where the code measured has one (main before it had not).
+    cache = getattr(ix, "block_cache", None)
+    out: dict = {name: _time_queries(run_one, queries, repeat, cache) for name, queries in sets.items()}
     out["open_s"], out["rss_after_mb"] = opened, _rss_now_mb()
     ix.close()
     return out
@@ -447,6 +467,8 @@ def _child_profile(kind: str, corpus: str, index: str, queries_file: str, out: s
         queries = [q for qs in sets.values() for q in qs]
         for query in queries:  # warm, as in the latency measurement
             ix.search(query, limit=10)
+        if hasattr(ix, "block_cache"):  # as in the latency measurement: no query finds its own blocks
+            ix.block_cache.clear()
         profiler.enable()
         for query in queries:
             for hit in ix.search(query, limit=10).hits:
@@ -1049,10 +1071,13 @@ def queries_only(args) -> int:
         measured[system] = _run_child(f"query-{system}", index, args.queries, args.query_passes)
         log(f"{SYSTEM_NAMES[system]}: open {measured[system]['open_s']:.3f} s, peak RSS "
             f"{measured[system]['maxrss_mb']:.0f} MB; load average {os.getloadavg()[0]:.2f}")
-    cli = _bnptsearch_cli()
-    command = [*cli, "query", SEED_QUERY, "--index", str(args.reuse_index)]
-    _wall(command, 1)
-    cold = Stat(_wall(command, args.cli_runs))
+    # With --cli-runs 0 not even the warm-up run: a command-line query may write to the index
+    # (its acronym cache), and an index measured as it is must stay as it is.
+    cold = Stat([float("nan")])
+    if args.cli_runs:
+        command = [*_bnptsearch_cli(), "query", SEED_QUERY, "--index", str(args.reuse_index)]
+        _wall(command, 1)
+        cold = Stat(_wall(command, args.cli_runs))
     table = report_queries(measured, builds, skipped, cold, args, load_start, os.getloadavg())
     print(table)
     if args.output:
@@ -1070,7 +1095,9 @@ def report_queries(measured: dict, builds: dict, skipped: dict, cold: Stat, args
     lines.append(
         f"Index: `{args.reuse_index}`; queries: `{args.queries}` "
         + ", ".join(f"{len(measured['bnpt'][n]['runs'][0])} {n}" for n in sets)
-        + f", a warm-up pass then {args.query_passes} timed; top 10 with highlights. "
+        + f", a first pass (a warm-up, also reported) then {args.query_passes} timed; top 10 with highlights; "
+        "bnptsearch's decoded-block cache emptied before each pass, so a timed query finds only the "
+        "blocks the queries before it in its pass left. "
         f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; Whoosh {info['whoosh']}; "
         f"bnptsearch {info['commit']}. Load average (1/5/15 min) at start "
         f"{'/'.join(f'{x:.2f}' for x in load_start)}, at end {'/'.join(f'{x:.2f}' for x in load_end)}."
@@ -1090,6 +1117,16 @@ def report_queries(measured: dict, builds: dict, skipped: dict, cold: Stat, args
         for p in (50, 95, 99):
             cpu = {s: statistics.median(_percentile(run, p) for run in measured[s][name]["cpu_runs"]) for s in systems}
             lines.append(f"| {name} p{p} CPU ms | " + " | ".join(f"{cpu[s]:.2f}" for s in systems) + " | |")
+        # The first pass of the process: every cache empty (bnptsearch's decoded blocks
+        # too), the OS page cache as the runs before left it.
+        for p in (50, 95, 99):
+            first = {s: _percentile(measured[s][name]["cold"], p) for s in systems if "cold" in measured[s][name]}
+            cells = [f"{first[s]:.2f}" if s in first else "–" for s in systems]
+            lines.append(f"| {name} p{p} ms, first pass | " + " | ".join(cells) + " | |")
+        rates = measured["bnpt"][name].get("hit_rates")
+        if rates:
+            lines.append(f"| {name} block cache hit rate (timed passes) | " + " / ".join(f"{r:.1%}" for r in rates)
+                         + " |" + " – |" * (len(systems) - 1) + " |")
     bnpt = measured["bnpt"]
     rows = [
         ("open index s", "open_s", ".3f", verdict(bnpt["open_s"], QUERY_TARGETS["open"], "s")),
@@ -1098,8 +1135,9 @@ def report_queries(measured: dict, builds: dict, skipped: dict, cold: Stat, args
     ]
     for label, key, fmt, target in rows:
         lines.append(f"| {label} | " + " | ".join(format(measured[s][key], fmt) for s in systems) + f" | {target} |")
-    lines.append(f"| CLI cold query s (`bnptsearch query \"{SEED_QUERY}\"`) | {cold.format('.3f')} |"
-                 + " – |" * (len(systems) - 1) + f" {verdict(cold.median, QUERY_TARGETS['cli'], 's')} |")
+    if not math.isnan(cold.median):
+        lines.append(f"| CLI cold query s (`bnptsearch query \"{SEED_QUERY}\"`) | {cold.format('.3f')} |"
+                     + " – |" * (len(systems) - 1) + f" {verdict(cold.median, QUERY_TARGETS['cli'], 's')} |")
     for system, build in builds.items():
         lines.append(f"\n{SYSTEM_NAMES[system]} build: {build['passages']:,} passages, {build['wall']:.1f} s wall, "
                      f"{build['cpu']:.1f} CPU s, peak RSS {build['maxrss_mb']:.0f} MB, {build['size_mb']:.0f} MB on disk.")

@@ -9,6 +9,7 @@
 __version__ = "0.1.0"
 
 from .analysis import AnalyzedToken, analyze, analyze_tokens
+from .blockcache import BlockCache, BlockCacheStats
 from .corpus import Article, CorpusLoad, CorpusWarning, load_corpus, parse_fields, read_file, save_fields
 from .corpus_copy import copy_into
 from .embedding import E5Embedder, Embedder
@@ -39,6 +40,8 @@ __all__ = [
     "ArticleHits",
     "ArticlePage",
     "ArticleSummary",
+    "BlockCache",
+    "BlockCacheStats",
     "BnptSearchError",
     "CheckReport",
     "CorpusError",

@@ -29,6 +29,7 @@ from whoosh.writing import CLEAR
 
 from .acronyms import Acronym, AcronymTable, glossary
 from .analysis import ANALYZER_VERSION, compounds, english_stopwords, stopwords
+from .blockcache import DEFAULT_BLOCK_CACHE_BYTES, BlockCache
 from .corpus import (
     PARSER_VERSION,
     Article,
@@ -277,9 +278,16 @@ class Index:
     """
 
     def __init__(
-        self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, read_only: bool = False, embedder: Embedder | None = None
+        self,
+        path: Path,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        read_only: bool = False,
+        embedder: Embedder | None = None,
+        block_cache: int | BlockCache = DEFAULT_BLOCK_CACHE_BYTES,
     ):
         self.path = path
+        # Decoded posting blocks, kept for the searches that follow (see blockcache).
+        self.block_cache = block_cache if isinstance(block_cache, BlockCache) else BlockCache(block_cache)
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         # The model for semantic search (E5Embedder, made on first use, unless given).
@@ -332,6 +340,7 @@ class Index:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         read_only: bool = False,
         embedder: Embedder | None = None,
+        block_cache: int | BlockCache = DEFAULT_BLOCK_CACHE_BYTES,
     ) -> Index:
         """Opens the index at ``path``; with ``create=True`` an empty one is made if none exists.
 
@@ -341,6 +350,9 @@ class Index:
         written to the folder, not even the acronym cache, and writing methods raise
         :class:`BnptSearchError` (``bnptsearch serve`` opens indexes so). ``embedder`` is the
         model of semantic search (:class:`~bnptsearch.embedding.E5Embedder` by default).
+        ``block_cache`` is how many bytes of decoded posting blocks to keep between searches
+        (0: none), or a :class:`~bnptsearch.blockcache.BlockCache` to share with other
+        :class:`Index` objects of the same folder (``bnptsearch serve``'s do).
 
         >>> index = Index.open("index", create=True)        # doctest: +SKIP
         """
@@ -358,7 +370,7 @@ class Index:
                         _switch_to(path, indexname)
         try:
             # Opening checks the metadata's versions (IndexOutdatedError) before any file.
-            return cls(path, lock_timeout, read_only, embedder)
+            return cls(path, lock_timeout, read_only, embedder, block_cache)
         except (OSError, whoosh_index.IndexError, EOFError, AttributeError, ImportError) as error:
             raise IndexOutdatedError(
                 f"index at {path} cannot be opened ({error}); run `bnptsearch index --rebuild`"
@@ -847,7 +859,7 @@ class Index:
         self._reopen_if_switched()
         for _ in range(3):
             if self._searcher is None:
-                self._searcher = Searcher(self._ix.searcher())
+                self._searcher = Searcher(self._ix.searcher(), self.block_cache)
             else:
                 self._searcher.refresh(self._ix)
             if self._verify(self._searcher.whoosh):

@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     # Imported at run time only when needed: numpy takes 60 ms.
     import numpy
 
+    from .blockcache import BlockCache
     from .vectorized import CollectionStats
     from .vectors import Vectors
 
@@ -386,13 +387,15 @@ def _expanded_words(parsed: wq.Query) -> frozenset[str]:
 class Searcher:
     """A Whoosh searcher with bnptsearch's ranking; :meth:`bnptsearch.Index.searcher` makes one."""
 
-    def __init__(self, searcher: WhooshSearcher) -> None:
+    def __init__(self, searcher: WhooshSearcher, blocks: BlockCache | None = None) -> None:
+        """``blocks``: decoded posting blocks to keep for later searches (None: none kept)."""
         self._searcher = searcher
         # vectorized.CollectionStats of the current searcher, made on first use
         self._stats: CollectionStats | None = None
         # Per-segment field lengths for CollectionStats, kept across refreshes: a commit
         # of another process changes a segment or two, not the large ones.
         self._lengths: dict = {}
+        self._blocks = blocks  # likewise
         # per-document facts for facets and date sorting (see _facts), made on first use
         self._facts_of: _Facts | None = None
         # the unstemmed indexed words, for typo correction and suggestions, read on first use
@@ -825,7 +828,9 @@ class Searcher:
         searcher = self._searcher
         weighting = searcher.weighting
         stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
-        positions = {stem: term_positions(searcher.reader(), TEXT, stem, docnums) for stem in stems}
+        # The block headers the scoring read, if it was numpy's (from the cache, if kept).
+        blocks = self._stats.blocks if self._stats is not None else None
+        positions = {stem: term_positions(searcher.reader(), TEXT, stem, docnums, blocks) for stem in stems}
         idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}
         pairs = list(zip(proximity.words, proximity.words[1:]))
         total = sum(idf[first] + idf[second] for first, second in pairs) or 1.0
@@ -855,7 +860,7 @@ class Searcher:
             )
 
             if self._stats is None:
-                self._stats = CollectionStats(self._searcher, self._lengths)
+                self._stats = CollectionStats(self._searcher, self._lengths, self._blocks)
             stats = self._stats
 
             def top(k: int) -> list[_Ranked]:

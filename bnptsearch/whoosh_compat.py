@@ -12,8 +12,9 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   generation once they are complete and just before the TOC is renamed into place (the
   commit point), so :mod:`bnptsearch.store` records their checksums before any reader can
   see that generation.
-- :func:`leaf_length_bytes`, :func:`deleted_docs` and :func:`posting_blocks`: a segment's
-  field lengths, deletions and posting blocks as plain sequences, for
+- :func:`leaf_length_bytes`, :func:`deleted_docs`, :func:`term_blocks` and
+  :func:`read_block`: a segment's field lengths, deletions, a term's posting block headers
+  and one block's postings as plain sequences, for
   :mod:`bnptsearch.vectorized` to score with numpy; :func:`term_positions`: a term's
   positions in a few documents, decoding only their blocks (the proximity rescore).
 - :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
@@ -45,15 +46,15 @@ import pickle
 import re
 import shutil
 import struct
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
-from functools import partial
 from itertools import accumulate, pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.columns import MultiColumnReader, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
@@ -69,20 +70,25 @@ __all__ = [
     "MappedFile",
     "SegmentFiles",
     "SegmentWriter",
+    "TermBlocks",
     "abandon",
     "cap_expansions",
     "column",
     "deleted_docs",
     "leaf_length_bytes",
-    "posting_blocks",
+    "read_block",
     "refreshed_searcher",
     "release_mapped_pages",
     "remove_uncommitted",
     "segment_key",
     "string_columns",
+    "term_blocks",
     "term_positions",
 ]
 
+
+# A posting block's length, as Whoosh writes it (StructFile.write_int).
+_INT = struct.Struct("!i")
 
 # Called with (generation, {file name once committed: its name now}) for the TOC and every
 # segment file of the generation being committed.
@@ -133,38 +139,35 @@ def _leaf_matcher(leaf: SegmentReader, fieldname: str, text: str, info: Any = No
     return terms._codec.postings_reader(terms._postfile, info, field.format, term=(fieldname, field.to_bytes(text)))
 
 
-def _blocks(matcher: W3LeafMatcher, wanted: Callable[[int, int, float], bool] | None) -> Iterator[W3LeafMatcher]:
-    """``matcher`` moved to each of its blocks that ``wanted(first, last, max_weight)``
-    accepts (see :func:`posting_blocks`)."""
-    first = 0
-    while matcher.is_active():
-        if wanted is None or wanted(first, matcher._maxid, matcher._maxweight):
-            yield matcher
-        first = matcher._maxid + 1
-        matcher._next_block()
+class TermBlocks(NamedTuple):
+    """A term's posting blocks in one segment, as their headers describe them: per block,
+    its last document number, highest weight, number of postings and where its data is
+    (offset, length, zlib or not). A term stored inline (few postings) is one block whose
+    postings ``inline`` already holds, as :func:`read_block` returns them."""
+
+    lasts: list[int]
+    max_weights: list[float]
+    counts: list[int]
+    spans: list[tuple[int, int, int]]
+    inline: tuple[Sequence[int], Sequence[float]] | None = None
 
 
-def posting_blocks(
-    leaf: SegmentReader,
-    fieldname: str,
-    text: str,
-    wanted: Callable[[int, int, float], bool] | None = None,
-    info: Any = None,
-) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """A term's postings in ``leaf`` as blocks of (id deltas, weights): each block's
-    document numbers as differences from the one before (the first from 0), and their term
-    frequencies. Deleted documents are included: the caller masks them.
+def term_blocks(leaf: SegmentReader, fieldname: str, text: str) -> tuple[Any, TermBlocks] | None:
+    """The term's info in ``leaf`` (``doc_frequency()``, ``max_weight()``) and the headers
+    of its posting blocks (see :class:`TermBlocks`), read without decoding any block; None
+    if the segment does not hold the term.
 
-    With ``wanted``, only the blocks for which ``wanted(first, last, max_weight)`` is true
-    are decoded and yielded: ``first`` and ``last`` bound the block's document numbers (a
-    block's header records its last one; the first is past the block before), and
-    ``max_weight`` is its highest weight. Reading a header costs far less than decoding
-    the block (zlib and pickle of its ids, weights and positions). ``info``: the term's
-    ``leaf.term_info``, if the caller has looked it up.
-
-    >>> [list(ids) for ids, _ in posting_blocks(leaf, "text", "tangkap")]   # doctest: +SKIP
-    [[0, 3, 1, 12]]
+    >>> term_blocks(leaf, "text", "tangkap")[1].lasts   # doctest: +SKIP
+    [127, 301]
     """
+    try:
+        info = leaf.term_info(fieldname, text)
+    except TermNotFound:
+        return None
+    return info, _term_blocks(leaf, fieldname, text, info)
+
+
+def _term_blocks(leaf: SegmentReader, fieldname: str, text: str, info: Any) -> TermBlocks:
     matcher = _leaf_matcher(leaf, fieldname, text, info)
     if not isinstance(matcher, W3LeafMatcher):
         # Terms with few postings are stored inline, in a list matcher: one block.
@@ -173,27 +176,71 @@ def posting_blocks(
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        if ids and (wanted is None or wanted(ids[0], ids[-1], max(weights))):
-            yield [ids[0]] + [b - a for a, b in pairwise(ids)], weights
-        return
-    # Each block holds delta-coded ids and weights; handing them over a block at a time,
-    # undecoded, is what lets the caller decode them with numpy instead of per posting.
-    for block in _blocks(matcher, wanted):
-        block._read_data()
-        ids = block._data[0]
-        block._read_weights()
-        yield ids, block._weights
+        if not ids:
+            return TermBlocks([], [], [], [], ([], []))
+        deltas = [ids[0]] + [b - a for a, b in pairwise(ids)]
+        return TermBlocks([ids[-1]], [max(weights)], [len(ids)], [], (deltas, weights))
+    # The headers read from one copy of the posting list, as W3LeafMatcher._goto reads them
+    # from the file (a signed length, negative for the last block, then a pickled tuple):
+    # through the matcher, a common word's thousands of headers cost 10 µs each.
+    start, length = info.extent()
+    # W3TermInfo.from_bytes keeps the length as unpack_int returns it, a 1-tuple (its
+    # matcher never reads it).
+    length = length[0] if isinstance(length, tuple) else length
+    stream = io.BytesIO(leaf._terms._postfile.get(start, length))
+    if stream.read(len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting block tag error in {fieldname}:{text}")
+    blocks = TermBlocks([], [], [], [])
+    position, last = stream.tell(), False
+    while not last:
+        stream.seek(position)
+        (size,) = _INT.unpack(stream.read(_INT.size))
+        last = size < 0
+        count, maxid, max_weight, compression, _, _ = pickle.load(stream)
+        data = stream.tell()
+        position += _INT.size + abs(size)
+        blocks.lasts.append(maxid)
+        blocks.max_weights.append(max_weight)
+        blocks.counts.append(count)
+        blocks.spans.append((start + data, position - data, compression))
+    return blocks
 
 
-def _holds_one_of(docnums: list[int], first: int, last: int, _max_weight: float) -> bool:
-    """Whether a block from ``first`` to ``last`` may hold one of ``docnums`` (sorted)."""
-    return bisect.bisect_left(docnums, first) < bisect.bisect_right(docnums, last)
+def _block_data(leaf: SegmentReader, span: Sequence[int]) -> tuple[Any, Any, Any]:
+    """The (ids, weights, values) a posting block's data holds, as Whoosh's writer
+    minified them; ``span``: (offset, length, compression) of its data."""
+    offset, length, compression = (int(number) for number in span)
+    data = leaf._terms._postfile.get(offset, length)
+    return pickle.loads(zlib.decompress(data) if compression else data)
 
 
-def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int]) -> dict[int, list[int]]:
+def read_block(leaf: SegmentReader, span: Sequence[int], count: int) -> tuple[Sequence[int], Sequence[float]]:
+    """The posting block at ``span`` (one of :func:`term_blocks`'s, in ``leaf``) of
+    ``count`` postings decoded, as (id deltas, weights): its document numbers as
+    differences from the one before (the first from 0), and their term frequencies.
+    Deleted documents are included: the caller masks them. Decoded as Whoosh's
+    ``W3LeafMatcher._read_data`` and ``_read_weights`` do, without a matcher walking to it.
+
+    >>> blocks = term_blocks(leaf, "text", "tangkap")               # doctest: +SKIP
+    >>> read_block(leaf, blocks.spans[0], blocks.counts[0])         # doctest: +SKIP
+    ((0, 3, 1, 12), array('f', [1.0, 2.0, 1.0, 1.0]))
+    """
+    ids, weights, _ = _block_data(leaf, span)
+    # Whoosh's minified weights: None when all are 1, one float when all are equal.
+    if weights is None or isinstance(weights, float):
+        weights = [1.0 if weights is None else weights] * count
+    return ids, weights
+
+
+def term_positions(
+    reader: Any, fieldname: str, text: str, docnums: Iterable[int], blocks: Callable[..., Any] | None = None
+) -> dict[int, list[int]]:
     """The positions of a term in each of ``docnums`` (``reader``'s numbering) that holds
-    it, decoding only the posting blocks that hold one of them: walking a common word's
-    postings with ``skip_to`` and ``value_as`` decoded every block on the way.
+    it, decoding only the posting blocks that hold one of them, found from the blocks'
+    headers: walking a common word's postings with ``skip_to`` and ``value_as`` decoded
+    every block on the way. ``blocks(leaf, fieldname, text)``: the term's block headers
+    in a segment, None if it holds no such term (default: :func:`term_blocks`'s; a cache
+    of them may give its own, with ``lasts``, ``counts``, ``spans`` and ``inline``).
 
     >>> term_positions(searcher.reader(), "text", "teror", [17, 230])     # doctest: +SKIP
     {17: [3, 12]}
@@ -201,15 +248,21 @@ def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int
     found: dict[int, list[int]] = {}
     wanted = sorted(set(docnums))
     for leaf, offset in reader.leaf_readers():
-        here = [docnum - offset for docnum in wanted if offset <= docnum < offset + leaf.doc_count_all()]
+        # The wanted documents of this segment (a slice of them, sorted: not a scan per segment).
+        inside = wanted[bisect.bisect_left(wanted, offset) : bisect.bisect_left(wanted, offset + leaf.doc_count_all())]
+        here = [docnum - offset for docnum in inside]
         if not here:
             continue
-        try:
-            matcher = _leaf_matcher(leaf, fieldname, text)
-        except TermNotFound:
+        if blocks is None:
+            held = term_blocks(leaf, fieldname, text)
+            headers = None if held is None else held[1]
+        else:
+            headers = blocks(leaf, fieldname, text)
+        if headers is None:
             continue
-        decode = matcher.format.decoder("positions")
-        if not isinstance(matcher, W3LeafMatcher):
+        decode = leaf.schema[fieldname].format.decoder("positions")
+        if headers.inline is not None:
+            matcher = _leaf_matcher(leaf, fieldname, text)
             for docnum in here:
                 if matcher.is_active() and matcher.id() < docnum:
                     matcher.skip_to(docnum)
@@ -217,10 +270,11 @@ def term_positions(reader: Any, fieldname: str, text: str, docnums: Iterable[int
                     found[offset + docnum] = list(decode(matcher.value()))
             continue
         local = set(here)
-        for block in _blocks(matcher, partial(_holds_one_of, here)):
-            block._read_ids()
-            block._read_values()
-            for docnum, value in zip(block._ids, block._values):
+        # Each block's last document number is in its header: the block of a document is
+        # the first that ends at or after it.
+        for number in sorted({bisect.bisect_left(headers.lasts, docnum) for docnum in here} - {len(headers.lasts)}):
+            deltas, _, values = _block_data(leaf, headers.spans[number])
+            for docnum, value in zip(accumulate(deltas), values):
                 if docnum in local:
                     found[offset + docnum] = list(decode(value))
     return found

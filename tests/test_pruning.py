@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bnptsearch import Index, vectorized, whoosh_compat
+from bnptsearch import BlockCache, Index, vectorized, whoosh_compat
 from bnptsearch.query import parse_query
 from bnptsearch.ranking import DEFAULT_RANKING, score_sum
 from bnptsearch.search import SCORED_FIELDS, whoosh_top
@@ -80,29 +80,37 @@ def test_queries_have_the_shapes_they_test(generated_index: Index) -> None:
 
 def _blocks_decoded(monkeypatch, run) -> int:
     decoded = 0
-    original = vectorized.posting_blocks
+    original = vectorized.read_block
 
     def counting(*args, **kwargs):
         nonlocal decoded
-        for block in original(*args, **kwargs):
-            decoded += 1
-            yield block
+        decoded += 1
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(vectorized, "posting_blocks", counting)
+    monkeypatch.setattr(vectorized, "read_block", counting)
     run()
-    monkeypatch.setattr(vectorized, "posting_blocks", original)
+    monkeypatch.setattr(vectorized, "read_block", original)
     return decoded
+
+
+# Filled by the queries before: a warm cache holds other queries' blocks and headers.
+_SHARED_CACHE = BlockCache()
 
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [1, 10, 100])
-def test_pruned_ranking_is_the_full_one(generated_index: Index, text: str, limit: int) -> None:
+@pytest.mark.parametrize("cache", ["none", "cold", "warm", "small"])
+def test_pruned_ranking_is_the_full_one(generated_index: Index, text: str, limit: int, cache: str) -> None:
     searcher, parsed, summed = _summed(generated_index, text)
-    stats = CollectionStats(searcher)
+    # "small": room for a few blocks, so entries come and go within one query.
+    blocks = {"none": None, "cold": BlockCache(), "warm": _SHARED_CACHE, "small": BlockCache(20_000)}[cache]
+    stats = CollectionStats(searcher, blocks=blocks)
     pruned = top_documents(stats, summed, limit)
     assert len(pruned) == limit
     # Equal to the last bit, scores included: the ties between passages break alike.
-    assert pruned == top_documents(stats, summed, limit, prune=False)
+    assert pruned == top_documents(CollectionStats(searcher), summed, limit, prune=False)
+    # Again, from what the cache kept: the same.
+    assert top_documents(stats, summed, limit) == pruned
     theirs = [(hit.docnum, hit.score) for hit in whoosh_top(searcher, parsed, limit)]
     assert [docnum for docnum, _ in pruned] == [docnum for docnum, _ in theirs]
     assert [score for _, score in pruned] == pytest.approx([score for _, score in theirs], rel=1e-9)
@@ -140,6 +148,80 @@ def test_pruning_with_deletions_and_segments(tmp_path) -> None:
     index.close()
 
 
+def _ranked(index: Index, text: str) -> list[tuple[str, float]]:
+    ranking = replace(DEFAULT_RANKING, vectorized_from=0)
+    return [(hit.doc_id, hit.score) for hit in index.search(text, limit=20, ranking=ranking).hits]
+
+
+def test_cached_blocks_follow_commits(tmp_path) -> None:
+    """An index's cache, warmed by searches, answers as a fresh index does after commits
+    that add, delete and merge: no block of a changed or merged segment is served."""
+    _write_corpus(tmp_path / "corpus", 600)
+    Index.build(tmp_path / "corpus", tmp_path / "index")[0].close()
+    index = Index.open(tmp_path / "index")
+
+    def same_as_fresh() -> None:
+        with Index.open(tmp_path / "index", block_cache=0) as fresh:
+            for text in QUERIES:
+                assert _ranked(index, text) == _ranked(fresh, text), text
+
+    same_as_fresh()
+    assert index.block_cache.stats().entries > 0
+    (tmp_path / "corpus" / "more.jsonl").write_text(
+        "".join(
+            json.dumps({"id": f"extra{n}", "title": "katabax", "text": "katabax katacax kataqmx " * (n + 1)}) + "\n"
+            for n in range(30)
+        ),
+        encoding="utf-8",
+    )
+    index.update(tmp_path / "corpus")
+    same_as_fresh()
+    index.remove([f"gen{n:05d}" for n in range(0, 600, 3)])
+    same_as_fresh()
+    before = index.block_cache.stats().entries
+    index.optimize()  # one segment: every entry cached so far belongs to a segment gone
+    same_as_fresh()
+    segments = {whoosh_compat.segment_key(leaf)[0] for leaf, _ in index.searcher().whoosh.reader().leaf_readers()}
+    assert len(segments) == 1
+    kept = index.block_cache._entries  # only blocks of the merged segment are left
+    assert before and all(key[0] in segments for key in kept)
+    index.close()
+
+
+def test_a_warm_cache_decodes_nothing_again(generated_index: Index, monkeypatch) -> None:
+    searcher, _, summed = _summed(generated_index, "katabax katacax katadax kataqmx")
+    stats = CollectionStats(searcher, blocks=BlockCache())
+    cold = _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 10))
+    warm = _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 10))
+    assert cold > 0 and warm == 0
+    # With no room, every search decodes again.
+    stats = CollectionStats(searcher, blocks=BlockCache(0))
+    assert _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 10)) == cold
+    assert _blocks_decoded(monkeypatch, lambda: top_documents(stats, summed, 10)) == cold
+
+
+def test_block_headers_are_whooshs(generated_index: Index) -> None:
+    """The headers read from a copy of the posting list are those Whoosh's matcher walks."""
+    searcher = generated_index.searcher().whoosh
+    compared = []
+    for leaf, _ in searcher.reader().leaf_readers():
+        for word in ("katabax", "katacax", "kataqmx", "katavwx"):
+            info, blocks = whoosh_compat.term_blocks(leaf, "text", word)
+            matcher = whoosh_compat._leaf_matcher(leaf, "text", word, info)
+            if not isinstance(matcher, whoosh_compat.W3LeafMatcher):
+                assert blocks.inline is not None and len(blocks.lasts) == 1
+                continue
+            theirs = []
+            while matcher.is_active():
+                span = (matcher._dataoffset, matcher._nextoffset - matcher._dataoffset, matcher._compression)
+                theirs.append((matcher._maxid, matcher._maxweight, matcher._blocklength, span))
+                matcher._next_block()
+            assert list(zip(blocks.lasts, blocks.max_weights, blocks.counts, blocks.spans)) == theirs
+            compared.append(len(theirs))
+    assert max(compared) > 10  # a common word's many blocks
+    assert whoosh_compat.term_blocks(leaf, "text", "tidakadax") is None
+
+
 def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkeypatch) -> None:
     """The proximity rescore's positions, read from the blocks that hold the passages asked
     for, are Whoosh's own."""
@@ -153,9 +235,13 @@ def test_term_positions_decode_only_what_is_asked(generated_index: Index, monkey
                 theirs[matcher.id()] = list(matcher.value_as("positions"))
             matcher.next()
         assert term_positions(searcher.reader(), "text", word, wanted) == theirs
+        # With the block headers from a cache (those the scoring read), the same.
+        cached = CollectionStats(searcher, blocks=BlockCache()).blocks
+        assert term_positions(searcher.reader(), "text", word, wanted, cached) == theirs
+        assert term_positions(searcher.reader(), "text", word, wanted, cached) == theirs
     decoded = []
-    original = whoosh_compat.W3LeafMatcher._read_values
-    monkeypatch.setattr(whoosh_compat.W3LeafMatcher, "_read_values", lambda m: decoded.append(1) or original(m))
+    original = whoosh_compat._block_data
+    monkeypatch.setattr(whoosh_compat, "_block_data", lambda *args: decoded.append(1) or original(*args))
     term_positions(searcher.reader(), "text", "katabax", wanted[:2])
     assert 0 < len(decoded) <= 2
 

@@ -346,6 +346,7 @@ def test_the_index_pool_is_bounded_and_reused(web_index_path: Path) -> None:
     try:
         with pool.using() as first, pool.using() as second:
             assert first is not second  # one request at a time per Index
+            assert first.block_cache is second.block_cache  # one cache of decoded blocks for all
             waiting = threading.Thread(target=third_request)
             waiting.start()
             waiting.join(0.5)

@@ -36,6 +36,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..blockcache import BlockCache
 from ..errors import ArticleNotFoundError, BnptSearchError, QueryError
 from ..formats import format_output
 from ..highlight import render_html
@@ -95,11 +96,13 @@ class _Indexes:
         self._free: queue.LifoQueue[Index] = queue.LifoQueue()  # the warmest first
         self._opened: list[Index] = []
         self._lock = threading.Lock()
+        # One cache of decoded posting blocks for all of them (it is thread-safe).
+        self._blocks = BlockCache()
         # Opened once now, so a missing or outdated index stops start-up with its message.
         self._free.put(self._open())
 
     def _open(self) -> Index:
-        index = Index.open(self.path, read_only=True)
+        index = Index.open(self.path, read_only=True, block_cache=self._blocks)
         with self._lock:
             self._opened.append(index)
         return index
