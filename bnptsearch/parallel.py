@@ -17,8 +17,8 @@ by :func:`~bnptsearch.whoosh_compat.remove_uncommitted` (as those of a failed ba
 
 >>> workers = SegmentWorkers("index", "passages1a2b3c4d", jobs=2, options={"limitmb": 256})   # doctest: +SKIP
 >>> workers.send(addition)                             # doctest: +SKIP
->>> workers.finish(writer)                             # doctest: +SKIP
-312
+>>> writer.add_segments(workers.finish())              # doctest: +SKIP
+>>> writer.commit()                                    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -104,11 +104,14 @@ class SegmentWorkers:
     """``jobs`` worker processes writing segments of the index ``indexname`` in ``folder``
     with writer ``options`` (see :func:`~bnptsearch.whoosh_compat.worker_writer`).
 
-    Use :meth:`send` for each article of a batch, :meth:`finish` at its end (before the
-    commit), :meth:`close` when done, or :meth:`stop` on an error (it terminates them).
+    Use :meth:`send` for each article of a batch, :meth:`finish` at its end (its segments
+    go to the writer that commits), :meth:`close` when done, or :meth:`stop` on an error
+    (it terminates them).
 
     >>> with SegmentWorkers("index", "passages1a2b3c4d", 2, {}) as workers:   # doctest: +SKIP
-    ...     workers.send(addition); workers.finish(writer)
+    ...     workers.send(addition)
+    ...     writer.add_segments(workers.finish())
+    ...     writer.commit()
     """
 
     def __init__(self, folder: str, indexname: str, jobs: int, options: Mapping[str, Any]) -> None:
@@ -122,7 +125,9 @@ class SegmentWorkers:
         self._chunk: list[_Addition] = []
         self._chars = 0
         self._sent = 0  # articles sent in this batch
-        self.cpu = 0.0  # the workers' CPU seconds over the batches finished so far
+        # The workers' CPU seconds and the passages they wrote, over the batches finished.
+        self.cpu = 0.0
+        self.passages = 0
         try:
             for number in range(jobs):
                 process = context.Process(
@@ -131,7 +136,7 @@ class SegmentWorkers:
                     name=f"bnptsearch-writer-{number}",
                     daemon=True,
                 )
-                with _caller_script_hidden():
+                with _starting():
                     process.start()
                 self._processes.append(process)
         except BaseException:
@@ -160,13 +165,18 @@ class SegmentWorkers:
         if len(self._chunk) >= _CHUNK_ARTICLES or self._chars >= _CHUNK_CHARS:
             self._flush()
 
-    def finish(self, writer: SegmentWriter) -> int:
-        """Ends the batch: every worker writes out its segment, and the segments are added
-        to ``writer`` (which commits them). Returns the passages written in the batch.
-        Raises if a worker failed or stopped, or wrote other than what it was sent."""
+    def finish(self) -> Iterator[Any]:
+        """Ends the batch: every worker starts writing out its segment now; returns their
+        segments, waited for as they are iterated. Give it to the committing writer's
+        ``add_segments``: the commit takes them once the merge policy has run (this process
+        merges while the workers write). Raises, as it is iterated, if a worker failed or
+        stopped, or wrote other than what it was sent."""
         self._flush()
         for _ in self._processes:
             self._put(_FINISH)
+        return self._segments()
+
+    def _segments(self) -> Iterator[Any]:
         reports: list[_Done] = []
         while len(reports) < self.jobs:
             report = self._get()
@@ -186,15 +196,15 @@ class SegmentWorkers:
             raise BnptSearchError(
                 f"index writer processes received {received} of {self._sent} articles; nothing of this batch was committed"
             )
-        writer.add_segments(report.segment for report in reports if report.segment is not None)
         self.cpu += sum(report.cpu for report in reports)
+        self.passages += sum(report.passages for report in reports)
         self._sent = 0
         for resume in self._resume:
             resume.put(True)
-        return sum(report.passages for report in reports)
+        yield from (report.segment for report in reports if report.segment is not None)
 
     def close(self) -> None:
-        """Lets the workers exit (after :meth:`finish`) and waits for them."""
+        """Lets the workers exit (after the last :meth:`finish`) and waits for them."""
         for _ in self._processes:
             self._put(_STOP)
         self._join()
@@ -256,24 +266,37 @@ class SegmentWorkers:
 
 
 @contextmanager
-def _caller_script_hidden() -> Iterator[None]:
-    """While a worker is started: ``spawn`` runs the caller's ``__main__`` script again in
-    each new process before the worker's function (to find what it defines), and a script
-    that calls ``Index.build`` without an ``if __name__ == "__main__":`` guard would start a
-    build in each worker. Workers need nothing of it: they are shown an empty one."""
+def _starting() -> Iterator[None]:
+    """While a worker is started (a new interpreter, ``spawn``):
+
+    - Ctrl-C is ignored, so that the worker inherits that (an ignored signal stays ignored
+      across ``exec``): a Ctrl-C while it imports bnptsearch would print its traceback. The
+      parent, not the worker, handles Ctrl-C. (Only the main thread can change it.)
+    - the caller's ``__main__`` is hidden: ``spawn`` runs the caller's script again in each
+      new process before the worker's function (to find what it defines), and a script that
+      calls ``Index.build`` without an ``if __name__ == "__main__":`` guard would start a
+      build in each worker. Workers need nothing of it: they are shown an empty one.
+    """
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        interrupt = None
     try:
         yield
     finally:
         sys.modules["__main__"] = main
+        if interrupt is not None:
+            signal.signal(signal.SIGINT, interrupt)
 
 
 def _work(number: int, folder: str, indexname: str, options: dict[str, Any], tasks: Any, resume: Any, results: Any) -> None:
     """A worker's loop: writes the articles it takes from ``tasks`` into a new segment; on
     ``_FINISH`` reports the segment and waits on ``resume`` for the next batch; exits on
     ``_STOP`` (or when the parent is gone)."""
-    # Ctrl-C reaches the whole process group: the parent stops the workers itself.
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself. (Ignored
+    # from the start when the parent started it from its main thread, see _starting.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     writer: SegmentWriter | None = None
@@ -306,13 +329,14 @@ def _work(number: int, folder: str, indexname: str, options: dict[str, Any], tas
 
 
 def _next(channel: Any, parent: Any) -> Any:
-    """The next message on ``channel``; None once the parent process has exited."""
-    while True:
+    """The next message on ``channel``; None once the parent process has exited (checked
+    before each message too: a killed parent's queue may still hold articles)."""
+    while parent is None or parent.is_alive():
         try:
             return channel.get(timeout=_POLL_SECONDS)
         except queue.Empty:
-            if parent is not None and not parent.is_alive():
-                return None
+            pass
+    return None
 
 
 def _picklable(error: BaseException) -> bool:

@@ -396,7 +396,7 @@ def _write_in_batches(
                 passages += _write(writer, [addition])
             if may_end and (time.process_time() - started) * scale > max(batch_seconds, growth * committed):
                 if workers is not None:
-                    passages += workers.finish(writer)
+                    writer.add_segments(workers.finish())
                 commit(writer)
                 writer = None
                 own = time.process_time() - started
@@ -405,13 +405,14 @@ def _write_in_batches(
                 scale = work / own if own > 0 else scale
         deleted = deletions()
         if deleted or writer is not None:
+            if workers is not None and writer is not None:
+                writer.add_segments(workers.finish())
             writer = writer or new_writer()
-            if workers is not None:
-                passages += workers.finish(writer)
             _delete_articles(writer, deleted)
             commit(writer)
             writer = None
         if workers is not None:
+            passages += workers.passages
             workers.close()
     except BaseException:
         if workers is not None:

@@ -341,7 +341,7 @@ class SegmentWriter(_WhooshSegmentWriter):
 
     def __init__(self, ix: Any, before_commit: BeforeCommit | None = None, **options: Any) -> None:
         self._before_commit = before_commit
-        self._joined: list[Any] = []
+        self._joined: list[Iterable[Any]] = []
         try:
             super().__init__(ix, **options)
         except BaseException:
@@ -351,15 +351,17 @@ class SegmentWriter(_WhooshSegmentWriter):
     def add_segments(self, segments: Iterable[Any]) -> None:
         """Commits ``segments`` with this writer's own: new segments of this index written by
         other writers (see :func:`finish_segment`), which the merge policy leaves as they are
-        (as it does the segment this writer adds).
+        (as it does the segment this writer adds). ``segments`` is iterated during the
+        commit, after the merge policy has run: it may be a generator that waits for them.
 
-        >>> writer.add_segments([finish_segment(other)])     # doctest: +SKIP
+        >>> writer.add_segments(workers.finish())            # doctest: +SKIP
         """
-        self._joined.extend(segments)
+        self._joined.append(segments)
 
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         # The policy merges (or clears) committed segments only: the joined ones are new.
-        return [*super()._merge_segments(mergetype, optimize, merge), *self._joined]
+        kept = super()._merge_segments(mergetype, optimize, merge)
+        return [*kept, *(segment for segments in self._joined for segment in segments)]
 
     def _commit_toc(self, segments: list[Any]) -> None:
         # Whoosh's own _commit_toc, with the TOC's storage wrapped to call the hook.
