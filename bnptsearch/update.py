@@ -59,8 +59,10 @@ Progress = Callable[[str, int, int], None]
 # A file with more new articles than this may be committed in several batches.
 _SPLIT_FILE_ARTICLES = 200
 # Worker processes are started once an update has taken this many CPU seconds of writing
-# in its own process: starting one (a new interpreter importing bnptsearch) takes ~0.5 s of
-# CPU, so an update smaller than this (adding a few articles) never starts any.
+# in its own process, so an update smaller than this (adding a few articles) never starts
+# any: starting two (new interpreters importing bnptsearch) cost 1-1.5 s of CPU, and with
+# workers from the start a build of ~1 s of work took 1.5 s of wall instead of 1.1-1.4 s,
+# one of ~4.5 s took 3.2 s instead of 4.6 s (2 cores, load average 3).
 _PARALLEL_AFTER_SECONDS = 2.0
 
 
@@ -385,8 +387,12 @@ def _write_in_batches(
                 workers, workers_cpu = start_workers(), 0.0
                 # Until a batch measures it: as if every worker were busy all the time.
                 scale = 1.0 + workers.jobs
-                # Each batch now adds a segment per worker: batches grow faster, so that an
-                # update ends with as many segments as one written in this process alone.
+                # Each batch now adds a segment per worker: batches grow faster (half as many
+                # for two workers), so that a large update ends with about as many segments as
+                # one written in this process alone. Faster still (** (jobs + 1)) made the
+                # workers' segments outgrow their sorting memory at 100k passages: 5 segments
+                # instead of 7, but 3.6x the bytes written, 1.4x the CPU. Ctrl-C then keeps at
+                # least 1 / (1 + growth) of the work done: 64 % for two workers.
                 growth = (1.0 + batch_growth) ** workers.jobs - 1.0
             if workers is not None:
                 if addition.replaces:

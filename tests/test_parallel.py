@@ -188,3 +188,21 @@ def test_a_killed_worker_is_an_error_not_a_loss(parallel_now, built, monkeypatch
     with Index.open(index_dir) as index, pytest.raises(BnptSearchError, match=r"index writer process 0 stopped \(exit code -9\)"):
         index.update(corpus, jobs=2)
     _still_complete_after_a_rerun(corpus, index_dir)
+
+
+@pytest.mark.slow
+def test_articles_lost_on_the_way_are_an_error(parallel_now, built, monkeypatch) -> None:
+    corpus, index_dir = built
+    original = parallel.SegmentWorkers.send
+
+    def send_one_less(self, addition):
+        if addition.article.doc_id == "arsip-17":
+            self._sent += 1  # counted as sent, never sent: as if lost on the way
+            return
+        original(self, addition)
+
+    monkeypatch.setattr(parallel.SegmentWorkers, "send", send_one_less)
+    with Index.open(index_dir) as index, pytest.raises(BnptSearchError, match=r"received \d+ of \d+ articles"):
+        index.update(corpus, jobs=2)
+    monkeypatch.undo()
+    _still_complete_after_a_rerun(corpus, index_dir)
