@@ -214,6 +214,7 @@ def test_sigkill_of_a_parallel_update_leaves_the_last_committed_state(archive, t
     from .test_write_failures import _uncommitted
 
     corpus, index_dir = archive
+    _big_archive(corpus, 1500)  # more than 2 s of work after the workers start, even on an idle machine
     script, pids = tmp_path / "parallel.py", tmp_path / "pids"
     script.write_text(_PARALLEL_WRITER.format(repo=str(Path(__file__).resolve().parent.parent)), encoding="utf-8")
     process = subprocess.Popen([sys.executable, str(script), str(index_dir), str(corpus), str(pids)], stderr=subprocess.PIPE, text=True)
@@ -228,11 +229,11 @@ def test_sigkill_of_a_parallel_update_leaves_the_last_committed_state(archive, t
     assert Index.check(index_dir).ok
     with Index.open(index_dir) as index:
         articles = index.info().articles
-        assert 5 <= articles < 405
+        assert 5 <= articles < 1505
         assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
-        report = index.update(corpus, jobs=1)
-        assert report.articles == 405 and report.added == 405 - articles
-        assert index.search("Arsip nomor 399").hits
+        report = index.update(corpus)
+        assert report.articles == 1505 and report.added == 1505 - articles
+        assert index.search("Arsip nomor 1499").hits
     assert not _uncommitted(index_dir)
 
 
