@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,29 @@ def test_articles_lost_on_the_way_are_an_error(parallel_now, built, monkeypatch)
         index.update(corpus, jobs=2)
     monkeypatch.undo()
     _still_complete_after_a_rerun(corpus, index_dir)
+
+
+_UNGUARDED_SCRIPT = """
+import sys
+sys.path.insert(0, {repo!r})
+import bnptsearch.update
+from bnptsearch import Index
+
+bnptsearch.update._PARALLEL_AFTER_SECONDS = 0.0
+# No `if __name__ == "__main__":` guard: the workers must not run this again.
+index, report = Index.build(sys.argv[1], sys.argv[2], jobs=2)
+print(report.added, index.counts()[0])
+"""
+
+
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_builds_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    _archive(corpus, files=2)
+    script = tmp_path / "build.py"
+    script.write_text(_UNGUARDED_SCRIPT.format(repo=str(Path(__file__).resolve().parent.parent)), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(corpus), str(tmp_path / "index")], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "65 65\n", "")
