@@ -104,8 +104,8 @@ _WRITER_OPTIONS: dict[str, Any] = {"limitmb": 512, "compound": False}
 # The sorting memory of all worker processes together (see _workers): with half of the one
 # writer's 512 MB each, two workers spilled sorting runs at 100k passages that one writer
 # did not (3.7x the bytes written, 1.45x the CPU); peak RSS per worker is then about that of
-# one writer (632 MB at 100k, 725 MB at 1M), so two workers and the parent (which only
-# plans and commits: 134 MB at 100k) stay under 2 GB.
+# one writer (596-632 MB at 100k, 725 MB at 1M), so two workers and the parent (which plans
+# and commits: 126 MB at 100k; see _writer_options) stay under 2 GB.
 _WORKERS_LIMITMB = 1024
 # An update commits after about this much work, so Ctrl-C or a full disk loses at most
 # that much (and the reading before the first batch). Each commit adds a segment flush and
@@ -126,6 +126,12 @@ def _job_count(jobs: int | None) -> int:
     if jobs < 1:
         raise BnptSearchError(f"jobs must be at least 1, not {jobs}")
     return jobs
+
+
+def _writer_options(jobs: int) -> dict[str, Any]:
+    """The options of the writer that commits: with workers it writes only the merges of
+    small segments, at the time the workers write out theirs (their memory and its add up)."""
+    return _WRITER_OPTIONS if jobs == 1 else _WRITER_OPTIONS | {"limitmb": _WRITER_OPTIONS["limitmb"] // 2}
 
 
 def _workers(path: Path, indexname: str, jobs: int) -> Callable[[], SegmentWorkers] | None:
@@ -453,7 +459,7 @@ class Index:
                     # One transaction, into one segment: the old index stays live until the
                     # switch, so batches would keep nothing (a re-run starts a new index).
                     passages = _write_in_batches(
-                        lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS),
+                        lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_writer_options(jobs)),
                         lambda writer: _committing(writer, progress, mergetype=CLEAR),
                         additions,
                         batch_seconds=math.inf,
@@ -724,7 +730,7 @@ class Index:
         try:
             with _writes_to(self.path):
                 _write_in_batches(
-                    lambda: SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS),
+                    lambda: SegmentWriter(self._ix, self._record, **_writer_options(jobs)),
                     commit,
                     additions,
                     deleted,
