@@ -10,9 +10,15 @@ copied index fails its checksums' file stamps and every process reads all its by
 Each run, in a new process per code version (the two alternating, so load moves both):
 ``Index.update`` with nothing changed, then with one new file in the corpus; ``Index.add``
 of one file outside the corpus; ``Index.remove`` of its article; ``Index.add`` of another;
-then ``bnptsearch add FILE --no-copy`` and ``bnptsearch remove ID`` as new processes (wall
-time, start-up included). Every change is undone, so the index ends as it began. Prints
-medians (ranges) and this checkout's ratio to the baseline, with the load average.
+then ``bnptsearch add FILE --no-copy``, ``bnptsearch remove ID`` and ``bnptsearch index``
+(nothing changed, then one new file in the corpus) as new processes (wall time, start-up
+included). Every change is undone, so the index ends as it began. Prints medians (ranges)
+and this checkout's ratio to the baseline, with the load average.
+
+To measure on a copy of an index built elsewhere (the paths it records are the original
+corpus's), run it where the copied corpus is seen at the original path, e.g. in a private
+mount namespace: ``unshare -rm sh -c 'mount --bind COPY ORIGINAL && python -m
+benchmarks.add_one --corpus ORIGINAL …'`` (the original files are not touched).
 """
 
 from __future__ import annotations
@@ -67,14 +73,22 @@ def _measure(src: Path, index: Path, corpus: Path, files: list[Path]) -> dict[st
     run = [sys.executable, "-c", _CHILD, str(index), str(corpus), *map(str, files[:3])]
     result = subprocess.run(run, env=env, cwd=src, stdout=subprocess.PIPE, text=True, check=True)
     times = json.loads(result.stdout.strip().splitlines()[-1])
-    cli = [sys.executable, "-m", "bnptsearch"]
-    for name, args in (
-        ("`bnptsearch add FILE --no-copy` (new process)", ["add", str(files[3]), "--no-copy"]),
-        ("`bnptsearch remove ID` (new process)", ["remove", json.loads(files[3].read_text(encoding="utf-8"))["id"]]),
-    ):
+
+    def cli(*args: str) -> float:
         started = time.perf_counter()
-        subprocess.run([*cli, *args, "--index", str(index)], env=env, cwd=src, stdout=subprocess.DEVNULL, check=True)
-        times[name] = time.perf_counter() - started
+        command = [sys.executable, "-m", "bnptsearch", *args, "--index", str(index)]
+        subprocess.run(command, env=env, cwd=src, stdout=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - started
+
+    doc_id = json.loads(files[3].read_text(encoding="utf-8"))["id"]
+    times["`bnptsearch add FILE --no-copy` (new process)"] = cli("add", str(files[3]), "--no-copy")
+    times["`bnptsearch remove ID` (new process)"] = cli("remove", doc_id)
+    times["`bnptsearch index`, nothing changed (new process)"] = cli("index", "--corpus", str(corpus))
+    dropped = corpus / files[4].name
+    shutil.copyfile(files[4], dropped)
+    times["`bnptsearch index`, one new file (new process)"] = cli("index", "--corpus", str(corpus))
+    dropped.unlink()
+    cli("index", "--corpus", str(corpus))  # the file's article deleted again
     return times
 
 
@@ -94,7 +108,7 @@ def main() -> None:
         for run in range(args.runs):
             for version, src in (("baseline", args.baseline_src.resolve()), ("this", REPOSITORY)):
                 files = []
-                for number in range(4):
+                for number in range(5):
                     seed = 30_000 + run * 10 + number
                     article, _ = next(scale_corpus.generate(sentences, 1, seed=seed, start=7_000_000 + seed))
                     article["id"] = f"{article['id']}-{version}"

@@ -19,6 +19,12 @@ Usage (from the repository root, bnptsearch installed)::
    Whoosh segments before and after.
    The ratios to idle are what counts (the goal: within 1.5x under writes); the machine's
    load average is printed with them, since other work on the machine moves all three.
+
+Step 3 alone on an index built elsewhere (a copy: the writer adds ``2 × --commits``
+articles to it), e.g. the 1M-passage one of :mod:`benchmarks.perf`, the queries taken from
+the scale corpus it was built from::
+
+    python -m benchmarks.updates --sentences … --index COPY --corpus CORPUS --commits 100
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ from pathlib import Path
 
 from benchmarks import scale_corpus
 from bnptsearch import Index
+from bnptsearch.analysis import english_stopwords, stopwords
+
+_STOPWORDS = stopwords() | english_stopwords()
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
@@ -72,6 +81,9 @@ def _timed_queries(index: Index, queries: list[str], while_running: subprocess.P
 _WRITER = """
 import sys
 from bnptsearch import Index
+from bnptsearch.analysis import english_stopwords, stopwords
+
+_STOPWORDS = stopwords() | english_stopwords()
 from bnptsearch.cli import _lower_priority
 if sys.argv[2] == "cli":
     _lower_priority()
@@ -121,7 +133,12 @@ def _queries(corpus: Path, count: int) -> list[str]:
     for line in (corpus / "articles-0000.jsonl").read_text(encoding="utf-8").splitlines()[:200]:
         words.extend(w.lower() for w in json.loads(line)["text"].split() if w.isalpha() and len(w) > 4)
     rng = random.Random(7)
-    return [" ".join(rng.sample(words, rng.randint(2, 4))) for _ in range(count)]
+    queries: list[str] = []
+    while len(queries) < count:
+        query = rng.sample(words, rng.randint(2, 4))
+        if not set(query) <= _STOPWORDS:  # a query of stopwords alone is an error
+            queries.append(" ".join(query))
+    return queries
 
 
 def main() -> None:
@@ -134,13 +151,19 @@ def main() -> None:
     parser.add_argument(
         "--latency-only", action="store_true", help="only step 3, on the index an earlier run left in --workdir"
     )
+    parser.add_argument("--index", type=Path, help="only step 3, on this existing index (it gets the writer's articles)")
+    parser.add_argument("--corpus", type=Path, help="with --index: the scale corpus it was built from (query words)")
     args = parser.parse_args()
+    if args.index and not args.corpus:
+        parser.error("--index needs --corpus")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bnpt-updates-"))
     corpus, index_dir, extra = workdir / "corpus", workdir / "index", workdir / "extra"
+    if args.index:
+        corpus, index_dir = args.corpus, args.index
     shutil.rmtree(extra, ignore_errors=True)
     extra.mkdir(parents=True)
     sentences = scale_corpus.load_sentences(args.sentences)
-    if args.latency_only:
+    if args.latency_only or args.index:
         index = Index.open(index_dir)
     else:
         index = _build_and_change(sentences, args.passages, corpus, index_dir)

@@ -167,6 +167,9 @@ class KnownArticles(Protocol):
     def hashes_of(self, path: str, /) -> Mapping[str, str]:
         """``content hash → doc_id`` of the articles indexed from ``path``."""
 
+    def article_count(self, path: str, /) -> int:
+        """How many articles are indexed from ``path``."""
+
 
 # Rows written to the table at a time while it is filled.
 _CHUNK = 10_000
@@ -251,6 +254,10 @@ class IndexedArticles(Mapping[str, Indexed]):
     def hashes_of(self, path: str) -> Mapping[str, str]:
         """``content hash → doc_id`` of the articles indexed from ``path``."""
         return _FileHashes(self._db, self._numbers.get(path, -1))
+
+    def article_count(self, path: str) -> int:
+        """How many articles are indexed from ``path``."""
+        return len(self.hashes_of(path))
 
 
 class _FileHashes(Mapping[str, str]):

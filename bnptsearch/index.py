@@ -15,7 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
@@ -62,6 +62,7 @@ from .store import (
     DEFAULT_LOCK_TIMEOUT,
     FORMAT_VERSION,
     META_FILE,
+    STAT_CACHE,
     CheckReport,
     _check_folder,
     _check_meta,
@@ -70,6 +71,7 @@ from .store import (
     _new_index,
     _open_live,
     _read_acronym_cache,
+    _read_checked,
     _read_meta,
     _record_generation,
     _remove_other_indexes,
@@ -78,6 +80,7 @@ from .store import (
     _switch_to,
     _verify_generation,
     _write_acronym_cache,
+    _write_checked,
     _write_lock,
     _writes_to,
 )
@@ -85,6 +88,8 @@ from .update import (
     Progress,
     _Addition,
     _Changes,
+    _FileHashes,
+    _FolderLookup,
     _indexed_articles,
     _IndexLookup,
     _placement,
@@ -533,11 +538,14 @@ class Index:
         with self._writing() as indexed:
             changes = _Changes(warnings=list(folder_warnings))
             stale = _stale_files(self.path)
+            hashes = _FileHashes(_read_checked(self.path, STAT_CACHE))
 
             def deletions() -> set[str]:
-                """Once every file is read: the articles whose file left the folder."""
-                under = {path for path in indexed.files if Path(path).is_relative_to(folder)}
-                delete = {doc_id for doc_id, path in indexed.paths() if path in under and doc_id not in changes.seen}
+                """Once every file is read: the articles whose file left the folder, or that
+                their file (read again) no longer has. A file kept unchanged keeps them all."""
+                left = (path for path in indexed.files if path not in changes.kept)
+                under = [path for path in left if Path(path).is_relative_to(folder)]
+                delete = {doc_id for path in under for doc_id in indexed.ids_of(path) if doc_id not in changes.seen}
                 if delete and len(delete) == len(indexed) and not changes.seen:
                     # An empty or mistyped corpus folder would otherwise delete every article.
                     raise CorpusError(
@@ -546,9 +554,11 @@ class Index:
                     )
                 return delete
 
-            self._commit(
-                changes, _plan_files(files, indexed, changes, progress, stale=stale), stale, deletions, progress, jobs
-            )
+            plan = _plan_files(files, indexed, changes, progress, stale=stale, hashes=hashes)
+            self._commit(changes, plan, stale, deletions, progress, jobs)
+            if hashes.changed():
+                _write_checked(self.path, STAT_CACHE, hashes.now)
+            indexed.record()
             embedded = self._embed(model, progress, changes.notes)
         return _report(changes, self.counts(), started, embedded)
 
@@ -660,33 +670,31 @@ class Index:
         return before
 
     @overload
-    def _writing(self, whole: Literal[True] = ...) -> AbstractContextManager[IndexedArticles]: ...
+    def _writing(self, whole: Literal[True] = ...) -> AbstractContextManager[_FolderLookup]: ...
 
     @overload
     def _writing(self, whole: Literal[False]) -> AbstractContextManager[KnownArticles]: ...
 
     @contextmanager  # type: ignore[misc]
     def _writing(self, whole: bool = True) -> Iterator[KnownArticles]:
-        """Holds the write lock; yields what the index holds now: every article (``whole``:
-        an update of a corpus folder deletes what it does not find) or a look-up of only
-        the files and ids a small change asks about (``add``, ``remove``: reading every
-        article grew with the index, 0.66 s of adding one at 100k passages)."""
+        """Holds the write lock; yields what the index holds now: every file and a look-up
+        of the articles (``whole``: an update of a corpus folder deletes what it does not
+        find, see :class:`~bnptsearch.update._FolderLookup`) or a look-up of only the files
+        and ids a small change asks about (``add``, ``remove``: reading every article grew
+        with the index, 0.66 s of adding one at 100k passages). The snapshot they look up
+        stays open until the change is written."""
         with self._write_lock():
             self._reopen_if_switched()
             with _writes_to(self.path):
                 # What a killed or failed writer left behind (on a full disk, it keeps it full).
                 _remove_other_indexes(self.path, keep=self._indexname)
                 remove_uncommitted(self._ix)
-            with ExitStack() as reading:
-                searcher = reading.enter_context(self._ix.searcher())
+            with self._ix.searcher() as searcher:
                 with self._damage_reported():
                     # Verified first: a change merged with damaged segments would carry the
                     # damage into new files with fresh checksums.
                     self._verify(searcher)
-                    indexed: KnownArticles = _indexed_articles(searcher) if whole else _IndexLookup(searcher)
-                if whole:
-                    # Read whole: the segments this update's merges replace are not kept open.
-                    reading.close()
+                    indexed: KnownArticles = _FolderLookup(searcher, self.path) if whole else _IndexLookup(searcher)
                 yield indexed
 
     def _record(self, generation: int, files: dict[str, str]) -> None:

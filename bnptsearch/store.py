@@ -13,6 +13,12 @@ Layout of an index folder:
   finds N's manifest (:func:`_verify_generation`; ``bnptsearch check`` reads every byte).
 - ``acronyms.json`` — a cache of the mined acronyms, keyed by index generation, with a
   checksum: a cache that does not match it is recomputed, never trusted.
+- ``filestats.json`` — the stat cache: each corpus file's hash as an update found it, with
+  the file's stat then (see :class:`bnptsearch.update._FileHashes`); damaged or missing,
+  every file is hashed, and the next update writes it anew.
+- ``segmentfiles.json`` — what each segment holds of each corpus file (see
+  :class:`bnptsearch.update._FolderLookup`), by segment id and deletion count: read again
+  where it is missing, damaged or of another segment.
 
 An index folder is code: Whoosh unpickles the TOC and stored fields, and a crafted pickle runs
 whatever it likes. So, as git does with ``safe.directory``, a folder owned by another user
@@ -69,6 +75,8 @@ __all__ = ["DEFAULT_LOCK_TIMEOUT", "FORMAT_VERSION", "META_FILE", "SAFE_INDEX_EN
 FORMAT_VERSION = 7
 META_FILE = "bnptsearch.json"
 ACRONYM_CACHE = "acronyms.json"
+STAT_CACHE = "filestats.json"
+SEGMENT_FILES = "segmentfiles.json"
 _LOCK_NAME = "bnptsearch_WRITELOCK"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _WHOOSH_FILE = re.compile(r"_?(passages[0-9a-f]{8})_")
@@ -299,6 +307,26 @@ def _write_acronym_cache(path: Path, key: list[Any], pairs: list[list[str]]) -> 
         _write_json(path / ACRONYM_CACHE, {"key": key, "crc32": _checksum([key, pairs]), "acronyms": pairs})
     except OSError:
         pass  # a read-only index still works; it just recomputes next time
+
+
+def _read_checked(path: Path, name: str) -> dict[str, Any]:
+    """The entries of the cache file ``name`` (:data:`STAT_CACHE`, :data:`SEGMENT_FILES`),
+    or {} if there is none or it does not match its checksum (then what it caches is read
+    again, with no error)."""
+    try:
+        cached = json.loads((path / name).read_text(encoding="utf-8"))
+        entries = cached["entries"]
+        return entries if isinstance(entries, dict) and cached["crc32"] == _checksum(entries) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_checked(path: Path, name: str, entries: dict[str, Any]) -> None:
+    """Writes the cache file ``name`` atomically, with its checksum; best effort, as a cache."""
+    try:
+        _write_json(path / name, {"entries": entries, "crc32": _checksum(entries)})
+    except OSError:
+        pass  # the next update reads what it caches again
 
 
 # -- trust: whose index folder is this? ------------------------------------------------------

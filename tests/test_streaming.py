@@ -147,12 +147,18 @@ class _FullDisk:
     def executemany(self, sql: str, rows):
         return self.execute(sql, rows)
 
+    def close(self) -> None:
+        self.db.close()
+
 
 def test_a_full_temporary_folder_is_one_line_and_keeps_the_index(tmp_path: Path, monkeypatch) -> None:
     corpus = _corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
     Index.build(corpus, index_dir)[0].close()
-    (corpus / "c.jsonl").write_text(json.dumps({"id": "baru", "text": STORY.format(n="baru")}) + "\n", encoding="utf-8")
+    # Three new ids: more than IN_MEMORY (2) ids read, so the ids move to the scratch file
+    # (the ids of a.jsonl, unchanged, are not listed one by one).
+    new = [{"id": f"baru{n}", "text": STORY.format(n=f"baru{n}")} for n in range(3)]
+    (corpus / "c.jsonl").write_text("".join(json.dumps(record) + "\n" for record in new), encoding="utf-8")
     scratch = idmap._scratch
     monkeypatch.setattr(idmap, "_scratch", lambda create: _FullDisk(scratch(create)))
     monkeypatch.setattr(idmap, "IN_MEMORY", 2)
@@ -161,4 +167,4 @@ def test_a_full_temporary_folder_is_one_line_and_keeps_the_index(tmp_path: Path,
     assert len(result.output.strip().splitlines()) == 1
     monkeypatch.undo()
     with Index.open(index_dir) as index:
-        assert "baru" not in {a.doc_id for a in index.articles()} and len(index.articles()) == 13
+        assert not {"baru0", "baru1", "baru2"} & {a.doc_id for a in index.articles()} and len(index.articles()) == 13

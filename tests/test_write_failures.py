@@ -49,7 +49,7 @@ def _uncommitted(index_dir: Path) -> set[str]:
     left = set()
     for file in index_dir.iterdir():
         match = _WHOOSH_FILE.match(file.name)
-        if file.name in {"bnptsearch.json", "bnptsearch_WRITELOCK", f"{live}_WRITELOCK", "acronyms.json"}:
+        if file.name in {"bnptsearch.json", "bnptsearch_WRITELOCK", f"{live}_WRITELOCK", "acronyms.json", "filestats.json", "segmentfiles.json"}:
             continue
         if file.name == f"_{live}_{generation}.toc":
             continue
