@@ -234,3 +234,18 @@ def test_a_script_without_a_main_guard_builds_once(tmp_path: Path) -> None:
         [sys.executable, str(script), str(corpus), str(tmp_path / "index")], capture_output=True, text=True, timeout=120
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "65 65\n", "")
+
+
+@pytest.mark.slow
+def test_progress_with_workers_reads_every_file_then_commits(parallel_now, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    _archive(corpus)
+    events: list[tuple[str, int, int]] = []
+    Index.build(corpus, tmp_path / "index", jobs=2, progress=lambda *event: events.append(event))[0].close()
+    assert parallel_now == [2]
+    reading = [done for stage, done, _ in events if stage == "reading"]
+    assert reading == sorted(reading) and reading[-1] == 9  # the seed's 5 files and 4 archives
+    commits = [event for event in events if event[0] == "committing"]
+    assert len(commits) >= 4 and commits == [("committing", n % 2, 1) for n in range(len(commits))]
+    assert events[-1] == ("committing", 1, 1)  # the last commit (the workers' last segments) is reported
