@@ -15,10 +15,11 @@ if the parent dies. Their segment files are uncommitted until the parent's commi
 stopped or killed update leaves the last committed generation, and the files are removed
 by :func:`~bnptsearch.whoosh_compat.remove_uncommitted` (as those of a failed batch are).
 
->>> workers = SegmentWorkers("index", "passages1a2b3c4d", jobs=2, options={"limitmb": 256})   # doctest: +SKIP
+>>> workers = SegmentWorkers("index", "passages1a2b3c4d", jobs=2, options={"limitmb": 512})   # doctest: +SKIP
 >>> workers.send(addition)                             # doctest: +SKIP
 >>> writer.add_segments(workers.finish())              # doctest: +SKIP
 >>> writer.commit()                                    # doctest: +SKIP
+>>> workers.close()                                    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -108,10 +109,9 @@ class SegmentWorkers:
     go to the writer that commits), :meth:`close` when done, or :meth:`stop` on an error
     (it terminates them).
 
-    >>> with SegmentWorkers("index", "passages1a2b3c4d", 2, {}) as workers:   # doctest: +SKIP
-    ...     workers.send(addition)
-    ...     writer.add_segments(workers.finish())
-    ...     writer.commit()
+    >>> workers = SegmentWorkers("index", "passages1a2b3c4d", 2, {})   # doctest: +SKIP
+    >>> workers.send(addition)                             # doctest: +SKIP
+    >>> writer.add_segments(workers.finish()); writer.commit(); workers.close()   # doctest: +SKIP
     """
 
     def __init__(self, folder: str, indexname: str, jobs: int, options: Mapping[str, Any]) -> None:
@@ -142,15 +142,6 @@ class SegmentWorkers:
         except BaseException:
             self.stop()
             raise
-
-    def __enter__(self) -> SegmentWorkers:
-        return self
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.stop()
 
     @property
     def jobs(self) -> int:
