@@ -449,7 +449,8 @@ def _child_profile(kind: str, corpus: str, index: str, queries_file: str, out: s
     profiler = cProfile.Profile()
     if kind == "build":
         profiler.enable()
-        Index.build(corpus, index)[0].close()
+        # One process: cProfile sees only its own, and worker processes would hide the writing.
+        Index.build(corpus, index, jobs=1)[0].close()
         profiler.disable()
     else:
         sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
