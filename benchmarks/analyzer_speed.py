@@ -71,11 +71,12 @@ def _measure(
     if not build:
         return analyze_rate, float("nan")
     # Index.build uses the default analyzer, whose stem filter looks up analysis.stem as it
-    # runs: swap that for the build (fresh, so its caches start empty again).
+    # runs: swap that for the build (fresh, so its caches start empty again). In this
+    # process only (jobs=1): worker processes would import the default one.
     original = analysis.stem
     analysis.stem = make_stem()
     try:
-        index, report = Index.build(corpus, work / f"index-{time.monotonic_ns()}")
+        index, report = Index.build(corpus, work / f"index-{time.monotonic_ns()}", jobs=1)
         index.close()
     finally:
         analysis.stem = original

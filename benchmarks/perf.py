@@ -168,25 +168,35 @@ def _written() -> dict:
 
 def _build_io(index: str, build) -> dict:
     """Runs ``build()`` (which writes ``index``), returning its wall and CPU seconds, the bytes
-    written and the largest size of the ``index`` folder meanwhile."""
+    written and the largest size of the ``index`` folder meanwhile. CPU and bytes include the
+    build's worker processes (``--jobs``: ``RUSAGE_CHILDREN``, and ``/proc/self/io`` counts
+    the children it has waited for); ``maxrss_parent_mb`` is this process's peak RSS and
+    ``maxrss_worker_mb`` the largest worker's (the wrapper's ``maxrss_mb`` is the larger)."""
     before = _written()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, cpu = time.perf_counter(), time.process_time()
     with _FolderWatch(index) as watch:
         result = build()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     after = _written()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = workers.ru_utime + workers.ru_stime - children.ru_utime - children.ru_stime
     written = {key: after[key] - before[key] for key in after}
-    return {"wall": wall, "cpu": cpu, "peak_folder_mb": watch.peak / 1e6,
+    return {"wall": wall, "cpu": cpu + worker_cpu, "worker_cpu": worker_cpu, "peak_folder_mb": watch.peak / 1e6,
+            "maxrss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "maxrss_worker_mb": workers.ru_maxrss / 1024,
             **{f"{key}_gb": value / 1e9 for key, value in written.items()}, **result}
 
 
-def _child_build_bnpt(corpus: str, index: str) -> dict:
+def _child_build_bnpt(corpus: str, index: str, jobs: str = "") -> dict:
+    """``Index.build`` with ``jobs`` worker processes ("": the default)."""
     from bnptsearch import Index
 
     def build() -> dict:
-        ix, report = Index.build(corpus, index)
+        ix, report = Index.build(corpus, index, jobs=int(jobs) if jobs else None)
+        segments = len(ix.searcher().whoosh.reader().leaf_readers())
         ix.close()
-        return {"passages": report.passages, "articles": report.articles}
+        return {"passages": report.passages, "articles": report.articles, "segments": segments}
 
     return _build_io(index, build)
 
@@ -459,7 +469,8 @@ def _child_profile(kind: str, corpus: str, index: str, queries_file: str, out: s
     profiler = cProfile.Profile()
     if kind == "build":
         profiler.enable()
-        Index.build(corpus, index)[0].close()
+        # One process: cProfile sees only its own, and worker processes would hide the writing.
+        Index.build(corpus, index, jobs=1)[0].close()
         profiler.disable()
     else:
         sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))

@@ -454,6 +454,12 @@ def _finish(report: UpdateReport, verb: str, strict: bool) -> None:
     "--semantic", is_flag=True, help="Also embed passages for semantic/hybrid search (kept on for later runs; needs [semantic])."
 )
 @click.option("--rebuild-vectors", is_flag=True, help="Drop the passage vectors and embed every passage again.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that write the index (default: one per CPU, at most 4; small updates use one).",
+)
 @FIELDS_OPTION
 @STRICT_OPTION
 @QUIET_OPTION
@@ -465,6 +471,7 @@ def index_command(
     optimize: bool,
     semantic: bool,
     rebuild_vectors: bool,
+    jobs: int | None,
     fields: str | None,
     strict: bool,
     quiet: bool,
@@ -484,6 +491,7 @@ def index_command(
       bnptsearch index
       bnptsearch index --corpus arsip/ --index arsip-index/ --strict
       bnptsearch index --rebuild
+      bnptsearch index --rebuild --jobs 2
       bnptsearch index --optimize
       bnptsearch index --semantic
       bnptsearch index --fields id=link,title=judul,text=isi,date=tanggal,source=media
@@ -502,6 +510,7 @@ def index_command(
                 lock_timeout=wait,
                 semantic=semantic,
                 rebuild_vectors=rebuild_vectors,
+                jobs=jobs,
             )
             with index:
                 _finish(report, "Built", strict)
@@ -509,7 +518,9 @@ def index_command(
                     _optimize(index)
         else:
             with Index.open(index_dir, lock_timeout=wait) as index:
-                report = index.update(corpus_dir, progress=_progress(quiet), semantic=semantic, rebuild_vectors=rebuild_vectors)
+                report = index.update(
+                    corpus_dir, progress=_progress(quiet), semantic=semantic, rebuild_vectors=rebuild_vectors, jobs=jobs
+                )
                 _finish(report, "Updated", strict)
                 if optimize:
                     _optimize(index)

@@ -54,6 +54,7 @@ from .errors import (
 )
 from .highlight import highlight_spans, wanted_terms
 from .idmap import Indexed, IndexedArticles, KnownArticles
+from .parallel import SegmentWorkers, default_jobs
 from .query import SORT_ALIASES, SORTS, SearchRequest, parse_query
 from .results import NONE_LABEL, ArticlePage, ArticleSummary, SearchResults
 from .schema import ACRONYMS, ARTICLE_ID, ARTICLE_KIND, KIND, PATH
@@ -106,6 +107,12 @@ __all__ = ["Index", "IndexInfo", "UpdateReport"]
 # compound=False: a segment is written as separate files instead of being copied into one
 # after it is written (see whoosh_compat.SegmentFiles for how readers keep them).
 _WRITER_OPTIONS: dict[str, Any] = {"limitmb": 512, "compound": False}
+# The sorting memory of all worker processes together (see _workers): with half of the one
+# writer's 512 MB each, two workers spilled sorting runs at 100k passages that one writer
+# did not (3.7x the bytes written, 1.45x the CPU); peak RSS per worker is then about that of
+# one writer (596-632 MB at 100k, 725 MB at 1M), so two workers and the parent (which plans
+# and commits: 126 MB at 100k; see _writer_options) stay under 2 GB.
+_WORKERS_LIMITMB = 1024
 # An update commits after about this much work, so Ctrl-C or a full disk loses at most
 # that much (and the reading before the first batch). Each commit adds a segment flush and
 # a merge: a 10k-passage first build took 62-65 s in one transaction, 63-72 s in batches of
@@ -116,6 +123,30 @@ _BATCH_SECONDS = 10.0
 # vocabulary and are merged again later (see update._write_in_batches), and Ctrl-C keeps at
 # least four fifths of the work done.
 _BATCH_GROWTH = 0.25
+
+
+def _job_count(jobs: int | None) -> int:
+    """The processes an update may write with: ``jobs``, or by default
+    :func:`~bnptsearch.parallel.default_jobs`."""
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise BnptSearchError(f"jobs must be at least 1, not {jobs}")
+    return jobs
+
+
+def _writer_options(jobs: int) -> dict[str, Any]:
+    """The options of the writer that commits: with workers it writes only the merges of
+    small segments, at the time the workers write out theirs (their memory and its add up)."""
+    return _WRITER_OPTIONS if jobs == 1 else _WRITER_OPTIONS | {"limitmb": _WRITER_OPTIONS["limitmb"] // 2}
+
+
+def _workers(path: Path, indexname: str, jobs: int) -> Callable[[], SegmentWorkers] | None:
+    """What starts the worker processes of an update that may use ``jobs`` processes, or
+    None for one. The workers share :data:`_WORKERS_LIMITMB` of sorting memory."""
+    if jobs == 1:
+        return None
+    options = _WRITER_OPTIONS | {"limitmb": max(128, _WORKERS_LIMITMB // jobs)}
+    return partial(SegmentWorkers, str(path), indexname, jobs, options)
 
 
 # The acronym table of each index folder's latest generation, shared by the read-only Index
@@ -388,6 +419,7 @@ class Index:
         semantic: bool = False,
         embedder: Embedder | None = None,
         rebuild_vectors: bool = False,
+        jobs: int | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Builds the index at ``path`` from scratch from the articles under ``corpus``.
 
@@ -401,7 +433,7 @@ class Index:
         first build keeps what it committed and an update resumes it.
 
         ``semantic``, ``embedder`` and ``rebuild_vectors`` are those of :meth:`update`:
-        passage vectors whose text is unchanged are kept through a rebuild.
+        passage vectors whose text is unchanged are kept through a rebuild; so is ``jobs``.
 
         >>> index, report = Index.build("corpus", "index")   # doctest: +SKIP
         >>> report.added                                      # doctest: +SKIP
@@ -419,11 +451,14 @@ class Index:
             _check_trusted(path)
             index = cls.open(path, create=True, lock_timeout=lock_timeout, embedder=model.embedder)
             try:
-                return index, index.update(corpus, progress=progress, semantic=semantic, rebuild_vectors=rebuild_vectors)
+                return index, index.update(
+                    corpus, progress=progress, semantic=semantic, rebuild_vectors=rebuild_vectors, jobs=jobs
+                )
             except BaseException:
                 index.close()
                 raise
         files, folder_warnings = corpus_files(corpus)
+        jobs = _job_count(jobs)  # a wrong count is an error before anything is read
         _check_trusted(path)  # it will be opened once built
         with _write_lock(path, lock_timeout):
             try:
@@ -441,10 +476,11 @@ class Index:
                     # One transaction, into one segment: the old index stays live until the
                     # switch, so batches would keep nothing (a re-run starts a new index).
                     passages = _write_in_batches(
-                        lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_WRITER_OPTIONS),
+                        lambda: SegmentWriter(ix, partial(_record_generation, path, indexname), **_writer_options(jobs)),
                         lambda writer: _committing(writer, progress, mergetype=CLEAR),
                         additions,
                         batch_seconds=math.inf,
+                        start_workers=_workers(path, indexname, jobs),
                     )
                 except BaseException:
                     ix.close()
@@ -471,6 +507,7 @@ class Index:
         semantic: bool = False,
         embedder: Embedder | None = None,
         rebuild_vectors: bool = False,
+        jobs: int | None = None,
     ) -> UpdateReport:
         """Brings the index in line with ``corpus``: new articles added, changed ones
         re-indexed, articles whose file left the corpus folder deleted.
@@ -492,12 +529,19 @@ class Index:
         ``rebuild_vectors`` drops every vector and embeds all passages again (another
         model). Vectors of another model than ``embedder`` are an error.
 
+        ``jobs``: the processes that write the new articles (default: one per CPU this
+        process may use, at most 4). Workers start only once the update has taken a few
+        seconds of writing (:data:`~bnptsearch.update._PARALLEL_AFTER_SECONDS`): a small
+        update runs in this process alone. The index is the same whatever ``jobs`` is (the
+        same documents, the same scores), in about ``jobs`` times as many segments per batch.
+
         >>> index.update("corpus").added                      # doctest: +SKIP
         1
         >>> index.update("corpus", semantic=True).embedded    # doctest: +SKIP
         37
         """
         started = time.perf_counter()
+        jobs = _job_count(jobs)
         if fields is not None:
             save_fields(corpus, fields)
         model = _Embedding(self.path, embedder or self._embedder, semantic, rebuild_vectors)
@@ -523,7 +567,7 @@ class Index:
                 return delete
 
             plan = _plan_files(files, indexed, changes, progress, stale=stale, hashes=hashes)
-            self._commit(changes, plan, stale, deletions, progress)
+            self._commit(changes, plan, stale, deletions, progress, jobs)
             if hashes.changed():
                 _write_checked(self.path, STAT_CACHE, hashes.now)
             indexed.record()
@@ -681,10 +725,12 @@ class Index:
         stale: set[str],
         deletions: Callable[[], set[str]] = set,
         progress: Progress | None = None,
+        jobs: int = 1,
     ) -> None:
         """Writes ``additions`` as they are planned, then ``deletions()`` (called once the
         plan is exhausted), in Whoosh transactions of about ``_BATCH_SECONDS`` of work each
-        (:func:`~bnptsearch.update._write_in_batches`); each commit records its checksums
+        (:func:`~bnptsearch.update._write_in_batches`, with up to ``jobs`` worker
+        processes); each commit records its checksums
         and is reported to ``progress`` (stage "committing").
         On any error, the batch being written is undone and its files removed; the batches
         before it stay committed.
@@ -704,12 +750,13 @@ class Index:
         try:
             with _writes_to(self.path):
                 _write_in_batches(
-                    lambda: SegmentWriter(self._ix, self._record, **_WRITER_OPTIONS),
+                    lambda: SegmentWriter(self._ix, self._record, **_writer_options(jobs)),
                     commit,
                     additions,
                     deleted,
                     batch_seconds=_BATCH_SECONDS,
                     batch_growth=_BATCH_GROWTH,
+                    start_workers=_workers(self.path, self._indexname, jobs),
                 )
                 _set_stale_files(self.path, {path for path in (stale - changes.read) | changes.stale if os.path.exists(path)})
         except BaseException:

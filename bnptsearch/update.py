@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.query import Term
 
@@ -51,6 +51,9 @@ from .schema import (
 from .store import SEGMENT_FILES, _read_checked, _write_checked
 from .whoosh_compat import abandon, segment_key, string_columns
 
+if TYPE_CHECKING:
+    from .parallel import SegmentWorkers
+
 __all__ = ["Progress"]
 
 # Called as work advances with (stage, done, total): stage "reading" counts corpus files,
@@ -59,6 +62,12 @@ Progress = Callable[[str, int, int], None]
 
 # A file with more new articles than this may be committed in several batches.
 _SPLIT_FILE_ARTICLES = 200
+# Worker processes are started once an update has taken this many CPU seconds of writing
+# in its own process, so an update smaller than this (adding a few articles) never starts
+# any: starting two (new interpreters importing bnptsearch) cost 1-1.5 s of CPU, and with
+# workers from the start a build of ~1 s of work took 1.5 s of wall instead of 1.1-1.4 s,
+# one of ~4.5 s took 3.2 s instead of 4.6 s (2 cores, load average 3).
+_PARALLEL_AFTER_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -551,6 +560,7 @@ def _write_in_batches(
     deletions: Callable[[], set[str]] = set,
     batch_seconds: float = 10.0,
     batch_growth: float = 0.0,
+    start_workers: Callable[[], SegmentWorkers] | None = None,
 ) -> int:
     """Writes ``additions`` as they are planned, then the articles ``deletions()`` names
     (called once ``additions`` is exhausted), in transactions of about ``batch_seconds`` of
@@ -564,36 +574,75 @@ def _write_in_batches(
     A batch ends where a file ends, or inside a file of more than ``_SPLIT_FILE_ARTICLES``
     new articles (see :func:`_with_file_hashes`).
 
-    Work is this process's CPU time, not wall time: on a busy machine (or at ``nice``, as the
-    CLI writes) 10 s of wall time was a few hundred passages, and every batch is a segment
-    that writes its whole vocabulary again and that Whoosh later merges, re-sorting its
-    postings (issue 17: 64 % of a 17k-passage first build was commits, at load 20). Growing
-    batches (``batch_growth``) keep the number of segments logarithmic in the size of the
-    update, while Ctrl-C still keeps all but the last ``batch_growth`` share of its work.
+    Work is CPU time, not wall time: on a busy machine (or at ``nice``, as the CLI writes)
+    10 s of wall time was a few hundred passages, and every batch is a segment that writes
+    its whole vocabulary again and that Whoosh later merges, re-sorting its postings (issue
+    17: 64 % of a 17k-passage first build was commits, at load 20). Growing batches
+    (``batch_growth``) keep the number of segments logarithmic in the size of the update,
+    while Ctrl-C still keeps all but the last ``batch_growth`` share of its work.
+
+    With ``start_workers``, once this process has written ``_PARALLEL_AFTER_SECONDS`` of
+    CPU time itself (a small update never pays for starting workers), the rest goes to
+    worker processes (:class:`~bnptsearch.parallel.SegmentWorkers`): this process keeps
+    planning, deletes the replaced versions, and commits the workers' segments at each
+    batch's end. A batch's work is then this process's CPU time scaled by the share the
+    workers took in the batch before (their CPU is known only once they finish a batch).
 
     >>> _write_in_batches(lambda: SegmentWriter(ix), lambda w: w.commit(), additions)   # doctest: +SKIP
     320
     """
     writer = None
+    workers: SegmentWorkers | None = None
     passages = 0
-    started = time.process_time()
-    committed = 0.0  # CPU seconds of the batches committed so far
+    first = started = time.process_time()
+    committed = 0.0  # CPU seconds of the batches committed so far (workers' included)
+    growth = batch_growth
+    scale = 1.0  # work per CPU second of this process: 1 while it writes the documents itself
     try:
         for addition, may_end in _with_file_hashes(additions):
             if writer is None:
                 writer, started = new_writer(), time.process_time()
-            passages += _write(writer, [addition])
-            if may_end and time.process_time() - started > max(batch_seconds, batch_growth * committed):
+                workers_cpu = workers.cpu if workers else 0.0
+            if workers is None and start_workers is not None and time.process_time() - first > _PARALLEL_AFTER_SECONDS:
+                workers, workers_cpu = start_workers(), 0.0
+                # Until a batch measures it: as if every worker were busy all the time.
+                scale = 1.0 + workers.jobs
+                # Each batch now adds a segment per worker: batches grow faster (half as many
+                # for two workers), so that a large update ends with about as many segments as
+                # one written in this process alone. Faster still (** (jobs + 1)) made the
+                # workers' segments outgrow their sorting memory at 100k passages: 5 segments
+                # instead of 7, but 3.6x the bytes written, 1.4x the CPU. Ctrl-C then keeps at
+                # least 1 / (1 + growth) of the work done: 64 % for two workers.
+                growth = (1.0 + batch_growth) ** workers.jobs - 1.0
+            if workers is not None:
+                if addition.replaces:
+                    _delete_article(writer, addition.article.doc_id)
+                workers.send(addition)
+            else:
+                passages += _write(writer, [addition])
+            if may_end and (time.process_time() - started) * scale > max(batch_seconds, growth * committed):
+                if workers is not None:
+                    writer.add_segments(workers.finish())
                 commit(writer)
                 writer = None
-                committed += time.process_time() - started
+                own = time.process_time() - started
+                work = own + (workers.cpu - workers_cpu if workers else 0.0)
+                committed += work
+                scale = work / own if own > 0 else scale
         deleted = deletions()
         if deleted or writer is not None:
+            if workers is not None and writer is not None:
+                writer.add_segments(workers.finish())
             writer = writer or new_writer()
             _delete_articles(writer, deleted)
             commit(writer)
             writer = None
+        if workers is not None:
+            passages += workers.passages
+            workers.close()
     except BaseException:
+        if workers is not None:
+            workers.stop()
         if writer is not None:
             abandon(writer)
         raise

@@ -19,6 +19,10 @@ All of it is written against Whoosh 2.7's ``whoosh3`` codec (pinned < 2.8):
   positions in a few documents, decoding only their blocks (the proximity rescore).
 - :func:`cap_expansions`: fuzzy words and ranges limited to their most frequent terms,
   through the method Whoosh asks a multi-term query for its terms with.
+- :func:`worker_writer`, :func:`finish_segment` and :meth:`SegmentWriter.add_segments`: a
+  segment written by another process (a build worker, without the lock) and handed back to
+  the writer that commits it, as Whoosh's own ``multiproc`` does (its ``MpWriter`` is not used:
+  it forks, and it drops documents that have no terms).
 - :func:`abandon` and :func:`remove_uncommitted`: undoing a write that failed (disk full,
   Ctrl-C), which Whoosh's ``cancel()`` leaves on disk.
 - :func:`refreshed_searcher` and :func:`segment_key`: moving a searcher to a new commit
@@ -57,6 +61,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.columns import MultiColumnReader, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader, TermNotFound
@@ -75,6 +80,7 @@ __all__ = [
     "cap_expansions",
     "column",
     "deleted_docs",
+    "finish_segment",
     "leaf_length_bytes",
     "read_block",
     "refreshed_searcher",
@@ -84,6 +90,7 @@ __all__ = [
     "string_columns",
     "term_blocks",
     "term_positions",
+    "worker_writer",
 ]
 
 
@@ -388,11 +395,27 @@ class SegmentWriter(_WhooshSegmentWriter):
 
     def __init__(self, ix: Any, before_commit: BeforeCommit | None = None, **options: Any) -> None:
         self._before_commit = before_commit
+        self._joined: list[Iterable[Any]] = []
         try:
             super().__init__(ix, **options)
         except BaseException:
             _release(self)
             raise
+
+    def add_segments(self, segments: Iterable[Any]) -> None:
+        """Commits ``segments`` with this writer's own: new segments of this index written by
+        other writers (see :func:`finish_segment`), which the merge policy leaves as they are
+        (as it does the segment this writer adds). ``segments`` is iterated during the
+        commit, after the merge policy has run: it may be a generator that waits for them.
+
+        >>> writer.add_segments(workers.finish())            # doctest: +SKIP
+        """
+        self._joined.append(segments)
+
+    def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
+        # The policy merges (or clears) committed segments only: the joined ones are new.
+        kept = super()._merge_segments(mergetype, optimize, merge)
+        return [*kept, *(segment for segments in self._joined for segment in segments)]
 
     def _commit_toc(self, segments: list[Any]) -> None:
         # Whoosh's own _commit_toc, with the TOC's storage wrapped to call the hook.
@@ -419,6 +442,34 @@ class SegmentWriter(_WhooshSegmentWriter):
         finally:  # a write that fails (a full disk) must not leave the lengths files open
             if reader:
                 reader.close()
+
+
+def worker_writer(folder: str, indexname: str, **options: Any) -> SegmentWriter:
+    """A writer of one new segment of the index ``indexname`` in ``folder``, for a process
+    other than the one that commits: it takes no lock (the committing process holds it).
+    Its segment goes to that process through :func:`finish_segment`.
+
+    >>> writer = worker_writer("index", "passages1a2b3c4d", limitmb=256, compound=False)   # doctest: +SKIP
+    """
+    ix = FileStorage(folder).open_index(indexname)
+    return SegmentWriter(ix, _lk=False, **options)
+
+
+def finish_segment(writer: SegmentWriter) -> Any | None:
+    """Writes out the segment of a :func:`worker_writer` (its postings sorted and written)
+    and returns it, for the committing writer's :meth:`SegmentWriter.add_segments`; None if
+    no document was added (its empty files are removed at that commit: no segment names them).
+
+    Unlike ``commit()``, it leaves the index's temporary folder: the other workers' sorting
+    runs are in it (Whoosh names it after the index, not the writer).
+
+    >>> segment = finish_segment(writer)                  # doctest: +SKIP
+    """
+    segment = writer._finalize_segment() if writer._added else None
+    if segment is None:
+        writer._close_segment()
+    writer.is_closed = True
+    return segment
 
 
 def abandon(writer: _WhooshSegmentWriter) -> None:

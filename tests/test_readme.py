@@ -31,6 +31,7 @@ NOT_RUN = {
     "python -m benchmarks.retrieval": "needs the evaluation sets in ../shared/eval and takes minutes",
     "python -m benchmarks.keyword_queries": "needs the evaluation sets in ../shared/eval",
     "python benchmarks/perf.py": "needs ../shared/eval and takes minutes",
+    "python benchmarks/parallel_build.py": "builds a large index once per --jobs value: minutes",
     "python -m benchmarks.add_one": "needs a large index built in place, a checkout of other code and ../shared/eval",
     "python -m benchmarks.hybrid_latency": "needs an index with vectors, the 'semantic' extra and ../shared/eval",
     "python -m benchmarks.embed_cache": "embeds the evaluation pools (../shared/eval) with the real model: CPU-hours",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -164,3 +165,120 @@ def test_sigkill_while_embedding_leaves_consistent_vectors(indexed_archive, tmp_
         assert report.embedded == index.counts()[1] - before  # only the passages without a vector
         assert not index.search("Arsip nomor 399").notes
         assert Index.check(index_dir).ok
+
+
+_PARALLEL_WRITER = """
+import sys
+sys.path.insert(0, {repo!r})
+import bnptsearch.index, bnptsearch.parallel, bnptsearch.update
+from bnptsearch import Index
+
+bnptsearch.update._PARALLEL_AFTER_SECONDS = 0.0  # workers at once
+bnptsearch.index._BATCH_SECONDS = 0.0  # many commits to be killed in
+bnptsearch.parallel._CHUNK_ARTICLES = 2  # both workers get articles
+start = bnptsearch.parallel.SegmentWorkers.__init__
+
+
+def recorded(self, *args):
+    start(self, *args)
+    with open(sys.argv[3], "a") as out:
+        out.write("".join(f"{{process.pid}}\\n" for process in self._processes))
+
+
+bnptsearch.parallel.SegmentWorkers.__init__ = recorded
+with Index.open(sys.argv[1]) as index:
+    index.update(sys.argv[2], jobs=2)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        return " Z " not in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:3] + " "
+    except FileNotFoundError:
+        return False
+
+
+def _workers_exit(pids_file: Path, seconds: float = 10.0) -> None:
+    pids = [int(line) for line in pids_file.read_text().split()] if pids_file.exists() else []
+    deadline = time.monotonic() + seconds
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in pids), pids
+
+
+@pytest.mark.parametrize("kill_after", [0.2, 0.8, 2.0])
+def test_sigkill_of_a_parallel_update_leaves_the_last_committed_state(archive, tmp_path: Path, kill_after: float) -> None:
+    """The parent killed while its workers write: the last commit stays, the workers exit by
+    themselves, and the next update removes their files and completes the index."""
+    from .test_write_failures import _uncommitted
+
+    corpus, index_dir = archive
+    _big_archive(corpus, 1500)  # more than 2 s of work after the workers start, even on an idle machine
+    script, pids = tmp_path / "parallel.py", tmp_path / "pids"
+    script.write_text(_PARALLEL_WRITER.format(repo=str(Path(__file__).resolve().parent.parent)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script), str(index_dir), str(corpus), str(pids)], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not pids.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(kill_after)  # after the workers started
+    _kill(process)
+    if process.returncode == 0:
+        pytest.fail(f"the update finished within {kill_after} s; make the archive bigger")
+    _workers_exit(pids)
+    assert Index.check(index_dir).ok
+    with Index.open(index_dir) as index:
+        articles = index.info().articles
+        assert 5 <= articles < 1505
+        assert index.search("RAN PE Banten").hits[0].doc_id == "004_712c4dcd13143a1e"
+        report = index.update(corpus)
+        assert report.articles == 1505 and report.added == 1505 - articles
+        assert index.search("Arsip nomor 1499").hits
+    assert not _uncommitted(index_dir)
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """The worker processes ``pid`` started (multiprocessing's spawn; not its resource tracker)."""
+    children = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in command:
+            children.append(int(child))
+    return children
+
+
+def test_ctrl_c_of_a_parallel_update_stops_its_workers(corpus_copy: Path, tmp_path: Path) -> None:
+    """Ctrl-C in a terminal reaches the whole process group: the workers ignore it, the
+    parent stops them, prints one line, and keeps the last committed batch."""
+    from .test_write_failures import _uncommitted
+
+    index_dir = tmp_path / "index"
+    Index.build(corpus_copy, index_dir)[0].close()
+    _big_archive(corpus_copy, 4000)
+    process = subprocess.Popen(
+        _cli("index", "--corpus", str(corpus_copy), "--index", str(index_dir), "--jobs", "2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(_spawned_children(process.pid)) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _spawned_children(process.pid)
+    assert len(workers) == 2, "the workers did not start"
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (130, "Interrupted.\n"), err
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers)
+    assert not _uncommitted(index_dir)
+    with Index.open(index_dir) as index:
+        assert 5 <= index.info().articles < 4005
+        assert index.search("RAN PE Banten").hits
