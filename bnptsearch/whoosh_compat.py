@@ -566,15 +566,16 @@ def refreshed_searcher(ix: FileIndex, old: Searcher) -> Searcher:
 
     >>> searcher = refreshed_searcher(ix, searcher)      # doctest: +SKIP
     """
-    toc = ix._read_toc()
     reusable = {segment_key(leaf): leaf for leaf, _ in old.reader().leaf_readers() if isinstance(leaf, SegmentReader)}
     readers = []
     try:
+        # Inside the try: a commit deletes the TOC before it, which may be the one listed.
+        toc = ix._read_toc()
         for segment in toc.segments:
             leaf = reusable.pop((segment.segment_id(), segment.deleted_count()), None)
             readers.append(leaf or SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation))
     except OSError:
-        # A writer deleted a segment between our reading the TOC and opening it: let
+        # A writer deleted the TOC or a segment between our finding and opening it: let
         # Whoosh open the latest commit from scratch (it retries).
         for reader in readers + list(reusable.values()):
             reader.close()

@@ -80,6 +80,32 @@ def test_refreshed_searcher_matches_a_fresh_one(corpus_copy: Path, tmp_path: Pat
         reader._searcher = None  # closed above
 
 
+def test_a_toc_deleted_by_a_commit_while_refreshing_is_not_an_error(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    # A commit deletes the TOC before it: the one a reader listed may be gone when it reads
+    # it (a FileNotFoundError on a .toc failed test_integrity's readers under a writer once).
+    index_dir = tmp_path / "index"
+    reader, _ = Index.build(corpus_copy, index_dir)
+    with reader:
+        old = reader.searcher().whoosh
+        _commit_unmerged(index_dir, corpus_copy)
+        read_toc = reader._ix._read_toc
+        calls: list[int] = []
+
+        def deleted_once() -> object:
+            calls.append(1)
+            if len(calls) == 1:
+                raise FileNotFoundError(2, "No such file or directory", "_passages_2.toc")
+            return read_toc()
+
+        monkeypatch.setattr(reader._ix, "_read_toc", deleted_once)
+        refreshed = refreshed_searcher(reader._ix, old)
+        try:
+            assert len(calls) > 1 and refreshed.doc_count() == reader._ix.doc_count_all()
+        finally:
+            refreshed.close()
+        reader._searcher = None  # closed above
+
+
 def test_collection_stats_reuse_lengths_across_refreshes(corpus_copy: Path, tmp_path: Path) -> None:
     from bnptsearch.vectorized import CollectionStats
 
