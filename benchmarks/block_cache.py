@@ -8,8 +8,7 @@ One pass from empty is the timed pass of ``perf.py`` (which clears the cache aft
 warm-up): a query finds only what earlier queries left. It also times the pass against the
 same pass with the cache off, in the same process (CPU seconds).
 
-    python benchmarks/block_cache.py --index /work/cache/s3/index-final-1000000 \\
-        --queries /work/cache/perf/queries.json
+    python benchmarks/block_cache.py --index INDEX --queries queries.json
 """
 
 from __future__ import annotations
