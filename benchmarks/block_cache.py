@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 from bnptsearch import BlockCache, Index
@@ -44,25 +43,18 @@ class _Recording(BlockCache):
 
 def replay(trace: list[tuple], sizes: dict[tuple, int], max_bytes: int) -> tuple[float, float, int]:
     """(share of look-ups found, share of block look-ups found, bytes held at the end) of
-    ``trace`` through a least-recently-used cache of ``max_bytes``."""
-    held: OrderedDict[tuple, int] = OrderedDict()
-    size = hits = block_hits = blocks = 0
+    ``trace`` through a :class:`BlockCache` of ``max_bytes``."""
+    cache = BlockCache(max_bytes)
+    blocks = block_hits = 0
     for key in trace:
         is_block = len(key) == 4
         blocks += is_block
-        if key in held:
-            held.move_to_end(key)
-            hits += 1
+        if cache.get(key) is None:
+            cache.put(key, True, sizes[key])
+        else:
             block_hits += is_block
-            continue
-        nbytes = sizes[key]
-        if nbytes > max_bytes:
-            continue
-        held[key] = nbytes
-        size += nbytes
-        while size > max_bytes:
-            size -= held.popitem(last=False)[1]
-    return hits / max(len(trace), 1), block_hits / max(blocks, 1), size
+    stats = cache.stats()
+    return stats.hit_rate, block_hits / max(blocks, 1), stats.size
 
 
 def _pass(index: Index, queries: list[str]) -> float:

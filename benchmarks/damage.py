@@ -122,7 +122,8 @@ def damage(file: Path, case: Case) -> None:
     elif case.damage == "edit":
         # Valid JSON, the right key: only the long forms are someone else's.
         cache = json.loads(data)
-        cache["acronyms"] = [[short, "Badan Narkotika Nasional"] for short, _ in cache["acronyms"]]
+        entries = cache["entries"]
+        entries["acronyms"] = [[short, "Badan Narkotika Nasional"] for short, _ in entries["acronyms"]]
         data = bytearray(json.dumps(cache).encode())
     file.write_bytes(bytes(data))
 

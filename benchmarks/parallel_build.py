@@ -16,14 +16,13 @@ The indexes are written under ``--workdir`` (removed before each build, kept aft
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-PERF = Path(__file__).with_name("perf.py")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import perf  # noqa: E402 - found through the path set just above
 
 # (key, label, format) of each figure reported.
 FIGURES = [
@@ -44,23 +43,8 @@ FIGURES = [
 def build(corpus: Path, index: Path, jobs: int) -> dict:
     """One build in a fresh process (``perf.py``'s child), with its figures."""
     shutil.rmtree(index, ignore_errors=True)
-    command = [
-        sys.executable,
-        str(PERF),
-        "_rss",
-        sys.executable,
-        str(PERF),
-        "_child",
-        "build-bnpt",
-        str(corpus),
-        str(index),
-        str(jobs),
-    ]
-    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    if completed.returncode != 0:
-        raise SystemExit(f"build with jobs={jobs} failed (exit {completed.returncode}):\n{completed.stdout}")
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
-    result["index_mb"] = sum(f.stat().st_size for f in index.rglob("*") if f.is_file()) / 1e6
+    result = perf._run_child("build-bnpt", corpus, index, jobs)
+    result["index_mb"] = perf._dir_size_mb(index)
     result["temp_ratio"] = result["peak_folder_mb"] / result["index_mb"]
     return result
 

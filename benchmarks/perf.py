@@ -194,7 +194,7 @@ def _child_build_bnpt(corpus: str, index: str, jobs: str = "") -> dict:
 
     def build() -> dict:
         ix, report = Index.build(corpus, index, jobs=int(jobs) if jobs else None)
-        segments = len(ix.searcher().whoosh.reader().leaf_readers())
+        segments = len(ix._ix._read_toc().segments)  # from the TOC: opening a searcher is not the build's
         ix.close()
         return {"passages": report.passages, "articles": report.articles, "segments": segments}
 

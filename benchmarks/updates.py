@@ -43,9 +43,7 @@ from pathlib import Path
 
 from benchmarks import scale_corpus
 from bnptsearch import Index
-from bnptsearch.analysis import english_stopwords, stopwords
-
-_STOPWORDS = stopwords() | english_stopwords()
+from bnptsearch.analysis import search_stopwords
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
@@ -81,9 +79,6 @@ def _timed_queries(index: Index, queries: list[str], while_running: subprocess.P
 _WRITER = """
 import sys
 from bnptsearch import Index
-from bnptsearch.analysis import english_stopwords, stopwords
-
-_STOPWORDS = stopwords() | english_stopwords()
 from bnptsearch.cli import _lower_priority
 if sys.argv[2] == "cli":
     _lower_priority()
@@ -136,7 +131,7 @@ def _queries(corpus: Path, count: int) -> list[str]:
     queries: list[str] = []
     while len(queries) < count:
         query = rng.sample(words, rng.randint(2, 4))
-        if not set(query) <= _STOPWORDS:  # a query of stopwords alone is an error
+        if not set(query) <= search_stopwords():  # a query of stopwords alone is an error
             queries.append(" ".join(query))
     return queries
 

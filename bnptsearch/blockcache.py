@@ -65,7 +65,6 @@ class BlockCache:
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._size = 0
         self._hits = self._misses = 0
-        self._segments: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> Any | None:
@@ -96,11 +95,10 @@ class BlockCache:
 
     def retain(self, segments: Iterable[str]) -> None:
         """Drops the entries of segments other than ``segments`` (merged away since)."""
+        # A scan at each refresh, not skipped when the live set is the one before: serve's
+        # indexes at different commits share the cache, and a lagging one re-adds entries.
         live = frozenset(segments)
         with self._lock:
-            if live == self._segments:
-                return
-            self._segments = live
             for key in [key for key in self._entries if key[0] not in live]:  # type: ignore[index]
                 self._size -= self._entries.pop(key)[1]
 

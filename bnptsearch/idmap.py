@@ -175,6 +175,22 @@ class KnownArticles(Protocol):
 _CHUNK = 10_000
 
 
+def file_seen(files: dict[str, IndexedFile], path: str, file_hash: str, origin: str) -> None:
+    """Records in ``files`` that an article of ``path`` (read in index order) carries
+    ``file_hash`` and ``origin``. Articles of a large file written before its last carry no
+    file hash: the file is known at the first hash an article of it carries, with the
+    origin of its first article.
+
+    >>> files: dict[str, IndexedFile] = {}
+    >>> file_seen(files, "/c/a.jsonl", "", "/c/a.jsonl"); file_seen(files, "/c/a.jsonl", "9f2c", "x")
+    >>> files["/c/a.jsonl"]
+    IndexedFile(file_hash='9f2c', origin='/c/a.jsonl')
+    """
+    known = files.get(path)
+    if known is None or (file_hash and not known.file_hash):
+        files[path] = IndexedFile(file_hash, known.origin if known else origin)
+
+
 class IndexedArticles(Mapping[str, Indexed]):
     """``doc_id → Indexed`` for every indexed article, in an SQLite table (not in Python
     objects; the table goes when the object does); :attr:`files` says what is known of each
@@ -207,11 +223,7 @@ class IndexedArticles(Mapping[str, Indexed]):
 
     def _row(self, row: tuple[str, str, str, str, str]) -> tuple[str, str, int, int, int]:
         doc_id, content_hash, path, file_hash, origin = row
-        known = self.files.get(path)
-        if known is None or (file_hash and not known.file_hash):
-            # Articles of a large file written before its last carry no file hash: the file
-            # is known at the hash an article of it carries.
-            self.files[path] = IndexedFile(file_hash, known.origin if known else origin)
+        file_seen(self.files, path, file_hash, origin)
         return doc_id, content_hash, self._number(path), self._number(file_hash), self._number(origin)
 
     def _number(self, value: str) -> int:

@@ -558,10 +558,11 @@ class Index:
                 left = (path for path in indexed.files if path not in changes.kept)
                 under = [path for path in left if Path(path).is_relative_to(folder)]
                 delete = {doc_id for path in under for doc_id in indexed.ids_of(path) if doc_id not in changes.seen}
-                if delete and len(delete) == len(indexed) and not changes.seen:
+                if delete and not changes.seen and set(under) == set(indexed.files):
                     # An empty or mistyped corpus folder would otherwise delete every article.
+                    # (Files, not counts: a damaged write's second document of an id counts.)
                     raise CorpusError(
-                        f"no articles found under {corpus}; refusing to delete all {len(indexed)} indexed "
+                        f"no articles found under {corpus}; refusing to delete all {len(delete)} indexed "
                         "articles (use `bnptsearch index --rebuild` to really empty the index)"
                     )
                 return delete

@@ -83,7 +83,6 @@ class _Done:
     worker: int
     segment: Any
     articles: int
-    documents: int
     passages: int
     cpu: float
 
@@ -148,8 +147,8 @@ class SegmentWorkers:
         return len(self._processes)
 
     def send(self, addition: _Addition) -> None:
-        """Sends ``addition`` to be written by one of the workers (it must not replace an
-        indexed article: the committing writer deletes the old version)."""
+        """Sends ``addition`` to be written by one of the workers, as a new article: if it
+        replaces an indexed one, the committing writer deletes the old version."""
         self._chunk.append(addition)
         self._chars += len(addition.article.body)
         self._sent += 1
@@ -177,8 +176,9 @@ class SegmentWorkers:
                 reports.append(report)
         received = sum(report.articles for report in reports)
         for report in reports:
+            # An article is one document plus one per passage.
             written = report.segment.doc_count_all() if report.segment is not None else 0
-            if written != report.documents or report.documents != report.articles + report.passages:
+            if written != report.articles + report.passages:
                 raise BnptSearchError(
                     f"index writer process {report.worker} wrote {written} documents for "
                     f"{report.articles} articles and {report.passages} passages; nothing of this batch was committed"
@@ -291,7 +291,7 @@ def _work(number: int, folder: str, indexname: str, options: dict[str, Any], tas
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     writer: SegmentWriter | None = None
-    articles = documents = passages = 0
+    articles = passages = 0
     started = time.process_time()
     try:
         while True:
@@ -299,12 +299,9 @@ def _work(number: int, folder: str, indexname: str, options: dict[str, Any], tas
             if item is None or item == _STOP:
                 return  # or the parent is gone: it commits nothing of this batch
             if item == _FINISH:
-                segment = None
-                if writer is not None:
-                    documents = writer.doc_count()
-                    segment = finish_segment(writer)
-                results.put(_Done(number, segment, articles, documents, passages, time.process_time() - started))
-                writer, articles, documents, passages = None, 0, 0, 0
+                segment = finish_segment(writer) if writer is not None else None
+                results.put(_Done(number, segment, articles, passages, time.process_time() - started))
+                writer, articles, passages = None, 0, 0
                 if not _next(resume, parent):
                     return
                 started = time.process_time()

@@ -828,7 +828,7 @@ class Searcher:
         searcher = self._searcher
         weighting = searcher.weighting
         stems = set(proximity.words) | {acronym for _, _, acronym in proximity.runs}
-        # The block headers the scoring read, if it was numpy's (from the cache, if kept).
+        # Block headers through the numpy stats, if this searcher has them (cached, if kept).
         blocks = self._stats.blocks if self._stats is not None else None
         positions = {stem: term_positions(searcher.reader(), TEXT, stem, docnums, blocks) for stem in stems}
         idf = {stem: weighting.idf(searcher, TEXT, stem) for stem in set(proximity.words)}

@@ -286,33 +286,20 @@ def _writes_to(path: Path) -> Iterator[None]:
 def _read_acronym_cache(path: Path, key: list[Any]) -> list[list[str]] | None:
     """The cached acronym pairs of index generation ``key``, or None if not cached (or if the
     cache does not match its checksum: it is recomputed, not trusted)."""
-    cached = _acronym_cache(path)
-    return cached[1] if cached is not None and cached[0] == key else None
-
-
-def _acronym_cache(path: Path) -> tuple[Any, list[list[str]]] | None:
-    """(key, pairs) of the acronym cache, or None if there is none or it fails its checksum."""
-    try:
-        cached = json.loads((path / ACRONYM_CACHE).read_text(encoding="utf-8"))
-        if cached["crc32"] != _checksum([cached["key"], cached["acronyms"]]):
-            return None
-        return cached["key"], cached["acronyms"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    cached = _read_checked(path, ACRONYM_CACHE)
+    return cached["acronyms"] if cached.get("key") == key and isinstance(cached.get("acronyms"), list) else None
 
 
 def _write_acronym_cache(path: Path, key: list[Any], pairs: list[list[str]]) -> None:
-    """Caches ``pairs`` for generation ``key``; a read-only index just goes without."""
-    try:
-        _write_json(path / ACRONYM_CACHE, {"key": key, "crc32": _checksum([key, pairs]), "acronyms": pairs})
-    except OSError:
-        pass  # a read-only index still works; it just recomputes next time
+    """Caches ``pairs`` for generation ``key``; a read-only index just goes without (it
+    recomputes them next time)."""
+    _write_checked(path, ACRONYM_CACHE, {"key": key, "acronyms": pairs})
 
 
 def _read_checked(path: Path, name: str) -> dict[str, Any]:
-    """The entries of the cache file ``name`` (:data:`STAT_CACHE`, :data:`SEGMENT_FILES`),
-    or {} if there is none or it does not match its checksum (then what it caches is read
-    again, with no error)."""
+    """The entries of the cache file ``name`` (:data:`ACRONYM_CACHE`, :data:`STAT_CACHE`,
+    :data:`SEGMENT_FILES`), or {} if there is none or it does not match its checksum (then
+    what it caches is read or computed again, with no error)."""
     try:
         cached = json.loads((path / name).read_text(encoding="utf-8"))
         entries = cached["entries"]
@@ -326,7 +313,7 @@ def _write_checked(path: Path, name: str, entries: dict[str, Any]) -> None:
     try:
         _write_json(path / name, {"entries": entries, "crc32": _checksum(entries)})
     except OSError:
-        pass  # the next update reads what it caches again
+        pass  # a read-only index folder: what it caches is read or computed again next time
 
 
 # -- trust: whose index folder is this? ------------------------------------------------------
@@ -622,7 +609,7 @@ def _check_folder(path: Path) -> CheckReport:
         _check_trusted(path)
     except UntrustedIndexError as error:
         notes.append(str(error))  # checking reads no pickle; opening would be refused
-    if (path / ACRONYM_CACHE).exists() and _acronym_cache(path) is None:
+    if (path / ACRONYM_CACHE).exists() and not _read_checked(path, ACRONYM_CACHE):
         (path / ACRONYM_CACHE).unlink(missing_ok=True)
         notes.append(f"{ACRONYM_CACHE}: damaged cache removed; it is rebuilt on the next query")
     size = sum((path / name).stat().st_size for name in checked if (path / name).exists())

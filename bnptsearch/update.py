@@ -34,7 +34,7 @@ from whoosh.query import Term
 
 from .corpus import Article, CorpusWarning, duplicate_id_warning, encodable, file_content_hash, stream_file
 from .corpus_copy import free_name
-from .idmap import IdLocations, Indexed, IndexedArticles, IndexedFile, KnownArticles
+from .idmap import IdLocations, Indexed, IndexedArticles, IndexedFile, KnownArticles, file_seen
 from .readers.base import cannot_read
 from .schema import (
     ARTICLE_ID,
@@ -119,16 +119,11 @@ def _article_rows(searcher: Any, which: Any = None) -> Iterator[tuple[str, str, 
     """(doc_id, content hash, path, file hash, origin) of every indexed article, in index
     order, or of those whose own documents match the query ``which``, read from columns
     (those documents' values only: see :func:`~bnptsearch.whoosh_compat.string_columns`)."""
-    return _article_columns(searcher, (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, ORIGIN), which)  # type: ignore[return-value]
-
-
-def _article_columns(searcher: Any, names: tuple[str, ...], which: Any = None) -> Iterator[tuple[str, ...]]:
-    """The columns ``names`` of the articles of :func:`_article_rows`."""
-    reader = searcher.reader()
-    if reader.doc_count_all() == 0:
+    if searcher.reader().doc_count_all() == 0:
         return iter(())  # a new, empty index has no columns yet (Whoosh raises NotImplementedError)
     docnums = searcher.docs_for_query(which or Term(KIND, ARTICLE_KIND))
-    return _article_columns_of(searcher, names, docnums, few=which is not None)
+    names = (ARTICLE_ID, CONTENT_HASH, PATH, FILE_HASH, ORIGIN)
+    return _article_columns_of(searcher, names, docnums, few=which is not None)  # type: ignore[return-value]
 
 
 def _article_columns_of(
@@ -157,7 +152,7 @@ class _IndexLookup:
 
     def __init__(self, searcher: Any) -> None:
         self._searcher = searcher
-        # A file is asked about several times (known? its ids? its hashes?): read once.
+        # A file is asked about several times in a row (known? its ids? its hashes?): read once.
         self._files: dict[str, IndexedArticles] = {}
         # An article is asked about twice in a row (whose is it? is it indexed?).
         self._last: tuple[str, Indexed | None] | None = None
@@ -165,6 +160,9 @@ class _IndexLookup:
     def _of_file(self, path: str) -> IndexedArticles:
         known = self._files.get(path)
         if known is None:
+            # One file's table at a time (a scratch database each): the plan asks about one
+            # file after another, and a folder update's would pile up.
+            self._files.clear()
             known = self._files[path] = _indexed_articles(self._searcher, Term(PATH, path))
         return known
 
@@ -193,8 +191,8 @@ class _IndexLookup:
 
 class _FolderLookup(_IndexLookup):
     """What the index holds, for an update of a corpus folder: of every indexed file, its
-    hash, origin and article count (:attr:`files`), and of the articles, only what the
-    plan asks (looked up by term, as :class:`_IndexLookup`).
+    hash and origin (:attr:`files`) and its article count, and of the articles, only what
+    the plan asks (looked up by term, as :class:`_IndexLookup`).
 
     The whole table of :func:`_indexed_articles` read five columns of every article into
     SQLite (about 1 s at a million passages), and the plan then claimed every article of
@@ -217,14 +215,11 @@ class _FolderLookup(_IndexLookup):
         self._recorded = _read_checked(folder, SEGMENT_FILES) if folder else {}
         self.segments: dict[str, list[_SegmentFile]] = {}
         for key, rows in _segments_files(searcher, self._recorded):
-            self.segments[key] = rows
+            if key:  # a segment's (the leaf of an index that has none is not kept)
+                self.segments[key] = rows
             for path, file_hash, origin, count in rows:
                 self._counts[path] += count
-                known = self.files.get(path)
-                if known is None or (file_hash and not known.file_hash):
-                    # The table's rule (IndexedArticles): the file is known at the first
-                    # hash one of its articles carries, in index order.
-                    self.files[path] = IndexedFile(file_hash, known.origin if known else origin)
+                file_seen(self.files, path, file_hash, origin)  # the table's rule, in index order
 
     def record(self) -> None:
         """Records what was read of the segments, for the next update (once this one has
@@ -249,17 +244,19 @@ _SegmentFile = list[Any]
 
 def _segments_files(searcher: Any, recorded: Mapping[str, Any]) -> Iterator[tuple[str, list[_SegmentFile]]]:
     """(key, files) of each segment in index order: its files as ``recorded`` under its key
-    (:func:`~bnptsearch.whoosh_compat.segment_key`), or read (:func:`_segment_files`)."""
+    (:func:`~bnptsearch.whoosh_compat.segment_key`), or read (:func:`_segment_files`); the
+    key is "" for a leaf that is not a segment's (nothing to record it by)."""
     if searcher.reader().doc_count_all() == 0:
         return  # a new, empty index has no columns yet
-    for number, (leaf, start) in enumerate(searcher.leaf_searchers()):
-        key = "{}:{}".format(*segment_key(leaf.reader()))
-        if key != ":0" and _valid_files(recorded.get(key)):
+    for leaf, start in searcher.leaf_searchers():
+        segment_id, deleted = segment_key(leaf.reader())
+        key = f"{segment_id}:{deleted}" if segment_id else ""
+        if key and _valid_files(recorded.get(key)):
             yield key, recorded[key]
         else:
             # Only this segment's articles are listed (all of them took 0.1 s at 1M passages).
             docnums = [start + docnum for docnum in Term(KIND, ARTICLE_KIND).docs(leaf)]
-            yield key if key != ":0" else f":{number}", _segment_files(searcher, docnums)
+            yield key, _segment_files(searcher, docnums)
 
 
 def _segment_files(searcher: Any, docnums: list[int]) -> list[_SegmentFile]:
@@ -304,7 +301,8 @@ def _plan_files(
     hashes: _FileHashes | None = None,
 ) -> Iterator[_Addition]:
     """Compares ``files`` with what is indexed: yields each article to write as it is read,
-    and counts the rest in ``changes`` (``changes.seen`` is complete once it is exhausted).
+    and counts the rest in ``changes`` (once it is exhausted, every id read is in
+    ``changes.seen`` and every file kept whole in ``changes.kept``).
 
     A file whose bytes hash as before is not even read further (unless it is ``stale``).
     Of a changed JSONL file, only the records whose own content hash changed are parsed and
@@ -594,7 +592,10 @@ def _write_in_batches(
     writer = None
     workers: SegmentWorkers | None = None
     passages = 0
-    first = started = time.process_time()
+    # Workers start after this much CPU from the first article written, not from the
+    # planning before it (re-reading a large changed file for one new record).
+    first: float | None = None
+    started = time.process_time()
     committed = 0.0  # CPU seconds of the batches committed so far (workers' included)
     growth = batch_growth
     scale = 1.0  # work per CPU second of this process: 1 while it writes the documents itself
@@ -602,9 +603,11 @@ def _write_in_batches(
         for addition, may_end in _with_file_hashes(additions):
             if writer is None:
                 writer, started = new_writer(), time.process_time()
+                first = started if first is None else first
                 workers_cpu = workers.cpu if workers else 0.0
-            if workers is None and start_workers is not None and time.process_time() - first > _PARALLEL_AFTER_SECONDS:
-                workers, workers_cpu = start_workers(), 0.0
+            writing = time.process_time() - first if first is not None else 0.0
+            if workers is None and start_workers is not None and writing > _PARALLEL_AFTER_SECONDS:
+                workers = start_workers()
                 # Until a batch measures it: as if every worker were busy all the time.
                 scale = 1.0 + workers.jobs
                 # Each batch now adds a segment per worker: batches grow faster (half as many

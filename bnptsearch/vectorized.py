@@ -66,8 +66,10 @@ class CollectionStats:
         self._segment_lengths: dict[tuple[str, str], np.ndarray] = {} if segment_lengths is None else segment_lengths
         self.deleted = self._deleted()
         self._blocks = blocks if blocks is not None and blocks.max_bytes else None
+        # What the shared caches may keep: the rest was merged away since.
+        self._live = {segment_key(leaf)[0] for leaf, _ in self._reader.leaf_readers()}
         if self._blocks is not None:
-            self._blocks.retain(segment_key(leaf)[0] for leaf, _ in self._reader.leaf_readers())
+            self._blocks.retain(self._live)
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length of ``fieldname``, as Whoosh's BM25 reads it (one byte,
@@ -81,8 +83,7 @@ class CollectionStats:
             leaves = [leaf for leaf, _ in self._reader.leaf_readers()]
             parts = [self._segment_length(leaf, fieldname) for leaf in leaves]
             self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
-            live = {segment_key(leaf)[0] for leaf in leaves}
-            for key in [key for key in self._segment_lengths if key[0] not in live]:  # merged away since
+            for key in [key for key in self._segment_lengths if key[0] not in self._live]:
                 del self._segment_lengths[key]
         return self._lengths[fieldname]
 
@@ -218,13 +219,10 @@ class _Term:
     def bound_at(self, weight: float) -> float:
         """The most a passage can score by this word with at most ``weight`` occurrences:
         at the shortest length, 0 (a lossy length byte may decode below the true minimum)."""
-        k1 = self._model.K1
-        norm = k1 * max(1 - self._model.B, 0)
-        return self._scale * self.clause.boost * self.idf * weight * (k1 + 1) / (weight + norm) if weight else 0.0
+        return float(self.bounds_at(np.asarray(weight, dtype=np.float64))) if weight else 0.0
 
     def bounds_at(self, weights: np.ndarray) -> np.ndarray:
-        """:meth:`bound_at` of each of ``weights`` (each above 0: a block's highest), the
-        same operations in the same order."""
+        """:meth:`bound_at` of each of ``weights`` (each above 0: a block's highest)."""
         k1 = self._model.K1
         norm = k1 * max(1 - self._model.B, 0)
         return self._scale * self.clause.boost * self.idf * weights * (k1 + 1) / (weights + norm)
@@ -238,7 +236,8 @@ class _Term:
         average = stats.average_length(clause.fieldname)
         id_parts, score_parts = [], []
         for leaf, offset, blocks in self._leaves:
-            wanted = _wanted_blocks(self, blocks, offset, *pruning) if pruning else None
+            # An inline term's one block is decoded with its headers: nothing to choose.
+            wanted = _wanted_blocks(self, blocks, offset, *pruning) if pruning and blocks.inline is None else None
             docnums, weights = stats.postings(leaf, blocks, wanted)
             docnums += offset
             norm = k1 * ((1 - b) + b * lengths[docnums] / average)

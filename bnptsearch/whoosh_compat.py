@@ -228,9 +228,9 @@ def read_block(leaf: SegmentReader, span: Sequence[int], count: int) -> tuple[Se
     Deleted documents are included: the caller masks them. Decoded as Whoosh's
     ``W3LeafMatcher._read_data`` and ``_read_weights`` do, without a matcher walking to it.
 
-    >>> blocks = term_blocks(leaf, "text", "tangkap")               # doctest: +SKIP
+    >>> _, blocks = term_blocks(leaf, "text", "tangkap")            # doctest: +SKIP
     >>> read_block(leaf, blocks.spans[0], blocks.counts[0])         # doctest: +SKIP
-    ((0, 3, 1, 12), array('f', [1.0, 2.0, 1.0, 1.0]))
+    ((0, 3, 1, 12), (1.0, 2.0, 1.0, 1.0))
     """
     ids, weights, _ = _block_data(leaf, span)
     # Whoosh's minified weights: None when all are 1, one float when all are equal.
@@ -247,7 +247,7 @@ def term_positions(
     headers: walking a common word's postings with ``skip_to`` and ``value_as`` decoded
     every block on the way. ``blocks(leaf, fieldname, text)``: the term's block headers
     in a segment, None if it holds no such term (default: :func:`term_blocks`'s; a cache
-    of them may give its own, with ``lasts``, ``counts``, ``spans`` and ``inline``).
+    of them may give its own, with ``lasts``, ``spans`` and ``inline``).
 
     >>> term_positions(searcher.reader(), "text", "teror", [17, 230])     # doctest: +SKIP
     {17: [3, 12]}
@@ -260,16 +260,17 @@ def term_positions(
         here = [docnum - offset for docnum in inside]
         if not here:
             continue
+        info = None
         if blocks is None:
             held = term_blocks(leaf, fieldname, text)
-            headers = None if held is None else held[1]
+            info, headers = held if held is not None else (None, None)
         else:
             headers = blocks(leaf, fieldname, text)
         if headers is None:
             continue
         decode = leaf.schema[fieldname].format.decoder("positions")
         if headers.inline is not None:
-            matcher = _leaf_matcher(leaf, fieldname, text)
+            matcher = _leaf_matcher(leaf, fieldname, text, info)
             for docnum in here:
                 if matcher.is_active() and matcher.id() < docnum:
                     matcher.skip_to(docnum)

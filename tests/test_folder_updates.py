@@ -297,3 +297,19 @@ def test_folder_updates_plan_what_the_whole_table_planned(tmp_path: Path, monkey
     monkeypatch.setattr(index_module, "_FolderLookup", _whole_table)
     monkeypatch.setattr(update._Claims, "keep", _keep_each)
     assert _scenario(tmp_path / "table") == looked_up
+
+
+@pytest.mark.parametrize("duplicate", [False, True])
+def test_an_emptied_corpus_folder_deletes_nothing(tmp_path: Path, monkeypatch, duplicate: bool) -> None:
+    from bnptsearch.errors import CorpusError
+
+    corpus, index = _built(tmp_path)
+    with index:
+        if duplicate:  # a damaged write's second document of an id: one more in the lookup's count
+            counted = update._FolderLookup.__len__
+            monkeypatch.setattr(update._FolderLookup, "__len__", lambda self: counted(self) + 1)
+        for file in list(corpus.iterdir()):
+            file.unlink()
+        with pytest.raises(CorpusError, match="refusing to delete all 6 indexed articles"):
+            index.update(corpus)
+        assert index.counts()[0] == 6
