@@ -206,7 +206,11 @@ def test_block_headers_are_whooshs(generated_index: Index) -> None:
     compared = []
     for leaf, _ in searcher.reader().leaf_readers():
         for word in ("katabax", "katacax", "kataqmx", "katavwx"):
-            info, blocks = whoosh_compat.term_blocks(leaf, "text", word)
+            held = whoosh_compat.term_blocks(leaf, "text", word)
+            if held is None:  # a small segment (a batch's end depends on the CPU time) may lack it
+                assert ("text", word) not in leaf
+                continue
+            info, blocks = held
             matcher = whoosh_compat._leaf_matcher(leaf, "text", word, info)
             if not isinstance(matcher, whoosh_compat.W3LeafMatcher):
                 assert blocks.inline is not None and len(blocks.lasts) == 1
