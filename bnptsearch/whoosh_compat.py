@@ -391,8 +391,8 @@ def toc_filename(indexname: str, generation: int) -> str:
 
 # Whoosh's default policy (MERGE_SMALL) merges the smallest segments while their documents
 # total less than a Fibonacci number of their count, which grows faster than an index's
-# segments do: on a 1M-passage index of 17 segments built by two workers, the tenth
-# `bnptsearch add` merged every segment, minutes of work. A commit merges only segments of
+# segments do: on a 1M-passage index of 17 segments built by two workers, about the tenth
+# `Index.add` merged every segment, minutes of work. A commit merges only segments of
 # at most MERGE_FACTOR times the documents it writes, or MERGE_FLOOR_DOCS: a build's
 # batches (each a quarter of the work before it or more) may still merge everything before
 # them, and an `add` only the small segments. `--optimize` merges all.
