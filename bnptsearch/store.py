@@ -193,15 +193,21 @@ def _new_index(path: Path) -> tuple[str, FileIndex]:
     return indexname, ix
 
 
+# Tries at opening while writers commit or rebuild: each retry means another commit landed
+# in the few milliseconds between listing and opening, so ten are far more than needed.
+_OPEN_TRIES = 10
+
+
 def _open_live(path: Path, remember: bool = False) -> tuple[str, FileIndex, int]:
     """(name, Whoosh index, the generation verified) of the index the metadata names now;
     ``remember``: see :func:`_verify_generation`.
 
     A rebuild in another process may switch the metadata and delete the old files between
-    our reading the name and opening it: then the name is read again.
+    our reading the name and opening it, and a commit may delete the TOC Whoosh found: then
+    the name and generation are read again.
     """
     _check_trusted(path)
-    for _ in range(3):
+    for _ in range(_OPEN_TRIES):
         indexname = _check_meta(path, _read_meta(path) or {})
         generation = _latest_generation(path, indexname)
         if generation is None:
@@ -216,6 +222,11 @@ def _open_live(path: Path, remember: bool = False) -> tuple[str, FileIndex, int]
                 return indexname, ix, generation
         except whoosh_index.EmptyIndexError:
             continue
+        except FileNotFoundError:
+            # Whoosh lists the TOCs again and opens the latest; a commit may delete it in
+            # between (it writes the next one first). Only a generation still latest is damage.
+            if _latest_generation(path, indexname) == generation:
+                raise
     raise IndexNotFoundError(f"index at {path} keeps changing under us; try again")
 
 

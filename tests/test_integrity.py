@@ -319,13 +319,18 @@ def test_readers_verify_each_generation_while_a_writer_commits(index_dir: Path, 
     # before: a reader must never take that for damage.
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(index_dir), "40"], stderr=subprocess.PIPE, text=True)
     queries = 0
-    with Index.open(index_dir) as long_lived:
-        while writer.poll() is None:
-            assert long_lived.search("BNPT").hits
-            with Index.open(index_dir) as fresh:  # as each CLI run opens it
-                assert fresh.counts()[0] >= 5 and fresh.search("kabar nomor").hits
-            queries += 1
-        _, errors = writer.communicate()
+    # A failing reader must not leave the writer running into the next test.
+    with writer, Index.open(index_dir) as long_lived:
+        try:
+            while writer.poll() is None:
+                assert long_lived.search("BNPT").hits
+                with Index.open(index_dir) as fresh:  # as each CLI run opens it
+                    assert fresh.counts()[0] >= 5 and fresh.search("kabar nomor").hits
+                queries += 1
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+        _, errors = writer.communicate(timeout=60)
         assert writer.returncode == 0, errors
         assert long_lived.counts()[0] == 45
     assert queries > 10

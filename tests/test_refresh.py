@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bnptsearch import Index
 from bnptsearch.search import Searcher
 from bnptsearch.update import _Addition, _write_in_batches
@@ -104,6 +106,46 @@ def test_a_toc_deleted_by_a_commit_while_refreshing_is_not_an_error(corpus_copy:
         finally:
             refreshed.close()
         reader._searcher = None  # closed above
+
+
+def test_an_open_that_a_commit_overtakes_opens_the_new_generation(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    # Whoosh lists the TOCs and opens the latest; a commit in between deletes it (this
+    # failed test_integrity's fresh opens under a writer once, as IndexOutdatedError).
+    from bnptsearch import store
+
+    index_dir = tmp_path / "index"
+    built, _ = Index.build(corpus_copy, index_dir)
+    with built:
+        articles = built.counts()[0]
+    open_dir = store.whoosh_index.open_dir
+    calls: list[str] = []
+
+    def overtaken(*args, **kwargs) -> object:
+        if not calls:
+            calls.append("overtaken")
+            _commit_unmerged(index_dir, corpus_copy)  # opens through here too; then gone
+            raise FileNotFoundError(2, "No such file or directory", "_passages_1.toc")
+        calls.append("opened")
+        return open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(store.whoosh_index, "open_dir", overtaken)
+    with Index.open(index_dir) as index:
+        assert calls == ["overtaken", "opened", "opened"] and index.counts()[0] == articles + 1
+
+
+def test_an_open_whose_latest_toc_is_missing_is_still_an_error(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    from bnptsearch import store
+    from bnptsearch.errors import BnptSearchError
+
+    index_dir = tmp_path / "index"
+    Index.build(corpus_copy, index_dir)[0].close()
+
+    def missing(*args, **kwargs) -> object:
+        raise FileNotFoundError(2, "No such file or directory", "_passages_1.toc")
+
+    monkeypatch.setattr(store.whoosh_index, "open_dir", missing)
+    with pytest.raises(BnptSearchError, match="_passages_1.toc"):
+        Index.open(index_dir)
 
 
 def test_collection_stats_reuse_lengths_across_refreshes(corpus_copy: Path, tmp_path: Path) -> None:
