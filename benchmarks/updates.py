@@ -16,7 +16,9 @@ Usage (from the repository root, bnptsearch installed)::
    small commits (each ``Index.add`` of one new article), the reader refreshing to each new
    commit as it queries, first with the writer at the CPU priority of ``bnptsearch add``
    (nice +10), then at that of a plain API caller; and after them, with the number of
-   Whoosh segments before and after.
+   Whoosh segments before and after. Then, as the share that is not the commits' own
+   doing, while another process at the API caller's priority only analyzes the same
+   articles for as long as its commits took (busy on the other core, committing nothing).
    The ratios to idle are what counts (the goal: within 1.5x under writes); the machine's
    load average is printed with them, since other work on the machine moves all three.
 
@@ -86,6 +88,31 @@ with Index.open(sys.argv[1], lock_timeout=60) as index:
     for line in sys.stdin:
         index.add([line.strip()])
 """
+
+
+# The busy process of step 3: bnptsearch's analyzer over the writer's articles, round and
+# round, for argv[1] seconds: the CPU and memory traffic of a writer without its commits.
+_BUSY = """
+import itertools, json, sys, time
+from bnptsearch.analysis import analyze
+texts = [json.loads(line)["text"] for line in sys.stdin]
+deadline = time.monotonic() + float(sys.argv[1])
+for text in itertools.cycle(texts):
+    analyze(text)
+    if time.monotonic() > deadline:
+        break
+"""
+
+
+def _under_busy(index: Index, queries: list[str], files: list[Path], seconds: float) -> tuple[float, float]:
+    """(p50, p95) of queries while another process analyzes ``files``' text for ``seconds``."""
+    busy = subprocess.Popen([sys.executable, "-c", _BUSY, str(seconds)], stdin=subprocess.PIPE, text=True)
+    busy.stdin.write("".join(file.read_text(encoding="utf-8") for file in files))
+    busy.stdin.close()
+    latency = _percentiles(_timed_queries(index, queries, busy))
+    if busy.wait() != 0:
+        raise SystemExit("the busy process failed")
+    return latency
 
 
 def _under_writes(index: Index, index_dir: Path, queries: list[str], files: list[Path], priority: str):
@@ -218,10 +245,15 @@ def _latency_under_writes(
     after = _latency(index, queries), _segments(index)
     print(f"after: {_load()}")
     rows.append((f"after the {2 * commits} commits", after[0], after[1]))
+    busy = _under_busy(index, queries, files[commits:], seconds * commits)
+    print(f"beside a busy process (nice 0): {_load()}")
+    rows.append((f"beside a process analyzing the same articles for {seconds * commits:.0f} s, no commits", busy, ""))
     print("\n| | keyword p50 ms | keyword p95 ms | p50 / idle | p95 / idle | segments |")
     print("|---|---|---|---|---|---|")
     for label, (p50, p95), segments in rows:
         print(f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / idle[0][0]:.2f} | {p95 / idle[0][1]:.2f} | {segments} |")
+    # The busy run reads the index as it is after the commits: "after" is its idle.
+    print(f"\nbeside the busy process / after: p50 x{busy[0] / after[0][0]:.2f}, p95 x{busy[1] / after[0][1]:.2f}")
     index.close()
 
 
