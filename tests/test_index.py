@@ -18,7 +18,7 @@ from bnptsearch import (
 )
 from bnptsearch.schema import _article_documents, passage_schema
 from bnptsearch.store import _WHOOSH_FILE, META_FILE, _write_lock
-from bnptsearch.whoosh_compat import SegmentWriter
+from bnptsearch.whoosh_compat import CompactPostingPool, SegmentWriter
 
 from .conftest import SEED_CORPUS
 
@@ -296,18 +296,28 @@ def _postings_and_block_stats(folder: Path, writer_class) -> list[tuple]:
                 matcher.skip_to(matcher.block_max_id() + 1)
             else:
                 matcher.next()
-        found.append((fieldname, text, info.min_length(), info.max_length(), list(reader.postings(fieldname, text).all_ids()), blocks))
+        postings = list(reader.postings(fieldname, text).all_items())  # ids and encoded values
+        found.append((fieldname, text, info.min_length(), info.max_length(), postings, blocks))
     ix.close()
     return found
 
 
-def test_segment_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limitmb", [None, 0.05, 0.003])
+def test_segment_writer_writes_what_whoosh_writes(tmp_path: Path, limitmb: float | None, monkeypatch) -> None:
+    # With a small sorting limit the postings spill into sorting runs (ours compressed
+    # chunks, Whoosh's one pickle each); with the smallest, into more runs than Whoosh
+    # opens at once, so it merges runs into runs first.
+    runs: list[int] = []
+    write_run = CompactPostingPool._write_run
+    monkeypatch.setattr(CompactPostingPool, "_write_run", lambda pool, f, items: runs.append(1) or write_run(pool, f, items))
     (tmp_path / "ours").mkdir()
     (tmp_path / "whoosh").mkdir()
-    ours = _postings_and_block_stats(tmp_path / "ours", SegmentWriter)
+    options = {} if limitmb is None else {"limitmb": limitmb}
+    ours = _postings_and_block_stats(tmp_path / "ours", lambda ix: SegmentWriter(ix, **options))
     theirs = _postings_and_block_stats(tmp_path / "whoosh", lambda ix: ix.writer())
     assert len(ours) > 1000
     assert ours == theirs
+    assert len(runs) == 0 if limitmb is None else len(runs) > (5 if limitmb > 0.01 else 128)
 
 
 def test_batch_search_runs_each_query_and_reports_bad_ones(seed_index: Index) -> None:
