@@ -56,46 +56,40 @@ class CollectionStats:
     each field's length per document, and which documents are live (not deleted)."""
 
     def __init__(self, searcher: WhooshSearcher, segment_lengths: dict | None = None, blocks: BlockCache | None = None):
-        """``segment_lengths``: a dict to keep each segment's length bytes in, shared by
+        """``segment_lengths``: a dict to keep each segment's decoded lengths in, shared by
         the stats of successive searchers so a new commit decodes only its new segments;
         ``blocks``: a cache of decoded posting blocks, likewise shared (None: none kept)."""
         self.searcher = searcher
         self._reader = searcher.reader()
         self.doc_count = self._reader.doc_count_all()
-        self._codes: dict[str, np.ndarray] = {}
         self._segment_lengths: dict[tuple[str, str], np.ndarray] = {} if segment_lengths is None else segment_lengths
         self.deleted = self._deleted()
         self._blocks = blocks if blocks is not None and blocks.max_bytes else None
         # What the shared caches may keep: the rest was merged away since.
         self._live = {segment_key(leaf)[0] for leaf, _ in self._reader.leaf_readers()}
+        for key in [key for key in self._segment_lengths if key[0] not in self._live]:
+            del self._segment_lengths[key]
         if self._blocks is not None:
             self._blocks.retain(self._live)
 
-    def lengths(self, fieldname: str, docnums: np.ndarray | None = None) -> np.ndarray:
-        """The lengths of ``fieldname`` of ``docnums`` (of every document if None), as
-        Whoosh's BM25 reads them (one byte, decoded).
+    def leaf_lengths(self, leaf: SegmentReader, fieldname: str) -> np.ndarray:
+        """The lengths of ``fieldname`` of ``leaf``'s documents, by the segment's own
+        document numbers, as Whoosh's BM25 reads them (one byte, decoded).
 
-        >>> CollectionStats(searcher).lengths("text")[:3]   # doctest: +SKIP
+        Kept per segment and never concatenated: the stats are made anew after each commit
+        of another process, and copying every document's lengths then was most of the
+        reader's refresh.
+
+        >>> stats.leaf_lengths(leaf, "text")[:3]            # doctest: +SKIP
         array([28., 33., 23.])
         """
-        codes = self._codes.get(fieldname)
-        if codes is None:
-            # Segments in docnum order: their codes concatenated are the searcher's numbering.
-            # Kept as the bytes and decoded for each query's documents only: this is made
-            # anew after every commit of another process, where copying a float per
-            # document of each field was the larger part of the reader's refresh.
-            parts = [self._segment_codes(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()]
-            codes = self._codes[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
-            for key in [key for key in self._segment_lengths if key[0] not in self._live]:
-                del self._segment_lengths[key]
-        return _BYTE_TO_LENGTH[codes if docnums is None else codes[docnums]]
-
-    def _segment_codes(self, leaf: SegmentReader, fieldname: str) -> np.ndarray:
         # Lengths do not change when documents are deleted: the segment id is key enough.
         key = (segment_key(leaf)[0], fieldname)
-        if key not in self._segment_lengths:
-            self._segment_lengths[key] = np.frombuffer(leaf_length_bytes(leaf, fieldname), dtype=np.uint8)
-        return self._segment_lengths[key]
+        found = self._segment_lengths.get(key)
+        if found is None:
+            codes = np.frombuffer(leaf_length_bytes(leaf, fieldname), dtype=np.uint8)
+            found = self._segment_lengths[key] = _BYTE_TO_LENGTH[codes]
+        return found
 
     def average_length(self, fieldname: str) -> float:
         """The collection's mean length of ``fieldname`` (1 if empty, to divide by)."""
@@ -240,8 +234,8 @@ class _Term:
             # An inline term's one block is decoded with its headers: nothing to choose.
             wanted = _wanted_blocks(self, blocks, offset, *pruning) if pruning and blocks.inline is None else None
             docnums, weights = stats.postings(leaf, blocks, wanted)
+            norm = k1 * ((1 - b) + b * stats.leaf_lengths(leaf, clause.fieldname)[docnums] / average)
             docnums += offset
-            norm = k1 * ((1 - b) + b * stats.lengths(clause.fieldname, docnums) / average)
             id_parts.append(docnums)
             score_parts.append(clause.boost * self.idf * (weights * (k1 + 1)) / (weights + norm))
         if id_parts:
