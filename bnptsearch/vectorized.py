@@ -77,8 +77,8 @@ class CollectionStats:
         document numbers, as Whoosh's BM25 reads them (one byte, decoded).
 
         Kept per segment and never concatenated: the stats are made anew after each commit
-        of another process, and copying every document's lengths then was most of the
-        reader's refresh.
+        of another process, and copying every document's lengths then was a large part of
+        the reader's refresh.
 
         >>> stats.leaf_lengths(leaf, "text")[:3]            # doctest: +SKIP
         array([28., 33., 23.])
