@@ -102,8 +102,8 @@ from .whoosh_compat import SegmentWriter, abandon, deleted_docs, release_mapped_
 
 __all__ = ["Index", "IndexInfo", "UpdateReport"]
 
-# Whoosh sorts postings in memory up to limitmb before spilling runs to disk (pickled and
-# read back: measured at 14 % of a 100k-passage build with 256 MB); peak RSS stays < 1 GB.
+# Whoosh sorts postings in memory up to limitmb before spilling sorted runs to disk (written
+# compactly: whoosh_compat.CompactPostingPool); peak RSS stays < 1 GB.
 # compound=False: a segment is written as separate files instead of being copied into one
 # after it is written (see whoosh_compat.SegmentFiles for how readers keep them).
 _WRITER_OPTIONS: dict[str, Any] = {"limitmb": 512, "compound": False}

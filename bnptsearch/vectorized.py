@@ -52,8 +52,8 @@ _BYTE_TO_LENGTH = np.array(BYTE_LENGTHS, dtype=np.float64)
 
 
 class CollectionStats:
-    """What BM25 needs besides postings, as arrays over a searcher's document numbers:
-    each field's length per document, and which documents are live (not deleted)."""
+    """What BM25 needs besides postings: each field's lengths, kept per segment (by the
+    segment's own document numbers), and which of the searcher's documents are deleted."""
 
     def __init__(self, searcher: WhooshSearcher, segment_lengths: dict | None = None, blocks: BlockCache | None = None):
         """``segment_lengths``: a dict to keep each segment's decoded lengths in, shared by

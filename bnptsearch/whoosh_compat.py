@@ -447,6 +447,13 @@ class CompactPostingPool(PostingPool):
             f.close()
             self._remove_run(path)
 
+    def _remove_run(self, path: str) -> None:
+        # A failed write removes the writer's temporary folder (abandon) while a traceback
+        # may still hold the run readers; each then tried to remove its run again when
+        # freed, printing a traceback after the one-line error.
+        with suppress(FileNotFoundError):
+            self.tempstore.delete_file(path)
+
 
 class SegmentWriter(_WhooshSegmentWriter):
     """``ix.writer()`` with each field's lengths read once per commit instead of per posting,

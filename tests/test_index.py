@@ -15,6 +15,7 @@ from bnptsearch import (
     IndexOutdatedError,
     QueryError,
     load_corpus,
+    whoosh_compat,
 )
 from bnptsearch.schema import _article_documents, passage_schema
 from bnptsearch.store import _WHOOSH_FILE, META_FILE, _write_lock
@@ -306,7 +307,9 @@ def _postings_and_block_stats(folder: Path, writer_class) -> list[tuple]:
 def test_segment_writer_writes_what_whoosh_writes(tmp_path: Path, limitmb: float | None, monkeypatch) -> None:
     # With a small sorting limit the postings spill into sorting runs (ours compressed
     # chunks, Whoosh's one pickle each); with the smallest, into more runs than Whoosh
-    # opens at once, so it merges runs into runs first.
+    # opens at once, so it merges runs into runs first. Chunks of 7 postings: the seed
+    # corpus's runs would otherwise fit in one.
+    monkeypatch.setattr(whoosh_compat, "RUN_CHUNK_POSTINGS", 7)
     runs: list[int] = []
     write_run = CompactPostingPool._write_run
     monkeypatch.setattr(CompactPostingPool, "_write_run", lambda pool, f, items: runs.append(1) or write_run(pool, f, items))
@@ -314,10 +317,11 @@ def test_segment_writer_writes_what_whoosh_writes(tmp_path: Path, limitmb: float
     (tmp_path / "whoosh").mkdir()
     options = {} if limitmb is None else {"limitmb": limitmb}
     ours = _postings_and_block_stats(tmp_path / "ours", lambda ix: SegmentWriter(ix, **options))
-    theirs = _postings_and_block_stats(tmp_path / "whoosh", lambda ix: ix.writer())
+    theirs = _postings_and_block_stats(tmp_path / "whoosh", lambda ix: ix.writer(**options))
     assert len(ours) > 1000
     assert ours == theirs
     assert len(runs) == 0 if limitmb is None else len(runs) > (5 if limitmb > 0.01 else 128)
+    assert not [file for file in (tmp_path / "ours").rglob("*") if ".tmp" in str(file)]  # runs removed
 
 
 def test_batch_search_runs_each_query_and_reports_bad_ones(seed_index: Index) -> None:

@@ -5,6 +5,7 @@ the last committed index searchable; an interrupted update keeps the batches it 
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import shutil
@@ -115,6 +116,36 @@ def test_a_full_disk_is_one_line_and_leaves_no_files(built, monkeypatch, args: l
     _still_the_seed_index(index_dir)
     with Index.open(index_dir) as index:
         assert index.update(corpus).articles == 65  # and the next write works
+
+
+def test_a_full_disk_while_sorting_runs_are_merged_is_one_line(built, monkeypatch) -> None:
+    # A sorting limit so small that the postings spill into runs: the disk fills while they
+    # are read back into the segment, and the failed write removes the temporary folder
+    # under the run readers (each once tried to remove its run again: a traceback each).
+    from whoosh.codec.base import FieldWriter
+
+    corpus, index_dir = built
+    before = sorted(f.name for f in index_dir.iterdir())
+    monkeypatch.setattr(index_module, "_WRITER_OPTIONS", index_module._WRITER_OPTIONS | {"limitmb": 0.003})
+    add_postings = FieldWriter.add_postings
+
+    def full_after_500(self, schema, lengths, items):
+        def postings():
+            for number, item in enumerate(items):
+                if number == 500:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                yield item
+
+        return add_postings(self, schema, lengths, postings())
+
+    monkeypatch.setattr(FieldWriter, "add_postings", full_after_500)
+    result = CliRunner().invoke(cli, ["index", "--jobs", "1", "--index", str(index_dir), "--corpus", str(corpus)])
+    assert _one_line(result) == f"Error: no space left on device while writing {index_dir}\n"
+    del result  # it holds the traceback, which holds the run readers: freed here, no error (filterwarnings)
+    gc.collect()
+    monkeypatch.undo()
+    assert sorted(f.name for f in index_dir.iterdir()) == before, "the failed write's files are removed"
+    _still_the_seed_index(index_dir)
 
 
 def test_a_full_disk_in_the_api_is_an_index_write_error(built, monkeypatch) -> None:
