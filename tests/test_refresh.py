@@ -4,6 +4,7 @@ addition and deletion."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,22 @@ def _commit_unmerged(index_dir: Path, corpus: Path) -> None:
         # main's streaming shape (additions an iterator); the commit records its checksums as every commit must.
         additions = iter([_Addition(article, content_hash(file.read_bytes()), False)])
         _write_in_batches(lambda: SegmentWriter(writer._ix, writer._record), lambda w: w.commit(merge=False), additions)
+
+
+def _missing_once(real: Callable[..., object], name: str, before: Callable[[], None] = lambda: None):
+    """(``real`` whose first call finds the TOC ``name`` gone, after ``before``, a list of
+    its calls: "missing", then "called" for each passed on to ``real``)."""
+    calls: list[str] = []
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        if not calls:
+            calls.append("missing")
+            before()
+            raise FileNotFoundError(2, "No such file or directory", name)
+        calls.append("called")
+        return real(*args, **kwargs)
+
+    return wrapper, calls
 
 
 def test_unchanged_segments_keep_their_readers(corpus_copy: Path, tmp_path: Path) -> None:
@@ -90,15 +107,7 @@ def test_a_toc_deleted_by_a_commit_while_refreshing_is_not_an_error(corpus_copy:
     with reader:
         old = reader.searcher().whoosh
         _commit_unmerged(index_dir, corpus_copy)
-        read_toc = reader._ix._read_toc
-        calls: list[int] = []
-
-        def deleted_once() -> object:
-            calls.append(1)
-            if len(calls) == 1:
-                raise FileNotFoundError(2, "No such file or directory", "_passages_2.toc")
-            return read_toc()
-
+        deleted_once, calls = _missing_once(reader._ix._read_toc, "_passages_2.toc")
         monkeypatch.setattr(reader._ix, "_read_toc", deleted_once)
         refreshed = refreshed_searcher(reader._ix, old)
         try:
@@ -117,20 +126,13 @@ def test_an_open_that_a_commit_overtakes_opens_the_new_generation(corpus_copy: P
     built, _ = Index.build(corpus_copy, index_dir)
     with built:
         articles = built.counts()[0]
-    open_dir = store.whoosh_index.open_dir
-    calls: list[str] = []
-
-    def overtaken(*args, **kwargs) -> object:
-        if not calls:
-            calls.append("overtaken")
-            _commit_unmerged(index_dir, corpus_copy)  # opens through here too; then gone
-            raise FileNotFoundError(2, "No such file or directory", "_passages_1.toc")
-        calls.append("opened")
-        return open_dir(*args, **kwargs)
-
+    # The commit opens the index through the patched open_dir too; then the TOC is gone.
+    overtaken, calls = _missing_once(
+        store.whoosh_index.open_dir, "_passages_1.toc", before=lambda: _commit_unmerged(index_dir, corpus_copy)
+    )
     monkeypatch.setattr(store.whoosh_index, "open_dir", overtaken)
     with Index.open(index_dir) as index:
-        assert calls == ["overtaken", "opened", "opened"] and index.counts()[0] == articles + 1
+        assert calls == ["missing", "called", "called"] and index.counts()[0] == articles + 1
 
 
 def test_an_open_whose_latest_toc_is_missing_is_still_an_error(corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
