@@ -24,6 +24,7 @@ by :func:`~bnptsearch.whoosh_compat.remove_uncommitted` (as those of a failed ba
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -216,9 +217,19 @@ class SegmentWorkers:
                 process.kill()
                 process.join(_STOP_SECONDS)
         for channel in (self._tasks, self._results, *self._resume):
+            if channel is None:  # joined before (stop after close)
+                continue
             channel.close()
             # Nothing more will be read: do not wait for unread messages to be flushed.
             channel.cancel_join_thread()
+        # The queues' semaphores are unlinked (and unregistered from multiprocessing's
+        # resource tracker) by finalizers when the queues are freed. Freed by the garbage
+        # collector at some later allocation, one could run inside a call into the tracker
+        # (CPython gh-109629: the unregistering is then refused) and a script's exit
+        # warned of a "leaked semaphore". Freed here, they run now.
+        self._processes, self._resume = [], []
+        self._tasks = self._results = None
+        gc.collect()
 
     def _flush(self) -> None:
         if self._chunk:
